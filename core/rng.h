@@ -1,0 +1,35 @@
+/* rng.h: seeded, reproducible random numbers (xoshiro256** seeded through splitmix64).
+ *
+ * The same seed gives the same sequence on every run and machine. Generators are
+ * plain values: copy one to fork a stream, keep one per purpose (init, batches, noise).
+ * Bulk fills are sequential, so results never depend on the thread count.
+ *
+ *     rng r; rng_seed(&r, 42);
+ *     float w[256]; rng_fill_normal(&r, w, 256, 0.0f, 1.0f);
+ */
+#ifndef LT_RNG_H
+#define LT_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct rng {
+    uint64_t s[4];   /* xoshiro256** state; never all zero */
+    int has_spare;   /* Box-Muller makes normals in pairs: one is kept here */
+    double spare;
+} rng;
+
+void rng_seed(rng *r, uint64_t seed);
+uint64_t rng_next(rng *r);                 /* 64 random bits */
+double rng_uniform(rng *r);                /* uniform in [0, 1), 53-bit resolution */
+double rng_normal(rng *r);                 /* standard normal */
+uint64_t rng_below(rng *r, uint64_t n);    /* uniform integer in [0, n), unbiased; n > 0 */
+
+/* x is (n): uniform in [lo, hi) */
+void rng_fill_uniform(rng *r, float *x, size_t n, float lo, float hi);
+/* x is (n): normal with the given mean and standard deviation */
+void rng_fill_normal(rng *r, float *x, size_t n, float mean, float std);
+/* perm is (n): a uniformly random permutation of 0..n-1 (Fisher-Yates) */
+void rng_permutation(rng *r, int *perm, int n);
+
+#endif
