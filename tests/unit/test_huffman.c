@@ -99,6 +99,64 @@ static void test_tie_rule(void)
     huff_free(c);
 }
 
+/* The tie rule by its definition, slowly: scan all live nodes for the lightest (earliest
+ * created among equal weights), twice per merge; then read each leaf's path. Compared
+ * codeword for codeword with huff_new on random small integer weights (many ties). */
+static void reference_codewords(const double *w, int n, char words[][64])
+{
+    double weight[2 * 16];
+    int parent[2 * 16], bit[2 * 16], live[2 * 16];
+    for (int i = 0; i < n; i++) { weight[i] = w[i]; live[i] = 1; parent[i] = -1; }
+    int next = n;
+    for (int merges = 0; merges < n - 1; merges++) {
+        int pick[2];
+        for (int k = 0; k < 2; k++) {
+            int best = -1;
+            for (int i = 0; i < next; i++)
+                if (live[i] && (best < 0 || weight[i] < weight[best])) best = i;
+            live[best] = 0;
+            pick[k] = best;
+        }
+        weight[next] = weight[pick[0]] + weight[pick[1]];
+        live[next] = 1;
+        parent[next] = -1;
+        for (int k = 0; k < 2; k++) { parent[pick[k]] = next; bit[pick[k]] = k; }
+        next++;
+    }
+    for (int i = 0; i < n; i++) {
+        char rev[64];
+        int len = 0;
+        for (int at = i; parent[at] >= 0; at = parent[at]) rev[len++] = (char)('0' + bit[at]);
+        for (int k = 0; k < len; k++) words[i][k] = rev[len - 1 - k];
+        words[i][len] = 0;
+    }
+}
+
+static void test_tie_rule_against_reference(void)
+{
+    rng r;
+    rng_seed(&r, 4242);
+    char names[16][8], words[16][64];
+    const char *sym[16];
+    double w[16];
+    int mismatches = 0;
+    for (int trial = 0; trial < 300; trial++) {
+        int n = 2 + (int)rng_below(&r, 15);
+        for (int i = 0; i < n; i++) {
+            snprintf(names[i], sizeof names[i], "%c", 'a' + i);
+            sym[i] = names[i];
+            w[i] = (double)(1 + rng_below(&r, 4));
+        }
+        reference_codewords(w, n, words);
+        huff_code *c = huff_new(sym, w, n);
+        if (!c) { mismatches++; continue; }
+        for (int i = 0; i < n; i++)
+            if (strcmp(c->syms[i].codeword, words[i]) != 0) mismatches++;
+        huff_free(c);
+    }
+    CHECK(mismatches == 0);
+}
+
 static void test_one_symbol(void)
 {
     const char *s[1] = {"好"};
@@ -437,6 +495,7 @@ int main(void)
     RUN(test_weights_need_not_sum_to_one);
     RUN(test_textbook_example);
     RUN(test_tie_rule);
+    RUN(test_tie_rule_against_reference);
     RUN(test_one_symbol);
     RUN(test_tree_access);
     RUN(test_random_bounds);
