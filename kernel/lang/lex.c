@@ -194,7 +194,7 @@ static int lex_string(lexer *L, int line, int col)
     while (*L->p != quote) {
         if (!*L->p) {
             buf_free(&b);
-            lex_fail(L, line, col, "unterminated string (opened here with %s)", quote == '"' ? "\"" : "'");
+            lex_fail(L, line, col, "unterminated string (it starts here)%s", "");
             return LEX_UNTERMINATED;
         }
         if (*L->p == '\\') {
