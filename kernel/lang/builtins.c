@@ -184,7 +184,7 @@ static int bi_round(bi_args *a, value *out)
         return 0;
     }
     /* printf rounds the exact binary value, so 2.675 (really 2.67499...) gives 2.67 as in Python */
-    char text[400];
+    char text[700];   /* 309 integer digits, the point, 300 decimals, sign, NUL */
     snprintf(text, sizeof text, "%.*f", (int)d, x);
     *out = NUM_VAL(strtod(text, NULL));
     return 0;
