@@ -153,6 +153,22 @@ static int lex_hex(char c)
          : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
 }
 
+/* \u{N...} (L->p is at the 'u'): appends the code point as UTF-8. */
+static int lex_escape_unicode(lexer *L, buf *b, int line, int col)
+{
+    unsigned long cp = 0;
+    int digits = 0;
+    lex_advance(L);
+    if (*L->p != '{') return lex_fail(L, line, col, "bad escape: \\u needs braces, as in \\u{3b2}");
+    lex_advance(L);
+    for (; lex_hex(*L->p) >= 0 && digits < 8; digits++, lex_advance(L)) cp = cp * 16 + (unsigned long)lex_hex(*L->p);
+    if (*L->p != '}' || digits == 0) return lex_fail(L, line, col, "bad escape: \\u{...} needs 1 to 6 hex digits and '}'");
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return lex_fail(L, line, col, "bad escape: \\u{...} is not a Unicode code point");
+    lex_advance(L);
+    lex_utf8(b, cp);
+    return LEX_OK;
+}
+
 /* One escape after the backslash (L->p is at the backslash): appends its bytes. */
 static int lex_escape(lexer *L, buf *b)
 {
@@ -173,19 +189,7 @@ static int lex_escape(lexer *L, buf *b)
         for (int i = 0; i < 3; i++) lex_advance(L);
         return LEX_OK;
     }
-    if (c == 'u') {
-        unsigned long cp = 0;
-        int digits = 0;
-        lex_advance(L);
-        if (*L->p != '{') return lex_fail(L, line, col, "bad escape: \\u needs braces, as in \\u{3b2}");
-        lex_advance(L);
-        for (; lex_hex(*L->p) >= 0 && digits < 8; digits++, lex_advance(L)) cp = cp * 16 + (unsigned long)lex_hex(*L->p);
-        if (*L->p != '}' || digits == 0) return lex_fail(L, line, col, "bad escape: \\u{...} needs 1 to 6 hex digits and '}'");
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return lex_fail(L, line, col, "bad escape: \\u{...} is not a Unicode code point");
-        lex_advance(L);
-        lex_utf8(b, cp);
-        return LEX_OK;
-    }
+    if (c == 'u') return lex_escape_unicode(L, b, line, col);
     char bad[8] = {c, 0};
     return lex_fail(L, line, col, "unknown escape '\\%s' (use \\n \\t \\\\ \\\" \\' \\xNN or \\u{NNNN})", c ? bad : "");
 }
