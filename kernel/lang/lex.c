@@ -107,28 +107,35 @@ static int lex_isalpha(char c)
            (unsigned char)c >= 0x80;
 }
 
-/* number -> digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
+/* Skips digits, allowing single '_' between them (1_000_000). */
+static void lex_digits(lexer *L)
+{
+    while (lex_isdigit(*L->p) || (*L->p == '_' && lex_isdigit(L->p[1]))) lex_advance(L);
+}
+
+/* number -> digits ['.' digits] [('e'|'E') ['+'|'-'] digits]     digits -> DIGIT { ['_'] DIGIT } */
 static int lex_number(lexer *L, int line, int col)
 {
     const char *start = L->p;
-    while (lex_isdigit(*L->p)) lex_advance(L);
+    lex_digits(L);
     if (L->p[0] == '.' && lex_isdigit(L->p[1])) {
         lex_advance(L);
-        while (lex_isdigit(*L->p)) lex_advance(L);
+        lex_digits(L);
     }
     if (*L->p == 'e' || *L->p == 'E') {
         const char *q = L->p + 1;
         if (*q == '+' || *q == '-') q++;
         if (!lex_isdigit(*q)) return lex_fail(L, L->line, L->col, "malformed number: exponent has no digits");
         while (L->p < q) lex_advance(L);
-        while (lex_isdigit(*L->p)) lex_advance(L);
+        lex_digits(L);
     }
     if (lex_isalpha(*L->p)) return lex_fail(L, line, col, "malformed number (a letter follows the digits)");
     token *t = lex_push(L, TOK_NUMBER, start, line, col);
     if (!t) return lex_fail(L, line, col, "out of memory");
     char tmp[128];
-    size_t n = t->len < sizeof tmp - 1 ? t->len : sizeof tmp - 1;
-    memcpy(tmp, start, n);
+    size_t n = 0;
+    for (size_t i = 0; i < t->len && n < sizeof tmp - 1; i++)
+        if (start[i] != '_') tmp[n++] = start[i];
     tmp[n] = 0;
     t->num = strtod(tmp, NULL);
     return LEX_OK;
