@@ -64,6 +64,12 @@ typedef struct val_type {
     /* Calling the object, as in enc(x): like a builtin (see builtins.h). NULL:
        the object is not callable. */
     int (*call)(void *data, struct bi_args *args, struct value *out);
+    /* The object's numbers, row-major, as a new malloc'd array of *n floats (the
+       caller frees it), with its shape in shape[0..*ndim) (ndim <= 4): a tensor's
+       elements, a training history's loss series. Returns NULL when the object has
+       no numbers to give. NULL: never. Plots and tables read numbers through this,
+       so they take tensors without knowing the tensor type. */
+    float *(*to_floats)(void *data, size_t *n, int shape[4], int *ndim);
 } val_type;
 
 typedef struct val_obj {

@@ -44,7 +44,9 @@ static int counter_call(void *data, bi_args *a, value *out)
     return 0;
 }
 
-static const val_type counter_type = {"counter", counter_free, counter_repr, counter_to_mime, counter_call};
+static const val_type counter_type = {
+    .name = "counter", .free = counter_free, .repr = counter_repr,
+    .to_mime = counter_to_mime, .call = counter_call};
 
 static char last_result[256], last_types[128], last_out[256], last_error[256];
 
