@@ -1,0 +1,47 @@
+/* ast.h: the syntax tree of one cell. Nodes live in the cell's arena.
+ *
+ * Every node keeps the line and column (1-based, columns in code points) that
+ * error messages and tracebacks point to: a binary operation at its operator,
+ * a call at its callee, an index at its '[', an assignment at its target. */
+#ifndef LANG_AST_H
+#define LANG_AST_H
+
+#include <stddef.h>
+
+typedef enum ast_kind {
+    AST_NUM,        /* num */
+    AST_STR,        /* text[0..text_len) (may hold NUL bytes) */
+    AST_NAME,       /* text */
+    AST_TRUE, AST_FALSE, AST_NONE,
+    AST_LIST,       /* [items[0], ..., items[n-1]] */
+    AST_UNARY,      /* op a            (op: TOK_MINUS, TOK_PLUS, TOK_NOT) */
+    AST_BINARY,     /* a op b          (arithmetic and comparisons) */
+    AST_AND,        /* a and b         (short circuit) */
+    AST_OR,         /* a or b          (short circuit) */
+    AST_CALL,       /* a(items...)     keys[i]: AST_NAME of argument i's keyword, or NULL */
+    AST_INDEX,      /* a[b] */
+    AST_ASSIGN,     /* text = b */
+    AST_SET_INDEX,  /* a[b] = c */
+    AST_BLOCK,      /* statements items[0..n) */
+    AST_IF,         /* if a b else c   (c: NULL, an AST_BLOCK or an AST_IF) */
+    AST_FOR         /* for text in a .. b c   (b NULL: for text in a c, a a list) */
+} ast_kind;
+
+typedef struct ast_node {
+    ast_kind kind;
+    int line, col;
+    int op;                    /* tok_kind of the operator (AST_UNARY, AST_BINARY) */
+    double num;
+    const char *text;          /* NUL-terminated, in the arena */
+    size_t text_len;
+    struct ast_node *a, *b, *c;
+    struct ast_node **items;   /* n children (list items, call arguments, statements) */
+    struct ast_node **keys;    /* AST_CALL: n keywords (AST_NAME at the keyword, or NULL) */
+    int n;
+} ast_node;
+
+/* True for the kinds that are expressions (an expression statement's value is
+ * the cell's result when it comes last). */
+int ast_is_expr(const ast_node *n);
+
+#endif

@@ -1,0 +1,21 @@
+/* eval.h: the tree-walking evaluator.
+ *
+ * Both functions return 0 on success or -1 after recording an error in s->err
+ * (with the node's line:col). On success eval_expr stores a new reference in
+ * *out that the caller must release with val_decref. Variables assigned before
+ * an error keep their new values (as in Python). */
+#ifndef LANG_EVAL_H
+#define LANG_EVAL_H
+
+#include "ast.h"
+#include "session.h"
+#include "value.h"
+
+int eval_expr(lt_session *s, const ast_node *n, value *out);
+int eval_stmt(lt_session *s, const ast_node *n);
+
+/* Fills *out with the name among the session's variables, the builtins and the
+ * keywords nearest to `name` (for "did you mean"); returns 0 if none is close. */
+int eval_suggest(const lt_session *s, const char *name, const char **out);
+
+#endif

@@ -1,0 +1,429 @@
+/* parse.c: the parser (see parse.h). One function per grammar rule, the rule
+ * as its first comment; expressions through the Pratt table parse_rules. */
+#include "parse.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lex.h"
+
+typedef struct parser {
+    token *t;        /* all tokens of the cell, ending with TOK_EOF */
+    size_t pos;
+    arena *a;
+    diag *err;
+    int depth;
+} parser;
+
+typedef enum prec {
+    PREC_NONE, PREC_OR, PREC_AND, PREC_NOT, PREC_CMP, PREC_SUM, PREC_PRODUCT,
+    PREC_UNARY, PREC_POWER, PREC_POSTFIX
+} prec;
+
+typedef ast_node *(*parse_prefix_fn)(parser *p, const token *t);
+typedef ast_node *(*parse_infix_fn)(parser *p, const token *t, ast_node *left);
+typedef struct parse_rule {
+    parse_prefix_fn prefix;
+    parse_infix_fn infix;
+    prec prec;       /* of the infix use */
+} parse_rule;
+
+static const parse_rule parse_rules[TOK_COUNT];
+
+/* A growing array of children (and keyword names) in the arena. */
+typedef struct parse_vec {
+    ast_node **v;
+    ast_node **keys;
+    int n, cap;
+} parse_vec;
+
+static ast_node *parse_expr_prec(parser *p, prec pr);
+static ast_node *parse_stmt(parser *p);
+static ast_node *parse_block(parser *p);
+
+int ast_is_expr(const ast_node *n)
+{
+    return n->kind <= AST_INDEX;
+}
+
+static const token *parse_peek(const parser *p) { return &p->t[p->pos]; }
+
+static const token *parse_next(parser *p)
+{
+    const token *t = &p->t[p->pos];
+    if (t->kind != TOK_EOF) p->pos++;
+    return t;
+}
+
+static int parse_check(const parser *p, tok_kind k) { return p->t[p->pos].kind == k; }
+
+static int parse_match(parser *p, tok_kind k)
+{
+    if (!parse_check(p, k)) return 0;
+    parse_next(p);
+    return 1;
+}
+
+/* Records a SyntaxError at token t (only the first error counts); returns NULL. */
+static ast_node *parse_fail(parser *p, const token *t, const char *fmt, const char *a, const char *b)
+{
+    if (!p->err->name) diag_set(p->err, "SyntaxError", t->line, t->col, fmt, a, b);
+    return NULL;
+}
+
+static ast_node *parse_node(parser *p, ast_kind kind, const token *at)
+{
+    ast_node *n = arena_alloc(p->a, sizeof *n);
+    if (!n) return parse_fail(p, at, "out of memory%s%s", "", "");
+    n->kind = kind;
+    n->line = at->line;
+    n->col = at->col;
+    return n;
+}
+
+static int parse_vec_push(parser *p, parse_vec *v, ast_node *n, ast_node *key)
+{
+    if (v->n == v->cap) {
+        int cap = v->cap ? v->cap * 2 : 8;
+        ast_node **nv = arena_alloc(p->a, (size_t)cap * sizeof *nv);
+        ast_node **nn = arena_alloc(p->a, (size_t)cap * sizeof *nn);
+        if (!nv || !nn) { parse_fail(p, parse_peek(p), "out of memory%s%s", "", ""); return -1; }
+        if (v->n) {
+            memcpy(nv, v->v, (size_t)v->n * sizeof *nv);
+            memcpy(nn, v->keys, (size_t)v->n * sizeof *nn);
+        }
+        v->v = nv;
+        v->keys = nn;
+        v->cap = cap;
+    }
+    v->v[v->n] = n;
+    v->keys[v->n++] = key;
+    return 0;
+}
+
+/* Expects a closing token for the opener `open`; Lua's "'}' expected (to close
+ * '{' at line 3)" when they are on different lines. */
+static int parse_close(parser *p, tok_kind close, const token *open)
+{
+    if (parse_match(p, close)) return 0;
+    const token *t = parse_peek(p);
+    char where[64];
+    if (t->line != open->line) {
+        snprintf(where, sizeof where, " (to close %s at line %d)", lex_kind_name(open->kind), open->line);
+        parse_fail(p, t, "%s expected%s", lex_kind_name(close), where);
+    } else {
+        snprintf(where, sizeof where, ", got %s", lex_kind_name(t->kind));
+        parse_fail(p, t, "%s expected%s", lex_kind_name(close), where);
+    }
+    return -1;
+}
+
+static int parse_enter(parser *p, const token *t)
+{
+    if (++p->depth <= PARSE_MAX_DEPTH) return 0;
+    parse_fail(p, t, "nested too deeply (more than %s levels of expressions or blocks)%s", "150", "");
+    return -1;
+}
+
+/* ---- expressions ------------------------------------------------------- */
+
+/* expr -> an expression of any precedence (Pratt) */
+static ast_node *parse_expr(parser *p)
+{
+    return parse_expr_prec(p, PREC_OR);
+}
+
+static ast_node *parse_expr_prec(parser *p, prec pr)
+{
+    const token *t = parse_next(p);
+    if (parse_enter(p, t) < 0) return NULL;
+    parse_prefix_fn prefix = parse_rules[t->kind].prefix;
+    ast_node *left = prefix ? prefix(p, t)
+                            : parse_fail(p, t, "expected an expression, got %s%s", lex_kind_name(t->kind), "");
+    while (left && pr <= parse_rules[parse_peek(p)->kind].prec) {
+        t = parse_next(p);
+        left = parse_rules[t->kind].infix(p, t, left);
+    }
+    p->depth--;
+    return left;
+}
+
+/* number -> NUMBER */
+static ast_node *parse_number(parser *p, const token *t)
+{
+    ast_node *n = parse_node(p, AST_NUM, t);
+    if (n) n->num = t->num;
+    return n;
+}
+
+/* string -> STRING */
+static ast_node *parse_string(parser *p, const token *t)
+{
+    ast_node *n = parse_node(p, AST_STR, t);
+    if (n) { n->text = t->text; n->text_len = t->text_len; }
+    return n;
+}
+
+/* name -> NAME */
+static ast_node *parse_name(parser *p, const token *t)
+{
+    ast_node *n = parse_node(p, AST_NAME, t);
+    if (n) { n->text = t->text; n->text_len = t->text_len; }
+    return n;
+}
+
+/* literal -> 'true' | 'false' | 'none' */
+static ast_node *parse_literal(parser *p, const token *t)
+{
+    return parse_node(p, t->kind == TOK_TRUE ? AST_TRUE : t->kind == TOK_FALSE ? AST_FALSE : AST_NONE, t);
+}
+
+/* group -> '(' expr ')' */
+static ast_node *parse_group(parser *p, const token *t)
+{
+    ast_node *e = parse_expr(p);
+    if (!e || parse_close(p, TOK_RPAREN, t) < 0) return NULL;
+    return e;
+}
+
+/* list -> '[' [ expr { ',' expr } [ ',' ] ] ']' */
+static ast_node *parse_list(parser *p, const token *t)
+{
+    parse_vec v = {0};
+    while (!parse_check(p, TOK_RBRACKET) && !parse_check(p, TOK_EOF)) {
+        ast_node *e = parse_expr(p);
+        if (!e || parse_vec_push(p, &v, e, NULL) < 0) return NULL;
+        if (!parse_match(p, TOK_COMMA)) break;
+    }
+    if (parse_close(p, TOK_RBRACKET, t) < 0) return NULL;
+    ast_node *n = parse_node(p, AST_LIST, t);
+    if (n) { n->items = v.v; n->n = v.n; }
+    return n;
+}
+
+/* unary -> ('-' | '+') expr(unary) | 'not' expr(not) */
+static ast_node *parse_unary(parser *p, const token *t)
+{
+    ast_node *operand = parse_expr_prec(p, t->kind == TOK_NOT ? PREC_NOT : PREC_UNARY);
+    ast_node *n = operand ? parse_node(p, AST_UNARY, t) : NULL;
+    if (n) { n->op = t->kind; n->a = operand; }
+    return n;
+}
+
+/* binary -> expr OP expr(one tighter than OP), except '^': expr '^' expr(power) */
+static ast_node *parse_binary(parser *p, const token *t, ast_node *left)
+{
+    prec pr = parse_rules[t->kind].prec;
+    ast_node *right = parse_expr_prec(p, pr == PREC_POWER ? PREC_POWER : (prec)(pr + 1));
+    if (!right) return NULL;
+    ast_kind kind = t->kind == TOK_AND ? AST_AND : t->kind == TOK_OR ? AST_OR : AST_BINARY;
+    ast_node *n = parse_node(p, kind, t);
+    if (n) { n->op = t->kind; n->a = left; n->b = right; }
+    return n;
+}
+
+/* call -> expr '(' [ arg { ',' arg } [ ',' ] ] ')'     arg -> [ NAME '=' ] expr */
+static ast_node *parse_call(parser *p, const token *t, ast_node *callee)
+{
+    parse_vec v = {0};
+    int seen_keyword = 0;
+    while (!parse_check(p, TOK_RPAREN) && !parse_check(p, TOK_EOF)) {
+        ast_node *key = NULL;
+        const token *at = parse_peek(p);
+        if (at->kind == TOK_NAME && p->t[p->pos + 1].kind == TOK_ASSIGN) {
+            if (!(key = parse_name(p, at))) return NULL;
+            p->pos += 2;
+            seen_keyword = 1;
+        } else if (seen_keyword) {
+            return parse_fail(p, at, "a positional argument cannot follow keyword arguments%s%s", "", "");
+        }
+        ast_node *e = parse_expr(p);
+        if (!e || parse_vec_push(p, &v, e, key) < 0) return NULL;
+        if (!parse_match(p, TOK_COMMA)) break;
+    }
+    if (parse_close(p, TOK_RPAREN, t) < 0) return NULL;
+    ast_node *n = parse_node(p, AST_CALL, t);
+    if (!n) return NULL;
+    n->line = callee->line;
+    n->col = callee->col;
+    n->a = callee;
+    n->items = v.v;
+    n->keys = v.keys;
+    n->n = v.n;
+    return n;
+}
+
+/* index -> expr '[' expr ']' */
+static ast_node *parse_index(parser *p, const token *t, ast_node *left)
+{
+    ast_node *i = parse_expr(p);
+    if (!i || parse_close(p, TOK_RBRACKET, t) < 0) return NULL;
+    ast_node *n = parse_node(p, AST_INDEX, t);
+    if (n) { n->a = left; n->b = i; }
+    return n;
+}
+
+static const parse_rule parse_rules[TOK_COUNT] = {
+    [TOK_NUMBER]   = {parse_number, NULL, PREC_NONE},
+    [TOK_STRING]   = {parse_string, NULL, PREC_NONE},
+    [TOK_NAME]     = {parse_name, NULL, PREC_NONE},
+    [TOK_TRUE]     = {parse_literal, NULL, PREC_NONE},
+    [TOK_FALSE]    = {parse_literal, NULL, PREC_NONE},
+    [TOK_NONE]     = {parse_literal, NULL, PREC_NONE},
+    [TOK_LPAREN]   = {parse_group, parse_call, PREC_POSTFIX},
+    [TOK_LBRACKET] = {parse_list, parse_index, PREC_POSTFIX},
+    [TOK_NOT]      = {parse_unary, NULL, PREC_NONE},
+    [TOK_MINUS]    = {parse_unary, parse_binary, PREC_SUM},
+    [TOK_PLUS]     = {parse_unary, parse_binary, PREC_SUM},
+    [TOK_STAR]     = {NULL, parse_binary, PREC_PRODUCT},
+    [TOK_SLASH]    = {NULL, parse_binary, PREC_PRODUCT},
+    [TOK_PERCENT]  = {NULL, parse_binary, PREC_PRODUCT},
+    [TOK_CARET]    = {NULL, parse_binary, PREC_POWER},
+    [TOK_EQ]       = {NULL, parse_binary, PREC_CMP},
+    [TOK_NE]       = {NULL, parse_binary, PREC_CMP},
+    [TOK_LT]       = {NULL, parse_binary, PREC_CMP},
+    [TOK_LE]       = {NULL, parse_binary, PREC_CMP},
+    [TOK_GT]       = {NULL, parse_binary, PREC_CMP},
+    [TOK_GE]       = {NULL, parse_binary, PREC_CMP},
+    [TOK_AND]      = {NULL, parse_binary, PREC_AND},
+    [TOK_OR]       = {NULL, parse_binary, PREC_OR},
+};
+
+/* ---- statements -------------------------------------------------------- */
+
+/* A closer with nothing open: "unexpected '}' (no '{' is open)". */
+static ast_node *parse_stray(parser *p, const token *t)
+{
+    const char *open = t->kind == TOK_RBRACE ? "'{'" : t->kind == TOK_RPAREN ? "'('" : "'['";
+    return parse_fail(p, t, "unexpected %s (no %s is open)", lex_kind_name(t->kind), open);
+}
+
+static int parse_is_closer(tok_kind k)
+{
+    return k == TOK_RBRACE || k == TOK_RPAREN || k == TOK_RBRACKET;
+}
+
+static int parse_is_sep(const parser *p)
+{
+    return parse_check(p, TOK_NEWLINE) || parse_check(p, TOK_SEMI);
+}
+
+/* stmts -> { sep } [ stmt { sep { sep } stmt } { sep } ]     sep -> NEWLINE | ';'
+ * (ends before `end`: '}' or end of input) */
+static ast_node *parse_stmts(parser *p, tok_kind end, const token *at)
+{
+    parse_vec v = {0};
+    while (parse_is_sep(p)) parse_next(p);
+    while (!parse_check(p, end) && !parse_check(p, TOK_EOF)) {
+        ast_node *s = parse_stmt(p);
+        if (!s || parse_vec_push(p, &v, s, NULL) < 0) return NULL;
+        if (!parse_is_sep(p) && !parse_check(p, end) && !parse_check(p, TOK_EOF)) {
+            if (end == TOK_EOF && parse_is_closer(parse_peek(p)->kind)) return parse_stray(p, parse_peek(p));
+            return parse_fail(p, parse_peek(p), "expected a new line or ';' after the statement, got %s%s",
+                              lex_kind_name(parse_peek(p)->kind), "");
+        }
+        while (parse_is_sep(p)) parse_next(p);
+    }
+    ast_node *n = parse_node(p, AST_BLOCK, at);
+    if (n) { n->items = v.v; n->n = v.n; }
+    return n;
+}
+
+/* block -> '{' stmts '}' */
+static ast_node *parse_block(parser *p)
+{
+    const token *open = parse_peek(p);
+    if (!parse_match(p, TOK_LBRACE)) {
+        const char *hint = open->kind == TOK_ASSIGN ? " (use '==' to compare)" : "";
+        return parse_fail(p, open, "'{' expected, got %s%s", lex_kind_name(open->kind), hint);
+    }
+    if (parse_enter(p, open) < 0) return NULL;
+    ast_node *b = parse_stmts(p, TOK_RBRACE, open);
+    if (!b || parse_close(p, TOK_RBRACE, open) < 0) return NULL;
+    p->depth--;
+    return b;
+}
+
+/* if_stmt -> 'if' expr block [ 'else' ( if_stmt | block ) ]   (else may start a new line) */
+static ast_node *parse_if(parser *p)
+{
+    const token *t = parse_next(p);
+    ast_node *n = parse_node(p, AST_IF, t);
+    if (!n || !(n->a = parse_expr(p)) || !(n->b = parse_block(p))) return NULL;
+    size_t save = p->pos;
+    while (parse_check(p, TOK_NEWLINE)) parse_next(p);
+    if (!parse_match(p, TOK_ELSE)) { p->pos = save; return n; }
+    n->c = parse_check(p, TOK_IF) ? parse_if(p) : parse_block(p);
+    return n->c ? n : NULL;
+}
+
+/* for_stmt -> 'for' NAME 'in' expr [ '..' expr ] block */
+static ast_node *parse_for(parser *p)
+{
+    const token *t = parse_next(p);
+    const token *name = parse_peek(p);
+    if (!parse_match(p, TOK_NAME))
+        return parse_fail(p, name, "expected the loop variable's name after 'for', got %s%s", lex_kind_name(name->kind), "");
+    if (!parse_match(p, TOK_IN))
+        return parse_fail(p, parse_peek(p), "'in' expected after 'for %s', got %s", name->text, lex_kind_name(parse_peek(p)->kind));
+    ast_node *n = parse_node(p, AST_FOR, t);
+    if (!n || !(n->a = parse_expr(p))) return NULL;
+    n->text = name->text;
+    n->text_len = name->text_len;
+    if (parse_match(p, TOK_DOTDOT) && !(n->b = parse_expr(p))) return NULL;
+    return (n->c = parse_block(p)) ? n : NULL;
+}
+
+/* simple_stmt -> expr [ '=' expr ]    (the target: NAME or expr '[' expr ']') */
+static ast_node *parse_simple(parser *p)
+{
+    ast_node *target = parse_expr(p);
+    if (!target || !parse_check(p, TOK_ASSIGN)) return target;
+    const token *eq = parse_next(p);
+    if (target->kind != AST_NAME && target->kind != AST_INDEX)
+        return parse_fail(p, eq, "cannot assign to this expression (only to a name or an item a[i])%s%s", "", "");
+    ast_node *value = parse_expr(p);
+    if (!value) return NULL;
+    ast_node *n = parse_node(p, target->kind == AST_NAME ? AST_ASSIGN : AST_SET_INDEX, eq);
+    if (!n) return NULL;
+    n->line = target->line;
+    n->col = target->col;
+    if (target->kind == AST_NAME) {
+        n->text = target->text;
+        n->text_len = target->text_len;
+        n->b = value;
+    } else {
+        n->a = target->a;
+        n->b = target->b;
+        n->c = value;
+    }
+    return n;
+}
+
+/* stmt -> if_stmt | for_stmt | block | simple_stmt */
+static ast_node *parse_stmt(parser *p)
+{
+    const token *t = parse_peek(p);
+    switch (t->kind) {
+    case TOK_IF: return parse_if(p);
+    case TOK_FOR: return parse_for(p);
+    case TOK_LBRACE: return parse_block(p);
+    case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'%s%s", "", "");
+    case TOK_FN: case TOK_RETURN: case TOK_TRAIN: case TOK_ON: case TOK_STEP: case TOK_NET:
+        return parse_fail(p, t, "'%s' is reserved for a later version of the language%s",
+                          lex_keyword_text(t->kind), "");
+    case TOK_RBRACE: case TOK_RPAREN: case TOK_RBRACKET: return parse_stray(p, t);
+    default: return parse_simple(p);
+    }
+}
+
+/* cell -> stmts EOF */
+ast_node *parse_cell(const char *src, arena *a, diag *err)
+{
+    token *toks;
+    size_t n;
+    err->name = NULL;
+    if (lex_cell(src, a, &toks, &n, err) != LEX_OK) return NULL;
+    parser p = { .t = toks, .a = a, .err = err };
+    return parse_stmts(&p, TOK_EOF, &toks[0]);
+}

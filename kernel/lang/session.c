@@ -1,0 +1,142 @@
+/* session.c: the entry points of latent.h that run code: sessions, cells,
+ * interrupts and kernel info. */
+#include "session.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "arena.h"
+#include "eval.h"
+#include "parse.h"
+
+#ifndef LATENT_VERSION
+#define LATENT_VERSION "0.0.0"
+#endif
+
+static double sess_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+lt_session *lt_session_new(const lt_host *host)
+{
+    lt_session *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    if (host) s->host = *host;
+    s->globals = env_new();
+    if (!s->globals) { free(s); return NULL; }
+    atomic_init(&s->interrupt, 0);
+    return s;
+}
+
+void lt_session_free(lt_session *s)
+{
+    if (!s) return;
+    env_free(s->globals);
+    free(s);
+}
+
+void lt_interrupt(lt_session *s)
+{
+    if (s) atomic_store(&s->interrupt, 1);
+}
+
+int sess_fail(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    s->err.name = name;
+    s->err.line = at ? at->line : 0;
+    s->err.col = at ? at->col : 0;
+    va_start(ap, fmt);
+    vsnprintf(s->err.msg, sizeof s->err.msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+int sess_tick(lt_session *s, const ast_node *at)
+{
+    double now = sess_now();
+    if (now - s->last_checkpoint < SESS_CHECKPOINT_SECONDS) return 0;
+    s->last_checkpoint = now;
+    if (s->host.checkpoint && s->host.checkpoint(s->host.ctx))
+        return sess_fail(s, at, "KeyboardInterrupt", "interrupted");
+    return 0;
+}
+
+void sess_write(lt_session *s, const char *text, size_t len)
+{
+    if (s->host.stream && len) s->host.stream(s->host.ctx, 0, text, len);
+}
+
+void sess_show(lt_session *s, value v, int display)
+{
+    lt_output rich = {0};
+    if (IS_OBJ(v) && AS_OBJ(v)->type->to_mime && AS_OBJ(v)->type->to_mime(AS_OBJ(v)->data, &rich) == 0) {
+        if (display && s->host.display) s->host.display(s->host.ctx, &rich, 0);
+        if (!display && s->host.result) s->host.result(s->host.ctx, &rich);
+        return;
+    }
+    buf b;
+    buf_init(&b);
+    val_repr(v, &b);
+    lt_mime text = {"text/plain", b.data, b.len};
+    lt_output out = {&text, 1, 0, 0, NULL};
+    if (display && s->host.display) s->host.display(s->host.ctx, &out, 0);
+    if (!display && s->host.result) s->host.result(s->host.ctx, &out);
+    buf_free(&b);
+}
+
+/* Runs the statements of a parsed cell; the value of a final expression
+ * statement is the cell's result. */
+static int sess_run(lt_session *s, const ast_node *cell, int silent)
+{
+    for (int i = 0; i < cell->n; i++) {
+        const ast_node *stmt = cell->items[i];
+        if (i < cell->n - 1 || !ast_is_expr(stmt)) {
+            if (eval_stmt(s, stmt) < 0) return -1;
+            continue;
+        }
+        value v;
+        if (eval_expr(s, stmt, &v) < 0) return -1;
+        if (!silent && !IS_NONE(v)) sess_show(s, v, 0);
+        val_decref(v);
+    }
+    return 0;
+}
+
+int lt_execute(lt_session *s, const char *code, int silent)
+{
+    atomic_store(&s->interrupt, 0);
+    s->polls = 0;
+    s->depth = 0;
+    s->last_checkpoint = sess_now();
+    s->err.name = NULL;
+    arena a = {0};
+    ast_node *cell = parse_cell(code ? code : "", &a, &s->err);
+    int st = cell ? sess_run(s, cell, silent) : -1;
+    if (st < 0) diag_report(&s->err, code, &s->host);
+    arena_free(&a);
+    return st < 0 ? LT_EXEC_ERROR : LT_EXEC_OK;
+}
+
+const lt_info *lt_kernel_info(void)
+{
+    static const lt_info info = {
+        .implementation = "latent",
+        .implementation_version = LATENT_VERSION,
+        .language = "latent",
+        .language_version = LATENT_VERSION,
+        .mimetype = "text/x-latent",
+        .file_extension = ".lt",
+        .codemirror_mode = "python",
+        .pygments_lexer = "python",
+        .banner = "Latent " LATENT_VERSION ": a small language for training neural networks cell by cell.\n"
+                  "help() lists the builtins; help(name) explains one.",
+        .help_url = "",
+    };
+    return &info;
+}
