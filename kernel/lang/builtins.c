@@ -178,8 +178,15 @@ static int bi_round(bi_args *a, value *out)
     if (dv && (!IS_NUM(*dv) || AS_NUM(*dv) != floor(AS_NUM(*dv)) || fabs(AS_NUM(*dv)) > 300))
         return bi_fail(a, at, "TypeError", "digits must be a whole number");
     if (dv) d = AS_NUM(*dv);
-    double m = pow(10, d);
-    *out = NUM_VAL(d == 0 ? nearbyint(x) : nearbyint(x * m) / m);
+    if (d <= 0 || !isfinite(x)) {
+        double m = pow(10, -d);
+        *out = NUM_VAL(nearbyint(x / m) * m);
+        return 0;
+    }
+    /* printf rounds the exact binary value, so 2.675 (really 2.67499...) gives 2.67 as in Python */
+    char text[700];   /* 309 integer digits, the point, 300 decimals, sign, NUL */
+    snprintf(text, sizeof text, "%.*f", (int)d, x);
+    *out = NUM_VAL(strtod(text, NULL));
     return 0;
 }
 
@@ -356,7 +363,7 @@ static const builtin bi_core[] = {
      "help(abs)\n# => abs(x)\n# =>     The absolute value of x.\n# =>     Example:\n# =>         abs(-3)  # => 3",
      NULL, 0, 1, bi_help},
     {"len", "len(x)", "The number of items in a list, or of characters in a string.",
-     "len([1, 2, 3])  # => 3\nlen(\"naïve\")  # => 5", NULL, 1, 1, bi_len},
+     "print(len([1, 2, 3]), len(\"naïve\"))  # => 3 5", NULL, 1, 1, bi_len},
     {"abs", "abs(x)", "The absolute value of x.", "abs(-3)  # => 3", NULL, 1, 1, bi_abs},
     {"sqrt", "sqrt(x)", "The square root of x (x >= 0).", "sqrt(2)  # => 1.4142135623730951",
      NULL, 1, 1, bi_sqrt},
@@ -364,17 +371,17 @@ static const builtin bi_core[] = {
     {"log", "log(x)", "The natural logarithm of x (x > 0); log2 gives bits.",
      "log(exp(2))  # => 2", NULL, 1, 1, bi_log},
     {"log2", "log2(x)", "The base-2 logarithm of x (x > 0): the information, in bits, of an "
-     "event of probability 1/x.", "log2(8)  # => 3\n-log2(0.125)  # => 3", NULL, 1, 1, bi_log2},
-    {"floor", "floor(x)", "The largest whole number <= x.", "floor(2.7)  # => 2\nfloor(-2.5)  # => -3",
+     "event of probability 1/x.", "-log2(0.125)  # => 3", NULL, 1, 1, bi_log2},
+    {"floor", "floor(x)", "The largest whole number <= x.", "print(floor(2.7), floor(-2.5))  # => 2 -3",
      NULL, 1, 1, bi_floor},
     {"ceil", "ceil(x)", "The smallest whole number >= x.", "ceil(2.1)  # => 3", NULL, 1, 1, bi_ceil},
     {"round", "round(x, digits=0)", "x rounded to the given number of decimal digits; "
      "halves go to the even neighbour, as in Python.",
-     "round(2.5)  # => 2\nround(3.14159, digits=2)  # => 3.14", bi_round_kw, 1, 1, bi_round},
+     "print(round(2.5), round(3.14159, digits=2))  # => 2 3.14", bi_round_kw, 1, 1, bi_round},
     {"min", "min(a, b, ...) or min(list)", "The smallest of the numbers.",
-     "min(3, 1, 2)  # => 1\nmin([0.5, 0.25])  # => 0.25", NULL, 1, -1, bi_min},
+     "print(min(3, 1, 2), min([0.5, 0.25]))  # => 1 0.25", NULL, 1, -1, bi_min},
     {"max", "max(a, b, ...) or max(list)", "The largest of the numbers.",
-     "max(3, 1, 2)  # => 3\nmax([0.5, 0.25])  # => 0.5", NULL, 1, -1, bi_max},
+     "print(max(3, 1, 2), max([0.5, 0.25]))  # => 3 0.5", NULL, 1, -1, bi_max},
     {"sum", "sum(list)", "The sum of a list of numbers (0 for an empty list).",
      "sum([0.5, 0.25, 0.125, 0.125])  # => 1", NULL, 1, -1, bi_sum},
     {"str", "str(x)", "x as text, as print would write it.",
@@ -382,7 +389,7 @@ static const builtin bi_core[] = {
     {"repr", "repr(x)", "x as text, as a cell result shows it (strings in quotes).",
      "print(repr(\"hi\"))  # => 'hi'", NULL, 1, 1, bi_repr},
     {"type", "type(x)", "The name of x's type: number, string, bool, none, list, builtin, ...",
-     "type(1.5)  # => 'number'\ntype([])  # => 'list'", NULL, 1, 1, bi_type},
+     "print(type(1.5), type([]))  # => number list", NULL, 1, 1, bi_type},
     {"image", "image(path, width=none)",
      "Shows the PNG file at path (relative to the notebook's folder), optionally scaled "
      "to width pixels.",

@@ -267,13 +267,17 @@ static int eval_index(lt_session *s, const ast_node *n, value *out)
     return st;
 }
 
-/* Whether v is, or holds at any depth, the list l (a[i] = v must not make a cycle). */
+/* Whether v is, or holds at any depth, the list l (a[i] = v must not make a
+ * cycle): 1 or 0, or -1 when v is nested too deeply to tell. */
 static int eval_holds(value v, const val_list *l, int depth)
 {
-    if (!IS_LIST(v) || depth > 100000) return 0;
+    if (!IS_LIST(v)) return 0;
+    if (depth > VAL_MAX_NEST) return -1;
     if (AS_LIST(v) == l) return 1;
-    for (size_t i = 0; i < AS_LIST(v)->n; i++)
-        if (eval_holds(AS_LIST(v)->items[i], l, depth + 1)) return 1;
+    for (size_t i = 0; i < AS_LIST(v)->n; i++) {
+        int h = eval_holds(AS_LIST(v)->items[i], l, depth + 1);
+        if (h) return h;
+    }
     return 0;
 }
 
@@ -283,8 +287,9 @@ static int eval_set_item(lt_session *s, const ast_node *n, value a, value iv, va
     if (!IS_LIST(a))
         return sess_fail(s, n, "TypeError", "a %s does not support item assignment", val_type_name(a));
     if (eval_position(s, n, iv, AS_LIST(a)->n, "list", &pos) < 0) return -1;
-    if (eval_holds(v, AS_LIST(a), 0))
-        return sess_fail(s, n, "ValueError", "a list cannot contain itself");
+    int holds = eval_holds(v, AS_LIST(a), 0);
+    if (holds > 0) return sess_fail(s, n, "ValueError", "a list cannot contain itself");
+    if (holds < 0) return sess_fail(s, n, "ValueError", "lists nested too deeply (more than %d levels)", VAL_MAX_NEST);
     val_incref(v);
     val_decref(AS_LIST(a)->items[pos]);
     AS_LIST(a)->items[pos] = v;

@@ -15,6 +15,7 @@ typedef struct lexer {
     size_t n, cap;
     char open[LEX_MAX_DEPTH];   /* the stack of open brackets: ( [ { */
     int depth;
+    int end_line, end_col;      /* just after the last token that is not a newline */
 } lexer;
 
 static const char *const lex_kw[] = {
@@ -90,6 +91,7 @@ static token *lex_push(lexer *L, tok_kind kind, const char *start, int line, int
     t->len = (size_t)(L->p - start);
     t->line = line;
     t->col = col;
+    if (kind != TOK_NEWLINE) { L->end_line = L->line; L->end_col = L->col; }
     return t;
 }
 
@@ -194,7 +196,7 @@ static int lex_string(lexer *L, int line, int col)
     while (*L->p != quote) {
         if (!*L->p) {
             buf_free(&b);
-            lex_fail(L, line, col, "unterminated string (opened here with %s)", quote == '"' ? "\"" : "'");
+            lex_fail(L, line, col, "unterminated string (it starts here)%s", "");
             return LEX_UNTERMINATED;
         }
         if (*L->p == '\\') {
@@ -316,11 +318,12 @@ static int lex_token(lexer *L)
 
 int lex_cell(const char *src, arena *a, token **toks, size_t *n, diag *err)
 {
-    lexer L = { .src = src, .p = src, .line = 1, .col = 1, .a = a, .err = err };
+    lexer L = { .src = src, .p = src, .line = 1, .col = 1, .a = a, .err = err, .end_line = 1, .end_col = 1 };
     int st = lex_check_utf8(&L);
     while (st == LEX_OK && *L.p) st = lex_token(&L);
     if (st != LEX_OK) return st;
-    if (!lex_push(&L, TOK_EOF, L.p, L.line, L.col)) return lex_fail(&L, L.line, L.col, "out of memory%s", "");
+    /* end of input is reported just after the last token, not after trailing comments */
+    if (!lex_push(&L, TOK_EOF, L.p, L.end_line, L.end_col)) return lex_fail(&L, L.line, L.col, "out of memory%s", "");
     *toks = L.toks;
     *n = L.n;
     return LEX_OK;

@@ -8,11 +8,21 @@
 
 #include "builtins.h"
 
+/* Frees l and every list only it holds, with a worklist instead of recursion. */
 static void val_list_free(val_list *l)
 {
-    for (size_t i = 0; i < l->n; i++) val_decref(l->items[i]);
-    free(l->items);
-    free(l);
+    l->next_free = NULL;
+    while (l) {
+        val_list *cur = l;
+        l = cur->next_free;
+        for (size_t i = 0; i < cur->n; i++) {
+            value v = cur->items[i];
+            if (!IS_LIST(v)) { val_decref(v); continue; }
+            if (--v.as.list->rc == 0) { v.as.list->next_free = l; l = v.as.list; }
+        }
+        free(cur->items);
+        free(cur);
+    }
 }
 
 void val_incref(value v)
@@ -119,9 +129,9 @@ int val_truthy(value v)
     }
 }
 
-int val_equal(value a, value b)
+static int val_equal_at(value a, value b, int depth)
 {
-    if (a.kind != b.kind) return 0;
+    if (a.kind != b.kind || depth > VAL_MAX_NEST) return 0;
     switch (a.kind) {
     case VAL_NONE: return 1;
     case VAL_BOOL: return a.as.b == b.as.b;
@@ -130,14 +140,20 @@ int val_equal(value a, value b)
         return a.as.str->len == b.as.str->len &&
                memcmp(a.as.str->chars, b.as.str->chars, a.as.str->len) == 0;
     case VAL_LIST:
+        if (a.as.list == b.as.list) return 1;
         if (a.as.list->n != b.as.list->n) return 0;
         for (size_t i = 0; i < a.as.list->n; i++)
-            if (!val_equal(a.as.list->items[i], b.as.list->items[i])) return 0;
+            if (!val_equal_at(a.as.list->items[i], b.as.list->items[i], depth + 1)) return 0;
         return 1;
     case VAL_BUILTIN: return a.as.fn == b.as.fn;
     case VAL_OBJ: return a.as.obj == b.as.obj;
     }
     return 0;
+}
+
+int val_equal(value a, value b)
+{
+    return val_equal_at(a, b, 0);
 }
 
 void val_format_num(double x, char out[32])
@@ -199,12 +215,15 @@ static void val_repr_str(const val_str *s, buf *out)
 
 enum { VAL_REPR_ITEMS = 1000 };   /* a longer list shows its first items and a count */
 
-static void val_repr_list(const val_list *l, buf *out)
+static void val_repr_at(value v, buf *out, int depth);
+
+static void val_repr_list(const val_list *l, buf *out, int depth)
 {
+    if (depth > 100) { buf_puts(out, "[...]"); return; }
     buf_putc(out, '[');
     for (size_t i = 0; i < l->n && i < VAL_REPR_ITEMS; i++) {
         if (i) buf_puts(out, ", ");
-        val_repr(l->items[i], out);
+        val_repr_at(l->items[i], out, depth + 1);
     }
     if (l->n > VAL_REPR_ITEMS)
         buf_printf(out, ", ... (%zu items in all)", l->n);
@@ -213,13 +232,18 @@ static void val_repr_list(const val_list *l, buf *out)
 
 void val_repr(value v, buf *out)
 {
+    val_repr_at(v, out, 0);
+}
+
+static void val_repr_at(value v, buf *out, int depth)
+{
     char num[32];
     switch (v.kind) {
     case VAL_NONE: buf_puts(out, "none"); break;
     case VAL_BOOL: buf_puts(out, v.as.b ? "true" : "false"); break;
     case VAL_NUM: val_format_num(v.as.num, num); buf_puts(out, num); break;
     case VAL_STR: val_repr_str(v.as.str, out); break;
-    case VAL_LIST: val_repr_list(v.as.list, out); break;
+    case VAL_LIST: val_repr_list(v.as.list, out, depth); break;
     case VAL_BUILTIN: buf_printf(out, "<builtin %s>", v.as.fn->name); break;
     case VAL_OBJ:
         if (v.as.obj->type->repr) v.as.obj->type->repr(v.as.obj->data, out);

@@ -9,8 +9,10 @@
  * Memory: reference counting. Whoever holds a value (a variable, a list slot, a
  * temporary in the evaluator) owns one reference; val_incref() takes another,
  * val_decref() drops one and frees the thing when none are left. Functions below
- * say when they take ("steals") or borrow a reference. There are no cycles yet
- * (lists cannot contain themselves until `a[i] = a` exists; see val_list_set).
+ * say when they take ("steals") or borrow a reference. There are no cycles: item
+ * assignment refuses to put a list inside itself (eval.c). Freeing is iterative,
+ * so a list nested a million deep (a linked list) frees without deep recursion;
+ * printing and comparing stop at VAL_MAX_NEST levels.
  *
  * Extension: anything new (tensors, networks, optimizers, figures) is an object
  * (VAL_OBJ) with a val_type describing how to free, show and call it; the
@@ -43,6 +45,7 @@ typedef struct val_list {
     int rc;
     size_t n, cap;
     struct value *items;   /* n owned values */
+    struct val_list *next_free;   /* used only while freeing (iteratively, any depth) */
 } val_list;
 
 struct builtin;
@@ -107,6 +110,7 @@ typedef struct value {
 /* Limits that keep a runaway cell from taking the machine down. */
 #define VAL_LIST_MAX 10000000u      /* items in one list */
 #define VAL_STR_MAX  (1u << 28)     /* bytes in one string */
+#define VAL_MAX_NEST 1000           /* levels that repr and equality look into */
 
 void val_incref(value v);
 void val_decref(value v);
