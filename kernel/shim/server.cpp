@@ -1,4 +1,4 @@
-// server.cpp: completes the bare error replies xeus sends for aborted requests.
+// server.cpp: completes the replies xeus sends incomplete.
 #include "server.hpp"
 
 #include <utility>
@@ -7,6 +7,39 @@ namespace latent
 {
     namespace
     {
+        // Returns the repaired content of a reply, or null if it needs no repair.
+        nl::json repaired(const nl::json& header, const nl::json& content)
+        {
+            if (!content.is_object())
+                return nullptr;
+            // aborted after an error with stop_on_error: {"status": "error"} only
+            if (content.value("status", "") == "error" && !content.contains("ename"))
+            {
+                nl::json fixed = content;
+                fixed["ename"] = "ExecutionAborted";
+                fixed["evalue"] = "not run: an earlier cell failed (stop_on_error)";
+                fixed["traceback"] = nl::json::array();
+                return fixed;
+            }
+            // shutdown_reply without the status every reply must carry
+            if (header.value("msg_type", "") == "shutdown_reply" && !content.contains("status"))
+            {
+                nl::json fixed = content;
+                fixed["status"] = "ok";
+                return fixed;
+            }
+            return nullptr;
+        }
+
+        xeus::xmessage repair(xeus::xmessage msg)
+        {
+            nl::json fixed = repaired(msg.header(), msg.content());
+            if (fixed.is_null())
+                return msg;
+            return xeus::xmessage(msg.identities(), msg.header(), msg.parent_header(),
+                                  msg.metadata(), std::move(fixed), std::move(msg).buffers());
+        }
+
         class server final : public xeus::xserver_zmq
         {
         public:
@@ -15,26 +48,12 @@ namespace latent
         protected:
             void send_shell_impl(xeus::xmessage msg) override
             {
-                const nl::json& content = msg.content();
-                if (!is_bare_error(content))
-                {
-                    xeus::xserver_zmq::send_shell_impl(std::move(msg));
-                    return;
-                }
-                nl::json fixed = content;
-                fixed["ename"] = "ExecutionAborted";
-                fixed["evalue"] = "not run: an earlier cell failed (stop_on_error)";
-                fixed["traceback"] = nl::json::array();
-                xeus::xmessage patched(msg.identities(), msg.header(), msg.parent_header(),
-                                       msg.metadata(), std::move(fixed),
-                                       std::move(msg).buffers());
-                xeus::xserver_zmq::send_shell_impl(std::move(patched));
+                xeus::xserver_zmq::send_shell_impl(repair(std::move(msg)));
             }
 
-        private:
-            static bool is_bare_error(const nl::json& c)
+            void send_control_impl(xeus::xmessage msg) override
             {
-                return c.is_object() && c.value("status", "") == "error" && !c.contains("ename");
+                xeus::xserver_zmq::send_control_impl(repair(std::move(msg)));
             }
         };
     }

@@ -1,7 +1,8 @@
-// server.hpp: xeus's ZeroMQ server with one repair. When a cell fails with
+// server.hpp: xeus's ZeroMQ server with two repairs. When a cell fails with
 // stop_on_error, xeus answers every queued request with {"status": "error"} and
 // nothing else; clients expect ename, evalue and traceback in an error reply.
-// This server fills them in on the way out.
+// This server fills them in on the way out. And its shutdown_reply lacks the
+// "status" every reply carries: added here.
 #ifndef LATENT_SHIM_SERVER_HPP
 #define LATENT_SHIM_SERVER_HPP
 

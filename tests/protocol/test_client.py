@@ -150,9 +150,9 @@ class ClientTests(unittest.TestCase):
         self.assertEqual(r1["content"]["status"], "error")
         r2 = shell_reply(self.kc, second)
         validate_message(r2, "execute_reply", second)
-        if r2["content"]["status"] == "error":   # aborted (the normal case)
-            self.assertEqual(r2["content"]["ename"], "ExecutionAborted")
-            self.assertIn("traceback", r2["content"])
+        self.assertEqual(r2["content"]["status"], "error")
+        self.assertEqual(r2["content"]["ename"], "ExecutionAborted")
+        self.assertIn("traceback", r2["content"])
         drain(self.kc.get_iopub_msg, 0.2)
         self.assertEqual(result_of(self.run_ok("1 + 1")), "2")
 

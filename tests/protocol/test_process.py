@@ -8,7 +8,7 @@ import unittest
 
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
-from latent_client import BareKernel, run, result_of, shell_reply, wait_until
+from latent_client import BareKernel, run, result_of, wait_until
 
 
 class ProcessTests(unittest.TestCase):
@@ -39,8 +39,8 @@ class ProcessTests(unittest.TestCase):
         k = BareKernel()
         try:
             run(k.client, "x = 1")
-            msg_id = k.client.shutdown()
-            reply = shell_reply(k.client, msg_id)
+            msg_id = k.client.shutdown()  # sent on the control channel
+            reply = k.client.get_control_msg(timeout=10)
             validate_message(reply, "shutdown_reply", msg_id)
             self.assertEqual(k.proc.wait(timeout=5), 0)
         finally:
