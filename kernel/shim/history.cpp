@@ -11,17 +11,16 @@ namespace latent
     {
     }
 
-    void history::store_inputs_impl(int /*session*/, int line, const std::string& input,
-                                    const std::string& output)
+    // xeus calls this with line 1 for every cell: the interpreter calls record() instead
+    void history::store_inputs_impl(int /*session*/, int /*line*/, const std::string& /*input*/,
+                                    const std::string& /*output*/)
     {
-        m_entries.push_back({line, input});
-        if (!output.empty())
-            m_outputs[line] = output;
     }
 
-    void history::set_output(int line, const std::string& output)
+    void history::record(int line, const std::string& input, bool has_output,
+                         const std::string& output)
     {
-        m_outputs[line] = output;
+        m_entries.push_back({line, input, has_output, output});
     }
 
     // [session, line, input] or [session, line, [input, output-or-null]]
@@ -29,8 +28,7 @@ namespace latent
     {
         if (!output)
             return nl::json::array({session_number, e.line, e.input});
-        auto found = m_outputs.find(e.line);
-        nl::json out = found != m_outputs.end() ? nl::json(found->second) : nl::json(nullptr);
+        nl::json out = e.has_output ? nl::json(e.output) : nl::json(nullptr);
         return nl::json::array({session_number, e.line, nl::json::array({e.input, out})});
     }
 

