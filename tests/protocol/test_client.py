@@ -143,7 +143,9 @@ class ClientTests(unittest.TestCase):
 
     # fault 10: requests aborted after an error get a complete error reply
     def test_stop_on_error_aborts_with_full_replies(self):
-        first = self.kc.execute("no_such_name_here", stop_on_error=True)
+        # the first cell runs ~0.2 s before failing, so the second is surely queued
+        first = self.kc.execute("for i in 1 .. 4000000 { y = i }\nno_such_name_here",
+                                stop_on_error=True)
         second = self.kc.execute("1 + 1")
         r1 = shell_reply(self.kc, first)
         validate_message(r1, "execute_reply", first)
