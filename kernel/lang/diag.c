@@ -8,14 +8,19 @@
 
 #include "buf.h"
 
-void diag_set(diag *d, const char *name, int line, int col, const char *fmt, ...)
+void diag_vset(diag *d, const char *name, int line, int col, const char *fmt, va_list ap)
 {
-    va_list ap;
     d->name = name;
     d->line = line;
     d->col = col;
-    va_start(ap, fmt);
     vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+}
+
+void diag_set(diag *d, const char *name, int line, int col, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(d, name, line, col, fmt, ap);
     va_end(ap);
 }
 

@@ -14,6 +14,8 @@
 #ifndef LANG_DIAG_H
 #define LANG_DIAG_H
 
+#include <stdarg.h>
+
 #include "latent.h"
 
 typedef struct diag {
@@ -24,6 +26,8 @@ typedef struct diag {
 
 void diag_set(diag *d, const char *name, int line, int col, const char *fmt, ...)
     __attribute__((format(printf, 5, 6)));
+void diag_vset(diag *d, const char *name, int line, int col, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
 /* "LINE:COL: MESSAGE" (or just MESSAGE when line is 0), malloc'd; NULL on OOM. */
 char *diag_evalue(const diag *d);
 /* Calls host->error (if set) with d's name, value and a traceback pointing into

@@ -1,6 +1,7 @@
 /* lex.c: the lexer (see lex.h), in the style of Lua's llex.c. */
 #include "lex.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,9 +69,13 @@ static void lex_advance(lexer *L)
     L->p++;
 }
 
-static int lex_fail(lexer *L, int line, int col, const char *msg, const char *detail)
+static int lex_fail(lexer *L, int line, int col, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static int lex_fail(lexer *L, int line, int col, const char *fmt, ...)
 {
-    diag_set(L->err, "SyntaxError", line, col, msg, detail);
+    va_list ap;
+    va_start(ap, fmt);
+    diag_vset(L->err, "SyntaxError", line, col, fmt, ap);
+    va_end(ap);
     return LEX_ERROR;
 }
 
@@ -102,28 +107,35 @@ static int lex_isalpha(char c)
            (unsigned char)c >= 0x80;
 }
 
-/* number -> digits ['.' digits] [('e'|'E') ['+'|'-'] digits] */
+/* Skips digits, allowing single '_' between them (1_000_000). */
+static void lex_digits(lexer *L)
+{
+    while (lex_isdigit(*L->p) || (*L->p == '_' && lex_isdigit(L->p[1]))) lex_advance(L);
+}
+
+/* number -> digits ['.' digits] [('e'|'E') ['+'|'-'] digits]     digits -> DIGIT { ['_'] DIGIT } */
 static int lex_number(lexer *L, int line, int col)
 {
     const char *start = L->p;
-    while (lex_isdigit(*L->p)) lex_advance(L);
+    lex_digits(L);
     if (L->p[0] == '.' && lex_isdigit(L->p[1])) {
         lex_advance(L);
-        while (lex_isdigit(*L->p)) lex_advance(L);
+        lex_digits(L);
     }
     if (*L->p == 'e' || *L->p == 'E') {
         const char *q = L->p + 1;
         if (*q == '+' || *q == '-') q++;
-        if (!lex_isdigit(*q)) return lex_fail(L, L->line, L->col, "malformed number: %s", "exponent has no digits");
+        if (!lex_isdigit(*q)) return lex_fail(L, L->line, L->col, "malformed number: exponent has no digits");
         while (L->p < q) lex_advance(L);
-        while (lex_isdigit(*L->p)) lex_advance(L);
+        lex_digits(L);
     }
-    if (lex_isalpha(*L->p)) return lex_fail(L, line, col, "malformed number%s", " (a letter follows the digits)");
+    if (lex_isalpha(*L->p)) return lex_fail(L, line, col, "malformed number (a letter follows the digits)");
     token *t = lex_push(L, TOK_NUMBER, start, line, col);
-    if (!t) return lex_fail(L, line, col, "out of memory%s", "");
+    if (!t) return lex_fail(L, line, col, "out of memory");
     char tmp[128];
-    size_t n = t->len < sizeof tmp - 1 ? t->len : sizeof tmp - 1;
-    memcpy(tmp, start, n);
+    size_t n = 0;
+    for (size_t i = 0; i < t->len && n < sizeof tmp - 1; i++)
+        if (start[i] != '_') tmp[n++] = start[i];
     tmp[n] = 0;
     t->num = strtod(tmp, NULL);
     return LEX_OK;
@@ -148,6 +160,22 @@ static int lex_hex(char c)
          : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
 }
 
+/* \u{N...} (L->p is at the 'u'): appends the code point as UTF-8. */
+static int lex_escape_unicode(lexer *L, buf *b, int line, int col)
+{
+    unsigned long cp = 0;
+    int digits = 0;
+    lex_advance(L);
+    if (*L->p != '{') return lex_fail(L, line, col, "bad escape: \\u needs braces, as in \\u{3b2}");
+    lex_advance(L);
+    for (; lex_hex(*L->p) >= 0 && digits < 8; digits++, lex_advance(L)) cp = cp * 16 + (unsigned long)lex_hex(*L->p);
+    if (*L->p != '}' || digits == 0) return lex_fail(L, line, col, "bad escape: \\u{...} needs 1 to 6 hex digits and '}'");
+    if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return lex_fail(L, line, col, "bad escape: \\u{...} is not a Unicode code point");
+    lex_advance(L);
+    lex_utf8(b, cp);
+    return LEX_OK;
+}
+
 /* One escape after the backslash (L->p is at the backslash): appends its bytes. */
 static int lex_escape(lexer *L, buf *b)
 {
@@ -163,24 +191,12 @@ static int lex_escape(lexer *L, buf *b)
     }
     if (c == 'x') {
         int hi = lex_hex(L->p[1]), lo = hi < 0 ? -1 : lex_hex(L->p[2]);
-        if (lo < 0) return lex_fail(L, line, col, "bad escape: %s", "\\x needs two hex digits");
+        if (lo < 0) return lex_fail(L, line, col, "bad escape: \\x needs two hex digits");
         buf_putc(b, (char)(hi * 16 + lo));
         for (int i = 0; i < 3; i++) lex_advance(L);
         return LEX_OK;
     }
-    if (c == 'u') {
-        unsigned long cp = 0;
-        int digits = 0;
-        lex_advance(L);
-        if (*L->p != '{') return lex_fail(L, line, col, "bad escape: %s", "\\u needs braces, as in \\u{3b2}");
-        lex_advance(L);
-        for (; lex_hex(*L->p) >= 0 && digits < 8; digits++, lex_advance(L)) cp = cp * 16 + (unsigned long)lex_hex(*L->p);
-        if (*L->p != '}' || digits == 0) return lex_fail(L, line, col, "bad escape: %s", "\\u{...} needs 1 to 6 hex digits and '}'");
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return lex_fail(L, line, col, "bad escape: %s", "\\u{...} is not a Unicode code point");
-        lex_advance(L);
-        lex_utf8(b, cp);
-        return LEX_OK;
-    }
+    if (c == 'u') return lex_escape_unicode(L, b, line, col);
     char bad[8] = {c, 0};
     return lex_fail(L, line, col, "unknown escape '\\%s' (use \\n \\t \\\\ \\\" \\' \\xNN or \\u{NNNN})", c ? bad : "");
 }
@@ -196,7 +212,7 @@ static int lex_string(lexer *L, int line, int col)
     while (*L->p != quote) {
         if (!*L->p) {
             buf_free(&b);
-            lex_fail(L, line, col, "unterminated string (it starts here)%s", "");
+            lex_fail(L, line, col, "unterminated string (it starts here)");
             return LEX_UNTERMINATED;
         }
         if (*L->p == '\\') {
@@ -211,7 +227,7 @@ static int lex_string(lexer *L, int line, int col)
     char *text = t && !b.oom ? arena_strndup(L->a, b.data, b.len) : NULL;
     size_t len = b.len;
     buf_free(&b);
-    if (!text) return lex_fail(L, line, col, "out of memory%s", "");
+    if (!text) return lex_fail(L, line, col, "out of memory");
     t->text = text;
     t->text_len = len;
     return LEX_OK;
@@ -223,7 +239,7 @@ static int lex_name(lexer *L, int line, int col)
     while (lex_isalpha(*L->p) || lex_isdigit(*L->p)) lex_advance(L);
     size_t n = (size_t)(L->p - start);
     token *t = lex_push(L, lex_keyword(start, n), start, line, col);
-    if (!t || !(t->text = arena_strndup(L->a, start, n))) return lex_fail(L, line, col, "out of memory%s", "");
+    if (!t || !(t->text = arena_strndup(L->a, start, n))) return lex_fail(L, line, col, "out of memory");
     t->text_len = n;
     return LEX_OK;
 }
@@ -251,7 +267,7 @@ static tok_kind lex_operator(const char *p, int *len)
 static int lex_bracket(lexer *L, tok_kind k, int line, int col)
 {
     if (k == TOK_LPAREN || k == TOK_LBRACKET || k == TOK_LBRACE) {
-        if (L->depth == LEX_MAX_DEPTH) return lex_fail(L, line, col, "too many nested brackets (more than %s)", "200");
+        if (L->depth == LEX_MAX_DEPTH) return lex_fail(L, line, col, "too many nested brackets (more than %d)", LEX_MAX_DEPTH);
         L->open[L->depth++] = k == TOK_LPAREN ? '(' : k == TOK_LBRACKET ? '[' : '{';
     } else if ((k == TOK_RPAREN || k == TOK_RBRACKET || k == TOK_RBRACE) && L->depth > 0) {
         L->depth--;
@@ -278,7 +294,7 @@ static int lex_symbol(lexer *L, int line, int col)
         return lex_fail(L, line, col, "unexpected character '%s'", what);
     }
     for (int i = 0; i < len; i++) lex_advance(L);
-    if (!lex_push(L, k, start, line, col)) return lex_fail(L, line, col, "out of memory%s", "");
+    if (!lex_push(L, k, start, line, col)) return lex_fail(L, line, col, "out of memory");
     return lex_bracket(L, k, line, col);
 }
 
@@ -290,7 +306,7 @@ static int lex_check_utf8(lexer *L)
         size_t len = *p < 0x80 ? 1 : (*p >> 5) == 6 ? 2 : (*p >> 4) == 14 ? 3 : (*p >> 3) == 30 ? 4 : 0;
         for (size_t i = 1; i < len; i++)
             if ((p[i] & 0xC0) != 0x80) len = 0;
-        if (len == 0) return lex_fail(L, line, col, "invalid UTF-8 in the source%s", "");
+        if (len == 0) return lex_fail(L, line, col, "invalid UTF-8 in the source");
         if (*p == '\n') { line++; col = 1; } else col++;
         p += len;
     }
@@ -307,7 +323,7 @@ static int lex_token(lexer *L)
         const char *start = L->p;
         lex_advance(L);
         if (lex_newline_counts(L) && !lex_push(L, TOK_NEWLINE, start, line, col))
-            return lex_fail(L, line, col, "out of memory%s", "");
+            return lex_fail(L, line, col, "out of memory");
         return LEX_OK;
     }
     if (lex_isdigit(c)) return lex_number(L, line, col);
@@ -323,7 +339,7 @@ int lex_cell(const char *src, arena *a, token **toks, size_t *n, diag *err)
     while (st == LEX_OK && *L.p) st = lex_token(&L);
     if (st != LEX_OK) return st;
     /* end of input is reported just after the last token, not after trailing comments */
-    if (!lex_push(&L, TOK_EOF, L.p, L.end_line, L.end_col)) return lex_fail(&L, L.line, L.col, "out of memory%s", "");
+    if (!lex_push(&L, TOK_EOF, L.p, L.end_line, L.end_col)) return lex_fail(&L, L.line, L.col, "out of memory");
     *toks = L.toks;
     *n = L.n;
     return LEX_OK;

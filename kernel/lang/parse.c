@@ -2,6 +2,7 @@
  * as its first comment; expressions through the Pratt table parse_rules. */
 #include "parse.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,16 +66,21 @@ static int parse_match(parser *p, tok_kind k)
 }
 
 /* Records a SyntaxError at token t (only the first error counts); returns NULL. */
-static ast_node *parse_fail(parser *p, const token *t, const char *fmt, const char *a, const char *b)
+static ast_node *parse_fail(parser *p, const token *t, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static ast_node *parse_fail(parser *p, const token *t, const char *fmt, ...)
 {
-    if (!p->err->name) diag_set(p->err, "SyntaxError", t->line, t->col, fmt, a, b);
+    va_list ap;
+    va_start(ap, fmt);
+    if (!p->err->name) diag_vset(p->err, "SyntaxError", t->line, t->col, fmt, ap);
+    va_end(ap);
     return NULL;
 }
 
 static ast_node *parse_node(parser *p, ast_kind kind, const token *at)
 {
     ast_node *n = arena_alloc(p->a, sizeof *n);
-    if (!n) return parse_fail(p, at, "out of memory%s%s", "", "");
+    if (!n) return parse_fail(p, at, "out of memory");
     n->kind = kind;
     n->line = at->line;
     n->col = at->col;
@@ -87,7 +93,7 @@ static int parse_vec_push(parser *p, parse_vec *v, ast_node *n, ast_node *key)
         int cap = v->cap ? v->cap * 2 : 8;
         ast_node **nv = arena_alloc(p->a, (size_t)cap * sizeof *nv);
         ast_node **nn = arena_alloc(p->a, (size_t)cap * sizeof *nn);
-        if (!nv || !nn) { parse_fail(p, parse_peek(p), "out of memory%s%s", "", ""); return -1; }
+        if (!nv || !nn) { parse_fail(p, parse_peek(p), "out of memory"); return -1; }
         if (v->n) {
             memcpy(nv, v->v, (size_t)v->n * sizeof *nv);
             memcpy(nn, v->keys, (size_t)v->n * sizeof *nn);
@@ -107,21 +113,17 @@ static int parse_close(parser *p, tok_kind close, const token *open)
 {
     if (parse_match(p, close)) return 0;
     const token *t = parse_peek(p);
-    char where[64];
-    if (t->line != open->line) {
-        snprintf(where, sizeof where, " (to close %s at line %d)", lex_kind_name(open->kind), open->line);
-        parse_fail(p, t, "%s expected%s", lex_kind_name(close), where);
-    } else {
-        snprintf(where, sizeof where, ", got %s", lex_kind_name(t->kind));
-        parse_fail(p, t, "%s expected%s", lex_kind_name(close), where);
-    }
+    if (t->line != open->line)
+        parse_fail(p, t, "%s expected (to close %s at line %d)", lex_kind_name(close), lex_kind_name(open->kind), open->line);
+    else
+        parse_fail(p, t, "%s expected, got %s", lex_kind_name(close), lex_kind_name(t->kind));
     return -1;
 }
 
 static int parse_enter(parser *p, const token *t)
 {
     if (++p->depth <= PARSE_MAX_DEPTH) return 0;
-    parse_fail(p, t, "nested too deeply (more than %s levels of expressions or blocks)%s", "150", "");
+    parse_fail(p, t, "nested too deeply (more than %d levels of expressions or blocks)", PARSE_MAX_DEPTH);
     return -1;
 }
 
@@ -139,7 +141,7 @@ static ast_node *parse_expr_prec(parser *p, prec pr)
     if (parse_enter(p, t) < 0) return NULL;
     parse_prefix_fn prefix = parse_rules[t->kind].prefix;
     ast_node *left = prefix ? prefix(p, t)
-                            : parse_fail(p, t, "expected an expression, got %s%s", lex_kind_name(t->kind), "");
+                            : parse_fail(p, t, "expected an expression, got %s", lex_kind_name(t->kind));
     while (left && pr <= parse_rules[parse_peek(p)->kind].prec) {
         t = parse_next(p);
         left = parse_rules[t->kind].infix(p, t, left);
@@ -235,7 +237,7 @@ static ast_node *parse_call(parser *p, const token *t, ast_node *callee)
             p->pos += 2;
             seen_keyword = 1;
         } else if (seen_keyword) {
-            return parse_fail(p, at, "a positional argument cannot follow keyword arguments%s%s", "", "");
+            return parse_fail(p, at, "a positional argument cannot follow keyword arguments");
         }
         ast_node *e = parse_expr(p);
         if (!e || parse_vec_push(p, &v, e, key) < 0) return NULL;
@@ -319,8 +321,8 @@ static ast_node *parse_stmts(parser *p, tok_kind end, const token *at)
         if (!s || parse_vec_push(p, &v, s, NULL) < 0) return NULL;
         if (!parse_is_sep(p) && !parse_check(p, end) && !parse_check(p, TOK_EOF)) {
             if (end == TOK_EOF && parse_is_closer(parse_peek(p)->kind)) return parse_stray(p, parse_peek(p));
-            return parse_fail(p, parse_peek(p), "expected a new line or ';' after the statement, got %s%s",
-                              lex_kind_name(parse_peek(p)->kind), "");
+            return parse_fail(p, parse_peek(p), "expected a new line or ';' after the statement, got %s",
+                              lex_kind_name(parse_peek(p)->kind));
         }
         while (parse_is_sep(p)) parse_next(p);
     }
@@ -363,7 +365,7 @@ static ast_node *parse_for(parser *p)
     const token *t = parse_next(p);
     const token *name = parse_peek(p);
     if (!parse_match(p, TOK_NAME))
-        return parse_fail(p, name, "expected the loop variable's name after 'for', got %s%s", lex_kind_name(name->kind), "");
+        return parse_fail(p, name, "expected the loop variable's name after 'for', got %s", lex_kind_name(name->kind));
     if (!parse_match(p, TOK_IN))
         return parse_fail(p, parse_peek(p), "'in' expected after 'for %s', got %s", name->text, lex_kind_name(parse_peek(p)->kind));
     ast_node *n = parse_node(p, AST_FOR, t);
@@ -381,7 +383,7 @@ static ast_node *parse_simple(parser *p)
     if (!target || !parse_check(p, TOK_ASSIGN)) return target;
     const token *eq = parse_next(p);
     if (target->kind != AST_NAME && target->kind != AST_INDEX)
-        return parse_fail(p, eq, "cannot assign to this expression (only to a name or an item a[i])%s%s", "", "");
+        return parse_fail(p, eq, "cannot assign to this expression (only to a name or an item a[i])");
     ast_node *value = parse_expr(p);
     if (!value) return NULL;
     ast_node *n = parse_node(p, target->kind == AST_NAME ? AST_ASSIGN : AST_SET_INDEX, eq);
@@ -408,10 +410,10 @@ static ast_node *parse_stmt(parser *p)
     case TOK_IF: return parse_if(p);
     case TOK_FOR: return parse_for(p);
     case TOK_LBRACE: return parse_block(p);
-    case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'%s%s", "", "");
+    case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'");
     case TOK_FN: case TOK_RETURN: case TOK_TRAIN: case TOK_ON: case TOK_STEP: case TOK_NET:
-        return parse_fail(p, t, "'%s' is reserved for a later version of the language%s",
-                          lex_keyword_text(t->kind), "");
+        return parse_fail(p, t, "'%s' is reserved for a later version of the language",
+                          lex_keyword_text(t->kind));
     case TOK_RBRACE: case TOK_RPAREN: case TOK_RBRACKET: return parse_stray(p, t);
     default: return parse_simple(p);
     }

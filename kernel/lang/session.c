@@ -48,11 +48,8 @@ void lt_interrupt(lt_session *s)
 int sess_fail(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
 {
     va_list ap;
-    s->err.name = name;
-    s->err.line = at ? at->line : 0;
-    s->err.col = at ? at->col : 0;
     va_start(ap, fmt);
-    vsnprintf(s->err.msg, sizeof s->err.msg, fmt, ap);
+    diag_vset(&s->err, name, at ? at->line : 0, at ? at->col : 0, fmt, ap);
     va_end(ap);
     return -1;
 }

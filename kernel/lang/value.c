@@ -160,6 +160,7 @@ void val_format_num(double x, char out[32])
 {
     if (isnan(x)) { strcpy(out, "nan"); return; }
     if (isinf(x)) { strcpy(out, x > 0 ? "inf" : "-inf"); return; }
+    if (x == 0) { strcpy(out, "0"); return; }   /* -0 too: whole numbers print as ints */
     if (x == floor(x) && fabs(x) < 1e16) {
         snprintf(out, 32, "%.0f", x);
         return;

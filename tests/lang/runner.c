@@ -14,8 +14,9 @@
  *     next line of the cell's output to be exactly TEXT (one space after `=>` is
  *     dropped, so `# =>     x` expects "    x"). The output of a cell is what it
  *     prints, then its result (text/plain) and the text/plain of what it
- *     displays, in the order they happen, cut into lines. A cell must produce
- *     exactly the lines it expects, no more.
+ *     displays, in the order they happen, cut into lines (text written to
+ *     stderr appears prefixed with "stderr: "). A cell must produce exactly the
+ *     lines it expects, no more.
  *   - `# error: NAME: VALUE` expects the cell to fail with error NAME and the
  *     message VALUE (e.g. `# error: NameError: 1:1: name 'x' is not defined`).
  *     A cell without it must succeed.

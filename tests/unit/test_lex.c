@@ -44,6 +44,9 @@ static void test_numbers(void)
         CHECK_NEAR(t[i].num, want[i], 0);
     }
     CHECK(t && t[7].kind == TOK_DOTDOT && t[8].kind == TOK_NUMBER && t[8].num == 5);
+    t = lex("1_000_000 2_5.0_5", &n, &err);
+    CHECK(t && t[0].num == 1000000 && t[1].num == 25.05);
+    CHECK(lex("1__0", &n, &err) == NULL);
     CHECK(lex("1e", &n, &err) == NULL);
     CHECK_STR(err.name, "SyntaxError");
     CHECK(lex("12ab", &n, &err) == NULL);
