@@ -414,10 +414,15 @@ lt_status plot_bar(plot_panel *p, const char *const *cats, const double *values,
     if (p->nseries > 0 && p->ncats != n)
         return lt_fail(LT_ERR_VALUE, "plot_bar: %zu categories given, but this panel's "
                        "bars have %zu", n, p->ncats);
-    for (size_t i = 0; p->nseries > 0 && cats && i < n; i++)
-        if (strcmp(cats[i] ? cats[i] : "", p->cats[i]) != 0)
+    for (size_t i = 0; p->nseries > 0 && cats && i < n; i++) {
+        char *c = dup_str(cats[i] ? cats[i] : "");   /* compared as stored */
+        if (!c) return nomem(p, 0);
+        int same = strcmp(c, p->cats[i]) == 0;
+        free(c);
+        if (!same)
             return lt_fail(LT_ERR_VALUE, "plot_bar: category %zu is '%s', but this panel's "
                            "bars have '%s' there", i, cats[i] ? cats[i] : "", p->cats[i]);
+    }
     if (p->nseries == 0) {
         char **c = calloc(n, sizeof *c);
         if (!c) return nomem(p, 0);

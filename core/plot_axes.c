@@ -109,6 +109,7 @@ typedef struct axis {
     int integer;                  /* heatmap index axis: integer ticks only */
     int rotate;                   /* x labels drawn vertically */
     int every;                    /* categorical: label every k-th category */
+    double maxw;                  /* categorical: labels are cut to this width (px) */
 } axis;
 
 typedef struct frame {
@@ -143,9 +144,19 @@ static double label_width(cairo_t *cr, const tick *t)
 }
 
 /* Draws a tick label whose box is anchored like plot_text. */
-static void draw_label(cairo_t *cr, const tick *t, double x, double y, plot_halign ha,
+static void draw_label(cairo_t *cr, const tick *t0, double x, double y, plot_halign ha,
                        plot_valign va, double angle)
 {
+    tick minus = *t0;   /* numbers get a true minus sign, as in matplotlib */
+    const tick *t = t0;
+    if (t0->text[0] == '-' && t0->text[1] >= '0' && t0->text[1] <= '9') {
+        snprintf(minus.text, sizeof minus.text, "\u2212%s", t0->text + 1);
+        t = &minus;
+    }
+    if (t0->sup[0] == '-') {
+        snprintf(minus.sup, sizeof minus.sup, "\u2212%s", t0->sup + 1);
+        t = &minus;
+    }
     if (!t->sup[0]) {
         plot_text(cr, t->text, x, y, ha, va, angle);
         return;
@@ -297,7 +308,6 @@ static double max_label_width(cairo_t *cr, const axis *ax)
 /* Space around a panel's axes (CSS px) that labels need. */
 typedef struct margins { double left, right, top, bottom; } margins;
 
-#define CATEGORY_MAX_W 160.0  /* long category labels are cut to this width */
 
 /* Lays out the axes rectangle inside area (which the title has already left), choosing
  * ticks; extra_right is room kept on the right (colour bar). */
@@ -308,6 +318,8 @@ static void layout_frame(cairo_t *cr, const plot_panel *p, frame *f, plot_rect a
     double fs = FS_TICK * PLOT_PT, pad = 6;
     double ylab = p->ylabel && p->ylabel[0] ? FS_LABEL * PLOT_PT * 1.3 : 0;
     double xlab = p->xlabel && p->xlabel[0] ? FS_LABEL * PLOT_PT * 1.4 : 0;
+    f->x.maxw = fmin(160, 0.3 * area.h);  /* long category labels are cut */
+    f->y.maxw = fmin(160, 0.3 * area.w);
     margins m = {pad + ylab + TICK_LEN + TICK_PAD + 3 * fs, pad + fs + extra_right,
                  pad + fs * 0.6, pad + xlab + TICK_LEN + TICK_PAD + fs * 1.2};
     for (int pass = 0; pass < 3; pass++) {
@@ -315,12 +327,12 @@ static void layout_frame(cairo_t *cr, const plot_panel *p, frame *f, plot_rect a
                            fmax(area.w - m.left - m.right, 10),
                            fmax(area.h - m.top - m.bottom, 10)};
         fit_y_ticks(cr, f);
-        double yw = fmin(max_label_width(cr, &f->y), CATEGORY_MAX_W);
+        double yw = fmin(max_label_width(cr, &f->y), f->y.maxw);
         m.left = pad + ylab + TICK_LEN + TICK_PAD + yw;
         f->a.x = area.x + m.left;
         f->a.w = fmax(area.w - m.left - m.right, 10);
         fit_x_ticks(cr, f);
-        double xh = f->x.rotate ? fmin(max_label_width(cr, &f->x), CATEGORY_MAX_W)
+        double xh = f->x.rotate ? fmin(max_label_width(cr, &f->x), f->x.maxw)
                                 : fs * (CAP_H + DESC) + (f->x.log ? 0.4 * fs : 0);
         m.bottom = pad + xlab + TICK_LEN + TICK_PAD + xh;
         /* the last x label may stick out on the right */
@@ -384,7 +396,7 @@ static void draw_frame(cairo_t *cr, const plot_panel *p, const frame *f)
     for (int i = 0; i < f->x.n; i++) {
         tick t = f->x.t[i];
         if (f->x.cats) copy_utf8(t.text, sizeof t.text,
-                                 plot_fit_text(cr, t.text, CATEGORY_MAX_W, buf, sizeof buf));
+                                 plot_fit_text(cr, t.text, f->x.maxw, buf, sizeof buf));
         double x = map_x(f, t.v);
         if (f->x.rotate) draw_label(cr, &t, x, ty, PLOT_RIGHT, PLOT_MIDDLE, -M_PI / 2);
         else draw_label(cr, &t, x, ty + (f->x.log ? 0.3 * FS_TICK * PLOT_PT : 0), PLOT_CENTER,
@@ -393,13 +405,13 @@ static void draw_frame(cairo_t *cr, const plot_panel *p, const frame *f)
     for (int i = 0; i < f->y.n; i++) {
         tick t = f->y.t[i];
         if (f->y.cats) copy_utf8(t.text, sizeof t.text,
-                                 plot_fit_text(cr, t.text, CATEGORY_MAX_W, buf, sizeof buf));
+                                 plot_fit_text(cr, t.text, f->y.maxw, buf, sizeof buf));
         draw_label(cr, &t, a.x - TICK_LEN - TICK_PAD, map_y(f, t.v), PLOT_RIGHT, PLOT_MIDDLE, 0);
     }
     plot_font(cr, FS_LABEL, 0);
     double fs = FS_LABEL * PLOT_PT;
     if (p->xlabel && p->xlabel[0]) {
-        double xh = f->x.rotate ? fmin(max_label_width(cr, &f->x), CATEGORY_MAX_W)
+        double xh = f->x.rotate ? fmin(max_label_width(cr, &f->x), f->x.maxw)
                                 : fs * (CAP_H + DESC) + (f->x.log ? 0.4 * fs : 0);
         plot_text(cr, plot_fit_text(cr, p->xlabel, a.w, buf, sizeof buf), a.x + a.w / 2,
                   ty + xh + 0.35 * fs, PLOT_CENTER, PLOT_TOP, 0);
@@ -407,7 +419,7 @@ static void draw_frame(cairo_t *cr, const plot_panel *p, const frame *f)
     if (p->ylabel && p->ylabel[0]) {
         double yw = 0;
         plot_font(cr, FS_TICK, 0);
-        yw = fmin(max_label_width(cr, &f->y), CATEGORY_MAX_W);
+        yw = fmin(max_label_width(cr, &f->y), f->y.maxw);
         plot_font(cr, FS_LABEL, 0);
         plot_text(cr, plot_fit_text(cr, p->ylabel, a.h, buf, sizeof buf),
                   a.x - TICK_LEN - TICK_PAD - yw - 0.45 * fs, a.y + a.h / 2, PLOT_CENTER,
@@ -545,10 +557,12 @@ static void draw_marker(cairo_t *cr, plot_marker m, double x, double y, double s
     }
 }
 
-static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, int logy)
+/* Draws the fill under a line (fill_only) or the line and its markers. */
+static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, int logy,
+                             int fill_only)
 {
     int pen = 0;
-    if (s->fill) {
+    if (s->fill && fill_only) {
         double base = logy ? f->y.lo : 0;
         size_t j = 0;
         while (j < s->n) {     /* one filled region per unbroken run */
@@ -566,6 +580,7 @@ static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, 
         plot_set_rgb(cr, s->color, 0.25 * s->alpha);
         cairo_fill(cr);
     }
+    if (fill_only) return;
     for (size_t j = 0; j < s->n; j++) {
         if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) { pen = 0; continue; }
         double x = map_x(f, s->xs[j]), y = map_y(f, s->ys[j]);
@@ -630,12 +645,20 @@ static void draw_hist_series(cairo_t *cr, const frame *f, const plot_series *s, 
     cairo_stroke(cr);
 }
 
+/* Overlapping histograms are see-through unless the caller chose an alpha. */
+static double hist_alpha(const plot_panel *p, const plot_series *s)
+{
+    int nhist = 0;
+    for (int i = 0; i < p->nseries; i++) nhist += p->series[i].kind == PLOT_KIND_HIST;
+    return nhist > 1 && s->alpha == 1 ? 0.6 : s->alpha;
+}
+
 /* ---- legend ---- */
 
 typedef struct legend {
     int n, ncols, rows;
     const plot_series *e[128];
-    double w, h, colw, rowh, fs;
+    double w, h, colw, rowh, fs, maxlab;
 } legend;
 
 static int legend_wanted(const plot_panel *p, legend *lg)
@@ -658,14 +681,18 @@ static void legend_measure(cairo_t *cr, legend *lg, const frame *f)
     plot_font(cr, FS_TICK, 0);
     lg->fs = FS_TICK * PLOT_PT;
     double fs = lg->fs, labw = 0;
-    for (int i = 0; i < lg->n; i++)
-        labw = fmax(labw, plot_text_width(cr, plot_fit_text(cr, lg->e[i]->label, f->a.w * 0.45,
-                                                       buf, sizeof buf)));
     lg->rowh = 1.5 * fs;
     int maxrows = (int)((f->a.h - 2 * LG_PAD * fs - fs) / lg->rowh);
     if (maxrows < 1) maxrows = 1;
     lg->ncols = (lg->n + maxrows - 1) / maxrows;
     lg->rows = (lg->n + lg->ncols - 1) / lg->ncols;
+    /* labels are cut so that the legend fits in the axes */
+    double room = (f->a.w - 2 * fs - 2 * LG_PAD * fs) / lg->ncols
+                  - (LG_HANDLE + LG_SEP + 1) * fs;
+    lg->maxlab = fmax(fmin(room, f->a.w * 0.45), 2 * fs);
+    for (int i = 0; i < lg->n; i++)
+        labw = fmax(labw, plot_text_width(cr, plot_fit_text(cr, lg->e[i]->label, lg->maxlab,
+                                                            buf, sizeof buf)));
     lg->colw = (LG_HANDLE + LG_SEP) * fs + labw;
     lg->w = lg->ncols * lg->colw + (lg->ncols - 1) * fs + 2 * LG_PAD * fs + 0.4 * fs;
     lg->h = lg->rows * lg->rowh + 2 * LG_PAD * fs - 0.3 * fs;
@@ -751,7 +778,8 @@ static void draw_legend(cairo_t *cr, const plot_panel *p, const frame *f)
             draw_marker(cr, s->marker ? s->marker : PLOT_MARKER_CIRCLE, x + hw / 2, cy,
                         fmax(s->marker_size, 5 * PLOT_PT));
         } else {
-            plot_set_rgb(cr, s->color, s->kind == PLOT_KIND_LINE ? 0.4 : s->alpha);
+            plot_set_rgb(cr, s->color, s->kind == PLOT_KIND_LINE ? 0.4
+                                       : s->kind == PLOT_KIND_HIST ? hist_alpha(p, s) : s->alpha);
             cairo_rectangle(cr, x, cy - 0.35 * fs, hw, 0.7 * fs);
             cairo_fill(cr);
             if (s->kind == PLOT_KIND_LINE) {
@@ -763,7 +791,7 @@ static void draw_legend(cairo_t *cr, const plot_panel *p, const frame *f)
             }
         }
         cairo_set_source_rgb(cr, 0, 0, 0);
-        plot_text(cr, plot_fit_text(cr, s->label, a.w * 0.45, buf, sizeof buf),
+        plot_text(cr, plot_fit_text(cr, s->label, lg.maxlab, buf, sizeof buf),
                   x + (LG_HANDLE + LG_SEP) * fs, cy, PLOT_LEFT, PLOT_MIDDLE, 0);
     }
 }
@@ -805,17 +833,17 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
     cairo_save(cr);
     cairo_rectangle(cr, f.a.x, f.a.y, f.a.w, f.a.h);
     cairo_clip(cr);
-    int nhist = 0;
-    for (int i = 0; i < p->nseries; i++) nhist += p->series[i].kind == PLOT_KIND_HIST;
     if (bars) draw_bars(cr, &f, p);
     for (int i = 0; i < p->nseries; i++) {
         const plot_series *s = &p->series[i];
         if (s->kind == PLOT_KIND_HIST)
-            draw_hist_series(cr, &f, s, p->logy, nhist > 1 && s->alpha == 1 ? 0.6 : s->alpha);
+            draw_hist_series(cr, &f, s, p->logy, hist_alpha(p, s));
         else if (s->kind == PLOT_KIND_SCATTER) draw_scatter_series(cr, &f, s);
     }
-    for (int i = 0; i < p->nseries; i++)   /* lines above bars and points */
-        if (p->series[i].kind == PLOT_KIND_LINE) draw_line_series(cr, &f, &p->series[i], p->logy);
+    for (int pass = 1; pass >= 0; pass--)   /* fills, then lines above everything */
+        for (int i = 0; i < p->nseries; i++)
+            if (p->series[i].kind == PLOT_KIND_LINE)
+                draw_line_series(cr, &f, &p->series[i], p->logy, pass);
     cairo_restore(cr);
     draw_frame(cr, p, &f);
     draw_legend(cr, p, &f);

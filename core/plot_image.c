@@ -99,7 +99,7 @@ void plot_draw_images(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     double s = fmin((area.w - 2 * pad - left - (cols - 1) * gap) / ((double)cols * p->w),
                     (area.h - 2 * pad - rows * caption - (rows - 1) * gap) / ((double)rows * p->h));
     double d = cv->density, ds = s * d;
-    if (ds >= 1) ds = floor(ds);           /* whole device pixels per image pixel */
+    if (ds >= 1 && floor(ds) >= 0.8 * ds) ds = floor(ds); /* whole device px per pixel */
     if (ds <= 0) ds = 1.0 / (p->w > p->h ? p->w : p->h);
     s = ds / d;
     double gw = left + cols * p->w * s + (cols - 1) * gap;

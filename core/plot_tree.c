@@ -33,14 +33,14 @@ static double node_width(cairo_t *cr, const plot_tree_node *nd, int leaf)
     if (nd->label) w = fmax(w, plot_text_width(cr, nd->label));
     if (nd->sublabel) w = fmax(w, plot_text_width(cr, nd->sublabel));
     if (w == 0) return leaf ? 1.0 : 0.6;   /* an unlabelled node: a dot */
-    return w + 0.8;                      /* padding inside the box */
+    return w + 0.6;                      /* padding inside the box */
 }
 
 /* Assigns x to the subtree of node i; *cursor is the next free slot position. */
 static void place(tree_layout *t, int i, double *cursor)
 {
     if (t->first_child[i] < 0) {
-        double slot = t->w[i] + 0.8;        /* box plus a gap */
+        double slot = t->w[i] + 0.5;        /* box plus a gap */
         t->x[i] = *cursor + slot / 2;
         *cursor += slot;
         return;
