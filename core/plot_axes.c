@@ -600,10 +600,63 @@ static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, 
                             s->marker_size);
 }
 
-static void draw_scatter_series(cairo_t *cr, const frame *f, const plot_series *s)
+/* Circles blended straight into the pixels, clipped to the axes: the same look as Cairo's
+ * antialiased arcs (coverage from the distance to the edge) at a fraction of the cost,
+ * which matters for thousands of points. */
+static void draw_circles_fast(plot_canvas *cv, const frame *f, const plot_series *s)
 {
-    plot_set_rgb(cr, s->color, s->alpha);
+    cairo_surface_flush(cv->surface);
+    unsigned char *data = cairo_image_surface_get_data(cv->surface);
+    int stride = cairo_image_surface_get_stride(cv->surface);
+    double d = cv->density, r = s->marker_size / 2 * d;
+    int cx0 = (int)floor(f->a.x * d), cy0 = (int)floor(f->a.y * d);
+    int cx1 = (int)ceil((f->a.x + f->a.w) * d), cy1 = (int)ceil((f->a.y + f->a.h) * d);
+    int sw = cairo_image_surface_get_width(cv->surface);
+    int sh = cairo_image_surface_get_height(cv->surface);
+    if (cx0 < 0) cx0 = 0;
+    if (cy0 < 0) cy0 = 0;
+    if (cx1 > sw) cx1 = sw;
+    if (cy1 > sh) cy1 = sh;
+    double cr_ = (s->color >> 16) & 255, cg = (s->color >> 8) & 255, cb = s->color & 255;
+    for (size_t j = 0; j < s->n; j++) {
+        if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) continue;
+        double x = map_x(f, s->xs[j]) * d, y = map_y(f, s->ys[j]) * d;
+        int x0 = (int)floor(x - r - 1), x1 = (int)ceil(x + r + 1);
+        int y0 = (int)floor(y - r - 1), y1 = (int)ceil(y + r + 1);
+        if (x0 < cx0) x0 = cx0;
+        if (y0 < cy0) y0 = cy0;
+        if (x1 > cx1) x1 = cx1;
+        if (y1 > cy1) y1 = cy1;
+        for (int py = y0; py < y1; py++) {
+            uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
+            double dy = py + 0.5 - y;
+            for (int px = x0; px < x1; px++) {
+                double dx = px + 0.5 - x;
+                double cov = r + 0.5 - sqrt(dx * dx + dy * dy);
+                if (cov <= 0) continue;
+                double a = (cov >= 1 ? 1 : cov) * s->alpha;
+                uint32_t p = row[px];
+                double pr = (p >> 16) & 255, pg = (p >> 8) & 255, pb = p & 255;
+                pr += (cr_ - pr) * a;
+                pg += (cg - pg) * a;
+                pb += (cb - pb) * a;
+                row[px] = (uint32_t)(pr + 0.5) << 16 | (uint32_t)(pg + 0.5) << 8 |
+                          (uint32_t)(pb + 0.5);
+            }
+        }
+    }
+    cairo_surface_mark_dirty(cv->surface);
+}
+
+static void draw_scatter_series(plot_canvas *cv, const frame *f, const plot_series *s)
+{
+    cairo_t *cr = cv->cr;
     plot_marker m = s->marker ? s->marker : PLOT_MARKER_CIRCLE;
+    if (m == PLOT_MARKER_CIRCLE && s->n > 50) {
+        draw_circles_fast(cv, f, s);
+        return;
+    }
+    plot_set_rgb(cr, s->color, s->alpha);
     for (size_t j = 0; j < s->n; j++)
         if (isfinite(s->xs[j]) && isfinite(s->ys[j]))
             draw_marker(cr, m, map_x(f, s->xs[j]), map_y(f, s->ys[j]), s->marker_size);
@@ -838,7 +891,7 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
         const plot_series *s = &p->series[i];
         if (s->kind == PLOT_KIND_HIST)
             draw_hist_series(cr, &f, s, p->logy, hist_alpha(p, s));
-        else if (s->kind == PLOT_KIND_SCATTER) draw_scatter_series(cr, &f, s);
+        else if (s->kind == PLOT_KIND_SCATTER) draw_scatter_series(cv, &f, s);
     }
     for (int pass = 1; pass >= 0; pass--)   /* fills, then lines above everything */
         for (int i = 0; i < p->nseries; i++)
