@@ -77,16 +77,21 @@ const char *plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, si
     return buf;
 }
 
+double plot_panel_title_height(const plot_panel *p)
+{
+    double fs = FS_TITLE * PLOT_PT;
+    return p->title && p->title[0] ? 6 + fs * CAP_H + 0.6 * fs : 0;
+}
+
 double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
 {
     if (!p->title || !p->title[0]) return 0;
     char buf[512];
     plot_font(cr, FS_TITLE, 0);
-    double fs = FS_TITLE * PLOT_PT;
     cairo_set_source_rgb(cr, 0, 0, 0);
     plot_text(cr, plot_fit_text(cr, p->title, cell.w - 8, buf, sizeof buf), cell.x + cell.w / 2,
               cell.y + 6, PLOT_CENTER, PLOT_TOP, 0);
-    return 6 + fs * CAP_H + 0.6 * fs;
+    return plot_panel_title_height(p);
 }
 
 /* ---- axes ---- */

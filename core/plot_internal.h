@@ -95,8 +95,14 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
 void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell);
 void plot_draw_images(plot_canvas *cv, const plot_panel *p, plot_rect cell);
 void plot_draw_tree(plot_canvas *cv, const plot_panel *p, plot_rect cell);
-/* Draws the panel title above area and returns the space it took (0 without title). */
+/* Draws the panel title at the top of cell and returns the height it takes (0 without
+ * a title); plot_panel_title_height only measures. */
 double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell);
+double plot_panel_title_height(const plot_panel *p);
+
+/* The box of every node of the panel's tree (p->tree.n rects, CSS px) as drawn in cell:
+ * for tests of the layout. Returns 0 if memory runs out. */
+int plot_tree_boxes(const plot_panel *p, plot_rect cell, plot_rect *boxes);
 
 /* ---- colour maps and pixel blits (plot_image.c) ---- */
 uint32_t plot_cmap_rgb(plot_cmap cmap, double t); /* t in [0,1] -> 0xRRGGBB */

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "plot.h"
+#include "plot_internal.h"  /* plot_tree_boxes, to check the tree layout */
 
 /* ---- decoding ---- */
 
@@ -498,6 +499,69 @@ static void test_big_tree(void)
     plot_figure_free(fig);
 }
 
+/* No two node boxes of the tree overlap when drawn on a w x h figure; all inside it. */
+static void check_tree_layout(const plot_tree_node *nodes, int n, int w, int h)
+{
+    plot_figure *fig = plot_figure_new(w, h);
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    CHECK(plot_tree(p, nodes, n) == LT_OK);
+    plot_rect *b = malloc((size_t)n * sizeof *b);
+    CHECK(plot_tree_boxes(p, (plot_rect){0, 0, w, h}, b));
+    int overlaps = 0, outside = 0;
+    for (int i = 0; i < n; i++) {
+        outside += b[i].x < 0 || b[i].y < 0 || b[i].x + b[i].w > w || b[i].y + b[i].h > h;
+        for (int j = i + 1; j < n; j++)
+            overlaps += b[i].x < b[j].x + b[j].w && b[j].x < b[i].x + b[i].w &&
+                        b[i].y < b[j].y + b[j].h && b[j].y < b[i].y + b[i].h;
+    }
+    CHECK(overlaps == 0);
+    CHECK(outside == 0);
+    if (overlaps || outside)
+        fprintf(stderr, "  tree of %d nodes at %d x %d: %d overlaps, %d outside\n", n, w, h,
+                overlaps, outside);
+    free(b);
+    plot_figure_free(fig);
+}
+
+/* Trees of up to 40 leaves: balanced, a caterpillar (dyadic probabilities) and random
+ * shapes, at the default size and at their hinted size. */
+static void test_tree_layouts(void)
+{
+    enum { LEAVES = 40, N = 2 * LEAVES - 1 };
+    plot_tree_node nodes[N];
+    char names[N][8], probs[N][16];
+    uint64_t rnd = 7;
+    for (int shape = 0; shape < 12; shape++) {
+        /* grow a binary tree by splitting a leaf: the oldest (balanced), the newest
+         * (caterpillar), or a random one */
+        int leaf_list[N], nleaves = 1, n = 1;
+        nodes[0] = (plot_tree_node){NULL, NULL, NULL, -1};
+        leaf_list[0] = 0;
+        while (nleaves < LEAVES) {
+            rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+            int k = shape == 0 ? 0 : shape == 1 ? nleaves - 1 : (int)((rnd >> 33) % nleaves);
+            int parent = leaf_list[k];
+            for (int c = 0; c < 2; c++)
+                nodes[n++] = (plot_tree_node){NULL, NULL, c ? "1" : "0", parent};
+            leaf_list[k] = n - 2;
+            leaf_list[nleaves++] = n - 1;
+        }
+        /* parents must come first: they do, since children are appended */
+        for (int i = 0; i < n; i++) {
+            int leaf = 1;
+            for (int j = i + 1; j < n && leaf; j++) leaf = nodes[j].parent != i;
+            snprintf(names[i], sizeof names[i], "%c%d", 'a' + i % 26, i);
+            snprintf(probs[i], sizeof probs[i], "%.4f", 1.0 / LEAVES);
+            nodes[i].label = leaf ? names[i] : NULL;
+            nodes[i].sublabel = leaf ? probs[i] : NULL;
+        }
+        check_tree_layout(nodes, n, 640, 400);
+        int w, h;
+        plot_tree_size_hint(nodes, n, &w, &h);
+        check_tree_layout(nodes, n, w, h);
+    }
+}
+
 static void test_sizes_and_grid(void)
 {
     double y[3] = {1, 2, 3};
@@ -650,6 +714,7 @@ int main(void)
     RUN(test_heatmap);
     RUN(test_tree);
     RUN(test_big_tree);
+    RUN(test_tree_layouts);
     RUN(test_sizes_and_grid);
     RUN(test_hard_data_renders);
     RUN(test_long_labels);
