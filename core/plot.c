@@ -168,6 +168,11 @@ lt_status plot_figure_set_grid(plot_figure *fig, int rows, int cols)
     return LT_OK;
 }
 
+void plot_figure_set_reference(plot_figure *fig, int on)
+{
+    fig->reference = on != 0;
+}
+
 lt_status plot_figure_set_title(plot_figure *fig, const char *title)
 {
     return set_str(&fig->title, title);

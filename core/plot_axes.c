@@ -562,9 +562,66 @@ static void draw_marker(cairo_t *cr, plot_marker m, double x, double y, double s
     }
 }
 
+/* Are the finite x values of s in non-decreasing order? */
+static int x_sorted(const plot_series *s)
+{
+    double prev = -INFINITY;
+    for (size_t j = 0; j < s->n; j++) {
+        if (!isfinite(s->xs[j])) continue;
+        if (s->xs[j] < prev) return 0;
+        prev = s->xs[j];
+    }
+    return 1;
+}
+
+/* One device-pixel column of a decimated line: its first, lowest, highest, last points. */
+typedef struct column { long col; size_t first, lo, hi, last; int used; } column;
+
+static void column_emit(cairo_t *cr, const frame *f, const plot_series *s, column *c, int *pen)
+{
+    if (!c->used) return;
+    size_t mid1 = c->lo < c->hi ? c->lo : c->hi, mid2 = c->lo < c->hi ? c->hi : c->lo;
+    size_t idx[4] = {c->first, mid1, mid2, c->last};
+    for (int k = 0; k < 4; k++) {
+        if (k > 0 && idx[k] == idx[k - 1]) continue;
+        double x = map_x(f, s->xs[idx[k]]), y = map_y(f, s->ys[idx[k]]);
+        if (*pen) cairo_line_to(cr, x, y);
+        else cairo_move_to(cr, x, y);
+        *pen = 1;
+    }
+    c->used = 0;
+}
+
+/* The path of a line with far more points than pixel columns (a long training history),
+ * x sorted: within each column only the first, lowest, highest and last points matter to
+ * what is drawn, so the rest are skipped. */
+static void line_path_decimated(cairo_t *cr, const frame *f, const plot_series *s,
+                                double density)
+{
+    column c = {0, 0, 0, 0, 0, 0};
+    int pen = 0;
+    for (size_t j = 0; j < s->n; j++) {
+        if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) {
+            column_emit(cr, f, s, &c, &pen);
+            pen = 0;
+            continue;
+        }
+        long col = (long)floor(map_x(f, s->xs[j]) * density);
+        if (c.used && col != c.col) column_emit(cr, f, s, &c, &pen);
+        if (!c.used) {
+            c = (column){col, j, j, j, j, 1};
+            continue;
+        }
+        if (s->ys[j] < s->ys[c.lo]) c.lo = j;
+        if (s->ys[j] > s->ys[c.hi]) c.hi = j;
+        c.last = j;
+    }
+    column_emit(cr, f, s, &c, &pen);
+}
+
 /* Draws the fill under a line (fill_only) or the line and its markers. */
 static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, int logy,
-                             int fill_only)
+                             int fill_only, double density, int reference)
 {
     int pen = 0;
     if (s->fill && fill_only) {
@@ -586,12 +643,16 @@ static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, 
         cairo_fill(cr);
     }
     if (fill_only) return;
-    for (size_t j = 0; j < s->n; j++) {
-        if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) { pen = 0; continue; }
-        double x = map_x(f, s->xs[j]), y = map_y(f, s->ys[j]);
-        if (pen) cairo_line_to(cr, x, y);
-        else cairo_move_to(cr, x, y);
-        pen = 1;
+    if (!reference && s->n > 4 * (size_t)(f->a.w * density) && x_sorted(s)) {
+        line_path_decimated(cr, f, s, density);
+    } else {
+        for (size_t j = 0; j < s->n; j++) {
+            if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) { pen = 0; continue; }
+            double x = map_x(f, s->xs[j]), y = map_y(f, s->ys[j]);
+            if (pen) cairo_line_to(cr, x, y);
+            else cairo_move_to(cr, x, y);
+            pen = 1;
+        }
     }
     plot_set_rgb(cr, s->color, s->alpha);
     cairo_set_line_width(cr, s->line_width);
@@ -657,7 +718,7 @@ static void draw_scatter_series(plot_canvas *cv, const frame *f, const plot_seri
 {
     cairo_t *cr = cv->cr;
     plot_marker m = s->marker ? s->marker : PLOT_MARKER_CIRCLE;
-    if (m == PLOT_MARKER_CIRCLE && s->n > 50) {
+    if (m == PLOT_MARKER_CIRCLE && s->n > 50 && !cv->reference) {
         draw_circles_fast(cv, f, s);
         return;
     }
@@ -901,7 +962,8 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
     for (int pass = 1; pass >= 0; pass--)   /* fills, then lines above everything */
         for (int i = 0; i < p->nseries; i++)
             if (p->series[i].kind == PLOT_KIND_LINE)
-                draw_line_series(cr, &f, &p->series[i], p->logy, pass);
+                draw_line_series(cr, &f, &p->series[i], p->logy, pass, cv->density,
+                                 cv->reference);
     cairo_restore(cr);
     draw_frame(cr, p, &f);
     draw_legend(cr, p, &f);

@@ -64,6 +64,7 @@ struct plot_figure {
     char *title;
     int rows, cols;
     plot_panel *panels;   /* rows * cols */
+    int reference;        /* draw with the slow, plain Cairo paths (tests compare) */
 };
 
 /* A rectangle in CSS px. */
@@ -75,7 +76,12 @@ typedef struct plot_canvas {
     cairo_t *cr;
     cairo_surface_t *surface;
     double density;
+    int reference;        /* no fast paths: every line point, every circle through Cairo */
 } plot_canvas;
+
+/* Makes fig draw with the plain Cairo reference paths instead of the fast ones (line
+ * decimation, directly blended scatter circles), so that tests can compare the two. */
+void plot_figure_set_reference(plot_figure *fig, int on);
 
 /* ---- text (plot_axes.c) ---- */
 typedef enum { PLOT_LEFT, PLOT_CENTER, PLOT_RIGHT } plot_halign;
