@@ -516,6 +516,7 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     p->xticklabels = dup_strs(o.xticklabels, (size_t)cols);
     p->yticklabels = dup_strs(o.yticklabels, (size_t)rows);
     p->cbar_label = dup_str(o.cbar_label);
+    p->annotate = o.annotate;
     return LT_OK;
 }
 

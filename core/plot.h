@@ -148,6 +148,7 @@ typedef struct plot_heatmap_opts {
     const char *const *xticklabels; /* cols strings or NULL */
     const char *const *yticklabels; /* rows strings or NULL */
     const char *cbar_label;         /* NULL for none */
+    int annotate;                   /* write each value ("%.3g") in its cell, when all fit */
 } plot_heatmap_opts;
 lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
                        const plot_heatmap_opts *opts);

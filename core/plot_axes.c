@@ -972,6 +972,72 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
 
 /* ---- heatmap ---- */
 
+/* The colour bar right of the map (rectangle a): a vertical strip of the colour map with
+ * ticks cb on its right and the label beyond them. */
+static void draw_colorbar(plot_canvas *cv, const plot_panel *p, plot_rect a, const axis *cb)
+{
+    cairo_t *cr = cv->cr;
+    double d = cv->density, fs = FS_TICK * PLOT_PT;
+    frame fb;
+    memset(&fb, 0, sizeof fb);
+    fb.a = a;
+    fb.y = *cb;
+    fb.x.lo = 0, fb.x.hi = 1;
+    float strip[256];
+    for (int i = 0; i < 256; i++) strip[i] = (float)(cb->hi - (cb->hi - cb->lo) * (i + 0.5) / 256);
+    int bx = (int)lround(a.x * d), by = (int)lround(a.y * d);
+    plot_blit(cv, bx, by, (int)lround((a.x + a.w) * d) - bx, (int)lround((a.y + a.h) * d) - by,
+              strip, 256, 1, cb->lo, cb->hi, p->cmap);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, SPINE_W);
+    cairo_rectangle(cr, a.x, a.y, a.w, a.h);
+    for (int i = 0; i < cb->n; i++) {
+        double y = map_y(&fb, cb->t[i].v);
+        cairo_move_to(cr, a.x + a.w, y);
+        cairo_line_to(cr, a.x + a.w + TICK_LEN, y);
+    }
+    cairo_stroke(cr);
+    plot_font(cr, FS_TICK, 0);
+    double lw = 0;
+    for (int i = 0; i < cb->n; i++) {
+        draw_label(cr, &cb->t[i], a.x + a.w + TICK_LEN + TICK_PAD, map_y(&fb, cb->t[i].v),
+                   PLOT_LEFT, PLOT_MIDDLE, 0);
+        lw = fmax(lw, label_width(cr, &cb->t[i]));
+    }
+    if (p->cbar_label) {
+        char buf[512];
+        plot_font(cr, FS_LABEL, 0);
+        plot_text(cr, plot_fit_text(cr, p->cbar_label, a.h, buf, sizeof buf),
+                  a.x + a.w + TICK_LEN + TICK_PAD + lw + 0.5 * fs, a.y + a.h / 2,
+                  PLOT_CENTER, PLOT_TOP, -M_PI / 2);
+    }
+}
+
+/* Writes each cell's value in it, white on dark colours, if every value fits its cell. */
+static void annotate_cells(cairo_t *cr, const plot_panel *p, const frame *f, double vmin,
+                           double vmax)
+{
+    double cw = f->a.w / p->cols, ch = f->a.h / p->rows;
+    char buf[32];
+    plot_font(cr, FS_TICK * 0.9, 0);
+    double fs = FS_TICK * 0.9 * PLOT_PT;
+    if (ch < 1.3 * fs) return;
+    size_t n = (size_t)p->rows * p->cols;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "%.3g", p->values[i]);
+        if (plot_text_width(cr, buf) > cw - 4) return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double v = p->values[i], t = vmax > vmin ? (v - vmin) / (vmax - vmin) : 0.5;
+        if (isnan(v)) continue;
+        int dark = p->cmap == PLOT_CMAP_GREY ? t < 0.5 : t < 0.6;  /* viridis is dark below */
+        cairo_set_source_rgb(cr, dark, dark, dark);
+        snprintf(buf, sizeof buf, "%.3g", v);
+        plot_text(cr, buf, f->a.x + (i % p->cols + 0.5) * cw, f->a.y + (i / p->cols + 0.5) * ch,
+                  PLOT_CENTER, PLOT_MIDDLE, 0);
+    }
+}
+
 void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
 {
     cairo_t *cr = cv->cr;
@@ -1015,40 +1081,7 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     int dx = (int)lround(f.a.x * d), dy = (int)lround(f.a.y * d);
     int dw = (int)lround((f.a.x + f.a.w) * d) - dx, dh = (int)lround((f.a.y + f.a.h) * d) - dy;
     plot_blit(cv, dx, dy, dw, dh, p->values, p->rows, p->cols, vmin, vmax, p->cmap);
+    if (p->annotate) annotate_cells(cr, p, &f, vmin, vmax);
     draw_frame(cr, p, &f);
-
-    /* the colour bar: a vertical strip of the map, with ticks on its right */
-    frame fb;
-    memset(&fb, 0, sizeof fb);
-    fb.a = (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h};
-    fb.y = cb;
-    fb.x.lo = 0, fb.x.hi = 1;
-    float strip[256];
-    for (int i = 0; i < 256; i++) strip[i] = (float)(vmax - (vmax - vmin) * (i + 0.5) / 256);
-    int bx = (int)lround(fb.a.x * d), by = (int)lround(fb.a.y * d);
-    plot_blit(cv, bx, by, (int)lround((fb.a.x + fb.a.w) * d) - bx,
-              (int)lround((fb.a.y + fb.a.h) * d) - by, strip, 256, 1, vmin, vmax, p->cmap);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_set_line_width(cr, SPINE_W);
-    cairo_rectangle(cr, fb.a.x, fb.a.y, fb.a.w, fb.a.h);
-    double lw = 0;
-    for (int i = 0; i < cb.n; i++) {
-        double y = map_y(&fb, cb.t[i].v);
-        cairo_move_to(cr, fb.a.x + fb.a.w, y);
-        cairo_line_to(cr, fb.a.x + fb.a.w + TICK_LEN, y);
-    }
-    cairo_stroke(cr);
-    plot_font(cr, FS_TICK, 0);
-    for (int i = 0; i < cb.n; i++) {
-        draw_label(cr, &cb.t[i], fb.a.x + fb.a.w + TICK_LEN + TICK_PAD, map_y(&fb, cb.t[i].v),
-                   PLOT_LEFT, PLOT_MIDDLE, 0);
-        lw = fmax(lw, label_width(cr, &cb.t[i]));
-    }
-    if (p->cbar_label) {
-        char buf[512];
-        plot_font(cr, FS_LABEL, 0);
-        plot_text(cr, plot_fit_text(cr, p->cbar_label, fb.a.h, buf, sizeof buf),
-                  fb.a.x + fb.a.w + TICK_LEN + TICK_PAD + lw + 0.5 * fs, fb.a.y + fb.a.h / 2,
-                  PLOT_CENTER, PLOT_TOP, -M_PI / 2);
-    }
+    draw_colorbar(cv, p, (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h}, &cb);
 }

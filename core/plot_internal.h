@@ -54,6 +54,7 @@ struct plot_panel {
     double vmin, vmax;    /* vmin == vmax: automatic */
     int grid_cols;        /* images per row */
     char **xticklabels, **yticklabels, *cbar_label; /* heatmap (cols / rows strings) */
+    int annotate;                                    /* heatmap: values in the cells */
     char **row_labels, **titles;                     /* image grid (grid rows / n) */
     plot_tree_data tree;
 };

@@ -468,17 +468,27 @@ static void test_heatmap(void)
     float z[12];
     for (int i = 0; i < 12; i++) z[i] = (float)i;
     z[5] = NAN;
-    plot_figure *fig = plot_figure_new(0, 0);
-    plot_heatmap_opts o = {0};
-    o.cbar_label = "count";
-    CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 3, 4, &o) == LT_OK);
-    img im;
-    if (render(fig, 640, 400, 2, &im)) {
-        CHECK(count_rgb(&im, 0x440154, 0, 0, im.w, im.h, NULL) > 1000);  /* viridis(0) */
-        CHECK(count_rgb(&im, 0xfde725, 0, 0, im.w, im.h, NULL) > 1000);  /* viridis(1) */
-        free(im.px);
+    img im[2];
+    int ok = 1;
+    for (int annotate = 0; annotate < 2; annotate++) {
+        plot_figure *fig = plot_figure_new(0, 0);
+        plot_heatmap_opts o = {0};
+        o.cbar_label = "count";
+        o.annotate = annotate;
+        CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 3, 4, &o) == LT_OK);
+        ok &= render(fig, 640, 400, 2, &im[annotate]);
+        plot_figure_free(fig);
     }
-    plot_figure_free(fig);
+    if (ok) {
+        CHECK(count_rgb(&im[0], 0x440154, 0, 0, im[0].w, im[0].h, NULL) > 1000); /* viridis(0) */
+        CHECK(count_rgb(&im[0], 0xfde725, 0, 0, im[0].w, im[0].h, NULL) > 1000); /* viridis(1) */
+        /* the values are written in the cells: white on the dark ones */
+        CHECK(count_diff(&im[0], &im[1], 0) > 500);
+        CHECK(count_rgb(&im[1], 0xffffff, 0, 0, im[1].w, im[1].h, NULL) >
+              count_rgb(&im[0], 0xffffff, 0, 0, im[0].w, im[0].h, NULL));
+        free(im[0].px);
+        free(im[1].px);
+    }
 }
 
 static void test_tree(void)
