@@ -57,7 +57,8 @@ void plot_figure_free(plot_figure *fig);
 lt_status plot_figure_set_density(plot_figure *fig, double density);
 
 /* Splits the figure into rows x cols panels (at most PLOT_MAX_PANELS). Panels that
- * already exist keep their content if they still fit, others are dropped. */
+ * already exist keep their content if they still fit, others are dropped. Panel
+ * pointers obtained before the call are no longer valid after it: call it first. */
 lt_status plot_figure_set_grid(plot_figure *fig, int rows, int cols);
 
 /* Changes the size (CSS px, as in plot_figure_new; 0 keeps that side). */

@@ -96,6 +96,8 @@ double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
 
 /* ---- axes ---- */
 
+#define MAX_TICKS 64   /* numeric axes use at most 16; categories up to 64 labels */
+
 typedef struct tick {
     double v;
     char text[64];
@@ -106,7 +108,7 @@ typedef struct axis {
     double lo, hi;                /* view limits */
     int log, inverted;            /* inverted: lo at the top (heatmap rows) */
     int n;
-    tick t[16];
+    tick t[MAX_TICKS];
     double minor[200];
     int nminor;
     const char *const *cats;      /* categorical: ticks at 0..ncats-1, these labels */
@@ -198,7 +200,7 @@ static void make_ticks(axis *ax, int max_ticks)
     if (ax->cats) {
         int every = ax->every > 0 ? ax->every : 1;
         n = 0;
-        for (size_t i = 0; i < ax->ncats && n < 16; i += (size_t)every) {
+        for (size_t i = 0; i < ax->ncats && n < MAX_TICKS; i += (size_t)every) {
             ax->t[n].v = (double)i;
             copy_utf8(ax->t[n].text, sizeof ax->t[n].text, ax->cats[i]);
             ax->t[n++].sup[0] = 0;
@@ -258,19 +260,26 @@ static int x_labels_collide(cairo_t *cr, const axis *ax, const frame *f)
     return 0;
 }
 
-/* Chooses the x ticks for the frame's width: as many as fit without overlap. */
+/* The smallest stride that labels every category within MAX_TICKS labels. */
+static int min_every(const axis *ax)
+{
+    return (int)((ax->ncats + MAX_TICKS - 1) / MAX_TICKS);
+}
+
+/* Chooses the x ticks for the frame's width: as many as fit without overlap.
+ * Categories: all labels upright if they fit, else vertical, else every k-th. */
 static void fit_x_ticks(cairo_t *cr, frame *f)
 {
     axis *ax = &f->x;
     if (ax->cats) {
         ax->rotate = 0;
-        ax->every = 1;
+        ax->every = min_every(ax);
         make_ticks(ax, 3);
         if (!x_labels_collide(cr, ax, f)) return;
         ax->rotate = 1;
-        for (ax->every = 1; ax->every < (int)ax->ncats; ax->every++) {
+        for (ax->every = min_every(ax); ax->every < (int)ax->ncats; ax->every++) {
             make_ticks(ax, 3);
-            if (!x_labels_collide(cr, ax, f) && ax->n <= 16) return;
+            if (!x_labels_collide(cr, ax, f)) return;
         }
         return;
     }
@@ -288,7 +297,7 @@ static void fit_y_ticks(cairo_t *cr, frame *f)
     double fs = font_px(cr);
     if (ax->cats) {
         int every = (int)ceil(ax->ncats * fs * 1.3 / fmax(f->a.h, 1));
-        ax->every = every < 1 ? 1 : every;
+        ax->every = every < min_every(ax) ? min_every(ax) : every < 1 ? 1 : every;
         make_ticks(ax, 3);
         return;
     }
