@@ -693,6 +693,8 @@ static void draw_circles_fast(plot_canvas *cv, const frame *f, const plot_series
     if (cx1 > sw) cx1 = sw;
     if (cy1 > sh) cy1 = sh;
     double cr_ = (s->color >> 16) & 255, cg = (s->color >> 8) & 255, cb = s->color & 255;
+    /* full coverage inside r - 1/2, none beyond r + 1/2, linear in between */
+    double r_in2 = r > 0.5 ? (r - 0.5) * (r - 0.5) : 0, r_out2 = (r + 0.5) * (r + 0.5);
     for (size_t j = 0; j < s->n; j++) {
         if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) continue;
         double x = map_x(f, s->xs[j]) * d, y = map_y(f, s->ys[j]) * d;
@@ -706,10 +708,9 @@ static void draw_circles_fast(plot_canvas *cv, const frame *f, const plot_series
             uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
             double dy = py + 0.5 - y;
             for (int px = x0; px < x1; px++) {
-                double dx = px + 0.5 - x;
-                double cov = r + 0.5 - sqrt(dx * dx + dy * dy);
-                if (cov <= 0) continue;
-                double a = (cov >= 1 ? 1 : cov) * s->alpha;
+                double dx = px + 0.5 - x, d2 = dx * dx + dy * dy;
+                if (d2 >= r_out2) continue;
+                double a = d2 <= r_in2 ? s->alpha : (r + 0.5 - sqrt(d2)) * s->alpha;
                 uint32_t p = row[px];
                 double pr = (p >> 16) & 255, pg = (p >> 8) & 255, pb = p & 255;
                 pr += (cr_ - pr) * a;
