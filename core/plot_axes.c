@@ -80,7 +80,7 @@ const char *plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, si
 double plot_panel_title_height(const plot_panel *p)
 {
     double fs = FS_TITLE * PLOT_PT;
-    return p->title && p->title[0] ? 6 + fs * CAP_H + 0.6 * fs : 0;
+    return p->title && p->title[0] ? 8 + fs * CAP_H + 0.5 * fs : 0;
 }
 
 double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
@@ -90,7 +90,7 @@ double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
     plot_font(cr, FS_TITLE, 0);
     cairo_set_source_rgb(cr, 0, 0, 0);
     plot_text(cr, plot_fit_text(cr, p->title, cell.w - 8, buf, sizeof buf), cell.x + cell.w / 2,
-              cell.y + 6, PLOT_CENTER, PLOT_TOP, 0);
+              cell.y + 8, PLOT_CENTER, PLOT_TOP, 0);
     return plot_panel_title_height(p);
 }
 
@@ -335,7 +335,7 @@ static void layout_frame(cairo_t *cr, const plot_panel *p, frame *f, plot_rect a
     f->x.maxw = fmin(160, 0.3 * area.h);  /* long category labels are cut */
     f->y.maxw = fmin(160, 0.3 * area.w);
     margins m = {pad + ylab + TICK_LEN + TICK_PAD + 3 * fs, pad + fs + extra_right,
-                 pad + fs * 0.6, pad + xlab + TICK_LEN + TICK_PAD + fs * 1.2};
+                 (p->title && p->title[0] ? 0.35 * fs : pad + fs * 0.6), pad + xlab + TICK_LEN + TICK_PAD + fs * 1.2};
     for (int pass = 0; pass < 3; pass++) {
         f->a = (plot_rect){area.x + m.left, area.y + m.top,
                            fmax(area.w - m.left - m.right, 10),
