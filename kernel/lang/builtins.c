@@ -67,7 +67,8 @@ static int bi_kw_str(bi_args *a, const char *name, const char *dflt, const char 
     return 0;
 }
 
-static int bi_print(bi_args *a, value *out)
+/* print and eprint: the values, separated by sep, then end, to stdout or stderr. */
+static int bi_print_to(bi_args *a, value *out, int to_stderr)
 {
     const char *sep, *end;
     size_t sep_len, end_len;
@@ -80,11 +81,22 @@ static int bi_print(bi_args *a, value *out)
         val_str_of(a->pos[i], &b);
     }
     buf_add(&b, end, end_len);
-    if (!b.oom) sess_write(a->s, b.data, b.len);
+    if (!b.oom) (to_stderr ? sess_write_err : sess_write)(a->s, b.data, b.len);
     int oom = b.oom;
     buf_free(&b);
     *out = NONE_VAL;
     return oom ? bi_fail(a, NULL, "MemoryError", "out of memory") : 0;
+}
+
+static int bi_print(bi_args *a, value *out) { return bi_print_to(a, out, 0); }
+static int bi_eprint(bi_args *a, value *out) { return bi_print_to(a, out, 1); }
+
+static int bi_clear_output(bi_args *a, value *out)
+{
+    const value *wait = bi_kw(a, "wait", NULL);
+    if (a->s->host.clear_output) a->s->host.clear_output(a->s->host.ctx, wait && val_truthy(*wait));
+    *out = NONE_VAL;
+    return 0;
 }
 
 void bi_help_text(const builtin *b, buf *out)
@@ -137,7 +149,11 @@ static int bi_help(bi_args *a, value *out)
         val_repr(a->pos[0], &b);
         buf_putc(&b, '\n');
     }
-    if (st == 0) sess_write(a->s, b.data, b.len);
+    const value *page = bi_kw(a, "page", NULL);
+    if (st == 0 && page && val_truthy(*page) && a->s->host.page && !b.oom)
+        a->s->host.page(a->s->host.ctx, b.data);
+    else if (st == 0)
+        sess_write(a->s, b.data, b.len);
     buf_free(&b);
     *out = NONE_VAL;
     return st;
@@ -349,6 +365,8 @@ static int bi_image(bi_args *a, value *out)
 
 static const char *const bi_print_kw[] = {"sep", "end", NULL};
 static const char *const bi_round_kw[] = {"digits", NULL};
+static const char *const bi_help_kw[] = {"page", NULL};
+static const char *const bi_clear_kw[] = {"wait", NULL};
 static const char *const bi_image_kw[] = {"width", NULL};
 
 static const builtin bi_core[] = {
@@ -357,11 +375,18 @@ static const builtin bi_core[] = {
      "separated by sep and followed by end.",
      "print(\"loss\", 0.25, [1, 2])  # => loss 0.25 [1, 2]\nprint(1, 2, sep=\", \")  # => 1, 2",
      bi_print_kw, 0, -1, bi_print},
-    {"help", "help(name)",
+    {"eprint", "eprint(*values, sep=\" \", end=\"\\n\")",
+     "Like print, but to the error stream (shown on a red background in Jupyter): for warnings.",
+     "eprint(\"careful\")  # => stderr: careful", bi_print_kw, 0, -1, bi_eprint},
+    {"clear_output", "clear_output(wait=false)",
+     "Clears what this cell has shown so far; with wait=true, only when the next output arrives "
+     "(no flicker in animations).",
+     "clear_output()", bi_clear_kw, 0, 0, bi_clear_output},
+    {"help", "help(name, page=false)",
      "Shows the signature, description and an example of a builtin; help(\"for\") explains a keyword; "
-     "help() lists every builtin.",
+     "help() lists every builtin. With page=true the text opens in Jupyter's pager instead.",
      "help(abs)\n# => abs(x)\n# =>     The absolute value of x.\n# =>     Example:\n# =>         abs(-3)  # => 3",
-     NULL, 0, 1, bi_help},
+     bi_help_kw, 0, 1, bi_help},
     {"len", "len(x)", "The number of items in a list, or of characters in a string.",
      "print(len([1, 2, 3]), len(\"naïve\"))  # => 3 5", NULL, 1, 1, bi_len},
     {"abs", "abs(x)", "The absolute value of x.", "abs(-3)  # => 3", NULL, 1, 1, bi_abs},

@@ -69,6 +69,11 @@ void sess_write(lt_session *s, const char *text, size_t len)
     if (s->host.stream && len) s->host.stream(s->host.ctx, 0, text, len);
 }
 
+void sess_write_err(lt_session *s, const char *text, size_t len)
+{
+    if (s->host.stream && len) s->host.stream(s->host.ctx, 1, text, len);
+}
+
 void sess_show(lt_session *s, value v, int display)
 {
     lt_output rich = {0};

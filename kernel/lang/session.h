@@ -44,6 +44,8 @@ static inline int sess_poll(lt_session *s, const ast_node *at)
 
 /* Writes text to the cell's stdout (host->stream). */
 void sess_write(lt_session *s, const char *text, size_t len);
+/* Sends text to the cell's stderr stream. */
+void sess_write_err(lt_session *s, const char *text, size_t len);
 /* Shows v as an output bundle: as the cell's result (host->result) or, when
  * display is nonzero, as display_data (host->display). */
 void sess_show(lt_session *s, value v, int display);
