@@ -59,7 +59,10 @@
  *     }
  *
  * y->grad and every buffer from graph_grad are contiguous (row-major, the node's shape),
- * whatever the node's or input's strides; inputs' data may be strided views.
+ * whatever the node's or input's strides; inputs' data may be strided views. A backward
+ * function may use y->grad as scratch (nothing reads it after y's backward ran). Data
+ * saved for backward (inputs, y->data, aux) must not be changed between the forward and
+ * graph_backward: step the optimizer after backward, as usual.
  */
 #ifndef LT_GRAPH_H
 #define LT_GRAPH_H
