@@ -193,7 +193,7 @@ void tensor_copy_out(const lt_tensor *x, float *out)
 
 static int blas_max_threads;       /* 0: not yet read from OpenBLAS */
 static int blas_cur_threads;       /* what OpenBLAS is set to now   */
-static double small_flops = 4e6;   /* below: one thread             */
+static double small_flops = 8e6;   /* below: one thread             */
 
 static void blas_init(void)
 {
