@@ -230,23 +230,40 @@ static void model_free(model *md)
 
 /* ---- the AE's sgemm calls alone, one epoch ------------------------------------------------------ */
 
+/* The same products as an AE epoch, on separate buffers per layer as the engine has them
+ * (weights, their gradients, activations and activation gradients), nothing else. */
 static double sgemm_floor_ae(int N, int B)
 {
-    int dims[5] = { 784, 256, 20, 256, 784 };
-    float *buf = calloc(8u << 20, sizeof(float)), *w = buf + (4u << 20);
+    int d[5] = { 784, 256, 20, 256, 784 };
+    float *w[4], *dw[4], *a[5], *da[5];
+    for (int l = 0; l < 5; l++) {
+        a[l] = calloc((size_t)B * d[l], sizeof(float));
+        da[l] = calloc((size_t)B * d[l], sizeof(float));
+        if (l < 4) {
+            w[l] = calloc((size_t)d[l] * d[l + 1], sizeof(float));
+            dw[l] = calloc((size_t)d[l] * d[l + 1], sizeof(float));
+        }
+    }
     double t0 = now();
     for (int s = 0; s < N; s += B) {
         int b = N - s < B ? N - s : B;
-        for (int l = 0; l < 4; l++)   /* forward */
-            tensor_sgemm(0, 1, b, dims[l + 1], dims[l], 1, buf, dims[l], w, dims[l], 0, buf + (1 << 20), dims[l + 1]);
-        for (int l = 3; l >= 0; l--) {   /* backward: dW, and dx except for the first layer */
-            tensor_sgemm(1, 0, dims[l + 1], dims[l], b, 1, buf, dims[l + 1], buf + (1 << 20), dims[l], 1, w, dims[l]);
+        for (int l = 0; l < 4; l++)      /* a[l+1] = a[l] W^T */
+            tensor_sgemm(0, 1, b, d[l + 1], d[l], 1, a[l], d[l], w[l], d[l], 0, a[l + 1], d[l + 1]);
+        for (int l = 3; l >= 0; l--) {   /* dW += da^T a; da[l] = da[l+1] W (not for the input) */
+            tensor_sgemm(1, 0, d[l + 1], d[l], b, 1, da[l + 1], d[l + 1], a[l], d[l], 1, dw[l], d[l]);
             if (l)
-                tensor_sgemm(0, 0, b, dims[l], dims[l + 1], 1, buf, dims[l + 1], w, dims[l], 1, buf + (2 << 20), dims[l]);
+                tensor_sgemm(0, 0, b, d[l], d[l + 1], 1, da[l + 1], d[l + 1], w[l], d[l], 0, da[l], d[l]);
         }
     }
     double t = now() - t0;
-    free(buf);
+    for (int l = 0; l < 5; l++) {
+        free(a[l]);
+        free(da[l]);
+        if (l < 4) {
+            free(w[l]);
+            free(dw[l]);
+        }
+    }
     return t;
 }
 
