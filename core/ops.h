@@ -54,10 +54,13 @@ lt_tensor *op_contiguous(lt_graph *g, lt_tensor *x);
 
 /* ---- element-wise, broadcasting ----------------------------------------------------- */
 
+/* a and b broadcast together -> y of the broadcast shape: a + b, a - b, a * b, a / b */
 lt_tensor *op_add(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_sub(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_mul(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_div(lt_graph *g, lt_tensor *a, lt_tensor *b);
+
+/* Unary ops: x (any shape, any strides) -> y (x's shape, contiguous). */
 
 /* a * x + b for scalars a, b (covers scale, add a scalar, 1 - x, neg) */
 lt_tensor *op_affine(lt_graph *g, lt_tensor *x, float a, float b);
