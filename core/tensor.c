@@ -1,8 +1,9 @@
 /* tensor.c: heap tensors, shape helpers, sgemm kernels and the BLAS thread policy. */
 /* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
- * loop whose length is unknown, i.e. all of them). */
+ * loop whose length is unknown, i.e. all of them; no-trapping-math lets it turn the
+ * selects of relu-like loops into vector blends. We never use floating-point traps). */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=dynamic")
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "tensor.h"
 
