@@ -132,7 +132,8 @@ void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha
  * threads, whichever has been faster for products of about that size: tensor_sgemm
  * times itself and re-tries the other choice now and then, since threads pay on an idle
  * machine and cost dearly when other programs keep the cores busy. The result does not
- * depend on the thread count. tensor_set_threads forgets the timings. */
+ * depend on the thread count. tensor_set_threads forgets the timings. The thread
+ * settings and timings are process-wide: call tensor_sgemm from one thread at a time. */
 void tensor_set_threads(int n);
 int tensor_get_threads(void);
 void tensor_set_small_flops(double flops);
