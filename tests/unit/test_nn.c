@@ -286,7 +286,7 @@ static double module_grad_error(lt_module *m, lt_tensor *x)
             }
             ps[k].w[i] = keep;
             double num = (l[0] - l[1]) / 2e-3;
-            worst = fmax(worst, fabs(num - ps[k].g[i]) / fmax(1.0, fabs(num)));
+            worst = fmax(worst, fabs(num - ps[k].g[i]) / fmax(1e-2, fabs(num)));
         }
     free(r);
     graph_free(g);
@@ -306,9 +306,9 @@ static void test_layer_grads(void)
                                                nn_linear(6, 3, &r), nn_unary(LT_UNARY_SILU),
                                                nn_linear_nobias(3, 2, &r), nn_unary(LT_UNARY_SOFTPLUS) }, 6);
         double err = module_grad_error(m, x);
-        if (err > 1e-2)
+        if (err > 2e-2)
             fprintf(stderr, "layers with act %d: gradient error %g\n", acts[a], err);
-        CHECK(err <= 1e-2);
+        CHECK(err <= 2e-2);
         nn_free(m);
     }
     tensor_free(x);
