@@ -77,7 +77,7 @@ lt_module *nn_linear(int in, int out, rng *r);
 /* the same without a bias */
 lt_module *nn_linear_nobias(int in, int out, rng *r);
 /* m's forward with an activation fused after the bias (what nn_seq uses); m must be a
- * linear. x is (B, in) -> (B, out). */
+ * linear. x is (B, in) -> (B, out), or one sample (in) -> (out). */
 lt_tensor *nn_linear_forward(lt_module *m, lt_graph *g, lt_tensor *x, lt_act act, float alpha);
 
 /* ---- activations as layers (no parameters) --------------------------------------------- */

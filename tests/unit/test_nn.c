@@ -74,6 +74,9 @@ static void test_seq_describe_and_errors(void)
     int s2[2] = { 3, 784 };
     lt_tensor *z = nn_forward(enc, g, graph_zeros(g, 2, s2));
     CHECK(z && z->shape[0] == 3 && z->shape[1] == 20);
+    lt_tensor *one = nn_forward(enc, g, op_select(g, graph_zeros(g, 2, s2), 0, 1));   /* (784) */
+    CHECK(one && one->ndim == 1 && one->shape[0] == 20);
+    CHECK(one && memcmp(one->data, z->data, 20 * sizeof(float)) == 0);
     graph_free(g);
     nn_free(enc);
     lt_module *m2[2] = { nn_linear(0, 1, &r), nn_act(LT_ACT_RELU, 0) };
