@@ -317,6 +317,42 @@ static void test_layer_grads(void)
     tensor_free(x);
 }
 
+/* the same seed gives bit-for-bit the same training run */
+static float *train_copy(void)
+{
+    rng r;
+    rng_seed(&r, 10);
+    lt_module *m = mlp(64, 300, 64, LT_ACT_SIGMOID, &r);   /* 64x300x64: large enough to thread */
+    int xs[2] = { 256, 64 };
+    lt_tensor *x = tensor_new(2, xs);
+    rng_fill_uniform(&r, x->data, 256 * 64, 0, 1);
+    lt_param ps[4];
+    int n = nn_params(m, ps, 4);
+    lt_graph *g = graph_new();
+    for (int step = 0; step < 10; step++) {
+        graph_reset(g);
+        graph_zero_grad(ps, n);
+        graph_backward(g, op_mse(g, nn_forward(m, g, x), x, LT_MEAN), ps, n);
+        for (int k = 0; k < n; k++)
+            for (size_t i = 0; i < ps[k].n; i++)
+                ps[k].w[i] -= 0.5f * ps[k].g[i];
+    }
+    float *w = malloc(ps[0].n * sizeof *w);
+    memcpy(w, ps[0].w, ps[0].n * sizeof *w);
+    graph_free(g);
+    tensor_free(x);
+    nn_free(m);
+    return w;
+}
+
+static void test_repeatable(void)
+{
+    float *a = train_copy(), *b = train_copy();
+    CHECK(memcmp(a, b, 64 * 300 * sizeof(float)) == 0);
+    free(a);
+    free(b);
+}
+
 /* graph.h's opening example, verbatim inside a function */
 static lt_status header_example(lt_tensor *data, int N, const int *perm, lt_module *model,
                                 lt_param *ps, int nps)
@@ -363,6 +399,7 @@ int main(void)
     RUN(test_seq_describe_and_errors);
     RUN(test_layer_grads);
     RUN(test_header_example);
+    RUN(test_repeatable);
     RUN(test_mlp_regression);
     RUN(test_gan_requested_only);
     RUN(test_no_tape);
