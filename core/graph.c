@@ -327,6 +327,12 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     if (!y->requires_grad)
         return lt_fail(LT_ERR_VALUE, "backward: the loss depends on no parameter (computed "
                        "without recording, or detached?)");
+    int on_tape = 0;
+    for (int i = g->ntape - 1; i >= 0 && !on_tape; i--)
+        on_tape = g->tape[i] == y;
+    if (!on_tape)
+        return lt_fail(LT_ERR_VALUE, "backward: the loss was not recorded on this graph "
+                       "(or the graph was reset since)");
     mark_needed(g, ps, nps);
     if (!y->needed)
         return LT_OK;

@@ -138,8 +138,8 @@ lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shap
 /* Back-propagates from loss (one element, e.g. shape () or (1, 1)) with d loss = 1 and
  * adds (+=) the gradient into ps[i].g for each requested block; other parameters'
  * gradients are untouched. Returns LT_OK, or LT_ERR_SHAPE if loss has several elements,
- * LT_ERR_VALUE if loss is NULL or requires no gradient (made without recording, or
- * only from data and detached values), LT_ERR_NOMEM. A loss that requires a gradient
+ * LT_ERR_VALUE if loss is NULL, requires no gradient (made without recording, or only
+ * from data and detached values) or is not on g's tape (another graph's), LT_ERR_NOMEM. A loss that requires a gradient
  * but reaches none of the requested blocks is not an error: nothing is added. */
 lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int nps);
 /* Like graph_backward with a given output gradient dy (numel(y) floats, row-major). */
