@@ -114,6 +114,11 @@ lt_tensor *graph_view(lt_graph *g, const lt_tensor *x, float *data, int ndim,
  * Use it to bring heap data into a graph; most ops also accept heap tensors directly. */
 lt_tensor *graph_input(lt_graph *g, const lt_tensor *x);
 
+/* An arena tensor over the caller's contiguous floats data (row-major, the given shape),
+ * no copy, no grad: e.g. a mini-batch from data.h (x is (rows, 784)). data must outlive
+ * the graph's use of it. NULL after lt_fail (bad shape, NOMEM). */
+lt_tensor *graph_wrap(lt_graph *g, float *data, int ndim, const int *shape);
+
 /* Sets y's op and inputs; if the graph records and an input requires a gradient, marks y
  * as requiring one and appends it to the tape. Returns y (NULL if y is NULL). */
 lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
