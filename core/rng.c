@@ -1,7 +1,8 @@
-/* rng.c: xoshiro256** (Blackman and Vigna) with splitmix64 seeding, Box-Muller normals. */
+/* rng.c: xoshiro256** (Blackman and Vigna) with splitmix64 seeding, ziggurat normals. */
 #include "rng.h"
 
 #include <math.h>
+#include <pthread.h>
 
 static uint64_t splitmix64(uint64_t *x)
 {
@@ -21,8 +22,6 @@ void rng_seed(rng *r, uint64_t seed)
     uint64_t x = seed;
     for (int i = 0; i < 4; i++)
         r->s[i] = splitmix64(&x);
-    r->has_spare = 0;
-    r->spare = 0.0;
 }
 
 uint64_t rng_next(rng *r)
@@ -44,22 +43,74 @@ double rng_uniform(rng *r)
     return (double)(rng_next(r) >> 11) * 0x1.0p-53;
 }
 
+/* Normals by the ziggurat method (Marsaglia and Tsang 2000, in Doornik's 128-layer
+ * form): 127 rectangles and a base strip of equal area cover the half density. A draw
+ * picks a layer and a point in it; about 98% of draws land inside the rectangle's
+ * safe part and cost one multiply. The rest test the wedge against the density, or
+ * (base strip) sample the tail beyond R exactly. ~5x faster than Box-Muller, which
+ * mattered: noise for a DDPM epoch is 8M normals. */
+#define ZIG_LAYERS 128
+#define ZIG_R 3.442619855899          /* start of the tail */
+#define ZIG_V 9.91256303526217e-3     /* area of each layer */
+
+static double zig_x[ZIG_LAYERS + 1];  /* right edges of the layers, zig_x[0] = V / f(R) */
+static double zig_ratio[ZIG_LAYERS];  /* zig_x[i+1] / zig_x[i]: the safe part of layer i */
+static pthread_once_t zig_once = PTHREAD_ONCE_INIT;
+
+static void zig_init(void)
+{
+    double f = exp(-0.5 * ZIG_R * ZIG_R);
+    zig_x[0] = ZIG_V / f;
+    zig_x[1] = ZIG_R;
+    zig_x[ZIG_LAYERS] = 0.0;
+    for (int i = 2; i < ZIG_LAYERS; i++) {
+        zig_x[i] = sqrt(-2.0 * log(ZIG_V / zig_x[i - 1] + f));
+        f = exp(-0.5 * zig_x[i] * zig_x[i]);
+    }
+    for (int i = 0; i < ZIG_LAYERS; i++)
+        zig_ratio[i] = zig_x[i + 1] / zig_x[i];
+}
+
+/* uniform in (0, 1]: safe to take the log of */
+static double rng_uniform_pos(rng *r)
+{
+    return ((double)(rng_next(r) >> 11) + 1.0) * 0x1.0p-53;
+}
+
+/* a normal beyond ZIG_R (Marsaglia's exact tail method), negated if neg */
+static double zig_tail(rng *r, int neg)
+{
+    double x, y;
+    do {
+        x = log(rng_uniform_pos(r)) / ZIG_R;
+        y = log(rng_uniform_pos(r));
+    } while (-2.0 * y < x * x);
+    return neg ? x - ZIG_R : ZIG_R - x;
+}
+
+/* one standard normal; the tables must be ready (zig_once) */
+static inline double zig_draw(rng *r)
+{
+    for (;;) {
+        uint64_t bits = rng_next(r);
+        int i = (int)(bits & (ZIG_LAYERS - 1));              /* bits 0..6: the layer  */
+        double u = 2.0 * ((double)(bits >> 11) * 0x1.0p-53) - 1.0;   /* bits 11..63 */
+        if (fabs(u) < zig_ratio[i])
+            return u * zig_x[i];
+        if (i == 0)
+            return zig_tail(r, u < 0);
+        double x = u * zig_x[i];
+        double f0 = exp(-0.5 * (zig_x[i] * zig_x[i] - x * x));
+        double f1 = exp(-0.5 * (zig_x[i + 1] * zig_x[i + 1] - x * x));
+        if (f1 + rng_uniform(r) * (f0 - f1) < 1.0)
+            return x;
+    }
+}
+
 double rng_normal(rng *r)
 {
-    if (r->has_spare) {
-        r->has_spare = 0;
-        return r->spare;
-    }
-    double u1, u2;
-    do
-        u1 = rng_uniform(r);
-    while (u1 <= 0.0);
-    u2 = rng_uniform(r);
-    double rad = sqrt(-2.0 * log(u1));
-    double th = 2.0 * M_PI * u2;
-    r->spare = rad * sin(th);
-    r->has_spare = 1;
-    return rad * cos(th);
+    pthread_once(&zig_once, zig_init);
+    return zig_draw(r);
 }
 
 uint64_t rng_below(rng *r, uint64_t n)
@@ -88,8 +139,9 @@ void rng_fill_uniform(rng *r, float *x, size_t n, float lo, float hi)
 
 void rng_fill_normal(rng *r, float *x, size_t n, float mean, float std)
 {
+    pthread_once(&zig_once, zig_init);
     for (size_t i = 0; i < n; i++)
-        x[i] = mean + std * (float)rng_normal(r);
+        x[i] = mean + std * (float)zig_draw(r);
 }
 
 void rng_permutation(rng *r, int *perm, int n)

@@ -1,4 +1,5 @@
-/* rng.h: seeded, reproducible random numbers (xoshiro256** seeded through splitmix64).
+/* rng.h: seeded, reproducible random numbers (xoshiro256** seeded through splitmix64;
+ * normals by the ziggurat method).
  *
  * The same seed gives the same sequence on every run and machine. Generators are
  * plain values: copy one to fork a stream, keep one per purpose (init, batches, noise).
@@ -15,14 +16,12 @@
 
 typedef struct rng {
     uint64_t s[4];   /* xoshiro256** state; never all zero */
-    int has_spare;   /* Box-Muller makes normals in pairs: one is kept here */
-    double spare;
 } rng;
 
 void rng_seed(rng *r, uint64_t seed);
 uint64_t rng_next(rng *r);                 /* 64 random bits */
 double rng_uniform(rng *r);                /* uniform in [0, 1), 53-bit resolution */
-double rng_normal(rng *r);                 /* standard normal */
+double rng_normal(rng *r);                 /* standard normal (thread-safe tables) */
 uint64_t rng_below(rng *r, uint64_t n);    /* uniform integer in [0, n), unbiased; n > 0 */
 
 /* x is (n): uniform in [lo, hi) */
