@@ -12,6 +12,7 @@
 #include "diag.h"
 #include "eval.h"
 #include "session.h"
+#include "bi_info.h"
 
 /* ---- argument helpers -------------------------------------------------- */
 
@@ -347,6 +348,7 @@ static int bi_image(bi_args *a, value *out)
 
 /* ---- the table --------------------------------------------------------- */
 
+const char *const bi_any_keywords[] = {"*", NULL};
 static const char *const bi_print_kw[] = {"sep", "end", NULL};
 static const char *const bi_round_kw[] = {"digits", NULL};
 static const char *const bi_image_kw[] = {"width", NULL};
@@ -399,7 +401,7 @@ static const builtin bi_core[] = {
 };
 
 /* Every table of builtins; other modules add theirs here. */
-static const builtin *const bi_tables[] = {bi_core, NULL};
+static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {
@@ -440,6 +442,7 @@ static int bi_check_keyword(const builtin *b, bi_args *a, const ast_node *key)
 {
     const char *best = NULL;
     int best_d = 1000, d;
+    if (b->keywords == bi_any_keywords) return 0;
     for (const char *const *k = b->keywords; k && *k; k++) {
         if (strcmp(*k, key->text) == 0) return 0;
         if (diag_close(key->text, *k, &d) && d < best_d) { best = *k; best_d = d; }
