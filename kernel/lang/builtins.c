@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "session.h"
 #include "bi_info.h"
+#include "bi_plot.h"
 
 /* ---- argument helpers -------------------------------------------------- */
 
@@ -401,7 +402,7 @@ static const builtin bi_core[] = {
 };
 
 /* Every table of builtins; other modules add theirs here. */
-static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, NULL};
+static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {
