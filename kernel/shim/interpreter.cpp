@@ -6,6 +6,7 @@
 #include <cstring>
 #include <exception>
 #include <stdexcept>
+#include <thread>
 
 #include "history.hpp"
 #include "process.hpp"
@@ -520,9 +521,20 @@ namespace latent
             {"help_links", std::move(links)}};
     }
 
+    namespace
+    {
+        // std::exit does not wait for ZeroMQ's I/O thread: without a moment's grace
+        // the shutdown_reply is sometimes never sent (1 run in 15 here).
+        void let_replies_leave()
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+    }
+
     // xeus calls std::exit(0) right after this (xeus-notes 11): clean up here.
     void interpreter::shutdown_request_impl()
     {
+        std::atexit(let_replies_leave);
         std::string rest = stdout_capture_take();
         if (!rest.empty())
             std::fwrite(rest.data(), 1, rest.size(), stderr);

@@ -90,6 +90,26 @@ class ClientTests(unittest.TestCase):
         streams = sum(1 for m in outputs if m["msg_type"] == "stream")
         self.assertLess(streams, 2000, "stream text is not coalesced")
 
+    # fault 4: output waiting in the buffer is published from the checkpoint
+    # callback while a long loop runs, on the executing thread
+    def test_buffered_output_flushed_during_long_loop(self):
+        msg_id = self.kc.execute('print("first")\nprint("second")\n'
+                                 "for i in 1 .. 30000000 { y = i }")
+        seen_second = None
+        while True:
+            msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if msg["msg_type"] == "stream" and "second" in msg["content"]["text"]:
+                seen_second = time.monotonic()
+            if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                break
+        reply = shell_reply(self.kc, msg_id)
+        done = time.monotonic()
+        self.assertEqual(reply["content"]["status"], "ok")
+        self.assertIsNotNone(seen_second)
+        self.assertGreater(done - seen_second, 0.3, "buffered text waited for the end of the cell")
+
     # fault 6 (invalid UTF-8 makes the JSON encoder throw): replaced, kernel alive
     def test_invalid_utf8_output(self):
         outputs = self.run_ok('print("a\\xffb\\xc3")\nprint("ok")')
@@ -143,7 +163,9 @@ class ClientTests(unittest.TestCase):
 
     # fault 10: requests aborted after an error get a complete error reply
     def test_stop_on_error_aborts_with_full_replies(self):
-        first = self.kc.execute("no_such_name_here", stop_on_error=True)
+        # the first cell runs ~0.2 s before failing, so the second is surely queued
+        first = self.kc.execute("for i in 1 .. 4000000 { y = i }\nno_such_name_here",
+                                stop_on_error=True)
         second = self.kc.execute("1 + 1")
         r1 = shell_reply(self.kc, first)
         validate_message(r1, "execute_reply", first)
