@@ -168,6 +168,11 @@ lt_status plot_figure_set_grid(plot_figure *fig, int rows, int cols)
     return LT_OK;
 }
 
+void plot_figure_set_reference(plot_figure *fig, int on)
+{
+    fig->reference = on != 0;
+}
+
 lt_status plot_figure_set_title(plot_figure *fig, const char *title)
 {
     return set_str(&fig->title, title);
@@ -511,6 +516,7 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     p->xticklabels = dup_strs(o.xticklabels, (size_t)cols);
     p->yticklabels = dup_strs(o.yticklabels, (size_t)rows);
     p->cbar_label = dup_str(o.cbar_label);
+    p->annotate = o.annotate;
     return LT_OK;
 }
 

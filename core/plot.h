@@ -57,7 +57,8 @@ void plot_figure_free(plot_figure *fig);
 lt_status plot_figure_set_density(plot_figure *fig, double density);
 
 /* Splits the figure into rows x cols panels (at most PLOT_MAX_PANELS). Panels that
- * already exist keep their content if they still fit, others are dropped. */
+ * already exist keep their content if they still fit, others are dropped. Panel
+ * pointers obtained before the call are no longer valid after it: call it first. */
 lt_status plot_figure_set_grid(plot_figure *fig, int rows, int cols);
 
 /* Changes the size (CSS px, as in plot_figure_new; 0 keeps that side). */
@@ -148,6 +149,7 @@ typedef struct plot_heatmap_opts {
     const char *const *xticklabels; /* cols strings or NULL */
     const char *const *yticklabels; /* rows strings or NULL */
     const char *cbar_label;         /* NULL for none */
+    int annotate;                   /* write each value ("%.3g") in its cell, when all fit */
 } plot_heatmap_opts;
 lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
                        const plot_heatmap_opts *opts);

@@ -77,19 +77,26 @@ const char *plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, si
     return buf;
 }
 
+double plot_panel_title_height(const plot_panel *p)
+{
+    double fs = FS_TITLE * PLOT_PT;
+    return p->title && p->title[0] ? 6 + fs * CAP_H + 0.6 * fs : 0;
+}
+
 double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
 {
     if (!p->title || !p->title[0]) return 0;
     char buf[512];
     plot_font(cr, FS_TITLE, 0);
-    double fs = FS_TITLE * PLOT_PT;
     cairo_set_source_rgb(cr, 0, 0, 0);
     plot_text(cr, plot_fit_text(cr, p->title, cell.w - 8, buf, sizeof buf), cell.x + cell.w / 2,
               cell.y + 6, PLOT_CENTER, PLOT_TOP, 0);
-    return 6 + fs * CAP_H + 0.6 * fs;
+    return plot_panel_title_height(p);
 }
 
 /* ---- axes ---- */
+
+#define MAX_TICKS 64   /* numeric axes use at most 16; categories up to 64 labels */
 
 typedef struct tick {
     double v;
@@ -101,7 +108,7 @@ typedef struct axis {
     double lo, hi;                /* view limits */
     int log, inverted;            /* inverted: lo at the top (heatmap rows) */
     int n;
-    tick t[16];
+    tick t[MAX_TICKS];
     double minor[200];
     int nminor;
     const char *const *cats;      /* categorical: ticks at 0..ncats-1, these labels */
@@ -193,7 +200,7 @@ static void make_ticks(axis *ax, int max_ticks)
     if (ax->cats) {
         int every = ax->every > 0 ? ax->every : 1;
         n = 0;
-        for (size_t i = 0; i < ax->ncats && n < 16; i += (size_t)every) {
+        for (size_t i = 0; i < ax->ncats && n < MAX_TICKS; i += (size_t)every) {
             ax->t[n].v = (double)i;
             copy_utf8(ax->t[n].text, sizeof ax->t[n].text, ax->cats[i]);
             ax->t[n++].sup[0] = 0;
@@ -253,19 +260,26 @@ static int x_labels_collide(cairo_t *cr, const axis *ax, const frame *f)
     return 0;
 }
 
-/* Chooses the x ticks for the frame's width: as many as fit without overlap. */
+/* The smallest stride that labels every category within MAX_TICKS labels. */
+static int min_every(const axis *ax)
+{
+    return (int)((ax->ncats + MAX_TICKS - 1) / MAX_TICKS);
+}
+
+/* Chooses the x ticks for the frame's width: as many as fit without overlap.
+ * Categories: all labels upright if they fit, else vertical, else every k-th. */
 static void fit_x_ticks(cairo_t *cr, frame *f)
 {
     axis *ax = &f->x;
     if (ax->cats) {
         ax->rotate = 0;
-        ax->every = 1;
+        ax->every = min_every(ax);
         make_ticks(ax, 3);
         if (!x_labels_collide(cr, ax, f)) return;
         ax->rotate = 1;
-        for (ax->every = 1; ax->every < (int)ax->ncats; ax->every++) {
+        for (ax->every = min_every(ax); ax->every < (int)ax->ncats; ax->every++) {
             make_ticks(ax, 3);
-            if (!x_labels_collide(cr, ax, f) && ax->n <= 16) return;
+            if (!x_labels_collide(cr, ax, f)) return;
         }
         return;
     }
@@ -283,7 +297,7 @@ static void fit_y_ticks(cairo_t *cr, frame *f)
     double fs = font_px(cr);
     if (ax->cats) {
         int every = (int)ceil(ax->ncats * fs * 1.3 / fmax(f->a.h, 1));
-        ax->every = every < 1 ? 1 : every;
+        ax->every = every < min_every(ax) ? min_every(ax) : every < 1 ? 1 : every;
         make_ticks(ax, 3);
         return;
     }
@@ -557,9 +571,66 @@ static void draw_marker(cairo_t *cr, plot_marker m, double x, double y, double s
     }
 }
 
+/* Are the finite x values of s in non-decreasing order? */
+static int x_sorted(const plot_series *s)
+{
+    double prev = -INFINITY;
+    for (size_t j = 0; j < s->n; j++) {
+        if (!isfinite(s->xs[j])) continue;
+        if (s->xs[j] < prev) return 0;
+        prev = s->xs[j];
+    }
+    return 1;
+}
+
+/* One device-pixel column of a decimated line: its first, lowest, highest, last points. */
+typedef struct column { long col; size_t first, lo, hi, last; int used; } column;
+
+static void column_emit(cairo_t *cr, const frame *f, const plot_series *s, column *c, int *pen)
+{
+    if (!c->used) return;
+    size_t mid1 = c->lo < c->hi ? c->lo : c->hi, mid2 = c->lo < c->hi ? c->hi : c->lo;
+    size_t idx[4] = {c->first, mid1, mid2, c->last};
+    for (int k = 0; k < 4; k++) {
+        if (k > 0 && idx[k] == idx[k - 1]) continue;
+        double x = map_x(f, s->xs[idx[k]]), y = map_y(f, s->ys[idx[k]]);
+        if (*pen) cairo_line_to(cr, x, y);
+        else cairo_move_to(cr, x, y);
+        *pen = 1;
+    }
+    c->used = 0;
+}
+
+/* The path of a line with far more points than pixel columns (a long training history),
+ * x sorted: within each column only the first, lowest, highest and last points matter to
+ * what is drawn, so the rest are skipped. */
+static void line_path_decimated(cairo_t *cr, const frame *f, const plot_series *s,
+                                double density)
+{
+    column c = {0, 0, 0, 0, 0, 0};
+    int pen = 0;
+    for (size_t j = 0; j < s->n; j++) {
+        if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) {
+            column_emit(cr, f, s, &c, &pen);
+            pen = 0;
+            continue;
+        }
+        long col = (long)floor(map_x(f, s->xs[j]) * density);
+        if (c.used && col != c.col) column_emit(cr, f, s, &c, &pen);
+        if (!c.used) {
+            c = (column){col, j, j, j, j, 1};
+            continue;
+        }
+        if (s->ys[j] < s->ys[c.lo]) c.lo = j;
+        if (s->ys[j] > s->ys[c.hi]) c.hi = j;
+        c.last = j;
+    }
+    column_emit(cr, f, s, &c, &pen);
+}
+
 /* Draws the fill under a line (fill_only) or the line and its markers. */
 static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, int logy,
-                             int fill_only)
+                             int fill_only, double density, int reference)
 {
     int pen = 0;
     if (s->fill && fill_only) {
@@ -581,12 +652,16 @@ static void draw_line_series(cairo_t *cr, const frame *f, const plot_series *s, 
         cairo_fill(cr);
     }
     if (fill_only) return;
-    for (size_t j = 0; j < s->n; j++) {
-        if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) { pen = 0; continue; }
-        double x = map_x(f, s->xs[j]), y = map_y(f, s->ys[j]);
-        if (pen) cairo_line_to(cr, x, y);
-        else cairo_move_to(cr, x, y);
-        pen = 1;
+    if (!reference && s->n > 4 * (size_t)(f->a.w * density) && x_sorted(s)) {
+        line_path_decimated(cr, f, s, density);
+    } else {
+        for (size_t j = 0; j < s->n; j++) {
+            if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) { pen = 0; continue; }
+            double x = map_x(f, s->xs[j]), y = map_y(f, s->ys[j]);
+            if (pen) cairo_line_to(cr, x, y);
+            else cairo_move_to(cr, x, y);
+            pen = 1;
+        }
     }
     plot_set_rgb(cr, s->color, s->alpha);
     cairo_set_line_width(cr, s->line_width);
@@ -652,7 +727,7 @@ static void draw_scatter_series(plot_canvas *cv, const frame *f, const plot_seri
 {
     cairo_t *cr = cv->cr;
     plot_marker m = s->marker ? s->marker : PLOT_MARKER_CIRCLE;
-    if (m == PLOT_MARKER_CIRCLE && s->n > 50) {
+    if (m == PLOT_MARKER_CIRCLE && s->n > 50 && !cv->reference) {
         draw_circles_fast(cv, f, s);
         return;
     }
@@ -896,7 +971,8 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
     for (int pass = 1; pass >= 0; pass--)   /* fills, then lines above everything */
         for (int i = 0; i < p->nseries; i++)
             if (p->series[i].kind == PLOT_KIND_LINE)
-                draw_line_series(cr, &f, &p->series[i], p->logy, pass);
+                draw_line_series(cr, &f, &p->series[i], p->logy, pass, cv->density,
+                                 cv->reference);
     cairo_restore(cr);
     draw_frame(cr, p, &f);
     draw_legend(cr, p, &f);
@@ -904,6 +980,72 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
 }
 
 /* ---- heatmap ---- */
+
+/* The colour bar right of the map (rectangle a): a vertical strip of the colour map with
+ * ticks cb on its right and the label beyond them. */
+static void draw_colorbar(plot_canvas *cv, const plot_panel *p, plot_rect a, const axis *cb)
+{
+    cairo_t *cr = cv->cr;
+    double d = cv->density, fs = FS_TICK * PLOT_PT;
+    frame fb;
+    memset(&fb, 0, sizeof fb);
+    fb.a = a;
+    fb.y = *cb;
+    fb.x.lo = 0, fb.x.hi = 1;
+    float strip[256];
+    for (int i = 0; i < 256; i++) strip[i] = (float)(cb->hi - (cb->hi - cb->lo) * (i + 0.5) / 256);
+    int bx = (int)lround(a.x * d), by = (int)lround(a.y * d);
+    plot_blit(cv, bx, by, (int)lround((a.x + a.w) * d) - bx, (int)lround((a.y + a.h) * d) - by,
+              strip, 256, 1, cb->lo, cb->hi, p->cmap);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, SPINE_W);
+    cairo_rectangle(cr, a.x, a.y, a.w, a.h);
+    for (int i = 0; i < cb->n; i++) {
+        double y = map_y(&fb, cb->t[i].v);
+        cairo_move_to(cr, a.x + a.w, y);
+        cairo_line_to(cr, a.x + a.w + TICK_LEN, y);
+    }
+    cairo_stroke(cr);
+    plot_font(cr, FS_TICK, 0);
+    double lw = 0;
+    for (int i = 0; i < cb->n; i++) {
+        draw_label(cr, &cb->t[i], a.x + a.w + TICK_LEN + TICK_PAD, map_y(&fb, cb->t[i].v),
+                   PLOT_LEFT, PLOT_MIDDLE, 0);
+        lw = fmax(lw, label_width(cr, &cb->t[i]));
+    }
+    if (p->cbar_label) {
+        char buf[512];
+        plot_font(cr, FS_LABEL, 0);
+        plot_text(cr, plot_fit_text(cr, p->cbar_label, a.h, buf, sizeof buf),
+                  a.x + a.w + TICK_LEN + TICK_PAD + lw + 0.5 * fs, a.y + a.h / 2,
+                  PLOT_CENTER, PLOT_TOP, -M_PI / 2);
+    }
+}
+
+/* Writes each cell's value in it, white on dark colours, if every value fits its cell. */
+static void annotate_cells(cairo_t *cr, const plot_panel *p, const frame *f, double vmin,
+                           double vmax)
+{
+    double cw = f->a.w / p->cols, ch = f->a.h / p->rows;
+    char buf[32];
+    plot_font(cr, FS_TICK * 0.9, 0);
+    double fs = FS_TICK * 0.9 * PLOT_PT;
+    if (ch < 1.3 * fs) return;
+    size_t n = (size_t)p->rows * p->cols;
+    for (size_t i = 0; i < n; i++) {
+        snprintf(buf, sizeof buf, "%.3g", p->values[i]);
+        if (plot_text_width(cr, buf) > cw - 4) return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        double v = p->values[i], t = vmax > vmin ? (v - vmin) / (vmax - vmin) : 0.5;
+        if (isnan(v)) continue;
+        int dark = p->cmap == PLOT_CMAP_GREY ? t < 0.5 : t < 0.6;  /* viridis is dark below */
+        cairo_set_source_rgb(cr, dark, dark, dark);
+        snprintf(buf, sizeof buf, "%.3g", v);
+        plot_text(cr, buf, f->a.x + (i % p->cols + 0.5) * cw, f->a.y + (i / p->cols + 0.5) * ch,
+                  PLOT_CENTER, PLOT_MIDDLE, 0);
+    }
+}
 
 void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
 {
@@ -948,40 +1090,7 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     int dx = (int)lround(f.a.x * d), dy = (int)lround(f.a.y * d);
     int dw = (int)lround((f.a.x + f.a.w) * d) - dx, dh = (int)lround((f.a.y + f.a.h) * d) - dy;
     plot_blit(cv, dx, dy, dw, dh, p->values, p->rows, p->cols, vmin, vmax, p->cmap);
+    if (p->annotate) annotate_cells(cr, p, &f, vmin, vmax);
     draw_frame(cr, p, &f);
-
-    /* the colour bar: a vertical strip of the map, with ticks on its right */
-    frame fb;
-    memset(&fb, 0, sizeof fb);
-    fb.a = (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h};
-    fb.y = cb;
-    fb.x.lo = 0, fb.x.hi = 1;
-    float strip[256];
-    for (int i = 0; i < 256; i++) strip[i] = (float)(vmax - (vmax - vmin) * (i + 0.5) / 256);
-    int bx = (int)lround(fb.a.x * d), by = (int)lround(fb.a.y * d);
-    plot_blit(cv, bx, by, (int)lround((fb.a.x + fb.a.w) * d) - bx,
-              (int)lround((fb.a.y + fb.a.h) * d) - by, strip, 256, 1, vmin, vmax, p->cmap);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_set_line_width(cr, SPINE_W);
-    cairo_rectangle(cr, fb.a.x, fb.a.y, fb.a.w, fb.a.h);
-    double lw = 0;
-    for (int i = 0; i < cb.n; i++) {
-        double y = map_y(&fb, cb.t[i].v);
-        cairo_move_to(cr, fb.a.x + fb.a.w, y);
-        cairo_line_to(cr, fb.a.x + fb.a.w + TICK_LEN, y);
-    }
-    cairo_stroke(cr);
-    plot_font(cr, FS_TICK, 0);
-    for (int i = 0; i < cb.n; i++) {
-        draw_label(cr, &cb.t[i], fb.a.x + fb.a.w + TICK_LEN + TICK_PAD, map_y(&fb, cb.t[i].v),
-                   PLOT_LEFT, PLOT_MIDDLE, 0);
-        lw = fmax(lw, label_width(cr, &cb.t[i]));
-    }
-    if (p->cbar_label) {
-        char buf[512];
-        plot_font(cr, FS_LABEL, 0);
-        plot_text(cr, plot_fit_text(cr, p->cbar_label, fb.a.h, buf, sizeof buf),
-                  fb.a.x + fb.a.w + TICK_LEN + TICK_PAD + lw + 0.5 * fs, fb.a.y + fb.a.h / 2,
-                  PLOT_CENTER, PLOT_TOP, -M_PI / 2);
-    }
+    draw_colorbar(cv, p, (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h}, &cb);
 }

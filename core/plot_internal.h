@@ -54,6 +54,7 @@ struct plot_panel {
     double vmin, vmax;    /* vmin == vmax: automatic */
     int grid_cols;        /* images per row */
     char **xticklabels, **yticklabels, *cbar_label; /* heatmap (cols / rows strings) */
+    int annotate;                                    /* heatmap: values in the cells */
     char **row_labels, **titles;                     /* image grid (grid rows / n) */
     plot_tree_data tree;
 };
@@ -64,6 +65,7 @@ struct plot_figure {
     char *title;
     int rows, cols;
     plot_panel *panels;   /* rows * cols */
+    int reference;        /* draw with the slow, plain Cairo paths (tests compare) */
 };
 
 /* A rectangle in CSS px. */
@@ -75,7 +77,12 @@ typedef struct plot_canvas {
     cairo_t *cr;
     cairo_surface_t *surface;
     double density;
+    int reference;        /* no fast paths: every line point, every circle through Cairo */
 } plot_canvas;
+
+/* Makes fig draw with the plain Cairo reference paths instead of the fast ones (line
+ * decimation, directly blended scatter circles), so that tests can compare the two. */
+void plot_figure_set_reference(plot_figure *fig, int on);
 
 /* ---- text (plot_axes.c) ---- */
 typedef enum { PLOT_LEFT, PLOT_CENTER, PLOT_RIGHT } plot_halign;
@@ -95,8 +102,14 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
 void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell);
 void plot_draw_images(plot_canvas *cv, const plot_panel *p, plot_rect cell);
 void plot_draw_tree(plot_canvas *cv, const plot_panel *p, plot_rect cell);
-/* Draws the panel title above area and returns the space it took (0 without title). */
+/* Draws the panel title at the top of cell and returns the height it takes (0 without
+ * a title); plot_panel_title_height only measures. */
 double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell);
+double plot_panel_title_height(const plot_panel *p);
+
+/* The box of every node of the panel's tree (p->tree.n rects, CSS px) as drawn in cell:
+ * for tests of the layout. Returns 0 if memory runs out. */
+int plot_tree_boxes(const plot_panel *p, plot_rect cell, plot_rect *boxes);
 
 /* ---- colour maps and pixel blits (plot_image.c) ---- */
 uint32_t plot_cmap_rgb(plot_cmap cmap, double t); /* t in [0,1] -> 0xRRGGBB */

@@ -35,7 +35,7 @@ static lt_status draw_figure(const plot_figure *fig, cairo_surface_t **out)
     cairo_set_font_options(cr, fo);
     cairo_font_options_destroy(fo);
 
-    plot_canvas cv = {cr, surf, fig->density};
+    plot_canvas cv = {cr, surf, fig->density, fig->reference};
     double top = 0;
     if (fig->title && fig->title[0]) {
         char buf[512];

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "plot.h"
+#include "plot_internal.h"  /* plot_tree_boxes, to check the tree layout */
 
 /* ---- decoding ---- */
 
@@ -284,6 +285,50 @@ static void test_legend(void)
     free(off.px);
 }
 
+/* Pixels whose colour differs by more than tol in some channel. */
+static long count_diff(const img *a, const img *b, int tol)
+{
+    long n = 0;
+    for (int i = 0; i < a->w * a->h; i++)
+        for (int sh = 0; sh < 24; sh += 8) {
+            int d = (int)((a->px[i] >> sh) & 255) - (int)((b->px[i] >> sh) & 255);
+            if (d > tol || d < -tol) { n++; break; }
+        }
+    return n;
+}
+
+/* The fast paths (a long line decimated to four points per pixel column; scatter circles
+ * blended straight into the pixels) look like the plain Cairo reference drawing. */
+static void test_fast_paths_match_reference(void)
+{
+    enum { N = 40000, M = 600 };
+    double *y = malloc(N * sizeof *y), *sx = malloc(M * sizeof *sx), *sy = malloc(M * sizeof *sy);
+    for (int i = 0; i < N; i++) y[i] = exp(-i / 8000.0) + 0.2 * sin(i * 0.37) * exp(-i / 20000.0);
+    y[N / 2] = NAN;
+    for (int i = 0; i < M; i++) sx[i] = sin(i * 1.1), sy[i] = cos(i * 2.3);
+    img im[2];
+    int ok = 1;
+    for (int ref = 0; ref < 2; ref++) {
+        plot_figure *fig = plot_figure_new(480, 300);
+        plot_figure_set_grid(fig, 1, 2);
+        plot_figure_set_reference(fig, ref);
+        CHECK(plot_line(plot_panel_at(fig, 0, 0), NULL, y, N, NULL, NULL) == LT_OK);
+        CHECK(plot_scatter(plot_panel_at(fig, 0, 1), sx, sy, M, NULL, NULL, NULL) == LT_OK);
+        ok &= render(fig, 480, 300, 2, &im[ref]);
+        plot_figure_free(fig);
+    }
+    if (ok) {
+        long differ = count_diff(&im[0], &im[1], 48);
+        CHECK(differ < (long)im[0].w * im[0].h / 500);   /* edge pixels only */
+        CHECK(count_diff(&im[0], &im[1], 0) > 0);       /* they did take other paths */
+        free(im[0].px);
+        free(im[1].px);
+    }
+    free(y);
+    free(sx);
+    free(sy);
+}
+
 static void test_scatter_labels(void)
 {
     enum { N = 300 };
@@ -423,17 +468,27 @@ static void test_heatmap(void)
     float z[12];
     for (int i = 0; i < 12; i++) z[i] = (float)i;
     z[5] = NAN;
-    plot_figure *fig = plot_figure_new(0, 0);
-    plot_heatmap_opts o = {0};
-    o.cbar_label = "count";
-    CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 3, 4, &o) == LT_OK);
-    img im;
-    if (render(fig, 640, 400, 2, &im)) {
-        CHECK(count_rgb(&im, 0x440154, 0, 0, im.w, im.h, NULL) > 1000);  /* viridis(0) */
-        CHECK(count_rgb(&im, 0xfde725, 0, 0, im.w, im.h, NULL) > 1000);  /* viridis(1) */
-        free(im.px);
+    img im[2];
+    int ok = 1;
+    for (int annotate = 0; annotate < 2; annotate++) {
+        plot_figure *fig = plot_figure_new(0, 0);
+        plot_heatmap_opts o = {0};
+        o.cbar_label = "count";
+        o.annotate = annotate;
+        CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 3, 4, &o) == LT_OK);
+        ok &= render(fig, 640, 400, 2, &im[annotate]);
+        plot_figure_free(fig);
     }
-    plot_figure_free(fig);
+    if (ok) {
+        CHECK(count_rgb(&im[0], 0x440154, 0, 0, im[0].w, im[0].h, NULL) > 1000); /* viridis(0) */
+        CHECK(count_rgb(&im[0], 0xfde725, 0, 0, im[0].w, im[0].h, NULL) > 1000); /* viridis(1) */
+        /* the values are written in the cells: white on the dark ones */
+        CHECK(count_diff(&im[0], &im[1], 0) > 500);
+        CHECK(count_rgb(&im[1], 0xffffff, 0, 0, im[1].w, im[1].h, NULL) >
+              count_rgb(&im[0], 0xffffff, 0, 0, im[0].w, im[0].h, NULL));
+        free(im[0].px);
+        free(im[1].px);
+    }
 }
 
 static void test_tree(void)
@@ -471,7 +526,7 @@ static void test_tree(void)
 static void test_big_tree(void)
 {
     plot_tree_node nodes[79];
-    char names[79][8];
+    char names[79][16];
     nodes[0] = (plot_tree_node){NULL, NULL, NULL, -1};
     int n = 1, head = 0, leaves = 1;
     while (leaves < 40) {          /* split the oldest leaf into two, breadth first */
@@ -496,6 +551,69 @@ static void test_big_tree(void)
         free(im.px);
     }
     plot_figure_free(fig);
+}
+
+/* No two node boxes of the tree overlap when drawn on a w x h figure; all inside it. */
+static void check_tree_layout(const plot_tree_node *nodes, int n, int w, int h)
+{
+    plot_figure *fig = plot_figure_new(w, h);
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    CHECK(plot_tree(p, nodes, n) == LT_OK);
+    plot_rect *b = malloc((size_t)n * sizeof *b);
+    CHECK(plot_tree_boxes(p, (plot_rect){0, 0, w, h}, b));
+    int overlaps = 0, outside = 0;
+    for (int i = 0; i < n; i++) {
+        outside += b[i].x < 0 || b[i].y < 0 || b[i].x + b[i].w > w || b[i].y + b[i].h > h;
+        for (int j = i + 1; j < n; j++)
+            overlaps += b[i].x < b[j].x + b[j].w && b[j].x < b[i].x + b[i].w &&
+                        b[i].y < b[j].y + b[j].h && b[j].y < b[i].y + b[i].h;
+    }
+    CHECK(overlaps == 0);
+    CHECK(outside == 0);
+    if (overlaps || outside)
+        fprintf(stderr, "  tree of %d nodes at %d x %d: %d overlaps, %d outside\n", n, w, h,
+                overlaps, outside);
+    free(b);
+    plot_figure_free(fig);
+}
+
+/* Trees of up to 40 leaves: balanced, a caterpillar (dyadic probabilities) and random
+ * shapes, at the default size and at their hinted size. */
+static void test_tree_layouts(void)
+{
+    enum { LEAVES = 40, N = 2 * LEAVES - 1 };
+    plot_tree_node nodes[N];
+    char names[N][16], probs[N][16];
+    uint64_t rnd = 7;
+    for (int shape = 0; shape < 12; shape++) {
+        /* grow a binary tree by splitting a leaf: the oldest (balanced), the newest
+         * (caterpillar), or a random one */
+        int leaf_list[N], nleaves = 1, n = 1;
+        nodes[0] = (plot_tree_node){NULL, NULL, NULL, -1};
+        leaf_list[0] = 0;
+        while (nleaves < LEAVES) {
+            rnd = rnd * 6364136223846793005ull + 1442695040888963407ull;
+            int k = shape == 0 ? 0 : shape == 1 ? nleaves - 1 : (int)((rnd >> 33) % nleaves);
+            int parent = leaf_list[k];
+            for (int c = 0; c < 2; c++)
+                nodes[n++] = (plot_tree_node){NULL, NULL, c ? "1" : "0", parent};
+            leaf_list[k] = n - 2;
+            leaf_list[nleaves++] = n - 1;
+        }
+        /* parents must come first: they do, since children are appended */
+        for (int i = 0; i < n; i++) {
+            int leaf = 1;
+            for (int j = i + 1; j < n && leaf; j++) leaf = nodes[j].parent != i;
+            snprintf(names[i], sizeof names[i], "%c%d", 'a' + i % 26, i);
+            snprintf(probs[i], sizeof probs[i], "%.4f", 1.0 / LEAVES);
+            nodes[i].label = leaf ? names[i] : NULL;
+            nodes[i].sublabel = leaf ? probs[i] : NULL;
+        }
+        check_tree_layout(nodes, n, 640, 400);
+        int w, h;
+        plot_tree_size_hint(nodes, n, &w, &h);
+        check_tree_layout(nodes, n, w, h);
+    }
 }
 
 static void test_sizes_and_grid(void)
@@ -634,6 +752,14 @@ static void test_write_file(void)
     plot_figure_free(fig);
 }
 
+/* fontconfig (under Cairo's text) keeps its configuration for the life of the process;
+ * LeakSanitizer in the LATENT_ASAN build should not count that as ours. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
 int main(void)
 {
     RUN(test_ticks_hard_ranges);
@@ -642,6 +768,7 @@ int main(void)
     RUN(test_format);
     RUN(test_line_png);
     RUN(test_legend);
+    RUN(test_fast_paths_match_reference);
     RUN(test_scatter_labels);
     RUN(test_bars);
     RUN(test_hist_and_fill);
@@ -650,6 +777,7 @@ int main(void)
     RUN(test_heatmap);
     RUN(test_tree);
     RUN(test_big_tree);
+    RUN(test_tree_layouts);
     RUN(test_sizes_and_grid);
     RUN(test_hard_data_renders);
     RUN(test_long_labels);
