@@ -438,8 +438,9 @@ static int bi_huffman_lists(bi_args *a, value *out)
     bi_nums w;
     if (bi_vec(a, 1, "huffman", &w) < 0) return -1;
     if (w.n != s->n) {
+        size_t nw = w.n;
         bi_nums_free(&w);
-        return bi_fail(a, NULL, "ValueError", "huffman(): %zu symbols but %zu weights", s->n, w.n);
+        return bi_fail(a, NULL, "ValueError", "huffman(): %zu symbols but %zu weights", s->n, nw);
     }
     const char **names = malloc((s->n ? s->n : 1) * sizeof *names);
     if (!names) { bi_nums_free(&w); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
