@@ -225,7 +225,8 @@ int plot_log_ticks(double lo, double hi, int max_ticks, double *ticks, int *deca
 
 /* The tick label of v on an axis whose ticks are spaced by step and whose largest |tick|
  * is maxabs (which picks fixed or scientific notation for the whole axis): "0.001",
- * "-2.5", "1e-05", "2.5e+12". Writes at most cap bytes including the terminating 0. */
+ * "-2.5", "1e-05", "2.5e+12"; fixed notation shows the step's decimals on every tick
+ * ("0.0", "0.5", "1.0"). Writes at most cap bytes including the terminating 0. */
 void plot_format_tick(double v, double step, double maxabs, char *buf, size_t cap);
 
 #endif

@@ -80,7 +80,7 @@ const char *plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, si
 double plot_panel_title_height(const plot_panel *p)
 {
     double fs = FS_TITLE * PLOT_PT;
-    return p->title && p->title[0] ? 6 + fs * CAP_H + 0.6 * fs : 0;
+    return p->title && p->title[0] ? 8 + fs * CAP_H + 0.5 * fs : 0;
 }
 
 double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
@@ -90,7 +90,7 @@ double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
     plot_font(cr, FS_TITLE, 0);
     cairo_set_source_rgb(cr, 0, 0, 0);
     plot_text(cr, plot_fit_text(cr, p->title, cell.w - 8, buf, sizeof buf), cell.x + cell.w / 2,
-              cell.y + 6, PLOT_CENTER, PLOT_TOP, 0);
+              cell.y + 8, PLOT_CENTER, PLOT_TOP, 0);
     return plot_panel_title_height(p);
 }
 
@@ -335,7 +335,7 @@ static void layout_frame(cairo_t *cr, const plot_panel *p, frame *f, plot_rect a
     f->x.maxw = fmin(160, 0.3 * area.h);  /* long category labels are cut */
     f->y.maxw = fmin(160, 0.3 * area.w);
     margins m = {pad + ylab + TICK_LEN + TICK_PAD + 3 * fs, pad + fs + extra_right,
-                 pad + fs * 0.6, pad + xlab + TICK_LEN + TICK_PAD + fs * 1.2};
+                 (p->title && p->title[0] ? 0.35 * fs : pad + fs * 0.6), pad + xlab + TICK_LEN + TICK_PAD + fs * 1.2};
     for (int pass = 0; pass < 3; pass++) {
         f->a = (plot_rect){area.x + m.left, area.y + m.top,
                            fmax(area.w - m.left - m.right, 10),
@@ -693,6 +693,8 @@ static void draw_circles_fast(plot_canvas *cv, const frame *f, const plot_series
     if (cx1 > sw) cx1 = sw;
     if (cy1 > sh) cy1 = sh;
     double cr_ = (s->color >> 16) & 255, cg = (s->color >> 8) & 255, cb = s->color & 255;
+    /* full coverage inside r - 1/2, none beyond r + 1/2, linear in between */
+    double r_in2 = r > 0.5 ? (r - 0.5) * (r - 0.5) : 0, r_out2 = (r + 0.5) * (r + 0.5);
     for (size_t j = 0; j < s->n; j++) {
         if (!(isfinite(s->xs[j]) && isfinite(s->ys[j]))) continue;
         double x = map_x(f, s->xs[j]) * d, y = map_y(f, s->ys[j]) * d;
@@ -706,10 +708,9 @@ static void draw_circles_fast(plot_canvas *cv, const frame *f, const plot_series
             uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
             double dy = py + 0.5 - y;
             for (int px = x0; px < x1; px++) {
-                double dx = px + 0.5 - x;
-                double cov = r + 0.5 - sqrt(dx * dx + dy * dy);
-                if (cov <= 0) continue;
-                double a = (cov >= 1 ? 1 : cov) * s->alpha;
+                double dx = px + 0.5 - x, d2 = dx * dx + dy * dy;
+                if (d2 >= r_out2) continue;
+                double a = d2 <= r_in2 ? s->alpha : (r + 0.5 - sqrt(d2)) * s->alpha;
                 uint32_t p = row[px];
                 double pr = (p >> 16) & 255, pg = (p >> 8) & 255, pb = p & 255;
                 pr += (cr_ - pr) * a;

@@ -104,12 +104,14 @@ void plot_format_tick(double v, double step, double maxabs, char *buf, size_t ca
         return;
     }
     step = fabs(step);
-    if (v == 0 || (step > 0 && fabs(v) < step * 1e-9)) {
-        snprintf(buf, cap, "0");
+    int zero = v == 0 || (step > 0 && fabs(v) < step * 1e-9);
+    maxabs = fmax(maxabs, zero ? 0 : fabs(v));
+    int sci = maxabs >= 1e6 || maxabs < 1e-4;
+    if (zero) {   /* "0" among 1e-05, 2e-05; "0.0" among 0.5, 1.0, as matplotlib */
+        snprintf(buf, cap, "%.*f", sci || step == 0 ? 0 : step_decimals(step), 0.0);
         return;
     }
-    maxabs = fmax(maxabs, fabs(v));
-    if (maxabs >= 1e6 || maxabs < 1e-4) {
+    if (sci) {
         int ev = (int)floor(log10(fabs(v)));
         int es = step > 0 ? (int)floor(log10(step) + 1e-9) : ev;
         int digits = ev - es;

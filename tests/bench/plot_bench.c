@@ -3,7 +3,8 @@
  *   line     two series of 1,000 points, title, labels, legend
  *   images   an 8 x 8 grid of 28 x 28 images
  *   scatter  2,000 points in 10 labelled classes
- * Target: each under 25 ms. Prints one line per figure; not a ctest. */
+ * Target: each under 25 ms. Prints one line per figure; not a ctest. On a busy machine
+ * wall time can be twice the CPU time, so both are shown. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,9 +48,9 @@ static int bench(const char *name, const plot_figure *fig)
     }
     qsort(t, RUNS, sizeof *t, cmp_double);
     qsort(c, RUNS, sizeof *c, cmp_double);
-    printf("%-8s median %6.2f ms  min %6.2f ms  cpu median %6.2f ms  %7zu bytes  %s\n", name,
-           t[RUNS / 2], t[0], c[RUNS / 2], bytes,
-           t[RUNS / 2] < 25 ? "ok (< 25 ms)" : "SLOW (>= 25 ms)");
+    printf("%-8s median %6.2f ms  min %6.2f ms  cpu median %6.2f ms  %7zu bytes  "
+           "target 25 ms: wall %s, cpu %s\n", name, t[RUNS / 2], t[0], c[RUNS / 2], bytes,
+           t[RUNS / 2] < 25 ? "ok" : "OVER", c[RUNS / 2] < 25 ? "ok" : "OVER");
     return 1;
 }
 

@@ -195,8 +195,11 @@ static void test_format(void)
     plot_format_tick(-2.5, 0.5, 3, b, sizeof b);        CHECK_STR(b, "-2.5");
     plot_format_tick(1e12, 5e11, 1e12, b, sizeof b);    CHECK_STR(b, "1e+12");
     plot_format_tick(2.5e12, 5e11, 3e12, b, sizeof b);  CHECK_STR(b, "2.5e+12");
-    plot_format_tick(1e-17, 0.1, 1, b, sizeof b);       CHECK_STR(b, "0");
-    plot_format_tick(-1e-17, 0.1, 1, b, sizeof b);      CHECK_STR(b, "0");
+    plot_format_tick(1e-17, 0.1, 1, b, sizeof b);       CHECK_STR(b, "0.0");
+    plot_format_tick(-1e-17, 0.1, 1, b, sizeof b);      CHECK_STR(b, "0.0");
+    plot_format_tick(0, 1e-5, 5e-5, b, sizeof b);       CHECK_STR(b, "0");
+    plot_format_tick(0, 200, 1000, b, sizeof b);        CHECK_STR(b, "0");
+    plot_format_tick(1, 0.5, 2, b, sizeof b);           CHECK_STR(b, "1.0");
     plot_format_tick(200000, 100000, 500000, b, sizeof b); CHECK_STR(b, "200000");
     plot_format_tick(1.000000004, 1e-9, 1.000000004, b, sizeof b); CHECK_STR(b, "1.000000004");
     plot_format_tick(1.5e-9, 5e-10, 3e-9, b, sizeof b); CHECK_STR(b, "1.5e-09");
