@@ -202,7 +202,7 @@ static int bi_kl_mc(bi_args *a, value *out)
             return bi_fail(a, a->pos_nodes[i], "TypeError", "kl_mc() needs two normals, not a %s", val_type_name(a->pos[i]));
     info_unit unit;
     long n, seed;
-    if (bi_unit(a, 0, &unit) < 0 || bi_kw_int(a, "n", 10000, 2, 100000000, &n) < 0 ||
+    if (bi_unit(a, 0, &unit) < 0 || bi_kw_int(a, "n", 10000, 2, 10000000, &n) < 0 ||
         bi_kw_int(a, "seed", 0, 0, 4294967295L, &seed) < 0)
         return -1;
     rng r;
@@ -252,23 +252,18 @@ static void bi_sym_text(const char *s, buf *out)
     else buf_puts(out, s);
 }
 
-/* Row order for display: most probable first, ties in input order. */
-static const huff_code *bi_sort_code;
-static int bi_row_cmp(const void *x, const void *y)
-{
-    int i = *(const int *)x, j = *(const int *)y;
-    double pi = bi_sort_code->syms[i].weight, pj = bi_sort_code->syms[j].weight;
-    if (pi != pj) return pi > pj ? -1 : 1;
-    return i - j;
-}
-
+/* Row order for display: most probable first, ties in input order (a stable
+ * insertion sort of the indices; codes have at most a few thousand symbols).
+ * Returns a malloc'd array of c->nsym indices, or NULL. */
 static int *bi_code_order(const huff_code *c)
 {
     int *order = malloc((size_t)c->nsym * sizeof *order);
     if (!order) return NULL;
-    for (int i = 0; i < c->nsym; i++) order[i] = i;
-    bi_sort_code = c;
-    qsort(order, (size_t)c->nsym, sizeof *order, bi_row_cmp);
+    for (int i = 0; i < c->nsym; i++) {
+        int j = i;
+        for (; j > 0 && c->syms[order[j - 1]].weight < c->syms[i].weight; j--) order[j] = order[j - 1];
+        order[j] = i;
+    }
     return order;
 }
 
@@ -590,7 +585,10 @@ static int bi_expected_length(bi_args *a, value *out)
     lt_status st = huff_words_expected_length(w, n, p.x, (int)p.n, &r);
     free(w);
     bi_nums_free(&p);
-    if (st != LT_OK) return bi_core_fail(a, strstr(lt_errmsg(), "p") && !strstr(lt_errmsg(), "codeword") ? a->pos_nodes[1] : a->pos_nodes[0], st);
+    if (st != LT_OK) {   /* point at p when the message is about p */
+        const char *m = lt_errmsg();
+        return bi_core_fail(a, a->pos_nodes[strstr(m, ": p ") || strstr(m, ": p[") ? 1 : 0], st);
+    }
     *out = NUM_VAL(r);
     return 0;
 }
