@@ -12,6 +12,8 @@
 #include "diag.h"
 #include "eval.h"
 #include "session.h"
+#include "bi_info.h"
+#include "bi_plot.h"
 
 /* ---- argument helpers -------------------------------------------------- */
 
@@ -363,6 +365,7 @@ static int bi_image(bi_args *a, value *out)
 
 /* ---- the table --------------------------------------------------------- */
 
+const char *const bi_any_keywords[] = {"*", NULL};
 static const char *const bi_print_kw[] = {"sep", "end", NULL};
 static const char *const bi_round_kw[] = {"digits", NULL};
 static const char *const bi_help_kw[] = {"page", NULL};
@@ -424,7 +427,7 @@ static const builtin bi_core[] = {
 };
 
 /* Every table of builtins; other modules add theirs here. */
-static const builtin *const bi_tables[] = {bi_core, NULL};
+static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {
@@ -465,6 +468,7 @@ static int bi_check_keyword(const builtin *b, bi_args *a, const ast_node *key)
 {
     const char *best = NULL;
     int best_d = 1000, d;
+    if (b->keywords == bi_any_keywords) return 0;
     for (const char *const *k = b->keywords; k && *k; k++) {
         if (strcmp(*k, key->text) == 0) return 0;
         if (diag_close(key->text, *k, &d) && d < best_d) { best = *k; best_d = d; }

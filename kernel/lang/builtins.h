@@ -7,7 +7,8 @@
  * Calling convention: positional arguments come first, keyword arguments after
  * (`f(1, 2, lr=1e-3)`). bi_call checks the number of positional arguments and
  * that every keyword is one of b->keywords (a misspelt one is a TypeError that
- * names the nearest valid keyword) before b->fn runs. b->fn borrows the
+ * names the nearest valid keyword) before b->fn runs. A keywords list that is
+ * bi_any_keywords takes every keyword (huffman(F=0.5, C=0.5) names symbols with them). b->fn borrows the
  * arguments, stores a new reference in *out and returns 0, or records an error
  * with bi_fail and returns -1.
  *
@@ -43,6 +44,9 @@ typedef struct builtin {
     int min_args, max_args;        /* positional arguments; max_args -1: any number */
     int (*fn)(bi_args *a, value *out);
 } builtin;
+
+/* The keywords of a builtin that accepts any keyword: {"*", NULL}. */
+extern const char *const bi_any_keywords[];
 
 /* The builtin called name, or NULL. */
 const builtin *bi_find(const char *name);

@@ -103,7 +103,7 @@ int lt_complete(lt_session *s, const char *code, size_t cursor, lt_completion *o
     const char *prefix = code + start;
     size_t plen = cursor - start;
     comp_list l = {0};
-    for (const char *const *k = call ? call->keywords : NULL; k && *k; k++) comp_add(&l, prefix, plen, *k, "=");
+    for (const char *const *k = call && call->keywords != bi_any_keywords ? call->keywords : NULL; k && *k; k++) comp_add(&l, prefix, plen, *k, "=");
     comp_sorted(&l, 0);
     int from = l.n;
     for (size_t i = 0; i < env_slots(s->globals); i++)

@@ -227,7 +227,10 @@ static void test_complete(void)
     CHECK(c.n == 2 && strcmp(c.matches[0], "learning_rate") == 0 && strcmp(c.matches[1], "len") == 0);
     lt_completion_free(&c);
     lt_complete(S, "print(1, e", 10, &c);       /* keyword arguments first */
-    CHECK(c.n >= 2 && strcmp(c.matches[0], "end=") == 0 && strcmp(c.matches[1], "entropy") == 0);
+    CHECK(c.n >= 2 && strcmp(c.matches[0], "end=") == 0);
+    int has_entropy = 0;   /* the variable, among builtins such as encode */
+    for (int i = 1; i < c.n; i++) has_entropy |= strcmp(c.matches[i], "entropy") == 0;
+    CHECK(has_entropy);
     lt_completion_free(&c);
     lt_complete(S, "f", 1, &c);
     CHECK(c.n >= 3 && strcmp(c.matches[c.n - 1], "for") == 0);   /* keywords last */

@@ -1,0 +1,531 @@
+/* bi_plot.c: plots in the language: the figure value and the builtins plot, scatter,
+ * bar, hist, heatmap, show, savefig and display (see share/docs/language.md).
+ *
+ * A figure is drawn by core/plot (Cairo) when the builtin runs, so a bad option is an
+ * error at the call, and kept as a PNG: a cell ending in a figure shows it inline
+ * (to_mime: image/png with its CSS size, and a text/plain description), display(fig)
+ * shows one from the middle of a cell, savefig writes it to a file.
+ *
+ * Numbers come through bi_nums (bi_data.h): lists of numbers, lists of lists, or any
+ * object with to_floats (tensors, training histories), so plots take tensors without
+ * knowing the tensor type. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bi_data.h"
+#include "bi_info.h"
+#include "bi_plot.h"
+#include "plot.h"
+#include "session.h"
+
+/* ---- the figure value --------------------------------------------------------- */
+
+typedef struct bi_fig {
+    plot_png png;    /* the drawn figure */
+    char *text;      /* its description (text/plain) */
+} bi_fig;
+
+static void bi_fig_free(void *data)
+{
+    bi_fig *f = data;
+    plot_png_free(&f->png);
+    free(f->text);
+    free(f);
+}
+
+static void bi_fig_repr(const void *data, buf *out)
+{
+    const bi_fig *f = data;
+    buf_printf(out, "<%s>", f->text ? f->text : "figure");
+}
+
+static int bi_fig_to_mime(void *data, lt_output *out)
+{
+    static lt_mime items[2];
+    static char text[600];
+    bi_fig *f = data;
+    snprintf(text, sizeof text, "<%s>", f->text ? f->text : "figure");
+    items[0] = (lt_mime){"image/png", f->png.data, f->png.len};
+    items[1] = (lt_mime){"text/plain", text, strlen(text)};
+    out->items = items;
+    out->n_items = 2;
+    out->width = f->png.css_width;
+    out->height = f->png.css_height;
+    out->display_id = NULL;
+    return 0;
+}
+
+static const val_type bi_fig_type = {.name = "figure", .free = bi_fig_free, .repr = bi_fig_repr,
+                                     .to_mime = bi_fig_to_mime};
+
+/* Draws fig into a new figure value; frees fig in every case. */
+static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
+{
+    bi_fig *f = calloc(1, sizeof *f);
+    if (!f) { plot_figure_free(fig); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    lt_status st = plot_render_png(fig, &f->png);
+    if (st == LT_OK) f->text = plot_describe(fig);
+    plot_figure_free(fig);
+    if (st != LT_OK) { free(f); return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); }
+    val_obj *o = val_obj_new(&bi_fig_type, f);
+    if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    *out = OBJ_VAL(o);
+    return 0;
+}
+
+/* ---- options shared by every plot --------------------------------------------- */
+
+/* A keyword that is a list of strings (legend=, labels=): *list borrowed, or NULL. */
+static int bi_kw_names(bi_args *a, const char *name, size_t want, const char ***names)
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, name, &at);
+    *names = NULL;
+    if (!v || IS_NONE(*v) || IS_BOOL(*v)) return 0;
+    if (!IS_LIST(*v)) return bi_fail(a, at, "TypeError", "%s must be a list of strings, not a %s", name, val_type_name(*v));
+    val_list *l = AS_LIST(*v);
+    if (want && l->n != want)
+        return bi_fail(a, at, "ValueError", "%s has %zu names for %zu %s", name, l->n, want,
+                       strcmp(name, "legend") == 0 ? "series" : "items");
+    *names = malloc((l->n ? l->n : 1) * sizeof **names);
+    if (!*names) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    for (size_t i = 0; i < l->n; i++) {
+        if (!IS_STR(l->items[i])) {
+            free(*names);
+            *names = NULL;
+            return bi_fail(a, at, "TypeError", "%s must be a list of strings, but item %zu is a %s", name, i,
+                           val_type_name(l->items[i]));
+        }
+        (*names)[i] = AS_STR(l->items[i])->chars;
+    }
+    return 0;
+}
+
+/* A new figure with size=[w, h], title, xlabel, ylabel, logy and legend=false applied. */
+static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
+{
+    const ast_node *at;
+    const value *sz = bi_kw(a, "size", &at);
+    int w = dw, h = dh;
+    if (sz && !IS_NONE(*sz)) {
+        if (!IS_LIST(*sz) || AS_LIST(*sz)->n != 2 || !IS_NUM(AS_LIST(*sz)->items[0]) || !IS_NUM(AS_LIST(*sz)->items[1]) ||
+            AS_NUM(AS_LIST(*sz)->items[0]) < 50 || AS_NUM(AS_LIST(*sz)->items[1]) < 50 ||
+            AS_NUM(AS_LIST(*sz)->items[0]) > 4000 || AS_NUM(AS_LIST(*sz)->items[1]) > 4000) {
+            bi_fail(a, at, "ValueError", "size must be [width, height] in pixels, each from 50 to 4000");
+            return NULL;
+        }
+        w = (int)AS_NUM(AS_LIST(*sz)->items[0]);
+        h = (int)AS_NUM(AS_LIST(*sz)->items[1]);
+    }
+    const char *title, *xl, *yl;
+    int logy, legend_on = 1;
+    const value *lg = bi_kw(a, "legend", NULL);
+    if (lg && IS_BOOL(*lg)) legend_on = AS_BOOL(*lg);
+    if (bi_kw_text(a, "title", NULL, &title) < 0 || bi_kw_text(a, "xlabel", NULL, &xl) < 0 ||
+        bi_kw_text(a, "ylabel", NULL, &yl) < 0 || bi_kw_bool(a, "logy", 0, &logy) < 0)
+        return NULL;
+    plot_figure *fig = plot_figure_new(w, h);
+    if (!fig) { bi_fail(a, NULL, "ValueError", "%s", lt_errmsg()); return NULL; }
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    plot_set_title(p, title);
+    plot_set_xlabel(p, xl);
+    plot_set_ylabel(p, yl);
+    plot_set_logy(p, logy);
+    if (!legend_on) plot_set_legend(p, PLOT_LEGEND_OFF);
+    *panel = p;
+    return fig;
+}
+
+static int bi_plot_fail(bi_args *a, const ast_node *at, plot_figure *fig, lt_status st)
+{
+    int rc = bi_fail(a, at, lt_status_name(st), "%s", lt_errmsg());
+    plot_figure_free(fig);
+    return rc;
+}
+
+/* ---- plot: lines, densities, the Huffman tree ------------------------------- */
+
+/* Adds a node and its subtree in preorder (parents before children). */
+static void bi_tree_add(const huff_code *c, int node, int parent, const char *edge, plot_tree_node *out, int *n,
+                        char (*probs)[32])
+{
+    int k = (*n)++;
+    char num[32];
+    snprintf(num, sizeof num, "%.3g", huff_node_prob(c, node));
+    val_format_num(strtod(num, NULL), probs[k]);
+    out[k] = (plot_tree_node){huff_leaf_symbol(c, node), probs[k], edge, parent};
+    if (out[k].label && strcmp(out[k].label, " ") == 0) out[k].label = "\xe2\x90\xa3";
+    else if (out[k].label && strcmp(out[k].label, "\n") == 0) out[k].label = "\xe2\x86\xb5";
+    for (int b = 0; b < 2; b++)
+        if (huff_child(c, node, b) >= 0) bi_tree_add(c, huff_child(c, node, b), k, b ? "1" : "0", out, n, probs);
+}
+
+static int bi_plot_tree(bi_args *a, const huff_code *c, value *out)
+{
+    plot_tree_node *nodes = malloc((size_t)c->nnode * sizeof *nodes);
+    char (*probs)[32] = malloc((size_t)c->nnode * sizeof *probs);
+    int n = 0, w, h;
+    plot_panel *p;
+    if (!nodes || !probs) { free(nodes); free(probs); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    bi_tree_add(c, huff_root(c), -1, NULL, nodes, &n, probs);
+    plot_tree_size_hint(nodes, n, &w, &h);
+    plot_figure *fig = bi_fig_new(a, w, h, &p);
+    lt_status st = fig ? plot_tree(p, nodes, n) : LT_OK;
+    free(nodes);
+    free(probs);
+    if (!fig) return -1;
+    if (st != LT_OK) return bi_plot_fail(a, NULL, fig, st);
+    return bi_fig_finish(a, fig, out);
+}
+
+static int bi_plot_density(bi_args *a, const bi_density *d, plot_panel *p, const char **legend)
+{
+    enum { N = 401 };
+    double lo = INFINITY, hi = -INFINITY, xs[N], ys[N];
+    for (int i = 0; i < d->n; i++) {
+        lo = fmin(lo, d->d[i].mean - 4 * d->d[i].std);
+        hi = fmax(hi, d->d[i].mean + 4 * d->d[i].std);
+    }
+    for (int i = 0; i < d->n; i++) {
+        char name[80];
+        bi_normal_name(d->d[i], name, sizeof name);
+        for (int k = 0; k < N; k++) {
+            xs[k] = lo + (hi - lo) * k / (N - 1);
+            ys[k] = info_normal_pdf(d->d[i], xs[k]);
+        }
+        plot_style s = {.fill = 1};
+        lt_status st = plot_line(p, xs, ys, N, legend ? legend[i] : name, &s);
+        if (st != LT_OK) return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg());
+    }
+    return 0;
+}
+
+/* How many series positional argument v holds (a density: its curves). */
+static size_t bi_series_count(value v, const bi_nums *nums)
+{
+    if (IS_OBJ(v) && AS_OBJ(v)->type == &bi_density_type) return (size_t)((const bi_density *)AS_OBJ(v)->data)->n;
+    if (nums->ndim == 2 && nums->shape[1] > 1 && IS_LIST(v)) return (size_t)nums->shape[0];
+    return 1;
+}
+
+/* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object. */
+static int bi_plot_lines(bi_args *a, int i, const bi_nums *v, const bi_nums *x, const char **legend, size_t *k,
+                         plot_panel *p)
+{
+    size_t rows = bi_series_count(a->pos[i], v), len = v->n / (rows ? rows : 1);
+    if (v->n == 0) return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): series %zu is empty", *k + 1);
+    if (x && x->n != len)
+        return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): x has %zu numbers but the series has %zu", x->n, len);
+    for (size_t r = 0; r < rows; r++, (*k)++) {
+        lt_status st = plot_line(p, x ? x->x : NULL, v->x + r * len, len, legend ? legend[*k] : NULL, NULL);
+        if (st != LT_OK) return bi_fail(a, a->pos_nodes[i], lt_status_name(st), "%s", lt_errmsg());
+    }
+    return 0;
+}
+
+/* plot(series, ..., x=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
+static int bi_plot(bi_args *a, value *out)
+{
+    if (a->npos == 1 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type == &bi_code_type)
+        return bi_plot_tree(a, ((const bi_code *)AS_OBJ(a->pos[0])->data)->code, out);
+    bi_nums *v = calloc((size_t)a->npos, sizeof *v), x = {0};
+    const char **legend = NULL;
+    plot_panel *p;
+    plot_figure *fig = NULL;
+    size_t nseries = 0, k = 0;
+    int rc = -1;
+    const ast_node *xat;
+    const value *xv = bi_kw(a, "x", &xat);
+    if (!v) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    if (xv && !IS_NONE(*xv) && bi_nums_get(a, *xv, xat, "plot", &x) < 0) goto done;
+    for (int i = 0; i < a->npos; i++) {
+        value pv = a->pos[i];
+        if (IS_OBJ(pv) && AS_OBJ(pv)->type == &bi_code_type) {
+            bi_fail(a, a->pos_nodes[i], "TypeError", "plot(code) draws a Huffman tree on its own; give the code alone");
+            goto done;
+        }
+        if (!(IS_OBJ(pv) && AS_OBJ(pv)->type == &bi_density_type) && bi_nums_get(a, pv, a->pos_nodes[i], "plot", &v[i]) < 0)
+            goto done;
+        nseries += bi_series_count(pv, &v[i]);
+    }
+    if (bi_kw_names(a, "legend", nseries, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    for (int i = 0; i < a->npos; i++) {
+        if (IS_OBJ(a->pos[i]) && AS_OBJ(a->pos[i])->type == &bi_density_type) {
+            const bi_density *d = AS_OBJ(a->pos[i])->data;
+            if (bi_plot_density(a, d, p, legend ? legend + k : NULL) < 0) goto done;
+            k += (size_t)d->n;
+        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, p) < 0) goto done;
+    }
+    rc = bi_fig_finish(a, fig, out);
+    fig = NULL;
+done:
+    plot_figure_free(fig);
+    for (int i = 0; i < a->npos; i++) bi_nums_free(&v[i]);
+    free(v);
+    bi_nums_free(&x);
+    free(legend);
+    return rc;
+}
+
+/* ---- scatter, bar, hist, heatmap ------------------------------------------------ */
+
+/* scatter(xs, ys, labels=) */
+static int bi_scatter(bi_args *a, value *out)
+{
+    bi_nums xs = {0}, ys = {0}, lab = {0};
+    int *cls = NULL, rc = -1;
+    plot_panel *p;
+    plot_figure *fig = NULL;
+    const ast_node *lat;
+    const value *lv = bi_kw(a, "labels", &lat);
+    if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "scatter", &xs) < 0 ||
+        bi_nums_get(a, a->pos[1], a->pos_nodes[1], "scatter", &ys) < 0)
+        goto done;
+    if (xs.n != ys.n) {
+        bi_fail(a, NULL, "ValueError", "scatter(): %zu xs but %zu ys", xs.n, ys.n);
+        goto done;
+    }
+    if (lv && !IS_NONE(*lv)) {
+        if (bi_nums_get(a, *lv, lat, "scatter", &lab) < 0) goto done;
+        if (lab.n != xs.n) {
+            bi_fail(a, lat, "ValueError", "scatter(): %zu labels for %zu points", lab.n, xs.n);
+            goto done;
+        }
+        if (!(cls = malloc((lab.n ? lab.n : 1) * sizeof *cls))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+        for (size_t i = 0; i < lab.n; i++) cls[i] = (int)lab.x[i];
+    }
+    if (!(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, NULL, NULL);
+    if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    rc = bi_fig_finish(a, fig, out);
+    fig = NULL;
+done:
+    plot_figure_free(fig);
+    bi_nums_free(&xs); bi_nums_free(&ys); bi_nums_free(&lab);
+    free(cls);
+    return rc;
+}
+
+/* bar(values, labels=, legend=): one series, or grouped bars for a list of lists */
+static int bi_bar(bi_args *a, value *out)
+{
+    bi_nums v;
+    if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "bar", &v) < 0) return -1;
+    size_t groups = v.ndim == 2 ? (size_t)v.shape[0] : 1, ncat = v.n / (groups ? groups : 1);
+    const char **cats = NULL, **legend = NULL;
+    char (*names)[24] = NULL;
+    plot_panel *p;
+    plot_figure *fig = NULL;
+    int rc = -1;
+    if (v.n == 0) { bi_fail(a, a->pos_nodes[0], "ValueError", "bar() needs at least one value"); goto done; }
+    if (bi_kw_names(a, "labels", ncat, &cats) < 0 || bi_kw_names(a, "legend", groups, &legend) < 0) goto done;
+    if (!cats) {
+        names = malloc(ncat * sizeof *names);
+        cats = malloc(ncat * sizeof *cats);
+        if (!names || !cats) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+        for (size_t i = 0; i < ncat; i++) { snprintf(names[i], sizeof names[i], "%zu", i); cats[i] = names[i]; }
+    }
+    if (!(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    for (size_t g = 0; g < groups; g++) {
+        lt_status st = plot_bar(p, cats, v.x + g * ncat, ncat, legend ? legend[g] : NULL, NULL);
+        if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    }
+    rc = bi_fig_finish(a, fig, out);
+    fig = NULL;
+done:
+    plot_figure_free(fig);
+    bi_nums_free(&v);
+    free(cats); free(legend); free(names);
+    return rc;
+}
+
+/* hist(xs, bins=10, density=false) */
+static int bi_hist(bi_args *a, value *out)
+{
+    bi_nums v;
+    long bins;
+    int dens;
+    plot_panel *p;
+    if (bi_kw_int(a, "bins", 10, 1, 10000, &bins) < 0 || bi_kw_bool(a, "density", 0, &dens) < 0 ||
+        bi_nums_get(a, a->pos[0], a->pos_nodes[0], "hist", &v) < 0)
+        return -1;
+    plot_figure *fig = bi_fig_new(a, 0, 0, &p);
+    if (!fig) { bi_nums_free(&v); return -1; }
+    lt_status st = plot_hist(p, v.x, v.n, (int)bins, dens, NULL, NULL);
+    bi_nums_free(&v);
+    if (st != LT_OK) return bi_plot_fail(a, a->pos_nodes[0], fig, st);
+    return bi_fig_finish(a, fig, out);
+}
+
+/* heatmap(m): a list of lists, or a 2-D to_floats object */
+static int bi_heatmap(bi_args *a, value *out)
+{
+    bi_nums v;
+    plot_panel *p;
+    if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "heatmap", &v) < 0) return -1;
+    int rows = v.ndim >= 2 ? v.shape[0] : 1, cols = rows ? (int)(v.n / (size_t)rows) : 0;
+    float *z = malloc((v.n ? v.n : 1) * sizeof *z);
+    if (!z) { bi_nums_free(&v); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    for (size_t i = 0; i < v.n; i++) z[i] = (float)v.x[i];
+    bi_nums_free(&v);
+    plot_figure *fig = bi_fig_new(a, 0, 0, &p);
+    lt_status st = fig ? plot_heatmap(p, z, rows, cols, NULL) : LT_OK;
+    free(z);
+    if (!fig) return -1;
+    if (st != LT_OK) return bi_plot_fail(a, a->pos_nodes[0], fig, st);
+    return bi_fig_finish(a, fig, out);
+}
+
+/* ---- show: image grids ---------------------------------------------------------- */
+
+/* The images of one argument: shape (N, 784) or (N, 28, 28) is N images 28x28,
+ * (784) or (28, 28) one image; a square count is taken as a square image. */
+static int bi_image_shape(bi_args *a, int i, const bi_nums *v, int *n, int *h, int *w)
+{
+    size_t per = v->n;
+    *n = 1;
+    if (v->ndim >= 3) { *n = v->shape[0]; *h = v->shape[v->ndim - 2]; *w = v->shape[v->ndim - 1]; return 0; }
+    if (v->ndim == 2 && v->shape[1] > 0) {
+        long side = lround(sqrt((double)v->shape[1]));
+        if (side * side == v->shape[1]) { *n = v->shape[0]; *h = *w = (int)side; return 0; }
+        *h = v->shape[0]; *w = v->shape[1];   /* one image */
+        return 0;
+    }
+    long side = lround(sqrt((double)per));
+    if (per == 0 || (size_t)(side * side) != per)
+        return bi_fail(a, a->pos_nodes[i], "ValueError",
+                       "show() needs images: (N, 784) rows of 28x28 pixels or (N, H, W), got %zu numbers", per);
+    *h = *w = (int)side;
+    return 0;
+}
+
+/* show(images, ...): one row per argument (or a grid for a single argument) */
+static int bi_show(bi_args *a, value *out)
+{
+    int nrow = a->npos, h = 0, w = 0, cols = 0, total = 0, rc = -1;
+    long kcols;
+    bi_nums *v = calloc((size_t)nrow, sizeof *v);
+    int *counts = calloc((size_t)nrow, sizeof *counts);
+    float *pix = NULL;
+    plot_figure *fig = NULL;
+    plot_panel *p;
+    const char **rowlab = NULL;
+    if (!v || !counts) { free(v); free(counts); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    if (bi_kw_int(a, "cols", 0, 0, 64, &kcols) < 0 || bi_kw_names(a, "labels", nrow > 1 ? (size_t)nrow : 0, &rowlab) < 0)
+        goto done;
+    for (int i = 0; i < nrow; i++) {
+        int hi = 0, wi = 0;
+        if (bi_nums_get(a, a->pos[i], a->pos_nodes[i], "show", &v[i]) < 0 || bi_image_shape(a, i, &v[i], &counts[i], &hi, &wi) < 0)
+            goto done;
+        if (i && (hi != h || wi != w)) {
+            bi_fail(a, a->pos_nodes[i], "ValueError", "show(): these images are %dx%d but the first row's are %dx%d", hi, wi, h, w);
+            goto done;
+        }
+        h = hi; w = wi;
+        if (counts[i] > cols) cols = counts[i];
+    }
+    if (nrow == 1) cols = kcols ? (int)kcols : (counts[0] < 8 ? counts[0] : 8);
+    total = nrow == 1 ? counts[0] : cols * nrow;
+    if ((size_t)total * (size_t)h * (size_t)w > 50000000u) { bi_fail(a, NULL, "ValueError", "show(): too many pixels"); goto done; }
+    pix = malloc((size_t)total * (size_t)h * (size_t)w * sizeof *pix);
+    if (!pix) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+    double lo = INFINITY, hi = -INFINITY;
+    size_t per = (size_t)h * (size_t)w;
+    for (int i = 0; i < nrow; i++) {
+        float *row = pix + (nrow == 1 ? 0 : (size_t)i * (size_t)cols * per);
+        size_t have = (size_t)counts[i] * per, room = nrow == 1 ? have : (size_t)cols * per;
+        for (size_t k = 0; k < room; k++) {
+            row[k] = k < have ? (float)v[i].x[k] : NAN;
+            if (k < have && isfinite(v[i].x[k])) { lo = fmin(lo, v[i].x[k]); hi = fmax(hi, v[i].x[k]); }
+        }
+    }
+    int grid_rows = (total + cols - 1) / cols;
+    int side = 640 / cols < 96 ? 640 / cols : 96;
+    if (side < 16) side = 16;
+    if (!(fig = bi_fig_new(a, cols * side + (rowlab ? 80 : 0) + 20, grid_rows * side + 20, &p))) goto done;
+    plot_images_opts o = {.cols = cols, .vmin = lo < 0 || hi > 1 ? lo : 0, .vmax = lo < 0 || hi > 1 ? hi : 1,
+                          .row_labels = rowlab};
+    lt_status st = plot_image_grid(p, pix, total, h, w, &o);
+    if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    rc = bi_fig_finish(a, fig, out);
+    fig = NULL;
+done:
+    plot_figure_free(fig);
+    for (int i = 0; i < nrow; i++) bi_nums_free(&v[i]);
+    free(v); free(counts); free(pix); free(rowlab);
+    return rc;
+}
+
+/* ---- savefig, display ------------------------------------------------------------ */
+
+static int bi_savefig(bi_args *a, value *out)
+{
+    if (!IS_OBJ(a->pos[0]) || AS_OBJ(a->pos[0])->type != &bi_fig_type)
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "savefig() needs a figure (from plot, bar, ...), not a %s",
+                       val_type_name(a->pos[0]));
+    if (!IS_STR(a->pos[1]))
+        return bi_fail(a, a->pos_nodes[1], "TypeError", "savefig() needs a file name, not a %s", val_type_name(a->pos[1]));
+    const bi_fig *f = AS_OBJ(a->pos[0])->data;
+    const char *path = AS_STR(a->pos[1])->chars;
+    FILE *fp = fopen(path, "wb");
+    if (!fp) return bi_fail(a, a->pos_nodes[1], "IOError", "cannot write '%s'", path);
+    size_t wrote = fwrite(f->png.data, 1, f->png.len, fp);
+    if (fclose(fp) != 0 || wrote != f->png.len) return bi_fail(a, a->pos_nodes[1], "IOError", "cannot write '%s'", path);
+    *out = NONE_VAL;
+    return 0;
+}
+
+static int bi_display(bi_args *a, value *out)
+{
+    for (int i = 0; i < a->npos; i++) sess_show(a->s, a->pos[i], 1);
+    *out = NONE_VAL;
+    return 0;
+}
+
+/* ---- the table -------------------------------------------------------------------- */
+
+#define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", NULL};
+static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", NULL};
+static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
+static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
+static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
+static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", NULL};
+
+const builtin bi_plot_builtins[] = {
+    {"plot", "plot(series, ..., x=none, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
+     "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
+     "history) against 0, 1, 2, ... or against x; legend names the series. plot(code) draws a Huffman "
+     "code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) draws density curves.",
+     "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
+     "# => <line plot 'loss' (2 series, 3 points)>",
+     bi_plot_kw, 1, -1, bi_plot},
+    {"scatter", "scatter(xs, ys, labels=none, title=, xlabel=, ylabel=, size=)",
+     "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour.",
+     "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",
+     bi_scatter_kw, 2, 2, bi_scatter},
+    {"bar", "bar(values, labels=[...], legend=[...], title=, ...)",
+     "Bars of the values over the categories named by labels; a list of lists draws grouped bars side "
+     "by side, one colour per row, named by legend.",
+     "bar([[0.5, 0.5], [0.9, 0.1]], labels=[\"H\", \"T\"], legend=[\"p\", \"q\"])  # => <bar chart (2 series, 2 categories)>",
+     bi_bar_kw, 1, 1, bi_bar},
+    {"hist", "hist(xs, bins=10, density=false, title=, ...)",
+     "A histogram of the numbers in xs with bins equal bins; density=true scales it to unit area.",
+     "hist([1, 2, 2, 3, 3, 3], bins=3)  # => <histogram (1 series, 6 values, 3 bins)>",
+     bi_hist_kw, 1, 1, bi_hist},
+    {"heatmap", "heatmap(m, title=, ...)",
+     "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top.",
+     "heatmap([[1, 2], [3, 4]])  # => <heatmap (2 x 2)>", bi_heatmap_kw, 1, 1, bi_heatmap},
+    {"show", "show(images, ..., labels=[...], cols=, title=, size=)",
+     "Images in a grid: (N, 784) is N 28x28 images, (N, H, W) N images HxW; several arguments are "
+     "several rows (inputs over reconstructions), named by labels. Values in [0, 1] are black to white.",
+     "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row)>", bi_show_kw, 1, 16, bi_show},
+    {"savefig", "savefig(figure, path)", "Writes a figure to a PNG file.",
+     "savefig(plot([1, 2, 3]), \"/tmp/latent-savefig-example.png\")", NULL, 2, 2, bi_savefig},
+    {"display", "display(value, ...)",
+     "Shows values now, as a cell's result would be shown (a figure inline), without waiting for the "
+     "end of the cell.", "display(1, \"two\")\n# => 1\n# => 'two'", NULL, 1, -1, bi_display},
+    {0},
+};
