@@ -1,0 +1,474 @@
+/* graph.c: the arena, the tape, backward over requested parameters, gradient checking. */
+/* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
+ * loop whose length is unknown, i.e. all of them). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
+#include "graph.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 64
+#define ARENA_MIN_BLOCK (1u << 20)
+
+typedef struct arena_block {
+    char *mem;       /* (cap) bytes, ARENA_ALIGN-aligned */
+    size_t cap, used;
+} arena_block;
+
+struct lt_graph {
+    arena_block *blocks;   /* (nblocks); allocation goes to the last one */
+    int nblocks, cap_blocks;
+    size_t used_total;     /* bytes handed out since the last reset */
+    lt_tensor **tape;      /* (ntape) nodes and leaves in creation order */
+    int ntape, cap_tape;
+    int recording;
+    int oom;               /* an allocation failed during backward */
+};
+
+/* ---- arena ------------------------------------------------------------------------------ */
+
+static int arena_add_block(lt_graph *g, size_t cap)
+{
+    if (g->nblocks == g->cap_blocks) {
+        int nc = g->cap_blocks ? 2 * g->cap_blocks : 8;
+        arena_block *nb = realloc(g->blocks, nc * sizeof *nb);
+        if (!nb)
+            return 0;
+        g->blocks = nb;
+        g->cap_blocks = nc;
+    }
+    cap = (cap + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    char *mem = aligned_alloc(ARENA_ALIGN, cap);
+    if (!mem)
+        return 0;
+    g->blocks[g->nblocks++] = (arena_block){ mem, cap, 0 };
+    return 1;
+}
+
+void *graph_alloc(lt_graph *g, size_t size)
+{
+    size = (size + ARENA_ALIGN - 1) / ARENA_ALIGN * ARENA_ALIGN;
+    if (size == 0)
+        size = ARENA_ALIGN;
+    arena_block *b = g->nblocks ? &g->blocks[g->nblocks - 1] : NULL;
+    if (!b || b->cap - b->used < size) {
+        size_t cap = b ? 2 * b->cap : ARENA_MIN_BLOCK;
+        if (cap < size)
+            cap = size;
+        if (!arena_add_block(g, cap)) {
+            lt_fail(LT_ERR_NOMEM, "graph: out of memory (%zu bytes)", size);
+            return NULL;
+        }
+        b = &g->blocks[g->nblocks - 1];
+    }
+    void *p = b->mem + b->used;
+    b->used += size;
+    g->used_total += size;
+    return p;
+}
+
+lt_graph *graph_new(void)
+{
+    lt_graph *g = calloc(1, sizeof *g);
+    if (!g) {
+        lt_fail(LT_ERR_NOMEM, "graph: out of memory");
+        return NULL;
+    }
+    g->recording = 1;
+    return g;
+}
+
+void graph_free(lt_graph *g)
+{
+    if (!g)
+        return;
+    for (int i = 0; i < g->nblocks; i++)
+        free(g->blocks[i].mem);
+    free(g->blocks);
+    free(g->tape);
+    free(g);
+}
+
+void graph_reset(lt_graph *g)
+{
+    if (g->nblocks > 1) {
+        size_t total = 0;
+        for (int i = 0; i < g->nblocks; i++) {
+            total += g->blocks[i].cap;
+            free(g->blocks[i].mem);
+        }
+        g->nblocks = 0;
+        arena_add_block(g, total);   /* on failure the next alloc retries smaller */
+    }
+    if (g->nblocks)
+        g->blocks[0].used = 0;
+    g->used_total = 0;
+    g->ntape = 0;
+    g->oom = 0;
+}
+
+int graph_set_recording(lt_graph *g, int on)
+{
+    int old = g->recording;
+    g->recording = on ? 1 : 0;
+    return old;
+}
+
+int graph_recording(const lt_graph *g) { return g->recording; }
+
+size_t graph_arena_bytes(const lt_graph *g)
+{
+    size_t s = 0;
+    for (int i = 0; i < g->nblocks; i++)
+        s += g->blocks[i].cap;
+    return s;
+}
+
+size_t graph_arena_used(const lt_graph *g) { return g->used_total; }
+int graph_tape_len(const lt_graph *g) { return g->ntape; }
+
+/* ---- tensors in the arena ---------------------------------------------------------------- */
+
+static lt_tensor *new_struct(lt_graph *g)
+{
+    lt_tensor *t = graph_alloc(g, sizeof *t);
+    if (t)
+        memset(t, 0, sizeof *t);
+    return t;
+}
+
+lt_tensor *graph_tensor(lt_graph *g, int ndim, const int *shape)
+{
+    char b[64];
+    if (ndim < 0 || ndim > LT_MAXDIM) {
+        lt_fail(LT_ERR_SHAPE, "tensor: %d dimensions (at most %d)", ndim, LT_MAXDIM);
+        return NULL;
+    }
+    size_t n = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] < 0) {
+            lt_fail(LT_ERR_SHAPE, "tensor: negative dimension in %s",
+                    tensor_dims_str(ndim, shape, b, sizeof b));
+            return NULL;
+        }
+        n *= (size_t)shape[d];
+    }
+    lt_tensor *t = new_struct(g);
+    float *data = t ? graph_alloc(g, n * sizeof(float)) : NULL;
+    if (!data)
+        return NULL;
+    t->data = data;
+    t->ndim = ndim;
+    for (int d = 0; d < LT_MAXDIM; d++)
+        t->shape[d] = d < ndim ? shape[d] : 1;
+    tensor_contiguous_strides(ndim, shape, t->stride);
+    return t;
+}
+
+lt_tensor *graph_zeros(lt_graph *g, int ndim, const int *shape)
+{
+    lt_tensor *t = graph_tensor(g, ndim, shape);
+    if (t)
+        memset(t->data, 0, tensor_numel(t) * sizeof(float));
+    return t;
+}
+
+lt_tensor *graph_view(lt_graph *g, const lt_tensor *x, float *data, int ndim,
+                      const int *shape, const ptrdiff_t *stride)
+{
+    lt_tensor *t = new_struct(g);
+    if (!t)
+        return NULL;
+    t->data = data;
+    t->ndim = ndim;
+    t->buf = x->buf;   /* borrowed: lets tensor_keep share instead of copy */
+    for (int d = 0; d < LT_MAXDIM; d++) {
+        t->shape[d] = d < ndim ? shape[d] : 1;
+        t->stride[d] = d < ndim ? stride[d] : 1;
+    }
+    return t;
+}
+
+lt_tensor *graph_input(lt_graph *g, const lt_tensor *x)
+{
+    if (!x)
+        return NULL;
+    return graph_view(g, x, x->data, x->ndim, x->shape, x->stride);
+}
+
+static int tape_push(lt_graph *g, lt_tensor *t)
+{
+    if (g->ntape == g->cap_tape) {
+        int nc = g->cap_tape ? 2 * g->cap_tape : 256;
+        lt_tensor **nt = realloc(g->tape, nc * sizeof *nt);
+        if (!nt) {
+            lt_fail(LT_ERR_NOMEM, "graph: out of memory for the tape");
+            return 0;
+        }
+        g->tape = nt;
+        g->cap_tape = nc;
+    }
+    g->tape[g->ntape++] = t;
+    return 1;
+}
+
+lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
+                        lt_tensor *const *in, int nin)
+{
+    if (!y)
+        return NULL;
+    y->op = op;
+    y->nin = nin;
+    int rg = 0;
+    for (int i = 0; i < nin && i < LT_MAXIN; i++) {
+        y->in[i] = in[i];
+        if (in[i] && in[i]->requires_grad)
+            rg = 1;
+    }
+    if (g->recording && rg) {
+        y->requires_grad = 1;
+        if (!tape_push(g, y))
+            return NULL;
+    }
+    return y;
+}
+
+lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shape)
+{
+    char b[64];
+    size_t n = 1;
+    for (int d = 0; d < ndim; d++)
+        n *= (size_t)(shape[d] > 0 ? shape[d] : 0);
+    if (ndim < 0 || ndim > LT_MAXDIM || n != p->n) {
+        lt_fail(LT_ERR_SHAPE, "param %s: %zu values cannot have shape %s",
+                p->name ? p->name : "?", p->n, tensor_dims_str(ndim, shape, b, sizeof b));
+        return NULL;
+    }
+    lt_tensor *t = new_struct(g);
+    if (!t)
+        return NULL;
+    t->data = p->w;
+    t->ndim = ndim;
+    for (int d = 0; d < LT_MAXDIM; d++)
+        t->shape[d] = d < ndim ? shape[d] : 1;
+    tensor_contiguous_strides(ndim, shape, t->stride);
+    t->param = p;
+    if (g->recording) {
+        t->requires_grad = 1;
+        t->grad = p->g;
+        if (!tape_push(g, t))
+            return NULL;
+    }
+    return t;
+}
+
+/* ---- backward --------------------------------------------------------------------------- */
+
+float *graph_grad(lt_graph *g, lt_tensor *x)
+{
+    if (!x || !x->needed)
+        return NULL;
+    if (!x->grad) {
+        size_t n = tensor_numel(x);
+        x->grad = graph_alloc(g, n * sizeof(float));
+        if (!x->grad) {
+            g->oom = 1;
+            return NULL;
+        }
+        memset(x->grad, 0, n * sizeof(float));
+    }
+    return x->grad;
+}
+
+static int requested(const lt_param *p, const lt_param *ps, int nps)
+{
+    for (int i = 0; i < nps; i++)
+        if (ps[i].w == p->w)
+            return 1;
+    return 0;
+}
+
+/* Marks what leads to a requested leaf and clears intermediate gradients. */
+static void mark_needed(lt_graph *g, const lt_param *ps, int nps)
+{
+    for (int i = 0; i < g->ntape; i++) {
+        lt_tensor *t = g->tape[i];
+        if (!t->op) {
+            t->needed = t->param && requested(t->param, ps, nps);
+            continue;
+        }
+        t->grad = NULL;
+        t->needed = 0;
+        for (int k = 0; k < t->nin && k < LT_MAXIN; k++)
+            if (t->in[k] && t->in[k]->requires_grad && t->in[k]->needed)
+                t->needed = 1;
+    }
+}
+
+lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
+                              const lt_param *ps, int nps)
+{
+    if (!y)
+        return lt_fail(LT_ERR_VALUE, "backward: no loss (an earlier op failed)");
+    if (!y->requires_grad)
+        return LT_OK;   /* depends on no parameter: nothing to do */
+    mark_needed(g, ps, nps);
+    if (!y->needed)
+        return LT_OK;
+    size_t n = tensor_numel(y);
+    float *gy = graph_grad(g, y);
+    if (!gy)
+        return lt_fail(LT_ERR_NOMEM, "backward: out of memory");
+    for (size_t i = 0; i < n; i++)
+        gy[i] += dy[i];
+    for (int i = g->ntape - 1; i >= 0; i--) {
+        lt_tensor *t = g->tape[i];
+        if (t->op && t->needed && t->grad)
+            t->op->backward(g, t);
+    }
+    /* intermediate gradients must not leak into a later backward of the same tape */
+    if (g->oom)
+        return lt_fail(LT_ERR_NOMEM, "backward: out of memory");
+    return LT_OK;
+}
+
+lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int nps)
+{
+    char b[64];
+    if (!loss)
+        return lt_fail(LT_ERR_VALUE, "backward: no loss (an earlier op failed)");
+    if (tensor_numel(loss) != 1)
+        return lt_fail(LT_ERR_SHAPE, "backward: the loss must be one number, got shape %s",
+                       tensor_shape_str(loss, b, sizeof b));
+    float one = 1.0f;
+    return graph_backward_from(g, loss, &one, ps, nps);
+}
+
+void graph_zero_grad(const lt_param *ps, int nps)
+{
+    for (int i = 0; i < nps; i++)
+        if (ps[i].g)
+            memset(ps[i].g, 0, ps[i].n * sizeof(float));
+}
+
+/* ---- gradient checking ------------------------------------------------------------------- */
+
+static double weighted_sum(const lt_tensor *y, const float *r)
+{
+    size_t n = tensor_numel(y);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += (double)r[i] * tensor_get(y, i);
+    return s;
+}
+
+static lt_status eval_loss(graph_check_fn f, void *ctx, lt_graph *g, lt_param *p,
+                           lt_tensor **in, int n, const float *r, double *out)
+{
+    graph_reset(g);
+    lt_tensor *leaf[LT_MAXIN * 4];
+    for (int k = 0; k < n; k++)
+        if (!(leaf[k] = graph_param(g, &p[k], in[k]->ndim, in[k]->shape)))
+            return LT_ERR_NOMEM;
+    lt_tensor *y = f(g, leaf, n, ctx);
+    if (!y)
+        return LT_ERR_VALUE;
+    *out = weighted_sum(y, r);
+    return LT_OK;
+}
+
+lt_status graph_check_grad(graph_check_fn f, void *ctx, lt_tensor **in, int n,
+                           const int *want, float eps, double *max_err,
+                           int *where_in, size_t *where_i)
+{
+    if (n > LT_MAXIN * 4)
+        return lt_fail(LT_ERR_VALUE, "check_grad: at most %d inputs", LT_MAXIN * 4);
+    lt_graph *g = graph_new();
+    lt_param p[LT_MAXIN * 4];
+    memset(p, 0, sizeof p);
+    lt_status st = g ? LT_OK : LT_ERR_NOMEM;
+    for (int k = 0; k < n && st == LT_OK; k++) {
+        p[k].n = tensor_numel(in[k]);
+        p[k].w = malloc((p[k].n + 1) * sizeof(float));
+        p[k].g = calloc(p[k].n + 1, sizeof(float));
+        p[k].name = "input";
+        if (!p[k].w || !p[k].g)
+            st = lt_fail(LT_ERR_NOMEM, "check_grad: out of memory");
+        else
+            tensor_copy_out(in[k], p[k].w);
+    }
+    /* the output's shape, then the weights r and the analytic gradient */
+    float *r = NULL;
+    lt_param req[LT_MAXIN * 4];
+    int nreq = 0;
+    for (int k = 0; k < n; k++)
+        if (!want || want[k])
+            req[nreq++] = p[k];
+    if (st == LT_OK) {
+        graph_reset(g);
+        lt_tensor *leaf[LT_MAXIN * 4];
+        for (int k = 0; k < n && st == LT_OK; k++)
+            if (!(leaf[k] = graph_param(g, &p[k], in[k]->ndim, in[k]->shape)))
+                st = LT_ERR_NOMEM;
+        lt_tensor *y = st == LT_OK ? f(g, leaf, n, ctx) : NULL;
+        if (!y && st == LT_OK)
+            st = LT_ERR_VALUE;
+        if (st == LT_OK) {
+            size_t ny = tensor_numel(y);
+            r = malloc((ny + 1) * sizeof(float));
+            if (!r)
+                st = LT_ERR_NOMEM;
+            uint64_t s = 12345;
+            for (size_t i = 0; r && i < ny; i++) {
+                s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+                double u = (double)(s >> 11) * 0x1.0p-53;
+                r[i] = (float)((u < 0.5 ? -1.0 : 1.0) * (0.5 + u));
+            }
+            if (st == LT_OK)
+                st = graph_backward_from(g, y, r, req, nreq);
+        }
+    }
+    double worst = 0.0;
+    int wi = -1;
+    size_t wj = 0;
+    int rec = g ? graph_set_recording(g, 0) : 0;
+    for (int k = 0; k < n && st == LT_OK; k++) {
+        if (want && !want[k])
+            continue;
+        for (size_t i = 0; i < p[k].n && st == LT_OK; i++) {
+            float keep = p[k].w[i];
+            double lp, lm;
+            p[k].w[i] = keep + eps;
+            st = eval_loss(f, ctx, g, p, in, n, r, &lp);
+            p[k].w[i] = keep - eps;
+            if (st == LT_OK)
+                st = eval_loss(f, ctx, g, p, in, n, r, &lm);
+            p[k].w[i] = keep;
+            double num = (lp - lm) / (2.0 * eps);
+            double err = fabs(p[k].g[i] - num) / fmax(1.0, fabs(num));
+            if (err > worst || wi < 0) {
+                worst = err;
+                wi = k;
+                wj = i;
+            }
+        }
+    }
+    (void)rec;
+    if (max_err)
+        *max_err = worst;
+    if (where_in)
+        *where_in = wi;
+    if (where_i)
+        *where_i = wj;
+    for (int k = 0; k < n; k++) {
+        free(p[k].w);
+        free(p[k].g);
+    }
+    free(r);
+    graph_free(g);
+    return st;
+}

@@ -1,0 +1,156 @@
+/* graph.h: the arena every op allocates from, and reverse-mode autograd on a tape.
+ *
+ * A graph is an arena plus a tape. Ops (ops.h) put their results in the arena; while the
+ * graph records, each op whose inputs require a gradient also appends its result to the
+ * tape. A training step is:
+ *
+ *     lt_graph *g = graph_new();                         // once
+ *     for each mini-batch {
+ *         graph_reset(g);                                // frees last step's tensors
+ *         lt_tensor *x = op_rows(g, data, idx, 128);     // (128, 784), no grad
+ *         lt_tensor *y = nn_forward(model, g, x);        // parameters enter as leaves
+ *         lt_tensor *loss = op_mse(g, y, x, LT_MEAN);
+ *         if (!loss) return lt_errmsg();                 // ops pass NULL along
+ *         graph_zero_grad(ps, nps);
+ *         graph_backward(g, loss, ps, nps);              // += into ps[i].g only
+ *         adam_step(...);                                // over ps
+ *     }
+ *     graph_free(g);
+ *
+ * Memory: the arena is a list of large blocks. graph_reset keeps its memory; if a step
+ * needed more than one block, reset replaces them with one block of the total size, so
+ * after the first steps a training loop allocates nothing (graph_arena_bytes stays put).
+ * The tape's pointer array likewise keeps its capacity.
+ *
+ * Recording: graph_set_recording(g, 0) gives plain evaluation (sampling, plots): results
+ * still go to the arena but nothing is taped and no tensor requires a gradient, so
+ * every op takes its fast path. Reset the graph now and then (e.g. each sampling step,
+ * keeping the carried tensor with tensor_keep) so the arena does not grow.
+ *
+ * Gradients only where asked: graph_backward gets the parameter blocks of the optimizer
+ * being stepped. It marks the tape nodes that lead to a leaf of those blocks and runs the
+ * backward of those nodes only, so a GAN's discriminator step computes no generator
+ * weight gradients and the generator step no discriminator weight gradients (though the
+ * gradient flows back through the discriminator's activations to reach the generator).
+ * Gradients of intermediate nodes live in the arena; they are cleared at the start of
+ * each graph_backward, so one forward may serve two backward passes.
+ *
+ * Writing a new op with a gradient (what ops.c does for each op):
+ *
+ *     static void scale_backward(lt_graph *g, lt_tensor *y)      // y = a * x
+ *     {
+ *         lt_tensor *x = y->in[0];
+ *         float *dx = graph_grad(g, x);            // NULL: x needs no gradient here
+ *         if (!dx) return;
+ *         size_t n = tensor_numel(y);
+ *         for (size_t i = 0; i < n; i++) dx[i] += y->fparam[0] * y->grad[i];   // +=
+ *     }
+ *     static const lt_opdef scale_def = { "scale", scale_backward };
+ *
+ *     lt_tensor *op_scale(lt_graph *g, lt_tensor *x, float a)
+ *     {
+ *         if (!x) return NULL;                     // pass failures along
+ *         lt_tensor *y = graph_tensor(g, x->ndim, x->shape);   // contiguous, arena
+ *         if (!y) return NULL;
+ *         ... y->data[i] = a * x[i] (x may be a strided view) ...
+ *         y->fparam[0] = a;
+ *         lt_tensor *in[1] = { x };
+ *         return graph_record(g, y, &scale_def, in, 1);
+ *     }
+ *
+ * y->grad and every buffer from graph_grad are contiguous (row-major, the node's shape),
+ * whatever the node's or input's strides; inputs' data may be strided views. A backward
+ * function may use y->grad as scratch (nothing reads it after y's backward ran). Data
+ * saved for backward (inputs, y->data, aux) must not be changed between the forward and
+ * graph_backward: step the optimizer after backward, as usual.
+ */
+#ifndef LT_GRAPH_H
+#define LT_GRAPH_H
+
+#include <stddef.h>
+
+#include "lt_error.h"
+#include "param.h"
+#include "tensor.h"
+
+typedef struct lt_graph lt_graph;
+
+/* A new empty graph, recording. NULL on LT_ERR_NOMEM. Free with graph_free. */
+lt_graph *graph_new(void);
+/* Frees the graph, its arena and every tensor in it. NULL is ignored. */
+void graph_free(lt_graph *g);
+/* Forgets every tensor and the tape; keeps (and, if fragmented, merges) the memory. */
+void graph_reset(lt_graph *g);
+/* 1: record a tape (training); 0: plain evaluation. Returns the previous setting. */
+int graph_set_recording(lt_graph *g, int on);
+int graph_recording(const lt_graph *g);
+
+/* Arena statistics: bytes reserved from the system, bytes in use since the last reset,
+ * and the number of tape nodes. */
+size_t graph_arena_bytes(const lt_graph *g);
+size_t graph_arena_used(const lt_graph *g);
+int graph_tape_len(const lt_graph *g);
+
+/* ---- building blocks for ops -------------------------------------------------------- */
+
+/* size bytes of arena memory, 64-byte aligned, uninitialised. NULL after lt_fail. */
+void *graph_alloc(lt_graph *g, size_t size);
+/* A new contiguous tensor in the arena, uninitialised data, no op. NULL after lt_fail
+ * (LT_ERR_SHAPE for ndim > 4 or a negative dimension, LT_ERR_NOMEM). */
+lt_tensor *graph_tensor(lt_graph *g, int ndim, const int *shape);
+/* Like graph_tensor, zero-filled. */
+lt_tensor *graph_zeros(lt_graph *g, int ndim, const int *shape);
+/* A new arena struct viewing x's floats with the given shape and strides (no copy, no
+ * op); for view ops. The caller checks the view stays inside x. */
+lt_tensor *graph_view(lt_graph *g, const lt_tensor *x, float *data, int ndim,
+                      const int *shape, const ptrdiff_t *stride);
+/* An arena view of a heap tensor (or any tensor) as a constant: same floats, no grad.
+ * Use it to bring heap data into a graph; most ops also accept heap tensors directly. */
+lt_tensor *graph_input(lt_graph *g, const lt_tensor *x);
+
+/* Sets y's op and inputs; if the graph records and an input requires a gradient, marks y
+ * as requiring one and appends it to the tape. Returns y (NULL if y is NULL). */
+lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
+                        lt_tensor *const *in, int nin);
+
+/* Inside a backward function: x's gradient buffer (contiguous, zeroed when first made),
+ * or NULL when x needs no gradient in this backward pass (not requested, a constant, or
+ * leading to no requested parameter). For a parameter leaf this is lt_param.g. */
+float *graph_grad(lt_graph *g, lt_tensor *x);
+
+/* ---- parameters and backward --------------------------------------------------------- */
+
+/* A leaf tensor over a parameter block: data = p->w, grad = p->g, contiguous with the
+ * given shape (whose element count must be p->n). Requires a gradient when the graph
+ * records. p must outlive the graph's use of the leaf. NULL after lt_fail. */
+lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shape);
+
+/* Back-propagates from loss (one element, e.g. shape () or (1, 1)) with d loss = 1 and
+ * adds (+=) the gradient into ps[i].g for each requested block; other parameters'
+ * gradients are untouched. Returns LT_OK, or LT_ERR_SHAPE if loss has several elements,
+ * LT_ERR_VALUE if loss is NULL, LT_ERR_NOMEM. */
+lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int nps);
+/* Like graph_backward with a given output gradient dy (numel(y) floats, row-major). */
+lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
+                              const lt_param *ps, int nps);
+
+/* Sets every ps[i].g to zero. */
+void graph_zero_grad(const lt_param *ps, int nps);
+
+/* ---- gradient checking (for tests) ---------------------------------------------------- */
+
+/* A function under test: builds its output from the n given input tensors (leaves of g,
+ * heap data, any shape) and returns it (NULL after lt_fail). */
+typedef lt_tensor *(*graph_check_fn)(lt_graph *g, lt_tensor **in, int n, void *ctx);
+
+/* Compares the backward gradients of L = sum_i r_i * f(in)_i (r fixed pseudo-random
+ * weights) with central finite differences of L, for every element of every input
+ * whose want[k] is nonzero (want may be NULL: all inputs). Inputs are copied, not
+ * modified. Writes the worst |analytic - numeric| / max(1, |numeric|) into *max_err
+ * and the input and element where it was into *where_in, *where_i (may be NULL).
+ * eps is the perturbation (e.g. 1e-3). Returns LT_OK or the failure of f. */
+lt_status graph_check_grad(graph_check_fn f, void *ctx, lt_tensor **in, int n,
+                           const int *want, float eps, double *max_err,
+                           int *where_in, size_t *where_i);
+
+#endif
