@@ -48,8 +48,11 @@ static void mse_backward(lt_graph *g, lt_tensor *y)
     const pair *p = y->aux;
     size_t n = tensor_numel(y->in[0]);
     float c = 2.0f * y->fparam[0] * y->grad[0];
-    float *da = graph_grad(g, y->in[0]), *db = graph_grad(g, y->in[1]);
-    if (da)
+    int fa;
+    float *da = graph_grad_fresh(g, y->in[0], &fa), *db = graph_grad(g, y->in[1]);
+    if (da && fa)
+        for (size_t i = 0; i < n; i++) da[i] = c * (p->a[i] - p->b[i]);
+    else if (da)
         for (size_t i = 0; i < n; i++) da[i] += c * (p->a[i] - p->b[i]);
     if (db)
         for (size_t i = 0; i < n; i++) db[i] -= c * (p->a[i] - p->b[i]);
@@ -90,11 +93,12 @@ static void bce_backward(lt_graph *g, lt_tensor *y)
     const pair *p = y->aux;
     size_t n = tensor_numel(y->in[0]);
     float c = y->fparam[0] * y->grad[0];
-    float *dp = graph_grad(g, y->in[0]), *dt = graph_grad(g, y->in[1]);
+    int fp;
+    float *dp = graph_grad_fresh(g, y->in[0], &fp), *dt = graph_grad(g, y->in[1]);
     if (dp)   /* as PyTorch: (p - t) / max(p (1 - p), 1e-12) */
         for (size_t i = 0; i < n; i++) {
             float q = p->a[i];
-            dp[i] += c * (q - p->b[i]) / fmaxf(q * (1.0f - q), 1e-12f);
+            dp[i] = (fp ? 0.0f : dp[i]) + c * (q - p->b[i]) / fmaxf(q * (1.0f - q), 1e-12f);
         }
     if (dt)
         for (size_t i = 0; i < n; i++)

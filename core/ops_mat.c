@@ -43,13 +43,14 @@ static void matmul_backward(lt_graph *g, lt_tensor *y)
     lt_tensor *a = y->in[0], *b = y->in[1];
     const mat *m = y->aux;
     int M = y->shape[0], N = y->shape[1], K = a->shape[1];
-    float *da = graph_grad(g, a), *db = graph_grad(g, b);
+    int fa, fb;
+    float *da = graph_grad_fresh(g, a, &fa), *db = graph_grad_fresh(g, b, &fb);
     if (da)   /* dA (M, K) += dY (M, N) B^T */
         tensor_sgemm(0, !m[1].trans, M, K, N, 1.0f, y->grad, N > 0 ? N : 1, m[1].p, m[1].ld,
-                     1.0f, da, K > 0 ? K : 1);
+                     fa ? 0.0f : 1.0f, da, K > 0 ? K : 1);
     if (db)   /* dB (K, N) += A^T dY */
         tensor_sgemm(!m[0].trans, 0, K, N, M, 1.0f, m[0].p, m[0].ld, y->grad, N > 0 ? N : 1,
-                     1.0f, db, N > 0 ? N : 1);
+                     fb ? 0.0f : 1.0f, db, N > 0 ? N : 1);
 }
 
 static const lt_opdef matmul_def = { "matmul", matmul_backward };
@@ -121,7 +122,8 @@ static void linear_backward(lt_graph *g, lt_tensor *y)
     lt_tensor *x = y->in[0], *w = y->in[1], *b = y->nin > 2 ? y->in[2] : NULL;
     const mat *m = y->aux;
     int B = y->shape[0], out = y->shape[1], in = x->shape[1];
-    float *dx = graph_grad(g, x), *dw = graph_grad(g, w), *db = b ? graph_grad(g, b) : NULL;
+    int fx;
+    float *dx = graph_grad_fresh(g, x, &fx), *dw = graph_grad(g, w), *db = b ? graph_grad(g, b) : NULL;
     if (!dx && !dw && !db)
         return;
     act_grad(y->data, y->grad, (size_t)B * out, (lt_act)y->iparam[0], y->fparam[0]);
@@ -134,7 +136,7 @@ static void linear_backward(lt_graph *g, lt_tensor *y)
             for (int j = 0; j < out; j++) db[j] += r[j];
         }
     if (dx)   /* dx (B, in) += d (B, out) W (out, in) */
-        tensor_sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, 1.0f, dx, in);
+        tensor_sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, fx ? 0.0f : 1.0f, dx, in);
 }
 
 static const lt_opdef linear_def = { "linear", linear_backward };

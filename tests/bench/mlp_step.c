@@ -1,6 +1,7 @@
 /* mlp_step.c: times the lecture MLPs' training epochs on the engine (not a ctest).
  *
  *     mlp_step [--images PATH.gz] [--models ae,vae,gan,ddpm] [--epochs 3] [--threads N]
+ *              [--limit N (use the first N images)]
  *
  * Mirrors /work/shared/bench/ref/torch_ref.py: one warm-up epoch, then --epochs timed
  * epochs over the data (reshuffled each epoch, last partial batch kept), Adam written
@@ -248,12 +249,13 @@ static double sgemm_floor_ae(int N, int B)
 int main(int argc, char **argv)
 {
     const char *images = NULL, *models = "ae,vae,gan,ddpm";
-    int epochs = 3, threads = 0;
+    int epochs = 3, threads = 0, limit = 0;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--images")) images = argv[i + 1];
         else if (!strcmp(argv[i], "--models")) models = argv[i + 1];
         else if (!strcmp(argv[i], "--epochs")) epochs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--limit")) limit = atoi(argv[i + 1]);
     }
     if (threads > 0)
         tensor_set_threads(threads);
@@ -267,7 +269,7 @@ int main(int argc, char **argv)
         if (images)
             fprintf(stderr, "cannot read %s: using random data\n", images);
     }
-    int N = X->shape[0];
+    int N = limit > 0 && limit < X->shape[0] ? limit : X->shape[0];
     printf("# engine threads=%d N=%d images=%s\n", tensor_get_threads(), N, images ? images : "(random)");
     char list[64];
     snprintf(list, sizeof list, "%s", models);

@@ -211,6 +211,12 @@ static void test_no_tape(void)
     lt_tensor *y2 = nn_forward(net, g, x);
     CHECK(!y2->requires_grad && graph_tape_len(g) == before);
     CHECK(memcmp(y1->data, y2->data, 12 * sizeof(float)) == 0);
+    lt_param ps[4];
+    int n = nn_params(net, ps, 4);
+    CHECK(graph_backward(g, op_sum(g, y2), ps, n) == LT_ERR_VALUE);
+    CHECK(strstr(lt_errmsg(), "depends on no parameter") != NULL);
+    graph_set_recording(g, 1);
+    CHECK(graph_backward(g, op_sum(g, y1), ps, n) == LT_OK);   /* the recorded one still works */
     graph_free(g);
     nn_free(net);
 }
