@@ -203,10 +203,17 @@ int tv_result_tensor(lt_session *s, const ast_node *at, lt_tensor *y, value *out
     return tv_wrap(s, at, h, 0, out);
 }
 
+double tv_float_num(float x)
+{
+    char text[32];
+    snprintf(text, sizeof text, "%.8g", (double)x);
+    return strtod(text, NULL);
+}
+
 int tv_result(lt_session *s, const ast_node *at, lt_tensor *y, value *out)
 {
     if (y && y->ndim == 0 && !s->tc->training) {
-        *out = NUM_VAL(y->data[0]);
+        *out = NUM_VAL(tv_float_num(y->data[0]));
         tc_reset(s);
         return 0;
     }
@@ -663,7 +670,7 @@ static int bt_number(bi_args *a, value *out)
         return bi_fail(a, a->pos_nodes[0], "ValueError", "number() needs a tensor of one element, got shape %s",
                        tensor_shape_str(t, sh, sizeof sh));
     }
-    *out = NUM_VAL(tensor_get(t, 0));
+    *out = NUM_VAL(tv_float_num(tensor_get(t, 0)));
     if (!a->s->tc->training) tc_reset(a->s);
     return 0;
 }

@@ -198,7 +198,14 @@ static int train_loop(lt_session *s, const ast_node *n, train_run *r, data_batch
                                  "histories are kept", r->epoch, r->batch, r->batches);
             }
             tc_reset(s);
-            if (train_bind_batch(s, n, it, r->epoch) < 0 || eval_block(s, n->items[0]) < 0) return -1;
+            if (train_bind_batch(s, n, it, r->epoch) < 0) return -1;
+            if (eval_block(s, n->items[0]) < 0) {
+                if (!s->err.name || strcmp(s->err.name, "KeyboardInterrupt") != 0) return -1;
+                data_batches_restart(it);
+                return sess_fail(s, n, "KeyboardInterrupt",
+                                 "interrupted at epoch %d, batch %d of %d; the networks, optimizers and "
+                                 "histories are kept", r->epoch, r->batch, r->batches);
+            }
             r->samples += it->rows;
             train_progress(s, r, 0);
             if (s->returning) return 0;
@@ -279,7 +286,7 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
     const char *name = n->b->kind == AST_NAME ? n->b->text : "loss";
     if (train_scalar(s, n->b, vl, "the loss", &x, &loss) < 0) return -1;
     if (!isfinite(x))
-        return sess_fail(s, n->b, "FloatingPointError", "the loss %s is %s at epoch %d, batch %d; training stopped",
+        return sess_fail(s, n->b, "FloatingPointError", "%s is %s at epoch %d, batch %d; training stopped",
                          name, isnan(x) ? "nan" : "infinite", r->epoch, r->batch);
     if (!loss || !loss->requires_grad)
         return sess_fail(s, n->b, "ValueError", "the loss %s does not depend on the optimizer's parameters", name);
