@@ -112,18 +112,22 @@ static void tv_num(float x, buf *out)
 
 enum { TV_EDGE = 3 };   /* items shown at each end of a long dimension */
 
-static void tv_repr_dim(const lt_tensor *t, int d, ptrdiff_t off, int indent, buf *out)
+/* Like numpy: a tensor of more than TV_SUMMARY elements shows TV_EDGE items at each
+ * end of every long dimension. */
+enum { TV_SUMMARY = 1000 };
+
+static void tv_repr_dim(const lt_tensor *t, int d, ptrdiff_t off, int indent, int cut, buf *out)
 {
     if (d == t->ndim) { tv_num(t->data[off], out); return; }
     int n = t->shape[d];
     buf_putc(out, '[');
     for (int i = 0; i < n; i++) {
-        if (n > 2 * TV_EDGE && i == TV_EDGE) {
+        if (cut && n > 2 * TV_EDGE && i == TV_EDGE) {
             buf_puts(out, d == t->ndim - 1 ? "..., " : "...,\n");
             if (d < t->ndim - 1) buf_printf(out, "%*s", indent + 1, "");
             i = n - TV_EDGE;
         }
-        tv_repr_dim(t, d + 1, off + i * t->stride[d], indent + 1, out);
+        tv_repr_dim(t, d + 1, off + i * t->stride[d], indent + 1, cut, out);
         if (i == n - 1) break;
         buf_putc(out, ',');
         if (d == t->ndim - 1) buf_putc(out, ' ');
@@ -136,7 +140,7 @@ void tv_repr(const lt_tensor *t, buf *out)
 {
     char shape[64];
     buf_printf(out, "tensor %s float32\n", tensor_shape_str(t, shape, sizeof shape));
-    tv_repr_dim(t, 0, 0, 0, out);
+    tv_repr_dim(t, 0, 0, 0, tensor_numel(t) > TV_SUMMARY, out);
 }
 
 static void tv_repr_value(const void *data, buf *out)
@@ -206,7 +210,7 @@ int tv_result_tensor(lt_session *s, const ast_node *at, lt_tensor *y, value *out
 double tv_float_num(float x)
 {
     char text[32];
-    snprintf(text, sizeof text, "%.8g", (double)x);
+    snprintf(text, sizeof text, "%.7g", (double)x);
     return strtod(text, NULL);
 }
 
@@ -418,6 +422,7 @@ static int ta_kw_int(bi_args *a, const char *name, int dflt, int *x, int *given)
     const value *v = bi_kw(a, name, &at);
     if (given) *given = v != NULL;
     if (!v || IS_NONE(*v)) { *x = dflt; if (given) *given = 0; return 0; }
+    if (IS_BOOL(*v)) { *x = AS_BOOL(*v); return 0; }
     if (!IS_NUM(*v) || AS_NUM(*v) != floor(AS_NUM(*v)))
         return bi_fail(a, at, "TypeError", "%s must be a whole number", name);
     *x = (int)AS_NUM(*v);
@@ -593,13 +598,25 @@ static int bt_softmax(bi_args *a, value *out)
 static int bt_shape(bi_args *a, value *out)
 {
     lt_tensor *t;
-    if (!tv_is(a->pos[0])) return bi_fail(a, a->pos_nodes[0], "TypeError", "shape() needs a tensor, not %s", val_type_name(a->pos[0]));
-    if (ta(a, 0, &t) < 0) return -1;
-    val_list *l = val_list_new((size_t)t->ndim);
+    int ndim, shape[LT_MAXDIM];
+    value v = a->pos[0];
+    if (tv_is(v)) {
+        if (ta(a, 0, &t) < 0) return -1;
+        ndim = t->ndim;
+        memcpy(shape, t->shape, sizeof shape);
+        if (!a->s->tc->training) tc_reset(a->s);
+    } else if (IS_OBJ(v) && AS_OBJ(v)->type->to_floats) {   /* a history, a data set */
+        size_t n;
+        float *x = AS_OBJ(v)->type->to_floats(AS_OBJ(v)->data, &n, shape, &ndim);
+        if (!x) return bi_fail(a, a->pos_nodes[0], "ValueError", "this %s has no numbers", val_type_name(v));
+        free(x);
+    } else {
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "shape() needs a tensor, not %s", val_type_name(v));
+    }
+    val_list *l = val_list_new((size_t)ndim);
     if (!l) return bi_fail(a, NULL, "MemoryError", "out of memory");
-    for (int d = 0; d < t->ndim; d++) l->items[l->n++] = NUM_VAL(t->shape[d]);
+    for (int d = 0; d < ndim; d++) l->items[l->n++] = NUM_VAL(shape[d]);
     *out = LIST_VAL(l);
-    if (!a->s->tc->training) tc_reset(a->s);
     return 0;
 }
 

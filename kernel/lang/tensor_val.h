@@ -61,7 +61,7 @@ int tv_arg(lt_session *s, const ast_node *at, value v, lt_tensor **t);
 int tv_result(lt_session *s, const ast_node *at, lt_tensor *y, value *out);
 /* Like tv_result, but a () result stays a tensor. */
 int tv_result_tensor(lt_session *s, const ast_node *at, lt_tensor *y, value *out);
-/* A float32 as the shortest number that shows it (0.1f -> 0.1, not 0.100000001). */
+/* A float32 as a number with the 7 significant digits it holds (0.1f -> 0.1). */
 double tv_float_num(float x);
 /* Records the engine's last error (lt_errmsg) at `at`. */
 int tv_fail(lt_session *s, const ast_node *at);

@@ -284,12 +284,13 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
     float x;
     lt_tensor *loss;
     const char *name = n->b->kind == AST_NAME ? n->b->text : "loss";
-    if (train_scalar(s, n->b, vl, "the loss", &x, &loss) < 0) return -1;
+    const char *what = n->b->kind == AST_NAME ? n->b->text : "the loss";
+    if (train_scalar(s, n->b, vl, what, &x, &loss) < 0) return -1;
     if (!isfinite(x))
         return sess_fail(s, n->b, "FloatingPointError", "%s is %s at epoch %d, batch %d; training stopped",
-                         name, isnan(x) ? "nan" : "infinite", r->epoch, r->batch);
+                         what, isnan(x) ? "nan" : "infinite", r->epoch, r->batch);
     if (!loss || !loss->requires_grad)
-        return sess_fail(s, n->b, "ValueError", "the loss %s does not depend on the optimizer's parameters", name);
+        return sess_fail(s, n->b, "ValueError", "%s does not depend on the optimizer's parameters", what);
     optim *opt = ((ov_data *)AS_OBJ(vo)->data)->opt;
     optim_zero_grad(opt);
     if (graph_backward(s->tc->g, loss, opt->params, opt->nparams) != LT_OK) return tv_fail(s, n);
