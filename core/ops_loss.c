@@ -1,8 +1,9 @@
 /* ops_loss.c: mse, bce, bce with logits, (log-)softmax, cross-entropy, Gaussian KL. */
 /* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
- * loop whose length is unknown, i.e. all of them). */
+ * loop whose length is unknown, i.e. all of them; no-trapping-math lets it turn the
+ * selects of relu-like loops into vector blends. We never use floating-point traps). */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=dynamic")
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
 
@@ -161,12 +162,14 @@ lt_tensor *op_bce_logits(lt_graph *g, lt_tensor *z, lt_tensor *target, lt_reduce
         int nd, s[LT_MAXDIM];
         if (ops_broadcast_shape("bce_logits", z, target, &nd, s) != LT_OK)
             return NULL;
-        if (!(target = op_expand(g, target, z->ndim, z->shape))) {
+        lt_tensor *t = op_expand(g, target, z->ndim, z->shape);
+        if (!t) {
             char sa[64], sb[64];
             lt_fail(LT_ERR_SHAPE, "bce_logits: target %s does not broadcast to input %s",
                     tensor_shape_str(target, sa, sizeof sa), tensor_shape_str(z, sb, sizeof sb));
             return NULL;
         }
+        target = t;
     }
     pair *p;
     lt_tensor *y = loss_node(g, z, target, &p);
