@@ -284,16 +284,48 @@ int tv_arg(lt_session *s, const ast_node *at, value v, lt_tensor **t)
 
 /* ---- operators ------------------------------------------------------------- */
 
+static int tv_is_cmp(int op)
+{
+    return op == TOK_LT || op == TOK_LE || op == TOK_GT || op == TOK_GE || op == TOK_EQ || op == TOK_NE;
+}
+
+/* a OP b for a comparison: 1 or 0 per element of the broadcast shapes [no grad]. */
+static int tv_compare(lt_session *s, const ast_node *at, int op, lt_tensor *x, lt_tensor *y, value *out)
+{
+    lt_graph *g = s->tc->g;
+    lt_tensor *d = op_sub(g, op_detach(g, x), op_detach(g, y));   /* broadcasts, checks shapes */
+    lt_tensor *r = d ? graph_tensor(g, d->ndim, d->shape) : NULL;
+    if (r) {
+        size_t n = tensor_numel(d);
+        for (size_t i = 0; i < n; i++) {
+            float v = d->data[i];
+            int c = op == TOK_LT ? v < 0 : op == TOK_LE ? v <= 0 : op == TOK_GT ? v > 0
+                  : op == TOK_GE ? v >= 0 : op == TOK_EQ ? v == 0 : v != 0;
+            r->data[i] = (float)c;
+        }
+    }
+    return tv_result_tensor(s, at, r, out);
+}
+
 static int tv_binop(lt_session *s, const ast_node *at, int op, value a, value b, value *out)
 {
-    if (op != TOK_PLUS && op != TOK_MINUS && op != TOK_STAR && op != TOK_SLASH && op != TOK_CARET)
+    int numeric = (IS_NUM(a) || IS_LIST(a) || tv_is(a)) && (IS_NUM(b) || IS_LIST(b) || tv_is(b));
+    if ((op == TOK_EQ || op == TOK_NE) && !numeric) {   /* t == "a": never equal, as numpy */
+        *out = BOOL_VAL(op == TOK_NE);
+        return 0;
+    }
+    if (op == TOK_PERCENT)
         return sess_fail(s, at, "TypeError", "unsupported operator %s for tensors", lex_kind_name((tok_kind)op));
-    if ((!IS_NUM(a) && !IS_LIST(a) && !tv_is(a)) || (!IS_NUM(b) && !IS_LIST(b) && !tv_is(b)))
+    if (!numeric)
         return sess_fail(s, at, "TypeError", "unsupported operand types for %s: '%s' and '%s'",
                          lex_kind_name((tok_kind)op), val_type_name(a), val_type_name(b));
     lt_tensor *x, *y;
     if (tc_get(s, at) == NULL) return -1;
     lt_graph *g = s->tc->g;
+    if (tv_is_cmp(op)) {
+        if (tv_arg(s, at, a, &x) < 0 || tv_arg(s, at, b, &y) < 0) return -1;
+        return tv_compare(s, at, op, x, y, out);
+    }
     if (op == TOK_CARET) {
         if (!IS_NUM(b)) return sess_fail(s, at, "TypeError", "a tensor's power must be a number, not %s", val_type_name(b));
         if (tv_arg(s, at, a, &x) < 0) return -1;

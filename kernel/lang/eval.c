@@ -137,6 +137,9 @@ static int eval_type_error(lt_session *s, const ast_node *n, value a, value b)
 static int eval_binop(lt_session *s, const ast_node *n, value a, value b, value *out)
 {
     int cmp = n->op == TOK_LT || n->op == TOK_LE || n->op == TOK_GT || n->op == TOK_GE;
+    int hook_a = IS_OBJ(a) && AS_OBJ(a)->type->binop, hook_b = IS_OBJ(b) && AS_OBJ(b)->type->binop;
+    if (hook_a || hook_b)   /* objects define all their operators, == included (element-wise) */
+        return AS_OBJ(hook_a ? a : b)->type->binop(s, n, n->op, a, b, out);
     if (n->op == TOK_EQ || n->op == TOK_NE) {
         int eq = val_equal(a, b);
         *out = BOOL_VAL(n->op == TOK_EQ ? eq : !eq);
@@ -146,8 +149,6 @@ static int eval_binop(lt_session *s, const ast_node *n, value a, value b, value 
     if (IS_STR(a) && IS_STR(b) && n->op == TOK_PLUS) return eval_concat_str(s, n, AS_STR(a), AS_STR(b), out);
     if (IS_STR(a) && IS_STR(b) && cmp) { *out = BOOL_VAL(eval_compare_str(n, AS_STR(a), AS_STR(b))); return 0; }
     if (IS_LIST(a) && IS_LIST(b) && n->op == TOK_PLUS) return eval_concat_list(s, n, AS_LIST(a), AS_LIST(b), out);
-    if (IS_OBJ(a) && AS_OBJ(a)->type->binop) return AS_OBJ(a)->type->binop(s, n, n->op, a, b, out);
-    if (IS_OBJ(b) && AS_OBJ(b)->type->binop) return AS_OBJ(b)->type->binop(s, n, n->op, a, b, out);
     return eval_type_error(s, n, a, b);
 }
 
