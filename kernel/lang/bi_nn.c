@@ -15,12 +15,21 @@
 
 static void nv_free(void *data)
 {
-    nn_free(data);
+    nv_data *d = data;
+    nn_free(d->m);
+    buf_free(&d->text);
+    buf_free(&d->html);
+    free(d);
 }
 
 int nv_is(value v)
 {
     return IS_OBJ(v) && AS_OBJ(v)->type == &nv_type;
+}
+
+lt_module *nv_module(value v)
+{
+    return ((nv_data *)AS_OBJ(v)->data)->m;
 }
 
 /* Width of the output of layer m given the input width `in` (-1: unknown). */
@@ -78,9 +87,8 @@ static void nv_thousands(size_t x, char *out)
 
 enum { NV_MAX_ROWS = 64 };
 
-static void nv_repr(const void *data, buf *out)
+static void nv_table(lt_module *m, buf *out)
 {
-    lt_module *m = (lt_module *)data;
     nv_row rows[NV_MAX_ROWS];
     int n = nv_rows(m, rows, NV_MAX_ROWS);
     char num[32];
@@ -93,34 +101,33 @@ static void nv_repr(const void *data, buf *out)
     buf_printf(out, "total %s parameters", num);
 }
 
-typedef struct nv_mime { buf text, html; lt_mime items[2]; } nv_mime;
+static void nv_repr(const void *data, buf *out)
+{
+    nv_table(((const nv_data *)data)->m, out);
+}
 
-/* text/html and text/plain of a network; the buffers live in a static slot until the
- * next call (as val_type.to_mime allows). */
+/* text/html and text/plain of a network, kept in the value until the next call. */
 static int nv_to_mime(void *data, lt_output *out)
 {
-    static nv_mime m;
-    static int init;
-    if (init) { buf_free(&m.text); buf_free(&m.html); }
-    init = 1;
-    buf_init(&m.text);
-    buf_init(&m.html);
-    nv_repr(data, &m.text);
+    nv_data *m = data;
+    buf_clear(&m->text);
+    buf_clear(&m->html);
+    nv_table(m->m, &m->text);
     nv_row rows[NV_MAX_ROWS];
-    int n = nv_rows(data, rows, NV_MAX_ROWS);
+    int n = nv_rows(m->m, rows, NV_MAX_ROWS);
     char num[32];
-    buf_puts(&m.html, "<table><thead><tr><th>#</th><th>layer</th><th>output</th><th>parameters</th></tr></thead><tbody>");
+    buf_puts(&m->html, "<table><thead><tr><th>#</th><th>layer</th><th>output</th><th>parameters</th></tr></thead><tbody>");
     for (int i = 0; i < n; i++) {
         nv_thousands(rows[i].params, num);
-        buf_printf(&m.html, "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td style=\"text-align:right\">%s</td></tr>",
+        buf_printf(&m->html, "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td style=\"text-align:right\">%s</td></tr>",
                    i, rows[i].layer, rows[i].shape, num);
     }
-    nv_thousands(nn_param_count(data), num);
-    buf_printf(&m.html, "</tbody><tfoot><tr><td></td><td>total</td><td></td><td style=\"text-align:right\">%s</td></tr></tfoot></table>", num);
-    if (m.text.oom || m.html.oom) return -1;
-    m.items[0] = (lt_mime){ "text/html", m.html.data, m.html.len };
-    m.items[1] = (lt_mime){ "text/plain", m.text.data, m.text.len };
-    *out = (lt_output){ m.items, 2, 0, 0, NULL };
+    nv_thousands(nn_param_count(m->m), num);
+    buf_printf(&m->html, "</tbody><tfoot><tr><td></td><td>total</td><td></td><td style=\"text-align:right\">%s</td></tr></tfoot></table>", num);
+    if (m->text.oom || m->html.oom) return -1;
+    m->items[0] = (lt_mime){ "text/html", m->html.data, m->html.len };
+    m->items[1] = (lt_mime){ "text/plain", m->text.data, m->text.len };
+    *out = (lt_output){ m->items, 2, 0, 0, NULL };
     return 0;
 }
 
@@ -131,7 +138,7 @@ static int nv_call(void *data, bi_args *a, value *out)
         return bi_fail(a, NULL, "TypeError", "a network takes one tensor (%d given)", a->npos + a->nkw);
     lt_tensor *x;
     if (tv_arg(a->s, a->pos_nodes[0], a->pos[0], &x) < 0) return -1;
-    return tv_result_tensor(a->s, a->call, nn_forward(data, a->s->tc->g, x), out);
+    return tv_result_tensor(a->s, a->call, nn_forward(((nv_data *)data)->m, a->s->tc->g, x), out);
 }
 
 const val_type nv_type = {
@@ -141,19 +148,21 @@ const val_type nv_type = {
 static int nv_new(bi_args *a, lt_module *m, value *out)
 {
     if (!m) return tv_fail(a->s, a->call);
-    val_obj *o = val_obj_new(&nv_type, m);
+    nv_data *d = calloc(1, sizeof *d);
+    if (!d) { nn_free(m); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    d->m = m;
+    buf_init(&d->text);
+    buf_init(&d->html);
+    val_obj *o = val_obj_new(&nv_type, d);
     if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
     *out = OBJ_VAL(o);
     return 0;
 }
 
-static void nv_empty_free(void *data) { (void)data; }
-const val_type nv_empty_type = { .name = "network", .free = nv_empty_free };
-
 /* A layer shared by several networks: forwards to the network value it holds. */
 typedef struct nv_shared { lt_module base; value v; } nv_shared;
 
-static lt_module *nv_shared_inner(lt_module *m) { return AS_OBJ(((nv_shared *)m)->v)->data; }
+static lt_module *nv_shared_inner(lt_module *m) { return nv_module(((nv_shared *)m)->v); }
 static lt_tensor *nv_shared_forward(lt_module *m, lt_graph *g, lt_tensor *x)
 { return nn_forward(nv_shared_inner(m), g, x); }
 static int nv_shared_params(lt_module *m, lt_param *ps, int cap) { return nn_params(nv_shared_inner(m), ps, cap); }
@@ -242,9 +251,9 @@ static int bn_seq_child(bi_args *a, int i, lt_module **m)
         return bi_fail(a, a->pos_nodes[i], "TypeError", "seq() takes layers, not %s", val_type_name(v));
     val_obj *o = AS_OBJ(v);
     if (o->rc == 1) {   /* a temporary such as linear(784, 256): take its module */
-        *m = o->data;
-        o->data = NULL;
-        o->type = &nv_empty_type;
+        nv_data *d = o->data;
+        *m = d->m;
+        d->m = NULL;
         return 0;
     }
     nv_shared *sh = calloc(1, sizeof *sh);
@@ -273,7 +282,7 @@ static int bn_seq(bi_args *a, value *out)
 static int bn_params(bi_args *a, value *out)
 {
     if (!nv_is(a->pos[0])) return bi_fail(a, a->pos_nodes[0], "TypeError", "params() needs a network, not %s", val_type_name(a->pos[0]));
-    *out = NUM_VAL((double)nn_param_count(AS_OBJ(a->pos[0])->data));
+    *out = NUM_VAL((double)nn_param_count(nv_module(a->pos[0])));
     return 0;
 }
 
@@ -404,11 +413,11 @@ static int ov_new(bi_args *a, value *out, optim_kind kind)
     if (ov_opts(a, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
     int np = 0;
     lt_param none;
-    for (int i = 0; i < n; i++) np += nn_params(AS_OBJ(nets[i])->data, &none, 0);
+    for (int i = 0; i < n; i++) np += nn_params(nv_module(nets[i]), &none, 0);
     lt_param *ps = malloc((size_t)(np ? np : 1) * sizeof *ps);
     ov_data *d = calloc(1, sizeof *d);
     if (!ps || !d) { free(ps); free(d); free(nets); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
-    for (int i = 0, k = 0; i < n; i++) k += nn_params(AS_OBJ(nets[i])->data, ps + k, np - k);
+    for (int i = 0, k = 0; i < n; i++) k += nn_params(nv_module(nets[i]), ps + k, np - k);
     d->opt = optim_new(kind, ps, np, &o);
     free(ps);
     if (!d->opt) { free(d); free(nets); return tv_fail(a->s, a->call); }
@@ -485,7 +494,7 @@ static int dv_len_index(lt_session *s, const ast_node *at, void *data, const val
 
 static int dv_new(bi_args *a, lt_dataset *d, lt_status st, value *out)
 {
-    if (st != LT_OK) return tv_fail(a->s, a->call);
+    if (st != LT_OK) return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg());
     lt_dataset *h = malloc(sizeof *h);
     if (!h) { data_free(d); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
     *h = *d;

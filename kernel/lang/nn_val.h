@@ -8,13 +8,20 @@
 #ifndef LANG_NN_VAL_H
 #define LANG_NN_VAL_H
 
+#include "nn.h"
 #include "optim.h"
 #include "tensor_val.h"
 
-extern const val_type nv_type;        /* data: lt_module * */
-extern const val_type nv_empty_type;  /* a layer whose module seq(...) took over */
+extern const val_type nv_type;        /* data: nv_data * */
 extern const val_type ov_type;        /* data: ov_data * */
 extern const val_type dv_type;        /* data: lt_dataset * */
+
+typedef struct nv_data {
+    lt_module *m;             /* owned; NULL after seq(...) took the layer over (the value
+                                 was a temporary nobody else could see) */
+    buf text, html;           /* the last to_mime's texts */
+    lt_mime items[2];
+} nv_data;
 
 typedef struct ov_data {
     optim *opt;      /* over the parameter blocks of nets, in order */
@@ -23,6 +30,8 @@ typedef struct ov_data {
 } ov_data;
 
 int nv_is(value v);
+/* The module of a network value (nv_is(v)). Borrowed. */
+lt_module *nv_module(value v);
 int ov_is(value v);
 int dv_is(value v);
 

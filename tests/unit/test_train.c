@@ -52,7 +52,7 @@ static int run(const char *code)
 static lt_module *module_of(const char *name)
 {
     const value *v = env_get(S->globals, name);
-    return v && nv_is(*v) ? AS_OBJ(*v)->data : NULL;
+    return v && nv_is(*v) ? nv_module(*v) : NULL;
 }
 
 static float history_last(const char *name, size_t *n)
@@ -167,6 +167,19 @@ static void test_progress_updates_in_place(void)
     }
 }
 
+/* A network shows as an HTML table with a text/plain alternative. */
+static void test_network_html(void)
+{
+    CHECK(run("net1 = seq(linear(784, 256), relu, linear(256, 20))") == LT_EXEC_OK);
+    const value *v = env_get(S->globals, "net1");
+    lt_output o;
+    CHECK(v && AS_OBJ(*v)->type->to_mime(AS_OBJ(*v)->data, &o) == 0);
+    CHECK(o.n_items == 2 && strcmp(o.items[0].type, "text/html") == 0 && strcmp(o.items[1].type, "text/plain") == 0);
+    CHECK(strstr(o.items[0].data, "<td><code>linear(784, 256)</code></td><td>(B, 256)</td>") != NULL);
+    CHECK(strstr(o.items[0].data, "206,100") != NULL);
+    CHECK(strstr(o.items[1].data, "total 206,100 parameters") != NULL);
+}
+
 int main(void)
 {
     lt_host host = { .ctx = &H, .error = h_error, .checkpoint = h_checkpoint, .display = h_display };
@@ -176,6 +189,7 @@ int main(void)
     RUN(test_steady_memory);
     RUN(test_moons_converges);
     RUN(test_progress_updates_in_place);
+    RUN(test_network_html);
     lt_session_free(S);
     return check_summary("train");
 }
