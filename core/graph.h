@@ -157,8 +157,8 @@ typedef lt_tensor *(*graph_check_fn)(lt_graph *g, lt_tensor **in, int n, void *c
 
 /* Compares the backward gradients of L = sum_i r_i * f(in)_i (r fixed pseudo-random
  * weights) with central finite differences of L, for every element of every input
- * whose want[k] is nonzero (want may be NULL: all inputs). Inputs are copied, not
- * modified. Writes the worst |analytic - numeric| / max(1, |numeric|) into *max_err
+ * whose want[k] is nonzero (want may be NULL: all inputs); 1 <= n <= 16. Inputs are copied, not
+ * modified. Writes the worst |analytic - numeric| / max(0.01, |numeric|) into *max_err
  * and the input and element where it was into *where_in, *where_i (may be NULL).
  * eps is the perturbation (e.g. 1e-3). Returns LT_OK or the failure of f. */
 lt_status graph_check_grad(graph_check_fn f, void *ctx, lt_tensor **in, int n,
