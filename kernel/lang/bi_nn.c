@@ -32,9 +32,12 @@ lt_module *nv_module(value v)
     return ((nv_data *)AS_OBJ(v)->data)->m;
 }
 
+static lt_module *nv_unshare(lt_module *m);
+
 /* Width of the output of layer m given the input width `in` (-1: unknown). */
 static int nv_out_width(lt_module *m, int in)
 {
+    m = nv_unshare(m);
     if (nn_is(m, "linear")) return ((lt_linear *)m)->out;
     if (nn_is(m, "seq")) {
         int n;
@@ -46,6 +49,7 @@ static int nv_out_width(lt_module *m, int in)
 
 static int nv_in_width(lt_module *m)
 {
+    m = nv_unshare(m);
     if (nn_is(m, "linear")) return ((lt_linear *)m)->in;
     if (nn_is(m, "seq")) {
         int n;
@@ -172,6 +176,13 @@ static void nv_shared_free(lt_module *m) { val_decref(((nv_shared *)m)->v); free
 static const lt_module_ops nv_shared_ops = {
     "shared", nv_shared_forward, nv_shared_params, nv_shared_describe, nv_shared_free,
 };
+
+/* The module a shared layer stands for (m itself for other layers). */
+static lt_module *nv_unshare(lt_module *m)
+{
+    while (nn_is(m, "shared")) m = nv_shared_inner(m);
+    return m;
+}
 
 /* ---- layers ------------------------------------------------------------------ */
 
