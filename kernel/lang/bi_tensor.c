@@ -163,8 +163,6 @@ static float *tv_to_floats(void *data, size_t *n, int shape[4], int *ndim)
     return x;
 }
 
-static int tv_binop(lt_session *s, const ast_node *at, int op, value a, value b, value *out);
-static int tv_index_data(lt_session *s, const ast_node *at, void *data, const val_index *ix, int n, value *out);
 
 
 /* ---- values <-> engine tensors ------------------------------------------- */
@@ -412,7 +410,8 @@ static int tv_subscript(lt_session *s, const ast_node *at, lt_tensor *x, const v
     return tv_result(s, at, x, out);
 }
 
-/* The tensor's index hook receives only its data: find the tensor through it. */
+/* x[...] on a tensor value (val_type.index): a heap tensor is pinned for this step,
+ * since the result may be an arena view of its floats. */
 static int tv_index_data(lt_session *s, const ast_node *at, void *data, const val_index *ix, int n, value *out)
 {
     tval *tv = data;
@@ -543,31 +542,24 @@ static int bt_arange(bi_args *a, value *out)
 
 typedef lt_tensor *(*ta_unary_fn)(lt_graph *, lt_tensor *);
 
-static int bt_unary(bi_args *a, value *out, const char *name, ta_unary_fn f)
+/* f(x), element-wise, for the first argument */
+static int bt_unary(bi_args *a, value *out, ta_unary_fn f)
 {
     lt_tensor *t;
-    (void)name;
     if (ta(a, 0, &t) < 0) return -1;
     return tv_result_tensor(a->s, a->call, f(a->s->tc->g, t), out);
 }
-static int bt_exp(bi_args *a, value *out) { return bt_unary(a, out, "exp", op_exp); }
-static int bt_log(bi_args *a, value *out) { return bt_unary(a, out, "log", op_log); }
-static int bt_sqrt(bi_args *a, value *out) { return bt_unary(a, out, "sqrt", op_sqrt); }
-static int bt_abs(bi_args *a, value *out) { return bt_unary(a, out, "abs", op_abs); }
+static int bt_exp(bi_args *a, value *out) { return bt_unary(a, out, op_exp); }
+static int bt_log(bi_args *a, value *out) { return bt_unary(a, out, op_log); }
+static int bt_sqrt(bi_args *a, value *out) { return bt_unary(a, out, op_sqrt); }
+static int bt_abs(bi_args *a, value *out) { return bt_unary(a, out, op_abs); }
 
 /* Tensor activations: relu(x) applies; bare `relu` in seq(...) is a layer (bi_nn.c). */
-static int bt_act(bi_args *a, value *out, const char *name, ta_unary_fn f)
-{
-    lt_tensor *t;
-    if (ta(a, 0, &t) < 0) return -1;
-    (void)name;
-    return tv_result_tensor(a->s, a->call, f(a->s->tc->g, t), out);
-}
-int bt_relu(bi_args *a, value *out) { return bt_act(a, out, "relu", op_relu); }
-int bt_sigmoid(bi_args *a, value *out) { return bt_act(a, out, "sigmoid", op_sigmoid); }
-int bt_tanh(bi_args *a, value *out) { return bt_act(a, out, "tanh", op_tanh); }
-int bt_silu(bi_args *a, value *out) { return bt_act(a, out, "silu", op_silu); }
-int bt_softplus(bi_args *a, value *out) { return bt_act(a, out, "softplus", op_softplus); }
+int bt_relu(bi_args *a, value *out) { return bt_unary(a, out, op_relu); }
+int bt_sigmoid(bi_args *a, value *out) { return bt_unary(a, out, op_sigmoid); }
+int bt_tanh(bi_args *a, value *out) { return bt_unary(a, out, op_tanh); }
+int bt_silu(bi_args *a, value *out) { return bt_unary(a, out, op_silu); }
+int bt_softplus(bi_args *a, value *out) { return bt_unary(a, out, op_softplus); }
 
 typedef lt_tensor *(*ta_axis_fn)(lt_graph *, lt_tensor *, int, int);
 
