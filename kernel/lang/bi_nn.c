@@ -478,8 +478,20 @@ static float *dv_to_floats(void *data, size_t *n, int shape[4], int *ndim)
 
 static int dv_len_index(lt_session *s, const ast_node *at, void *data, const val_index *ix, int n, value *out);
 
+static int dv_len(bi_args *a, value *out)
+{
+    *out = NUM_VAL(((lt_dataset *)AS_OBJ(a->pos[0])->data)->n);
+    return 0;
+}
+
+static const builtin dv_methods[] = {
+    {"len", "len(data)", "The number of samples.", NULL, NULL, 1, 1, dv_len},
+    {0},
+};
+
 const val_type dv_type = {
     .name = "dataset", .free = dv_free, .repr = dv_repr, .to_floats = dv_to_floats, .index = dv_len_index,
+    .methods = dv_methods,
 };
 
 int dv_is(value v)

@@ -768,9 +768,19 @@ const builtin bi_tensor_builtins[] = {
     {0},
 };
 
+static int bt_len(bi_args *a, value *out)
+{
+    lt_tensor *t;
+    if (ta(a, 0, &t) < 0) return -1;
+    if (t->ndim == 0) return bi_fail(a, a->pos_nodes[0], "TypeError", "a tensor of shape () has no length");
+    *out = NUM_VAL(t->shape[0]);
+    return 0;
+}
+
 /* exp(t), sum(t), ...: the tensor versions of number builtins (val_type.methods). */
 int bn_cross_entropy(bi_args *a, value *out);
 static const builtin tv_methods[] = {
+    {"len", "len(x)", "The size of a tensor's first dimension.", NULL, NULL, 1, 1, bt_len},
     {"exp", "exp(x)", "e to the power x; element-wise on a tensor.",
      "exp(tensor([0, 1]))\n# => tensor (2) float32\n# => [1, 2.71828]", NULL, 1, 1, bt_exp},
     {"log", "log(x)", "The natural logarithm; element-wise on a tensor.",

@@ -63,9 +63,20 @@ static int series_index(lt_session *s, const ast_node *at, void *data, const val
     return st;
 }
 
+static int series_len(bi_args *a, value *out)
+{
+    *out = NUM_VAL((double)((series *)AS_OBJ(a->pos[0])->data)->n);
+    return 0;
+}
+
+static const builtin series_methods[] = {
+    {"len", "len(history)", "The number of recorded values.", NULL, NULL, 1, 1, series_len},
+    {0},
+};
+
 static const val_type series_type = {
     .name = "history", .free = series_free, .repr = series_repr, .to_floats = series_to_floats,
-    .index = series_index,
+    .index = series_index, .methods = series_methods,
 };
 
 static int series_push(series *h, float x)
