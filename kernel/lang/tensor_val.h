@@ -35,6 +35,7 @@ typedef struct tc_ctx {
     lt_tensor **pins;       /* heap tensors used by this step's arena views; released at reset */
     int npins, cap_pins;
     struct train_run *run;  /* the running train loop (for step and log), or NULL */
+    double progress_after;  /* seconds of training before the progress line shows (1) */
 } tc_ctx;
 
 /* The session's context, made on first use; NULL (with a MemoryError) when out of memory. */

@@ -143,11 +143,21 @@ static void train_bind(lt_session *s, const ast_node *at, train_run *r)
     r->nser = 0;
 }
 
+int train_live_series(lt_session *s, int i, const char **name, const float **v, size_t *n)
+{
+    train_run *r = s->tc ? s->tc->run : NULL;
+    if (!r || i < 0 || i >= r->nser) return -1;
+    *name = r->ser[i]->name;
+    *v = r->ser[i]->v;
+    *n = r->ser[i]->n;
+    return 0;
+}
+
 /* The progress line: epoch, batch, speed, time left, the latest values. */
 static void train_progress(lt_session *s, train_run *r, int final)
 {
     double now = train_now(), el = now - r->start;
-    if (!s->host.display || (!r->progress && el < 1.0) || (!final && now - r->shown < 0.25)) return;
+    if (!s->host.display || (!r->progress && el < s->tc->progress_after) || (!final && now - r->shown < 0.25)) return;
     if (final && !r->progress) return;
     r->shown = now;
     buf b;

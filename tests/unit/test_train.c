@@ -11,11 +11,13 @@
 #include "nn.h"
 #include "nn_val.h"
 #include "session.h"
+#include "train.h"
 
 typedef struct host_log {
     char ename[64], evalue[512];
     int checkpoints, stop_after, displays, updates;
     char display_id[64];
+    float live_loss;   /* the last loss seen through train_live_series during a display */
 } host_log;
 
 static void h_error(void *ctx, const char *ename, const char *evalue, const char *const *tb, int n)
@@ -32,16 +34,21 @@ static int h_checkpoint(void *ctx)
     return h->stop_after && ++h->checkpoints >= h->stop_after;
 }
 
+static lt_session *S;
+
 static void h_display(void *ctx, const lt_output *o, int update)
 {
     host_log *h = ctx;
+    const char *name;
+    const float *v;
+    size_t n;
+    if (train_live_series(S, 0, &name, &v, &n) == 0 && n > 0 && strcmp(name, "loss") == 0) h->live_loss = v[n - 1];
     h->displays++;
     h->updates += update != 0;
     snprintf(h->display_id, sizeof h->display_id, "%s", o->display_id ? o->display_id : "");
 }
 
 static host_log H;
-static lt_session *S;
 
 static int run(const char *code)
 {
@@ -157,14 +164,16 @@ static void test_moons_converges(void)
 static void test_progress_updates_in_place(void)
 {
     H.displays = H.updates = 0;
+    S->tc->progress_after = 0;   /* show from the first batch */
     CHECK(run("m = seq(linear(784, 64), relu, linear(64, 784), sigmoid)\nopt = adam(m)\n"
-              "train on mnist() epochs 3 batch 16 {\n"
+              "train on subset(mnist(), 2000) epochs 2 batch 50 {\n"
               "    loss = mse(m(x), x)\n    step opt loss\n}") == LT_EXEC_OK);
-    /* shown after a second, at most ~4 times a second, then the final line */
-    if (H.displays) {
-        CHECK(H.updates == H.displays - 1);
-        CHECK(strncmp(H.display_id, "latent-train-", 13) == 0);
-    }
+    S->tc->progress_after = 1;
+    /* the first batch, at most ~4 a second after it, and the final line, all one display */
+    CHECK(H.displays >= 2 && H.displays < 20);
+    CHECK(H.updates == H.displays - 1);
+    CHECK(strncmp(H.display_id, "latent-train-", 13) == 0);
+    CHECK(H.live_loss > 0 && H.live_loss < 1);
 }
 
 /* A network shows as an HTML table with a text/plain alternative. */
@@ -172,6 +181,10 @@ static void test_network_html(void)
 {
     CHECK(run("net1 = seq(linear(784, 256), relu, linear(256, 20))") == LT_EXEC_OK);
     const value *v = env_get(S->globals, "net1");
+    const char *name;
+    const float *x;
+    size_t n;
+    CHECK(train_live_series(S, 0, &name, &x, &n) == -1);   /* no loop runs */
     lt_output o;
     CHECK(v && AS_OBJ(*v)->type->to_mime(AS_OBJ(*v)->data, &o) == 0);
     CHECK(o.n_items == 2 && strcmp(o.items[0].type, "text/html") == 0 && strcmp(o.items[1].type, "text/plain") == 0);
