@@ -147,14 +147,14 @@ void tv_repr(const lt_tensor *t, buf *out)
 static void tv_repr_value(const void *data, buf *out)
 {
     const tval *tv = data;
-    if (tv->arena) { buf_puts(out, "<tensor from a finished training step>"); return; }
+    if (tv->arena && tv->gen != tv->tc->gen) { buf_puts(out, "<tensor from a finished training step>"); return; }
     tv_repr(tv->t, out);
 }
 
 static float *tv_to_floats(void *data, size_t *n, int shape[4], int *ndim)
 {
     tval *tv = data;
-    if (tv->arena) return NULL;
+    if (tv->arena && tv->gen != tv->tc->gen) return NULL;
     *n = tensor_numel(tv->t);
     float *x = malloc((*n ? *n : 1) * sizeof *x);
     if (!x) return NULL;
@@ -185,6 +185,7 @@ static int tv_wrap(lt_session *s, const ast_node *at, lt_tensor *t, int arena, v
     tv->t = t;
     tv->arena = arena;
     tv->gen = s->tc->gen;
+    tv->tc = s->tc;
     val_obj *o = val_obj_new(&tv_type, tv);
     if (!o) return sess_fail(s, at, "MemoryError", "out of memory");
     *out = OBJ_VAL(o);

@@ -532,7 +532,9 @@ static ast_node *parse_stmt(parser *p)
     case TOK_NAME:
         if (strcmp(t->text, "log") == 0 && p->t[p->pos + 1].kind == TOK_NAME) return parse_log(p);
         return parse_simple(p);
-    case TOK_ON: case TOK_NET:
+    case TOK_ON:
+        return parse_fail(p, t, "'on' belongs to a training loop: train on DATA epochs N batch B { ... }");
+    case TOK_NET:
         return parse_fail(p, t, "'%s' is reserved for a later version of the language",
                           lex_keyword_text(t->kind));
     case TOK_RBRACE: case TOK_RPAREN: case TOK_RBRACKET: return parse_stray(p, t);

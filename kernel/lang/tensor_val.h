@@ -49,6 +49,7 @@ typedef struct tval {
     lt_tensor *t;           /* heap tensor (owned), or an arena tensor when arena is 1 */
     int arena;
     unsigned long gen;      /* the context's gen when made (arena tensors only) */
+    const tc_ctx *tc;       /* the context, to tell a live arena tensor from a stale one */
 } tval;
 
 extern const val_type tv_type;
