@@ -201,6 +201,30 @@ lt_tensor *graph_input(lt_graph *g, const lt_tensor *x)
     return graph_view(g, x, x->data, x->ndim, x->shape, x->stride);
 }
 
+lt_tensor *graph_wrap(lt_graph *g, float *data, int ndim, const int *shape)
+{
+    char b[64];
+    if (ndim < 0 || ndim > LT_MAXDIM) {
+        lt_fail(LT_ERR_SHAPE, "tensor: %d dimensions (at most %d)", ndim, LT_MAXDIM);
+        return NULL;
+    }
+    for (int d = 0; d < ndim; d++)
+        if (shape[d] < 0) {
+            lt_fail(LT_ERR_SHAPE, "tensor: negative dimension in %s",
+                    tensor_dims_str(ndim, shape, b, sizeof b));
+            return NULL;
+        }
+    lt_tensor *t = new_struct(g);
+    if (!t)
+        return NULL;
+    t->data = data;
+    t->ndim = ndim;
+    for (int d = 0; d < LT_MAXDIM; d++)
+        t->shape[d] = d < ndim ? shape[d] : 1;
+    tensor_contiguous_strides(ndim, shape, t->stride);
+    return t;
+}
+
 static int tape_push(lt_graph *g, lt_tensor *t)
 {
     if (g->ntape == g->cap_tape) {
@@ -327,6 +351,12 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     if (!y->requires_grad)
         return lt_fail(LT_ERR_VALUE, "backward: the loss depends on no parameter (computed "
                        "without recording, or detached?)");
+    int on_tape = 0;
+    for (int i = g->ntape - 1; i >= 0 && !on_tape; i--)
+        on_tape = g->tape[i] == y;
+    if (!on_tape)
+        return lt_fail(LT_ERR_VALUE, "backward: the loss was not recorded on this graph "
+                       "(or the graph was reset since)");
     mark_needed(g, ps, nps);
     if (!y->needed)
         return LT_OK;

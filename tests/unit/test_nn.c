@@ -219,7 +219,12 @@ static void test_no_tape(void)
     CHECK(graph_backward(g, op_sum(g, y2), ps, n) == LT_ERR_VALUE);
     CHECK(strstr(lt_errmsg(), "depends on no parameter") != NULL);
     graph_set_recording(g, 1);
-    CHECK(graph_backward(g, op_sum(g, y1), ps, n) == LT_OK);   /* the recorded one still works */
+    lt_tensor *l1 = op_sum(g, y1);
+    CHECK(graph_backward(g, l1, ps, n) == LT_OK);   /* the recorded one still works */
+    lt_graph *other = graph_new();
+    CHECK(graph_backward(other, l1, ps, n) == LT_ERR_VALUE);
+    CHECK(strstr(lt_errmsg(), "not recorded on this graph") != NULL);
+    graph_free(other);
     graph_free(g);
     nn_free(net);
 }
