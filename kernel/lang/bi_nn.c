@@ -569,7 +569,6 @@ static int bn_dataset(bi_args *a, value *out)
     if (a->npos == 2 && tv_arg(a->s, a->pos_nodes[1], a->pos[1], &y) < 0) return -1;
     char sh[64];
     if (x->ndim != 2) {
-        tv_fail(a->s, a->call);
         return bi_fail(a, a->pos_nodes[0], "ShapeError", "dataset needs samples of shape (n, d), got %s",
                        tensor_shape_str(x, sh, sizeof sh));
     }
