@@ -289,7 +289,8 @@ static int tv_is_cmp(int op)
     return op == TOK_LT || op == TOK_LE || op == TOK_GT || op == TOK_GE || op == TOK_EQ || op == TOK_NE;
 }
 
-/* a OP b for a comparison: 1 or 0 per element of the broadcast shapes [no grad]. */
+/* a OP b for a comparison: 1 or 0 per element of the broadcast shapes [no grad]; a bool
+ * when both are scalars. */
 static int tv_compare(lt_session *s, const ast_node *at, int op, lt_tensor *x, lt_tensor *y, value *out)
 {
     lt_graph *g = s->tc->g;
@@ -302,6 +303,11 @@ static int tv_compare(lt_session *s, const ast_node *at, int op, lt_tensor *x, l
             int c = op == TOK_LT ? v < 0 : op == TOK_LE ? v <= 0 : op == TOK_GT ? v > 0
                   : op == TOK_GE ? v >= 0 : op == TOK_EQ ? v == 0 : v != 0;
             r->data[i] = (float)c;
+        }
+        if (r->ndim == 0) {   /* a loss < 0.1 inside a train body: a bool, usable in if */
+            *out = BOOL_VAL(r->data[0] != 0);
+            if (!s->tc->training) tc_reset(s);
+            return 0;
         }
     }
     return tv_result_tensor(s, at, r, out);
