@@ -19,12 +19,18 @@ typedef enum ast_kind {
     AST_AND,        /* a and b         (short circuit) */
     AST_OR,         /* a or b          (short circuit) */
     AST_CALL,       /* a(items...)     keys[i]: AST_NAME of argument i's keyword, or NULL */
-    AST_INDEX,      /* a[b] */
+    AST_INDEX,      /* a[b], or a[items...] when b is NULL (entries may be AST_SLICE) */
     AST_ASSIGN,     /* text = b */
     AST_SET_INDEX,  /* a[b] = c */
     AST_BLOCK,      /* statements items[0..n) */
     AST_IF,         /* if a b else c   (c: NULL, an AST_BLOCK or an AST_IF) */
-    AST_FOR         /* for text in a .. b c   (b NULL: for text in a c, a a list) */
+    AST_FOR,        /* for text in a .. b c   (b NULL: for text in a c, a a list) */
+    AST_SLICE,      /* a:b inside a subscript (a, b: NULL when left out) */
+    AST_TRAIN,      /* train on a epochs b batch c items[0]   (the body, an AST_BLOCK) */
+    AST_STEP,       /* step a b            (optimizer a, loss b) */
+    AST_LOG,        /* log text [= b]      (b NULL: the variable text) */
+    AST_FN,         /* fn text(items[0..n) names) c */
+    AST_RETURN      /* return [a] */
 } ast_kind;
 
 typedef struct ast_node {

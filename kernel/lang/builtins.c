@@ -14,6 +14,7 @@
 #include "session.h"
 #include "bi_info.h"
 #include "bi_plot.h"
+#include "tensor_val.h"
 
 /* ---- argument helpers -------------------------------------------------- */
 
@@ -427,7 +428,8 @@ static const builtin bi_core[] = {
 };
 
 /* Every table of builtins; other modules add theirs here. */
-static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins, NULL};
+static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
+                                           bi_tensor_builtins, bi_nn_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {
@@ -487,6 +489,9 @@ static int bi_check_keyword(const builtin *b, bi_args *a, const ast_node *key)
 
 int bi_call(const builtin *b, bi_args *a, value *out)
 {
+    if (a->npos > 0 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type->methods)
+        for (const builtin *m = AS_OBJ(a->pos[0])->type->methods; m->name; m++)
+            if (m != b && strcmp(m->name, b->name) == 0) { b = m; break; }
     if (bi_check_count(b, a) < 0) return -1;
     for (int i = 0; i < a->nkw; i++) {
         if (bi_check_keyword(b, a, a->kw_keys[i]) < 0) return -1;
@@ -511,11 +516,13 @@ static const struct { const char *word, *doc; } bi_keywords[] = {
     {"and", "a and b: a if a is false, else b (b is evaluated only when needed)."},
     {"or", "a or b: a if a is true, else b (b is evaluated only when needed)."},
     {"not", "not a: true if a is false (false, none, 0, \"\" or []), else false."},
-    {"fn", "Reserved for function definitions (a later version)."},
-    {"return", "Reserved for function definitions (a later version)."},
-    {"train", "Reserved for training loops: train on DATA epochs N batch B { ... } (a later version)."},
-    {"on", "Reserved for training loops (a later version)."},
-    {"step", "Reserved for optimizer steps in training loops: step OPT LOSS (a later version)."},
+    {"fn", "fn NAME(A, B) { ... return EXPR }: defines a function; its parameters and assignments are local."},
+    {"return", "return EXPR: ends a function with that value (return alone gives none)."},
+    {"train", "train on DATA epochs N batch B { ... }: runs the block once per mini-batch with x, y, batch "
+              "and epoch bound; autograd records only inside it."},
+    {"on", "Part of a training loop: train on DATA epochs N batch B { ... }."},
+    {"step", "step OPT LOSS: zeroes OPT's gradients, back-propagates LOSS into OPT's parameters only and "
+             "updates them; LOSS is recorded in the history under its name."},
     {"net", "Reserved for networks written as their forward pass (a later version)."},
 };
 

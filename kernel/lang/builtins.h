@@ -52,7 +52,9 @@ extern const char *const bi_any_keywords[];
 const builtin *bi_find(const char *name);
 /* All builtins, in table order: i from 0 while bi_at(i) is not NULL. */
 const builtin *bi_at(size_t i);
-/* Checks the arguments against b (counts, keywords) and runs it. */
+/* Checks the arguments against b (counts, keywords) and runs it. When the first
+ * positional argument is an object whose type has a method of b's name
+ * (val_type.methods), that method runs instead (exp(t) on a tensor). */
 int bi_call(const builtin *b, bi_args *a, value *out);
 /* What a keyword of the language means (for help and inspection), or NULL. */
 const char *bi_keyword_doc(const char *word);

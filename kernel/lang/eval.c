@@ -7,6 +7,7 @@
 
 #include "builtins.h"
 #include "lex.h"
+#include "train.h"
 
 static int eval_oom(lt_session *s, const ast_node *at)
 {
@@ -40,7 +41,8 @@ int eval_suggest(const lt_session *s, const char *name, const char **out)
 
 static int eval_name(lt_session *s, const ast_node *n, value *out)
 {
-    const value *v = env_get(s->globals, n->text);
+    const value *v = s->locals ? env_get(s->locals, n->text) : NULL;
+    if (!v) v = env_get(s->globals, n->text);
     if (v) { *out = *v; val_incref(*v); return 0; }
     const builtin *b = bi_find(n->text);
     if (b) { *out = BUILTIN_VAL(b); return 0; }
@@ -135,6 +137,9 @@ static int eval_type_error(lt_session *s, const ast_node *n, value a, value b)
 static int eval_binop(lt_session *s, const ast_node *n, value a, value b, value *out)
 {
     int cmp = n->op == TOK_LT || n->op == TOK_LE || n->op == TOK_GT || n->op == TOK_GE;
+    int hook_a = IS_OBJ(a) && AS_OBJ(a)->type->binop, hook_b = IS_OBJ(b) && AS_OBJ(b)->type->binop;
+    if (hook_a || hook_b)   /* objects define all their operators, == included (element-wise) */
+        return AS_OBJ(hook_a ? a : b)->type->binop(s, n, n->op, a, b, out);
     if (n->op == TOK_EQ || n->op == TOK_NE) {
         int eq = val_equal(a, b);
         *out = BOOL_VAL(n->op == TOK_EQ ? eq : !eq);
@@ -176,6 +181,11 @@ static int eval_unary(lt_session *s, const ast_node *n, value *out)
         *out = BOOL_VAL(!val_truthy(a));
         val_decref(a);
         return 0;
+    }
+    if (IS_OBJ(a) && AS_OBJ(a)->type->binop && n->op == TOK_MINUS) {
+        int st = AS_OBJ(a)->type->binop(s, n, TOK_MINUS, NUM_VAL(0), a, out);
+        val_decref(a);
+        return st;
     }
     if (!IS_NUM(a)) {
         int st = sess_fail(s, n, "TypeError", "bad operand type for unary %s: '%s'",
@@ -253,13 +263,48 @@ static int eval_index_value(lt_session *s, const ast_node *n, value a, value iv,
         return 0;
     }
     if (IS_STR(a)) return eval_index_str(s, n, AS_STR(a), iv, out);
+    if (IS_OBJ(a) && AS_OBJ(a)->type->index) {
+        val_index ix = { .v = iv, .start = NONE_VAL, .stop = NONE_VAL };
+        return AS_OBJ(a)->type->index(s, n, AS_OBJ(a)->data, &ix, 1, out);
+    }
     return sess_fail(s, n, "TypeError", "a %s cannot be indexed", val_type_name(a));
+}
+
+/* Evaluates subscript entry e (an expression or an AST_SLICE) into *ix. */
+static int eval_subscript_entry(lt_session *s, const ast_node *e, val_index *ix)
+{
+    *ix = (val_index){ .v = NONE_VAL, .start = NONE_VAL, .stop = NONE_VAL };
+    if (e->kind != AST_SLICE) return eval_expr(s, e, &ix->v);
+    ix->slice = 1;
+    if (e->a && eval_expr(s, e->a, &ix->start) < 0) return -1;
+    if (e->b && eval_expr(s, e->b, &ix->stop) < 0) { val_decref(ix->start); return -1; }
+    return 0;
+}
+
+/* a[e1, ..., en] with slices: only objects with an index hook (tensors) take these */
+static int eval_subscript(lt_session *s, const ast_node *n, value a, value *out)
+{
+    val_index ix[8];
+    int k = 0, st = 0;
+    if (!IS_OBJ(a) || !AS_OBJ(a)->type->index)
+        return sess_fail(s, n, "TypeError", "a %s cannot be indexed with slices or several indices", val_type_name(a));
+    if (n->n > 8) return sess_fail(s, n, "IndexError", "too many indices (%d)", n->n);
+    for (; k < n->n && st == 0; k++)
+        if ((st = eval_subscript_entry(s, n->items[k], &ix[k])) < 0) break;
+    if (st == 0) st = AS_OBJ(a)->type->index(s, n, AS_OBJ(a)->data, ix, n->n, out);
+    for (int i = 0; i < k; i++) { val_decref(ix[i].v); val_decref(ix[i].start); val_decref(ix[i].stop); }
+    return st;
 }
 
 static int eval_index(lt_session *s, const ast_node *n, value *out)
 {
     value a, i;
     if (eval_expr(s, n->a, &a) < 0) return -1;
+    if (!n->b) {
+        int st = eval_subscript(s, n, a, out);
+        val_decref(a);
+        return st;
+    }
     if (eval_expr(s, n->b, &i) < 0) { val_decref(a); return -1; }
     int st = eval_index_value(s, n, a, i, out);
     val_decref(a);
@@ -403,17 +448,22 @@ int eval_expr(lt_session *s, const ast_node *n, value *out)
 
 /* ---- statements -------------------------------------------------------- */
 
+int eval_set_var(lt_session *s, const ast_node *at, const char *name, value v)
+{
+    if (env_set(s->locals ? s->locals : s->globals, name, v) < 0) return eval_oom(s, at);
+    return 0;
+}
+
 static int eval_assign(lt_session *s, const ast_node *n)
 {
     value v;
     if (eval_expr(s, n->b, &v) < 0) return -1;
-    if (env_set(s->globals, n->text, v) < 0) return eval_oom(s, n);
-    return 0;
+    return eval_set_var(s, n, n->text, v);
 }
 
-static int eval_block(lt_session *s, const ast_node *n)
+int eval_block(lt_session *s, const ast_node *n)
 {
-    for (int i = 0; i < n->n; i++)
+    for (int i = 0; i < n->n && !s->returning; i++)
         if (eval_stmt(s, n->items[i]) < 0) return -1;
     return 0;
 }
@@ -433,7 +483,7 @@ static int eval_if(lt_session *s, const ast_node *n)
 static int eval_iteration(lt_session *s, const ast_node *n, value v)
 {
     if (sess_poll(s, n) < 0) { val_decref(v); return -1; }
-    if (env_set(s->globals, n->text, v) < 0) return eval_oom(s, n);
+    if (eval_set_var(s, n, n->text, v) < 0) return -1;
     return eval_block(s, n->c);
 }
 
@@ -461,7 +511,7 @@ static int eval_for_range(lt_session *s, const ast_node *n)
     val_decref(va);
     val_decref(vb);
     double step = a <= b ? 1 : -1;
-    for (double i = a; st == 0; i += step) {
+    for (double i = a; st == 0 && !s->returning; i += step) {
         st = eval_iteration(s, n, NUM_VAL(i));
         if (i == b) break;
     }
@@ -480,7 +530,7 @@ static int eval_for_list(lt_session *s, const ast_node *n)
         return st;
     }
     int st = 0;
-    for (size_t i = 0; st == 0 && i < AS_LIST(l)->n; i++) {
+    for (size_t i = 0; st == 0 && !s->returning && i < AS_LIST(l)->n; i++) {
         value item = AS_LIST(l)->items[i];
         val_incref(item);
         st = eval_iteration(s, n, item);
@@ -489,10 +539,79 @@ static int eval_for_list(lt_session *s, const ast_node *n)
     return st;
 }
 
+/* ---- functions ----------------------------------------------------------- */
+
+/* A function value: its definition (an AST_FN in an arena the session keeps). */
+static void eval_fn_free(void *data) { (void)data; }
+
+static void eval_fn_repr(const void *data, buf *out)
+{
+    const ast_node *def = data;
+    buf_printf(out, "<fn %s(", def->text);
+    for (int i = 0; i < def->n; i++) buf_printf(out, "%s%s", i ? ", " : "", def->items[i]->text);
+    buf_puts(out, ")>");
+}
+
+/* Calls fn with its parameters bound in a new local scope; the result is what
+ * `return` gave, or none. */
+static int eval_fn_call(void *data, bi_args *a, value *out)
+{
+    const ast_node *def = data;
+    lt_session *s = a->s;
+    if (a->nkw) return bi_fail(a, a->kw_keys[0], "TypeError", "%s() takes no keyword arguments", def->text);
+    if (a->npos != def->n)
+        return bi_fail(a, NULL, "TypeError", "%s() takes %d argument%s (%d given)", def->text, def->n,
+                       def->n == 1 ? "" : "s", a->npos);
+    env *locals = env_new(), *saved = s->locals;
+    if (!locals) return eval_oom(s, a->call);
+    for (int i = 0; i < def->n; i++) {
+        val_incref(a->pos[i]);
+        if (env_set(locals, def->items[i]->text, a->pos[i]) < 0) { env_free(locals); return eval_oom(s, a->call); }
+    }
+    s->locals = locals;
+    int st = eval_block(s, def->c);
+    s->locals = saved;
+    *out = NONE_VAL;
+    if (s->returning) {
+        s->returning = 0;
+        if (st == 0) *out = s->ret; else val_decref(s->ret);
+    }
+    env_free(locals);
+    return st;
+}
+
+static const val_type eval_fn_type = {
+    .name = "function", .free = eval_fn_free, .repr = eval_fn_repr, .call = eval_fn_call,
+};
+
+/* fn NAME(PARAMS) { ... }: binds NAME to a function; the cell's AST is kept. */
+static int eval_fn_def(lt_session *s, const ast_node *n)
+{
+    val_obj *o = val_obj_new(&eval_fn_type, (void *)n);
+    if (!o) return eval_oom(s, n);
+    s->keep_arena = 1;
+    return eval_set_var(s, n, n->text, OBJ_VAL(o));
+}
+
+static int eval_return(lt_session *s, const ast_node *n)
+{
+    value v = NONE_VAL;
+    if (!s->locals) return sess_fail(s, n, "SyntaxError", "'return' outside a function");
+    if (n->a && eval_expr(s, n->a, &v) < 0) return -1;
+    s->ret = v;
+    s->returning = 1;
+    return 0;
+}
+
 int eval_stmt(lt_session *s, const ast_node *n)
 {
     value v;
     switch (n->kind) {
+    case AST_FN: return eval_fn_def(s, n);
+    case AST_RETURN: return eval_return(s, n);
+    case AST_TRAIN: return train_exec(s, n);
+    case AST_STEP: return train_step(s, n);
+    case AST_LOG: return train_log(s, n);
     case AST_ASSIGN: return eval_assign(s, n);
     case AST_SET_INDEX: return eval_set_index(s, n);
     case AST_BLOCK: return eval_block(s, n);

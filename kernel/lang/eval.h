@@ -13,6 +13,11 @@
 
 int eval_expr(lt_session *s, const ast_node *n, value *out);
 int eval_stmt(lt_session *s, const ast_node *n);
+/* Runs the statements of an AST_BLOCK (stops early after a `return`). */
+int eval_block(lt_session *s, const ast_node *n);
+/* Binds name to v in the current scope (the function's, else the session's), taking
+ * v's reference. */
+int eval_set_var(lt_session *s, const ast_node *at, const char *name, value v);
 
 /* Fills *out with the name among the session's variables, the builtins and the
  * keywords nearest to `name` (for "did you mean"); returns 0 if none is close. */

@@ -255,13 +255,35 @@ static ast_node *parse_call(parser *p, const token *t, ast_node *callee)
     return n;
 }
 
-/* index -> expr '[' expr ']' */
+/* subscript -> expr | [ expr ] ':' [ expr ] */
+static ast_node *parse_subscript(parser *p)
+{
+    const token *at = parse_peek(p);
+    ast_node *lo = NULL, *hi = NULL;
+    if (!parse_check(p, TOK_COLON) && !(lo = parse_expr(p))) return NULL;
+    if (!parse_check(p, TOK_COLON)) return lo;
+    const token *colon = parse_next(p);
+    if (!parse_check(p, TOK_COMMA) && !parse_check(p, TOK_RBRACKET) && !(hi = parse_expr(p))) return NULL;
+    ast_node *n = parse_node(p, AST_SLICE, lo ? at : colon);
+    if (n) { n->a = lo; n->b = hi; }
+    return n;
+}
+
+/* index -> expr '[' subscript { ',' subscript } ']'
+ * (one plain expression: b; otherwise items, b NULL) */
 static ast_node *parse_index(parser *p, const token *t, ast_node *left)
 {
-    ast_node *i = parse_expr(p);
-    if (!i || parse_close(p, TOK_RBRACKET, t) < 0) return NULL;
+    parse_vec v = {0};
+    do {
+        ast_node *e = parse_subscript(p);
+        if (!e || parse_vec_push(p, &v, e, NULL) < 0) return NULL;
+    } while (parse_match(p, TOK_COMMA));
+    if (parse_close(p, TOK_RBRACKET, t) < 0) return NULL;
     ast_node *n = parse_node(p, AST_INDEX, t);
-    if (n) { n->a = left; n->b = i; }
+    if (!n) return NULL;
+    n->a = left;
+    if (v.n == 1 && v.v[0]->kind != AST_SLICE) n->b = v.v[0];
+    else { n->items = v.v; n->n = v.n; }
     return n;
 }
 
@@ -382,7 +404,7 @@ static ast_node *parse_simple(parser *p)
     ast_node *target = parse_expr(p);
     if (!target || !parse_check(p, TOK_ASSIGN)) return target;
     const token *eq = parse_next(p);
-    if (target->kind != AST_NAME && target->kind != AST_INDEX)
+    if (target->kind != AST_NAME && (target->kind != AST_INDEX || !target->b))
         return parse_fail(p, eq, "cannot assign to this expression (only to a name or an item a[i])");
     ast_node *value = parse_expr(p);
     if (!value) return NULL;
@@ -402,16 +424,117 @@ static ast_node *parse_simple(parser *p)
     return n;
 }
 
-/* stmt -> if_stmt | for_stmt | block | simple_stmt */
+/* A contextual word of a statement (epochs, batch): a NAME spelt `word`. */
+static int parse_word(parser *p, const char *word, const char *after)
+{
+    const token *t = parse_peek(p);
+    if (t->kind == TOK_NAME && strcmp(t->text, word) == 0) { parse_next(p); return 0; }
+    if (t->kind == TOK_NAME)
+        parse_fail(p, t, "'%s' expected after %s, got '%s'", word, after, t->text);
+    else
+        parse_fail(p, t, "'%s' expected after %s, got %s", word, after, lex_kind_name(t->kind));
+    return -1;
+}
+
+/* train_stmt -> 'train' 'on' expr 'epochs' expr 'batch' expr block */
+static ast_node *parse_train(parser *p)
+{
+    const token *t = parse_next(p);
+    if (!parse_match(p, TOK_ON))
+        return parse_fail(p, parse_peek(p), "'on' expected after 'train' (train on DATA epochs N batch B { ... })");
+    ast_node *n = parse_node(p, AST_TRAIN, t);
+    if (!n || !(n->a = parse_expr(p)) || parse_word(p, "epochs", "the data") < 0) return NULL;
+    if (!(n->b = parse_expr(p)) || parse_word(p, "batch", "the number of epochs") < 0) return NULL;
+    if (!(n->c = parse_expr(p))) return NULL;
+    ast_node *body = parse_block(p);
+    if (!body) return NULL;
+    n->items = arena_alloc(p->a, sizeof *n->items);
+    if (!n->items) return parse_fail(p, t, "out of memory");
+    n->items[0] = body;
+    n->n = 1;
+    return n;
+}
+
+/* step_stmt -> 'step' expr expr      (the optimizer, then the loss) */
+static ast_node *parse_step(parser *p)
+{
+    const token *t = parse_next(p);
+    ast_node *n = parse_node(p, AST_STEP, t);
+    if (!n || !(n->a = parse_expr(p))) return NULL;
+    if (parse_is_sep(p) || parse_check(p, TOK_EOF) || parse_check(p, TOK_RBRACE))
+        return parse_fail(p, parse_peek(p), "step needs an optimizer and a loss: step OPT LOSS");
+    return (n->b = parse_expr(p)) ? n : NULL;
+}
+
+/* log_stmt -> 'log' NAME [ '=' expr ]   (log is a keyword only before a name) */
+static ast_node *parse_log(parser *p)
+{
+    const token *t = parse_next(p);
+    const token *name = parse_next(p);
+    ast_node *n = parse_node(p, AST_LOG, t);
+    if (!n) return NULL;
+    n->text = name->text;
+    n->text_len = name->text_len;
+    if (parse_match(p, TOK_ASSIGN) && !(n->b = parse_expr(p))) return NULL;
+    return n;
+}
+
+/* fn_stmt -> 'fn' NAME '(' [ NAME { ',' NAME } ] ')' block */
+static ast_node *parse_fn(parser *p)
+{
+    const token *t = parse_next(p);
+    const token *name = parse_peek(p);
+    if (!parse_match(p, TOK_NAME))
+        return parse_fail(p, name, "expected the function's name after 'fn', got %s", lex_kind_name(name->kind));
+    const token *open = parse_peek(p);
+    if (!parse_match(p, TOK_LPAREN))
+        return parse_fail(p, open, "'(' expected after 'fn %s', got %s", name->text, lex_kind_name(open->kind));
+    parse_vec v = {0};
+    while (parse_check(p, TOK_NAME)) {
+        ast_node *param = parse_name(p, parse_next(p));
+        if (!param || parse_vec_push(p, &v, param, NULL) < 0) return NULL;
+        if (!parse_match(p, TOK_COMMA)) break;
+    }
+    if (parse_close(p, TOK_RPAREN, open) < 0) return NULL;
+    ast_node *n = parse_node(p, AST_FN, t);
+    if (!n) return NULL;
+    n->text = name->text;
+    n->text_len = name->text_len;
+    n->items = v.v;
+    n->n = v.n;
+    return (n->c = parse_block(p)) ? n : NULL;
+}
+
+/* return_stmt -> 'return' [ expr ] */
+static ast_node *parse_return(parser *p)
+{
+    const token *t = parse_next(p);
+    ast_node *n = parse_node(p, AST_RETURN, t);
+    if (!n) return NULL;
+    if (parse_is_sep(p) || parse_check(p, TOK_EOF) || parse_check(p, TOK_RBRACE)) return n;
+    return (n->a = parse_expr(p)) ? n : NULL;
+}
+
+/* stmt -> if_stmt | for_stmt | train_stmt | step_stmt | log_stmt | fn_stmt
+ *       | return_stmt | block | simple_stmt */
 static ast_node *parse_stmt(parser *p)
 {
     const token *t = parse_peek(p);
     switch (t->kind) {
     case TOK_IF: return parse_if(p);
     case TOK_FOR: return parse_for(p);
+    case TOK_TRAIN: return parse_train(p);
+    case TOK_STEP: return parse_step(p);
+    case TOK_FN: return parse_fn(p);
+    case TOK_RETURN: return parse_return(p);
     case TOK_LBRACE: return parse_block(p);
     case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'");
-    case TOK_FN: case TOK_RETURN: case TOK_TRAIN: case TOK_ON: case TOK_STEP: case TOK_NET:
+    case TOK_NAME:
+        if (strcmp(t->text, "log") == 0 && p->t[p->pos + 1].kind == TOK_NAME) return parse_log(p);
+        return parse_simple(p);
+    case TOK_ON:
+        return parse_fail(p, t, "'on' belongs to a training loop: train on DATA epochs N batch B { ... }");
+    case TOK_NET:
         return parse_fail(p, t, "'%s' is reserved for a later version of the language",
                           lex_keyword_text(t->kind));
     case TOK_RBRACE: case TOK_RPAREN: case TOK_RBRACKET: return parse_stray(p, t);

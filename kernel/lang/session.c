@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "eval.h"
 #include "parse.h"
+#include "tensor_val.h"
 
 #ifndef LATENT_VERSION
 #define LATENT_VERSION "0.0.0"
@@ -37,6 +38,9 @@ void lt_session_free(lt_session *s)
 {
     if (!s) return;
     env_free(s->globals);
+    tc_free(s->tc);
+    for (int i = 0; i < s->n_kept; i++) arena_free(&s->kept[i]);
+    free(s->kept);
     free(s);
 }
 
@@ -110,6 +114,20 @@ static int sess_run(lt_session *s, const ast_node *cell, int silent)
     return 0;
 }
 
+/* Keeps a cell's arena for the session's life (functions point into its AST). */
+static int sess_keep_arena(lt_session *s, arena *a)
+{
+    if (s->n_kept == s->cap_kept) {
+        int cap = s->cap_kept ? 2 * s->cap_kept : 8;
+        arena *k = realloc(s->kept, (size_t)cap * sizeof *k);
+        if (!k) return -1;
+        s->kept = k;
+        s->cap_kept = cap;
+    }
+    s->kept[s->n_kept++] = *a;
+    return 0;
+}
+
 int lt_execute(lt_session *s, const char *code, int silent)
 {
     atomic_store(&s->interrupt, 0);
@@ -121,7 +139,9 @@ int lt_execute(lt_session *s, const char *code, int silent)
     ast_node *cell = parse_cell(code ? code : "", &a, &s->err);
     int st = cell ? sess_run(s, cell, silent) : -1;
     if (st < 0) diag_report(&s->err, code, &s->host);
-    arena_free(&a);
+    if (s->returning) { val_decref(s->ret); s->returning = 0; }
+    if (!s->keep_arena || sess_keep_arena(s, &a) < 0) arena_free(&a);
+    s->keep_arena = 0;
     return st < 0 ? LT_EXEC_ERROR : LT_EXEC_OK;
 }
 

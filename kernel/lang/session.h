@@ -9,6 +9,10 @@
 #include "diag.h"
 #include "env.h"
 #include "latent.h"
+#include "value.h"
+
+struct arena;
+struct tc_ctx;
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "lt_interrupt needs a lock-free atomic int");
 
@@ -20,6 +24,14 @@ struct lt_session {
     double last_checkpoint;  /* CLOCK_MONOTONIC seconds of the last host->checkpoint */
     int depth;               /* nested evaluations (a guard against runaway recursion) */
     diag err;                /* the current cell's error */
+    struct tc_ctx *tc;       /* tensors, autograd and training (tensor_val.h); NULL
+                                until the first tensor */
+    env *locals;             /* the running function's variables, or NULL at top level */
+    int returning;           /* a `return` ran: blocks and loops stop */
+    value ret;               /* the value it returned (owned while returning) */
+    struct arena *kept;      /* arenas of cells that defined functions (their ASTs) */
+    int n_kept, cap_kept;
+    int keep_arena;          /* the running cell defined a function: keep its arena */
 };
 
 enum { SESS_MAX_DEPTH = 1000 };

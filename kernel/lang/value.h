@@ -51,6 +51,9 @@ typedef struct val_list {
 struct builtin;
 struct bi_args;
 struct lt_output;
+struct lt_session;
+struct ast_node;
+struct val_index;
 
 /* What an object kind knows about itself. Only name and free are required. */
 typedef struct val_type {
@@ -70,6 +73,19 @@ typedef struct val_type {
        no numbers to give. NULL: never. Plots and tables read numbers through this,
        so they take tensors without knowing the tensor type. */
     float *(*to_floats)(void *data, size_t *n, int shape[4], int *ndim);
+    /* a OP b (op: the operator's tok_kind, lex.h) when this object is a or b (for unary
+       minus: a is the number 0). Stores a new reference in *out and returns 0, or
+       records an error at `at` (sess_fail) and returns -1. NULL: no operators. */
+    int (*binop)(struct lt_session *s, const struct ast_node *at, int op,
+                 struct value a, struct value b, struct value *out);
+    /* x[ix[0], ..., ix[n-1]] (entries are values or slices, see val_index); like
+       binop for the result and errors. NULL: the object cannot be indexed. */
+    int (*index)(struct lt_session *s, const struct ast_node *at, void *data,
+                 const struct val_index *ix, int n, struct value *out);
+    /* Builtins (a table ending with {0}) that take over from the builtin of the same
+       name when an object of this type is its first positional argument: exp(t),
+       sum(t). NULL: none. */
+    const struct builtin *methods;
 } val_type;
 
 typedef struct val_obj {
@@ -89,6 +105,14 @@ typedef struct value {
         val_obj *obj;
     } as;
 } value;
+
+/* One entry of a subscript x[i, a:b, :]: a value (slice 0), or a slice whose start
+ * and stop are numbers or none when left out (slice 1). Borrowed. */
+typedef struct val_index {
+    int slice;
+    value v;              /* slice 0: the index */
+    value start, stop;    /* slice 1 */
+} val_index;
 
 #define IS_NONE(v)    ((v).kind == VAL_NONE)
 #define IS_BOOL(v)    ((v).kind == VAL_BOOL)

@@ -15,7 +15,8 @@
  *     dropped, so `# =>     x` expects "    x"). The output of a cell is what it
  *     prints, then its result (text/plain) and the text/plain of what it
  *     displays, in the order they happen, cut into lines (text written to
- *     stderr appears prefixed with "stderr: "). A cell must produce exactly the
+ *     stderr appears prefixed with "stderr: "; live displays, those with a
+ *     display_id such as a training's progress line, are left out). A cell must produce exactly the
  *     lines it expects, no more.
  *   - `# error: NAME: VALUE` expects the cell to fail with error NAME and the
  *     message VALUE (e.g. `# error: NameError: 1:1: name 'x' is not defined`).
@@ -64,7 +65,13 @@ static void cap_text(capture *c, const lt_output *o)
     }
 }
 
-static void cap_display(void *ctx, const lt_output *o, int update) { (void)update; cap_text(ctx, o); }
+/* A display with a display_id is live (a training's progress line, updated in place):
+ * its text depends on timing, so it is not part of the expected output. */
+static void cap_display(void *ctx, const lt_output *o, int update)
+{
+    (void)update;
+    if (!o->display_id) cap_text(ctx, o);
+}
 static void cap_result(void *ctx, const lt_output *o) { cap_text(ctx, o); }
 
 static void cap_error(void *ctx, const char *ename, const char *evalue, const char *const *tb, int n)

@@ -1,0 +1,38 @@
+/* nn_val.h: networks, optimizers and data sets as values of the language (bi_nn.c).
+ *
+ * A network value owns an engine module (nn.h); calling it runs the forward pass on the
+ * session's graph (taped inside train bodies). seq(...) takes over a layer that nothing
+ * else holds (linear(784, 256) written inline) and shares one held by a variable. An
+ * optimizer value owns an engine optimizer and holds references to its networks, so
+ * their weights outlive it. A data set value owns an lt_dataset. */
+#ifndef LANG_NN_VAL_H
+#define LANG_NN_VAL_H
+
+#include "nn.h"
+#include "optim.h"
+#include "tensor_val.h"
+
+extern const val_type nv_type;        /* data: nv_data * */
+extern const val_type ov_type;        /* data: ov_data * */
+extern const val_type dv_type;        /* data: lt_dataset * */
+
+typedef struct nv_data {
+    lt_module *m;             /* owned; NULL after seq(...) took the layer over (the value
+                                 was a temporary nobody else could see) */
+    buf text, html;           /* the last to_mime's texts */
+    lt_mime items[2];
+} nv_data;
+
+typedef struct ov_data {
+    optim *opt;      /* over the parameter blocks of nets, in order */
+    value *nets;     /* (nnets) network values, one reference each */
+    int nnets;
+} ov_data;
+
+int nv_is(value v);
+/* The module of a network value (nv_is(v)). Borrowed. */
+lt_module *nv_module(value v);
+int ov_is(value v);
+int dv_is(value v);
+
+#endif

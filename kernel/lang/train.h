@@ -1,0 +1,28 @@
+/* train.h: the training statements (train, step, log) and training histories.
+ *
+ *     train on DATA epochs N batch B { ... }   runs the block once per mini-batch with
+ *                                              x (B, d), y (B), batch (rows) and epoch
+ *                                              bound; autograd records only in here
+ *     step OPT LOSS                            zero OPT's gradients, back-propagate LOSS
+ *                                              into OPT's parameters only, update them
+ *     log NAME  /  log NAME = EXPR             record another scalar
+ *
+ * Every stepped or logged scalar goes to a series named after its variable; when the
+ * loop ends (normally, by an error or by an interrupt) each name is bound to its series,
+ * a value whose to_floats is the per-batch curve (plot(loss)). */
+#ifndef LANG_TRAIN_H
+#define LANG_TRAIN_H
+
+#include "ast.h"
+#include "session.h"
+
+int train_exec(lt_session *s, const ast_node *n);
+int train_step(lt_session *s, const ast_node *n);
+int train_log(lt_session *s, const ast_node *n);
+
+/* While a train loop runs (e.g. from its progress display): series i's name and its
+ * values so far (borrowed, valid until the next mini-batch). Returns 0, or -1 when no
+ * loop runs or i is out of range. For a live loss plot. */
+int train_live_series(lt_session *s, int i, const char **name, const float **v, size_t *n);
+
+#endif
