@@ -772,6 +772,7 @@ lt_status ckpt_get(const ckpt *ck, const char *name, ckpt_type type, const ckpt_
 lt_status ckpt_check_shape(const ckpt_rec *rec, int ndim, const int64_t *shape, const char *what)
 {
     char has[128], want[128];
+    if (!rec) return lt_fail(LT_ERR_VALUE, "%s: no record (NULL)", what ? what : "ckpt");
     int same = rec->type != CKPT_TEXT && rec->ndim == ndim;
     for (int i = 0; same && i < ndim; i++) same = rec->shape[i] == shape[i];
     if (same) return LT_OK;

@@ -113,7 +113,9 @@ lt_status ckpt_add_params(ckpt_writer *w, const char *prefix, const lt_param *pa
 /* Write the checkpoint to path: into a new file in the same directory, fsync'd, then
  * renamed over path (and the directory fsync'd). On failure the temporary file is
  * removed and whatever was at path (an older checkpoint, or nothing) is untouched.
- * The writer stays usable (write it elsewhere, or free it). */
+ * The writer stays usable (write it elsewhere, or free it). While it runs, the new file
+ * is visible as "PATH.tmp-PID-N"; a process killed at that moment leaves it behind (the
+ * old file is still whole). A symbolic link at path is replaced, not written through. */
 lt_status ckpt_write(const ckpt_writer *w, const char *path);
 
 /* Frees w and its copies of the data; NULL is fine. */
@@ -161,7 +163,8 @@ const ckpt_rec *ckpt_find(const ckpt *ck, const char *name);
 lt_status ckpt_get(const ckpt *ck, const char *name, ckpt_type type, const ckpt_rec **rec);
 
 /* LT_OK when rec is an array of exactly this shape, else LT_ERR_SHAPE with a message
- * "WHAT: 'NAME' is (256, 784), expected (128, 784)" (what may be NULL). Changes nothing:
+ * "WHAT: 'NAME' is (256, 784), expected (128, 784)" (what may be NULL); LT_ERR_TYPE for a
+ * text, LT_ERR_VALUE for a NULL rec (as ckpt_find returns for a missing one). Changes nothing:
  * check every record first, then copy, to load all or nothing. */
 lt_status ckpt_check_shape(const ckpt_rec *rec, int ndim, const int64_t *shape, const char *what);
 

@@ -271,6 +271,14 @@ static void test_truncated_everywhere(void)
         if (!ok && bad++ < 3) fprintf(stderr, "cut at %zu: %s\n", k, lt_errmsg());
     }
     CHECK(bad == 0);
+    unsigned char *more = malloc(n + 1);   /* and one byte too many */
+    memcpy(more, b, n);
+    more[n] = 0;
+    spit(path_of("long.ckpt"), more, n + 1);
+    ckpt *ck = (ckpt *)1;
+    snprintf(expect, sizeof expect, "has %zu bytes, but its header says %zu", n + 1, n);
+    CHECK(ckpt_read(path_of("long.ckpt"), &ck) == LT_ERR_FORMAT && ck == NULL && has(expect));
+    free(more);
     free(b);
 }
 
@@ -534,6 +542,7 @@ static void test_get_and_check_shape(void)
     CHECK(ckpt_check_shape(ckpt_find(ck, "step"), 0, NULL, "x") == LT_OK);
     CHECK(ckpt_check_shape(ckpt_find(ck, "step"), 1, good, "x") == LT_ERR_SHAPE && has("is (), expected (2,)"));
     CHECK(ckpt_check_shape(ckpt_find(ck, "arch"), 0, NULL, "x") == LT_ERR_TYPE && has("is a text"));
+    CHECK(ckpt_check_shape(ckpt_find(ck, "nope"), 1, good, "load") == LT_ERR_VALUE && has("load: no record"));
     CHECK_STR(ckpt_type_name(CKPT_TEXT), "text");
     ckpt_free(ck);
 }
