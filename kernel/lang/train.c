@@ -92,6 +92,34 @@ static int series_push(series *h, float x)
     return 0;
 }
 
+/* A new history value named name holding a copy of v[0..n) over `epochs` epochs
+ * (train.h). Returns 0, or -1 when out of memory (nothing is made). */
+int train_history_new(const char *name, const float *v, size_t n, int epochs, value *out)
+{
+    series *h = calloc(1, sizeof *h);
+    if (!h) return -1;
+    snprintf(h->name, sizeof h->name, "%s", name);
+    h->epochs = epochs;
+    for (size_t i = 0; i < n; i++)
+        if (series_push(h, v[i]) < 0) { series_free(h); return -1; }
+    val_obj *o = val_obj_new(&series_type, h);
+    if (!o) return -1;
+    *out = OBJ_VAL(o);
+    return 0;
+}
+
+/* A history value's name, values (borrowed) and epochs; -1 when v is no history. */
+int train_history_get(value v, const char **name, const float **x, size_t *n, int *epochs)
+{
+    if (!IS_OBJ(v) || AS_OBJ(v)->type != &series_type) return -1;
+    const series *h = AS_OBJ(v)->data;
+    *name = h->name;
+    *x = h->v;
+    *n = h->n;
+    *epochs = h->epochs;
+    return 0;
+}
+
 /* ---- the running loop ------------------------------------------------------------ */
 
 enum { TRAIN_MAX_SERIES = 16 };

@@ -15,6 +15,7 @@
 
 #include "ast.h"
 #include "session.h"
+#include "value.h"
 
 int train_exec(lt_session *s, const ast_node *n);
 int train_step(lt_session *s, const ast_node *n);
@@ -24,5 +25,11 @@ int train_log(lt_session *s, const ast_node *n);
  * values so far (borrowed, valid until the next mini-batch). Returns 0, or -1 when no
  * loop runs or i is out of range. For a live loss plot. */
 int train_live_series(lt_session *s, int i, const char **name, const float **v, size_t *n);
+
+/* Histories for save/load (bi_save.c): a new history value holding a copy of v[0..n)
+ * (0, or -1 when out of memory), and a history's name, values (borrowed) and epochs
+ * (-1 when v is not a history). */
+int train_history_new(const char *name, const float *v, size_t n, int epochs, value *out);
+int train_history_get(value v, const char **name, const float **x, size_t *n, int *epochs);
 
 #endif

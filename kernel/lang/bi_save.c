@@ -1,0 +1,529 @@
+/* bi_save.c: save, load, load_into and seed (see bi_save.h).
+ *
+ * The files (core/ckpt.h containers), by kind:
+ *
+ *   "network"    arch            text  the architecture as the language writes it,
+ *                                      "seq(linear(784, 256), relu, linear(256, 20))"
+ *                param.K.NAME    f32   (n) parameter block K (0, 1, ... in the order of
+ *                                      the layers; NAME is the layer's: weight (out, in)
+ *                                      row-major, bias (out))
+ *   "optimizer"  kind            text  "Adam", "AdamW" or "SGD"
+ *                hyper           f64   (8) lr, momentum, dampening, nesterov, beta1,
+ *                                      beta2, eps, weight_decay
+ *                step            i64   () steps taken
+ *                sizes           i64   (blocks) the floats of each parameter block
+ *                nets            text  the architectures of its networks, one a line
+ *                m               f32   (total) momentum buffer / Adam's first moment
+ *                v               f32   (total) Adam's second moment (Adam, AdamW only)
+ *   "history"    name            text  "loss"
+ *                values          f32   (n) one value per mini-batch
+ *                epochs          i64   () the epochs they span
+ *
+ * An optimizer file does not hold the weights: load it with the networks it trains,
+ * saved and loaded on their own (load("opt.ckpt", nets=[enc, dec])). Loading a network
+ * rebuilds it by evaluating its arch text, which may only call the layer builtins of
+ * sv_layers below with literal arguments (a file cannot run code). */
+#include "bi_save.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "ckpt.h"
+#include "eval.h"
+#include "nn_val.h"
+#include "parse.h"
+#include "train.h"
+
+/* The builtins an architecture text may call (the layers of bi_nn.c). A new layer
+ * kind whose describe() writes a call of its builtin is saved by adding it here. */
+static const char *const sv_layers[] = {
+    "seq", "linear", "relu", "sigmoid", "tanh", "silu", "softplus", "leaky_relu", NULL,
+};
+
+enum { SV_ARCH_MAX = 16384 };
+
+static int sv_core_fail(bi_args *a, lt_status st)
+{
+    return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg());
+}
+
+static const char *sv_article(const char *word)
+{
+    return strchr("aeiou", word[0]) ? "an" : "a";
+}
+
+static int sv_path(bi_args *a, int i, const char **path)
+{
+    if (!IS_STR(a->pos[i]) || AS_STR(a->pos[i])->len == 0)
+        return bi_fail(a, a->pos_nodes[i], "TypeError", "a file name must be a non-empty string, not %s",
+                       IS_STR(a->pos[i]) ? "\"\"" : val_type_name(a->pos[i]));
+    *path = AS_STR(a->pos[i])->chars;
+    return 0;
+}
+
+/* ---- parameter blocks with unique names ---------------------------------------- */
+
+typedef struct sv_blocks {
+    lt_param *p;        /* (n) views of the module's blocks, renamed param.K.NAME */
+    char (*names)[64];  /* (n) their names */
+    int n;
+} sv_blocks;
+
+static void sv_blocks_free(sv_blocks *b)
+{
+    free(b->p);
+    free(b->names);
+    b->p = NULL;
+    b->names = NULL;
+}
+
+/* The blocks of the networks nets[0..nnets), numbered across them. */
+static int sv_blocks_of(bi_args *a, const value *nets, int nnets, sv_blocks *b)
+{
+    lt_param none;
+    int n = 0;
+    for (int i = 0; i < nnets; i++) n += nn_params(nv_module(nets[i]), &none, 0);
+    b->n = n;
+    b->p = malloc((size_t)(n ? n : 1) * sizeof *b->p);
+    b->names = malloc((size_t)(n ? n : 1) * sizeof *b->names);
+    if (!b->p || !b->names) { sv_blocks_free(b); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    for (int i = 0, k = 0; i < nnets; i++) k += nn_params(nv_module(nets[i]), b->p + k, n - k);
+    for (int k = 0; k < n; k++) {
+        snprintf(b->names[k], sizeof b->names[k], "param.%d.%s", k, b->p[k].name ? b->p[k].name : "block");
+        b->p[k].name = b->names[k];
+    }
+    return 0;
+}
+
+/* ---- architectures --------------------------------------------------------------- */
+
+static int sv_is_layer(const char *name)
+{
+    for (int i = 0; sv_layers[i]; i++)
+        if (strcmp(sv_layers[i], name) == 0) return 1;
+    return 0;
+}
+
+/* Whether n is a layer expression: a layer name, or a call of one whose arguments are
+ * numbers, booleans or layer expressions. */
+static int sv_arch_ok(const ast_node *n, int depth)
+{
+    if (depth > 64) return 0;
+    if (n->kind == AST_NAME) return sv_is_layer(n->text);
+    if (n->kind != AST_CALL || n->a->kind != AST_NAME || !sv_is_layer(n->a->text)) return 0;
+    for (int i = 0; i < n->n; i++) {
+        const ast_node *x = n->items[i];
+        if (x->kind == AST_UNARY && x->a && x->a->kind == AST_NUM) continue;
+        if (x->kind == AST_NUM || x->kind == AST_TRUE || x->kind == AST_FALSE) continue;
+        if (!sv_arch_ok(x, depth + 1)) return 0;
+    }
+    return 1;
+}
+
+/* The architecture text of a network (nn_describe). Returns 0, or -1 with a TypeError
+ * when it is too long or not a layer expression this file can rebuild. */
+static int sv_arch_of(bi_args *a, value net, char *text, size_t cap)
+{
+    nn_describe(nv_module(net), text, cap);
+    arena ar = {0};
+    diag err;
+    ast_node *cell = strlen(text) + 1 < cap ? parse_cell(text, &ar, &err) : NULL;
+    int ok = cell && cell->n == 1 && sv_arch_ok(cell->items[0], 0);
+    arena_free(&ar);
+    if (!ok)
+        return bi_fail(a, NULL, "TypeError", "cannot save this network: its architecture %.200s is not "
+                       "a seq(...) of the layers %s, ... that a file can rebuild", text, sv_layers[1]);
+    return 0;
+}
+
+/* A new network value built from an architecture text (read from a file). The
+ * session's generator is not advanced: the layers' initial weights come from a scratch
+ * generator and are overwritten by the file's. */
+static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
+{
+    arena ar = {0};
+    diag err;
+    ast_node *cell = parse_cell(arch, &ar, &err);
+    if (!cell || cell->n != 1 || !sv_arch_ok(cell->items[0], 0)) {
+        arena_free(&ar);
+        return bi_fail(a, NULL, "FormatError", "%s: the architecture \"%.200s\" is not a network this "
+                       "Latent can build", path, arch);
+    }
+    tc_ctx *tc = tc_get(a->s, a->call);
+    if (!tc) { arena_free(&ar); return -1; }
+    rng keep = tc->r;
+    rng_seed(&tc->r, 0);
+    int st = eval_expr(a->s, cell->items[0], out);
+    tc->r = keep;
+    arena_free(&ar);
+    if (st < 0) return -1;
+    if (!nv_is(*out)) {
+        val_decref(*out);
+        return bi_fail(a, NULL, "FormatError", "%s: the architecture \"%.200s\" is not a network", path, arch);
+    }
+    return 0;
+}
+
+/* ---- save ------------------------------------------------------------------------ */
+
+static int sv_add(bi_args *a, ckpt_writer *w, lt_status st)
+{
+    (void)w;
+    return st == LT_OK ? 0 : sv_core_fail(a, st);
+}
+
+static int sv_net(bi_args *a, value net, ckpt_writer *w)
+{
+    char arch[SV_ARCH_MAX];
+    sv_blocks b;
+    if (sv_arch_of(a, net, arch, sizeof arch) < 0 || sv_blocks_of(a, &net, 1, &b) < 0) return -1;
+    int st = sv_add(a, w, ckpt_add_text(w, "arch", arch));
+    if (st == 0) st = sv_add(a, w, ckpt_add_params(w, "", b.p, b.n));
+    sv_blocks_free(&b);
+    return st;
+}
+
+static void sv_hyper(const optim *o, double h[8])
+{
+    h[0] = o->o.lr; h[1] = o->o.momentum; h[2] = o->o.dampening; h[3] = o->o.nesterov;
+    h[4] = o->o.beta1; h[5] = o->o.beta2; h[6] = o->o.eps; h[7] = o->o.weight_decay;
+}
+
+static int sv_opt(bi_args *a, const ov_data *d, ckpt_writer *w)
+{
+    const optim *o = d->opt;
+    double h[8];
+    int64_t eight = 8, nb = o->nparams, total = (int64_t)o->total, step = o->step;
+    int64_t *sizes = malloc((size_t)(nb ? nb : 1) * sizeof *sizes);
+    buf nets;
+    buf_init(&nets);
+    if (!sizes) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    for (int i = 0; i < o->nparams; i++) sizes[i] = (int64_t)o->params[i].n;
+    char arch[SV_ARCH_MAX];
+    for (int i = 0; i < d->nnets; i++) {
+        nn_describe(nv_module(d->nets[i]), arch, sizeof arch);
+        buf_printf(&nets, "%s%s", i ? "\n" : "", arch);
+    }
+    sv_hyper(o, h);
+    int st = nets.oom ? bi_fail(a, NULL, "MemoryError", "out of memory") : 0;
+    if (st == 0) st = sv_add(a, w, ckpt_add_text(w, "kind", optim_name(o->kind)));
+    if (st == 0) st = sv_add(a, w, ckpt_add_f64(w, "hyper", h, 1, &eight));
+    if (st == 0) st = sv_add(a, w, ckpt_add_i64(w, "step", &step, 0, NULL));
+    if (st == 0) st = sv_add(a, w, ckpt_add_i64(w, "sizes", sizes, 1, &nb));
+    if (st == 0) st = sv_add(a, w, ckpt_add_text(w, "nets", nets.data ? nets.data : ""));
+    if (st == 0) st = sv_add(a, w, ckpt_add_f32(w, "m", o->m, 1, &total));
+    if (st == 0 && o->v) st = sv_add(a, w, ckpt_add_f32(w, "v", o->v, 1, &total));
+    free(sizes);
+    buf_free(&nets);
+    return st;
+}
+
+static int sv_history(bi_args *a, value v, ckpt_writer *w)
+{
+    const char *name;
+    const float *x;
+    size_t n;
+    int epochs;
+    train_history_get(v, &name, &x, &n, &epochs);
+    int64_t len = (int64_t)n, ep = epochs;
+    int st = sv_add(a, w, ckpt_add_text(w, "name", name));
+    if (st == 0) st = sv_add(a, w, ckpt_add_f32(w, "values", x, 1, &len));
+    if (st == 0) st = sv_add(a, w, ckpt_add_i64(w, "epochs", &ep, 0, NULL));
+    return st;
+}
+
+static const char *sv_kind_of(value v)
+{
+    const char *name;
+    const float *x;
+    size_t n;
+    int epochs;
+    if (nv_is(v)) return "network";
+    if (ov_is(v)) return "optimizer";
+    if (train_history_get(v, &name, &x, &n, &epochs) == 0) return "history";
+    return NULL;
+}
+
+/* save(value, path) */
+static int bs_save(bi_args *a, value *out)
+{
+    const char *path = NULL, *kind = sv_kind_of(a->pos[0]);
+    if (!kind)
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "save() takes a network, an optimizer or a "
+                       "training history, not %s", val_type_name(a->pos[0]));
+    if (sv_path(a, 1, &path) < 0) return -1;
+    ckpt_writer *w = ckpt_writer_new(kind);
+    if (!w) return sv_core_fail(a, LT_ERR_NOMEM);
+    int st = kind[0] == 'n' ? sv_net(a, a->pos[0], w)
+           : kind[0] == 'o' ? sv_opt(a, AS_OBJ(a->pos[0])->data, w) : sv_history(a, a->pos[0], w);
+    if (st == 0) st = sv_add(a, w, ckpt_write(w, path));
+    ckpt_writer_free(w);
+    if (st < 0) return -1;
+    *out = NONE_VAL;
+    return 0;
+}
+
+/* ---- load ------------------------------------------------------------------------ */
+
+static int sv_read(bi_args *a, const char *path, ckpt **ck)
+{
+    lt_status st = ckpt_read(path, ck);
+    return st == LT_OK ? 0 : sv_core_fail(a, st);
+}
+
+static int sv_get(bi_args *a, const ckpt *ck, const char *name, ckpt_type type, const ckpt_rec **r)
+{
+    lt_status st = ckpt_get(ck, name, type, r);
+    return st == LT_OK ? 0 : sv_core_fail(a, st);
+}
+
+/* Copies the file's parameter blocks into the network's (all or nothing). */
+static int sv_load_params(bi_args *a, const ckpt *ck, value net)
+{
+    sv_blocks b;
+    if (sv_blocks_of(a, &net, 1, &b) < 0) return -1;
+    lt_status st = ckpt_load_params(ck, "", b.p, b.n);
+    sv_blocks_free(&b);
+    return st == LT_OK ? 0 : sv_core_fail(a, st);
+}
+
+static int sv_load_net(bi_args *a, const ckpt *ck, value *out)
+{
+    const ckpt_rec *arch;
+    if (sv_get(a, ck, "arch", CKPT_TEXT, &arch) < 0) return -1;
+    if (sv_build(a, arch->data, ckpt_path(ck), out) < 0) return -1;
+    if (sv_load_params(a, ck, *out) < 0) { val_decref(*out); return -1; }
+    return 0;
+}
+
+static int sv_load_history(bi_args *a, const ckpt *ck, value *out)
+{
+    const ckpt_rec *name, *values, *epochs;
+    if (sv_get(a, ck, "name", CKPT_TEXT, &name) < 0 || sv_get(a, ck, "values", CKPT_F32, &values) < 0 ||
+        sv_get(a, ck, "epochs", CKPT_I64, &epochs) < 0)
+        return -1;
+    if (values->ndim != 1 || epochs->ndim != 0)
+        return bi_fail(a, NULL, "FormatError", "%s: a history needs 1-D values and a number of epochs", ckpt_path(ck));
+    if (train_history_new(name->data, values->data, values->count, (int)*(const int64_t *)epochs->data, out) < 0)
+        return bi_fail(a, NULL, "MemoryError", "out of memory");
+    return 0;
+}
+
+/* The optimizer records of ck, checked against the blocks of nets: *kind, *o, *step
+ * and the m, v records. Changes nothing. */
+typedef struct sv_optrec {
+    optim_kind kind;
+    optim_opts o;
+    long step;
+    const ckpt_rec *m, *v;
+} sv_optrec;
+
+static int sv_opt_kind(const char *name, optim_kind *k)
+{
+    for (int i = OPTIM_SGD; i <= OPTIM_ADAMW; i++)
+        if (strcmp(optim_name((optim_kind)i), name) == 0) { *k = (optim_kind)i; return 0; }
+    return -1;
+}
+
+static int sv_opt_check(bi_args *a, const ckpt *ck, const lt_param *ps, int np, sv_optrec *r)
+{
+    const char *path = ckpt_path(ck);
+    const ckpt_rec *kind, *hyper, *step, *sizes, *nets;
+    if (sv_get(a, ck, "kind", CKPT_TEXT, &kind) < 0 || sv_get(a, ck, "hyper", CKPT_F64, &hyper) < 0 ||
+        sv_get(a, ck, "step", CKPT_I64, &step) < 0 || sv_get(a, ck, "sizes", CKPT_I64, &sizes) < 0 ||
+        sv_get(a, ck, "nets", CKPT_TEXT, &nets) < 0 || sv_get(a, ck, "m", CKPT_F32, &r->m) < 0)
+        return -1;
+    if (sv_opt_kind(kind->data, &r->kind) < 0 || hyper->count != 8 || step->ndim != 0 || sizes->ndim != 1)
+        return bi_fail(a, NULL, "FormatError", "%s: malformed optimizer records", path);
+    const double *h = hyper->data;
+    r->o = (optim_opts){ .lr = h[0], .momentum = h[1], .dampening = h[2], .nesterov = h[3] != 0,
+                         .beta1 = h[4], .beta2 = h[5], .eps = h[6], .weight_decay = h[7] };
+    r->step = (long)*(const int64_t *)step->data;
+    const int64_t *sz = sizes->data;
+    size_t total = 0;
+    int same = (int64_t)np == sizes->shape[0];
+    for (int i = 0; same && i < np; i++) { same = sz[i] == (int64_t)ps[i].n; total += ps[i].n; }
+    if (!same) {
+        char was[512];
+        snprintf(was, sizeof was, "%s", (const char *)nets->data);
+        for (char *c = was; *c; c++) if (*c == '\n') *c = ';';
+        return bi_fail(a, NULL, "ValueError", "%s is the optimizer of other networks (%s: %lld parameter "
+                       "blocks, %d given): give the same networks, in the same order",
+                       path, was, (long long)sizes->shape[0], np);
+    }
+    r->v = r->kind == OPTIM_SGD ? NULL : ckpt_find(ck, "v");
+    int64_t want = (int64_t)total;
+    if (ckpt_check_shape(r->m, 1, &want, path) != LT_OK ||
+        (r->kind != OPTIM_SGD && ckpt_check_shape(r->v, 1, &want, path) != LT_OK))
+        return bi_fail(a, NULL, "FormatError", "%s", lt_errmsg());
+    if (r->v && r->v->type != CKPT_F32) return bi_fail(a, NULL, "FormatError", "%s: 'v' is not f32", path);
+    return 0;
+}
+
+static void sv_opt_apply(optim *o, const sv_optrec *r)
+{
+    o->o = r->o;
+    o->step = r->step;
+    if (o->total) memcpy(o->m, r->m->data, o->total * sizeof(float));
+    if (o->v && r->v && o->total) memcpy(o->v, r->v->data, o->total * sizeof(float));
+}
+
+/* The networks of nets=: one network or a list of them (borrowed). */
+static int sv_nets_kw(bi_args *a, const value **nets, int *n)
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, "nets", &at);
+    if (!v) return bi_fail(a, NULL, "TypeError", "an optimizer file needs the networks it trains: "
+                           "load(\"%s\", nets=[enc, dec])", AS_STR(a->pos[0])->chars);
+    *nets = IS_LIST(*v) ? AS_LIST(*v)->items : v;
+    *n = IS_LIST(*v) ? (int)AS_LIST(*v)->n : 1;
+    for (int i = 0; i < *n; i++)
+        if (!nv_is((*nets)[i]))
+            return bi_fail(a, at, "TypeError", "nets= takes networks, not %s", val_type_name((*nets)[i]));
+    if (*n < 1) return bi_fail(a, at, "ValueError", "nets= needs at least one network");
+    return 0;
+}
+
+static int sv_load_opt(bi_args *a, const ckpt *ck, value *out)
+{
+    const value *nets = NULL;
+    int n = 0;
+    sv_blocks b;
+    sv_optrec r;
+    if (sv_nets_kw(a, &nets, &n) < 0 || sv_blocks_of(a, nets, n, &b) < 0) return -1;
+    if (sv_opt_check(a, ck, b.p, b.n, &r) < 0) { sv_blocks_free(&b); return -1; }
+    ov_data *d = calloc(1, sizeof *d);
+    value *keep = malloc((size_t)n * sizeof *keep);
+    optim *o = d && keep ? optim_new(r.kind, b.p, b.n, &r.o) : NULL;
+    sv_blocks_free(&b);
+    if (!o) {
+        free(d);
+        free(keep);
+        return d && keep ? sv_core_fail(a, LT_ERR_VALUE) : bi_fail(a, NULL, "MemoryError", "out of memory");
+    }
+    sv_opt_apply(o, &r);
+    for (int i = 0; i < n; i++) { keep[i] = nets[i]; val_incref(nets[i]); }
+    *d = (ov_data){ o, keep, n };
+    val_obj *obj = val_obj_new(&ov_type, d);
+    if (!obj) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    *out = OBJ_VAL(obj);
+    return 0;
+}
+
+/* load(path, nets=none) */
+static int bs_load(bi_args *a, value *out)
+{
+    const char *path = NULL;
+    ckpt *ck;
+    if (sv_path(a, 0, &path) < 0 || sv_read(a, path, &ck) < 0) return -1;
+    const char *kind = ckpt_kind(ck);
+    int st;
+    if (bi_kw(a, "nets", NULL) && strcmp(kind, "optimizer") != 0)
+        st = bi_fail(a, NULL, "TypeError", "nets= is for optimizer files; %s holds %s %s", path, sv_article(kind), kind);
+    else if (strcmp(kind, "network") == 0) st = sv_load_net(a, ck, out);
+    else if (strcmp(kind, "optimizer") == 0) st = sv_load_opt(a, ck, out);
+    else if (strcmp(kind, "history") == 0) st = sv_load_history(a, ck, out);
+    else st = bi_fail(a, NULL, "FormatError", "%s holds %s %s, which this Latent cannot load", path, sv_article(kind), kind);
+    ckpt_free(ck);
+    return st;
+}
+
+/* load_into(net, path): the weights of a saved network of the same architecture */
+static int sv_into_net(bi_args *a, const ckpt *ck, value net)
+{
+    const ckpt_rec *arch;
+    char mine[SV_ARCH_MAX];
+    if (sv_get(a, ck, "arch", CKPT_TEXT, &arch) < 0) return -1;
+    nn_describe(nv_module(net), mine, sizeof mine);
+    if (strcmp(mine, arch->data) != 0)
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "%s holds a %.300s, not a %.300s: nothing was loaded",
+                       ckpt_path(ck), (const char *)arch->data, mine);
+    return sv_load_params(a, ck, net);
+}
+
+static int sv_into_opt(bi_args *a, const ckpt *ck, const ov_data *d)
+{
+    sv_optrec r;
+    if (sv_opt_check(a, ck, d->opt->params, d->opt->nparams, &r) < 0) return -1;
+    if (r.kind != d->opt->kind)
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "%s holds the state of %s, not of %s: nothing was loaded",
+                       ckpt_path(ck), optim_name(r.kind), optim_name(d->opt->kind));
+    sv_opt_apply(d->opt, &r);
+    return 0;
+}
+
+/* load_into(target, path) */
+static int bs_load_into(bi_args *a, value *out)
+{
+    const char *path = NULL, *want = sv_kind_of(a->pos[0]);
+    ckpt *ck;
+    if (!want || strcmp(want, "history") == 0)
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "load_into() fills a network or an optimizer, "
+                       "not %s (use x = load(file))", val_type_name(a->pos[0]));
+    if (sv_path(a, 1, &path) < 0 || sv_read(a, path, &ck) < 0) return -1;
+    int st;
+    if (strcmp(ckpt_kind(ck), want) != 0)
+        st = bi_fail(a, a->pos_nodes[0], "TypeError", "%s holds %s %s, not %s %s: nothing was loaded", path,
+                     sv_article(ckpt_kind(ck)), ckpt_kind(ck), sv_article(want), want);
+    else if (want[0] == 'n') st = sv_into_net(a, ck, a->pos[0]);
+    else st = sv_into_opt(a, ck, AS_OBJ(a->pos[0])->data);
+    ckpt_free(ck);
+    if (st < 0) return -1;
+    *out = NONE_VAL;
+    return 0;
+}
+
+/* ---- seed ------------------------------------------------------------------------ */
+
+/* seed(n): everything random that follows (randn, rand, randint, randn_like, layer
+ * initialisation, the shuffling of train's mini-batches) draws from the session's one
+ * generator, reseeded here. */
+static int bs_seed(bi_args *a, value *out)
+{
+    double n;
+    if (bi_num(a, 0, &n) < 0) return -1;
+    if (n != floor(n) || n < 0 || n > 9007199254740992.0)
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "seed(n) needs a whole number from 0 to 2^53");
+    tc_ctx *tc = tc_get(a->s, a->call);
+    if (!tc) return -1;
+    rng_seed(&tc->r, (uint64_t)n);
+    *out = NONE_VAL;
+    return 0;
+}
+
+static const char *const bs_load_kw[] = {"nets", NULL};
+
+const builtin bi_save_builtins[] = {
+    {"save", "save(value, path)",
+     "Saves a network (architecture and weights), an optimizer (kind, hyperparameters, step count, "
+     "moments; not the networks' weights: save those too) or a training history to a checkpoint file "
+     "(relative to the notebook's folder). The file is written whole or not at all.",
+     "m = seq(linear(2, 3), relu)\nsave(m, \"/tmp/latent-example-net.ckpt\")\n"
+     "m2 = load(\"/tmp/latent-example-net.ckpt\")\n"
+     "x = tensor([[1, -2]])\nsum(m2(x) == m(x))  # => 3",
+     NULL, 2, 2, bs_save},
+    {"load", "load(path, nets=none)",
+     "Reads what save() wrote: a network (a new one, giving bit-identical outputs), a history, or an "
+     "optimizer over the networks given as nets= (the same architectures, in the same order). A "
+     "missing, corrupt or mismatched file is an error and nothing changes.",
+     "h = linear(4, 2)\nopt = adam(h, lr=0.01)\nsave(opt, \"/tmp/latent-example-opt.ckpt\")\n"
+     "load(\"/tmp/latent-example-opt.ckpt\", nets=h)\n"
+     "# => Adam(lr=0.01, betas=[0.9, 0.999]) over 1 network, 10 parameters, 0 steps",
+     bs_load_kw, 1, 1, bs_load},
+    {"load_into", "load_into(target, path)",
+     "Loads a saved network's weights into an existing network of the same architecture, or a saved "
+     "optimizer's state into an existing optimizer over networks of the same shapes. All or nothing: "
+     "on any mismatch the target keeps its values.",
+     "a = linear(3, 2)\nb = linear(3, 2)\nsave(a, \"/tmp/latent-example-into.ckpt\")\n"
+     "load_into(b, \"/tmp/latent-example-into.ckpt\")\nx = tensor([[1, 2, 3]])\nsum(a(x) == b(x))  # => 2",
+     NULL, 2, 2, bs_load_into},
+    {"seed", "seed(n)",
+     "Reseeds the session's random generator: everything random that follows (randn, rand, randint, "
+     "randn_like, the initial weights of new layers, the order of train's mini-batches) repeats "
+     "exactly after the same seed. A fresh session starts as after seed(0).",
+     "seed(1)\na = randn(3)\nseed(1)\nb = randn(3)\nsum(a == b)  # => 3", NULL, 1, 1, bs_seed},
+    {0},
+};
