@@ -684,9 +684,12 @@ const builtin bi_nn_builtins[] = {
      "mnist()  # => dataset: 10,000 samples of 784 (28x28 images), labels 0..9", NULL, 0, 0, bn_mnist},
     {"fashion_mnist", "fashion_mnist(train=false)",
      "Fashion-MNIST (Debian's dataset-fashion-mnist): the 10,000 test images, or the 60,000 training ones.",
-     NULL, bn_train_kw, 0, 0, bn_fashion_mnist},
+     "fashion_mnist()  # => dataset: 10,000 samples of 784 (28x28 images), labels 0..9",
+     bn_train_kw, 0, 0, bn_fashion_mnist},
     {"idx", "idx(images_path, labels_path=none)", "A data set read from IDX files (the MNIST format, gzip or not).",
-     NULL, NULL, 1, 2, bn_idx},
+     "d = \"/usr/share/datasets/fashion-mnist/\"\n"
+     "idx(d + \"t10k-images-idx3-ubyte.gz\", d + \"t10k-labels-idx1-ubyte.gz\")\n"
+     "# => dataset: 10,000 samples of 784 (28x28 images), labels 0..9", NULL, 1, 2, bn_idx},
     {"moons", "moons(n, noise=0.1, seed=42)", "Two interleaving half circles: n points in 2-D, labels 0 and 1.",
      "moons(200)  # => dataset: 200 samples of 2, labels 0..1", bn_moons_kw, 1, 1, bn_moons},
     {"dataset", "dataset(xs, ys=none)", "A data set around your own samples xs (n, d) and whole-number labels ys (n).",

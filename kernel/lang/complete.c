@@ -168,11 +168,20 @@ char *lt_inspect(lt_session *s, const char *code, size_t cursor, int detail_leve
         if (b.len > COMP_SUMMARY_MAX) { b.len = COMP_SUMMARY_MAX; buf_puts(&b, " ..."); }
         buf_putc(&b, '\n');
     } else if (fn) {
-        bi_help_text(fn, &b);
+        /* every builtin of that name (cross_entropy: on distributions and on logits) */
+        for (size_t i = 0; bi_at(i); i++)
+            if (strcmp(bi_at(i)->name, name) == 0) {
+                if (b.len) buf_putc(&b, '\n');
+                bi_help_text(bi_at(i), &b);
+            }
     } else if (kw) {
         buf_printf(&b, "%s (keyword)\n    %s\n", name, kw);
     } else {
-        return NULL;
+        /* a keyword argument (lr in adam(enc, lr=...)): the help of the open call */
+        int in_text;
+        const builtin *call = comp_open_call(code, cursor, &in_text);
+        if (!call || in_text) return NULL;
+        bi_help_text(call, &b);
     }
     return buf_take(&b);
 }
