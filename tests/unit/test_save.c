@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "builtins.h"
 #include "check.h"
+#include "ckpt.h"
 #include "env.h"
 #include "latent.h"
 #include "nn.h"
@@ -152,6 +153,43 @@ static void test_broken_files(void)
     lt_session_free(s);
     unlink(good);
     unlink(bad);
+}
+
+/* A forged file cannot run code: its arch may only call layers, with literal arguments. */
+static void test_forged_arch(void)
+{
+    host_log h;
+    lt_session *s = session_new(&h);
+    char p[128], code[256];
+    path_of(p, sizeof p, "forged.ckpt");
+    const char *archs[] = { "seq(linear(2, 2), print(\"pwned\"))", "save(x, \"y\")", "linear(2, 2) + 1",
+                            "seq(linear(n, 2))", "", "seq(linear(2, 2)" };
+    for (size_t i = 0; i < sizeof archs / sizeof *archs; i++) {
+        ckpt_writer *w = ckpt_writer_new("network");
+        if (archs[i][0]) ckpt_add_text(w, "arch", archs[i]);
+        CHECK(ckpt_write(w, p) == LT_OK);
+        ckpt_writer_free(w);
+        buf_clear(&h.out);
+        snprintf(code, sizeof code, "m = load(\"%s\")", p);
+        CHECK(run(s, &h, code) == LT_EXEC_ERROR);
+        CHECK(h.out.len == 0);
+        CHECK(archs[i][0] ? strcmp(h.ename, "FormatError") == 0 : strcmp(h.ename, "ValueError") == 0);
+    }
+    /* the right arch but a parameter block missing */
+    ckpt_writer *w = ckpt_writer_new("network");
+    float wt[4] = { 1, 2, 3, 4 };
+    int64_t shape[1] = { 4 };
+    ckpt_add_text(w, "arch", "seq(linear(2, 2))");
+    ckpt_add_f32(w, "param.0.weight", wt, 1, shape);
+    CHECK(ckpt_write(w, p) == LT_OK);
+    ckpt_writer_free(w);
+    snprintf(code, sizeof code, "m = load(\"%s\")", p);
+    CHECK(run(s, &h, code) == LT_EXEC_ERROR);
+    CHECK(strstr(h.evalue, "param.1.bias") != NULL);
+    CHECK(env_get(s->globals, "m") == NULL);
+    buf_free(&h.out);
+    lt_session_free(s);
+    unlink(p);
 }
 
 /* A file saved by one session loads in another with bit-identical outputs. */
@@ -303,6 +341,7 @@ int main(void)
     snprintf(dir, sizeof dir, "/tmp/latent-test-save-XXXXXX");
     if (!mkdtemp(dir)) { perror("mkdtemp"); return 1; }
     RUN(test_broken_files);
+    RUN(test_forged_arch);
     RUN(test_across_sessions);
     RUN(test_reproducible);
     RUN(test_builtin_docs);
