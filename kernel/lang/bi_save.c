@@ -20,9 +20,12 @@
  *                epochs          i64   () the epochs they span
  *
  * An optimizer file does not hold the weights: load it with the networks it trains,
- * saved and loaded on their own (load("opt.ckpt", nets=[enc, dec])). Loading a network
- * rebuilds it by evaluating its arch text, which may only call the layer builtins of
- * sv_layers below with literal arguments (a file cannot run code). */
+ * saved and loaded on their own (load("opt.ckpt", nets=[enc, dec])). Every network can
+ * be saved; load() rebuilds one by evaluating its arch text, which may only call the
+ * layer builtins of sv_layers below with literal arguments (a file cannot run code).
+ * Others (a `net`, whose arch is "net NAME(x, t)", or a seq of layers not listed there)
+ * go back with load_into(net, path) into a network of the same description, whose
+ * blocks must match the file's in number and size. */
 #include "bi_save.h"
 
 #include <math.h>
@@ -123,19 +126,14 @@ static int sv_arch_ok(const ast_node *n, int depth)
     return 1;
 }
 
-/* The architecture text of a network (nn_describe). Returns 0, or -1 with a TypeError
- * when it is too long or not a layer expression this file can rebuild. */
+/* The architecture text of a network (nn_describe). Returns 0, or -1 with a ValueError
+ * when it does not fit in cap bytes. */
 static int sv_arch_of(bi_args *a, value net, char *text, size_t cap)
 {
     nn_describe(nv_module(net), text, cap);
-    arena ar = {0};
-    diag err;
-    ast_node *cell = strlen(text) + 1 < cap ? parse_cell(text, &ar, &err) : NULL;
-    int ok = cell && cell->n == 1 && sv_arch_ok(cell->items[0], 0);
-    arena_free(&ar);
-    if (!ok)
-        return bi_fail(a, NULL, "TypeError", "cannot save this network: its architecture %.200s is not "
-                       "a seq(...) of the layers %s, ... that a file can rebuild", text, sv_layers[1]);
+    if (strlen(text) + 1 >= cap)
+        return bi_fail(a, NULL, "ValueError", "cannot save this network: its description is longer than %zu bytes",
+                       cap - 1);
     return 0;
 }
 
@@ -144,13 +142,18 @@ static int sv_arch_of(bi_args *a, value net, char *text, size_t cap)
  * generator and are overwritten by the file's. */
 static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
 {
+    if (strncmp(arch, "net ", 4) == 0)
+        return bi_fail(a, NULL, "TypeError", "%s holds the weights of %.200s: run its definition and call it "
+                       "once (so that its layers exist), then load_into(%.*s, \"%s\")", path, arch,
+                       (int)strcspn(arch + 4, "( "), arch + 4, path);
     arena ar = {0};
     diag err;
     ast_node *cell = parse_cell(arch, &ar, &err);
     if (!cell || cell->n != 1 || !sv_arch_ok(cell->items[0], 0)) {
         arena_free(&ar);
         return bi_fail(a, NULL, "FormatError", "%s: the architecture \"%.200s\" is not a network this "
-                       "Latent can build", path, arch);
+                       "Latent can build; load_into(net, \"%s\") loads it into a network of that architecture",
+                       path, arch, path);
     }
     tc_ctx *tc = tc_get(a->s, a->call);
     if (!tc) { arena_free(&ar); return -1; }
@@ -285,6 +288,13 @@ static int sv_load_params(bi_args *a, const ckpt *ck, value net)
 {
     sv_blocks b;
     if (sv_blocks_of(a, &net, 1, &b) < 0) return -1;
+    int nrec = 0;
+    for (size_t i = 0; i < ckpt_count(ck); i++) nrec += strncmp(ckpt_at(ck, i)->name, "param.", 6) == 0;
+    if (nrec != b.n) {
+        sv_blocks_free(&b);
+        return bi_fail(a, NULL, "ValueError", "%s holds %d parameter block%s, the network has %d%s: nothing was loaded",
+                       ckpt_path(ck), nrec, nrec == 1 ? "" : "s", b.n, b.n == 0 ? " (a net makes its layers when first called)" : "");
+    }
     lt_status st = ckpt_load_params(ck, "", b.p, b.n);
     sv_blocks_free(&b);
     return st == LT_OK ? 0 : sv_core_fail(a, st);
@@ -498,7 +508,7 @@ static const char *const bs_load_kw[] = {"nets", NULL};
 
 const builtin bi_save_builtins[] = {
     {"save", "save(value, path)",
-     "Saves a network (architecture and weights), an optimizer (kind, hyperparameters, step count, "
+     "Saves a network (architecture and weights; a `net` too, once called), an optimizer (kind, hyperparameters, step count, "
      "moments; not the networks' weights: save those too) or a training history to a checkpoint file "
      "(relative to the notebook's folder). The file is written whole or not at all.",
      "m = seq(linear(2, 3), relu)\nsave(m, \"/tmp/latent-example-net.ckpt\")\n"

@@ -3,7 +3,8 @@
  *     save(enc, "enc.ckpt")                 a network: its architecture + parameter blocks
  *     enc2 = load("enc.ckpt")               a new network, bit-identical outputs
  *     load_into(enc, "enc.ckpt")            the weights into an existing network of the
- *                                           same architecture (all or nothing)
+ *                                           same architecture (all or nothing); the way
+ *                                           back for a `net`, which load() cannot rebuild
  *     save(opt, "opt.ckpt")                 kind, hyperparameters, step count, moments
  *     opt2 = load("opt.ckpt", nets=[enc, dec])    an optimizer needs its networks again
  *     load_into(opt, "opt.ckpt")            the state into an existing optimizer
