@@ -448,7 +448,9 @@ static int sv_into_net(bi_args *a, const ckpt *ck, value net)
     char mine[SV_ARCH_MAX];
     if (sv_get(a, ck, "arch", CKPT_TEXT, &arch) < 0) return -1;
     nn_describe(nv_module(net), mine, sizeof mine);
-    if (strcmp(mine, arch->data) != 0)
+    /* a net describes itself by its name only: its blocks (number, sizes) are the check */
+    int nets = strncmp(mine, "net ", 4) == 0 && strncmp(arch->data, "net ", 4) == 0;
+    if (!nets && strcmp(mine, arch->data) != 0)
         return bi_fail(a, a->pos_nodes[0], "ValueError", "%s holds a %.300s, not a %.300s: nothing was loaded",
                        ckpt_path(ck), (const char *)arch->data, mine);
     return sv_load_params(a, ck, net);
