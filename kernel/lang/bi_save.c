@@ -172,9 +172,9 @@ static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
 
 /* ---- save ------------------------------------------------------------------------ */
 
-static int sv_add(bi_args *a, ckpt_writer *w, lt_status st)
+/* 0 for LT_OK, else the core's error as the builtin's */
+static int sv_add(bi_args *a, lt_status st)
 {
-    (void)w;
     return st == LT_OK ? 0 : sv_core_fail(a, st);
 }
 
@@ -183,8 +183,8 @@ static int sv_net(bi_args *a, value net, ckpt_writer *w)
     char arch[SV_ARCH_MAX];
     sv_blocks b;
     if (sv_arch_of(a, net, arch, sizeof arch) < 0 || sv_blocks_of(a, &net, 1, &b) < 0) return -1;
-    int st = sv_add(a, w, ckpt_add_text(w, "arch", arch));
-    if (st == 0) st = sv_add(a, w, ckpt_add_params(w, "", b.p, b.n));
+    int st = sv_add(a, ckpt_add_text(w, "arch", arch));
+    if (st == 0) st = sv_add(a, ckpt_add_params(w, "", b.p, b.n));
     sv_blocks_free(&b);
     return st;
 }
@@ -212,13 +212,13 @@ static int sv_opt(bi_args *a, const ov_data *d, ckpt_writer *w)
     }
     sv_hyper(o, h);
     int st = nets.oom ? bi_fail(a, NULL, "MemoryError", "out of memory") : 0;
-    if (st == 0) st = sv_add(a, w, ckpt_add_text(w, "kind", optim_name(o->kind)));
-    if (st == 0) st = sv_add(a, w, ckpt_add_f64(w, "hyper", h, 1, &eight));
-    if (st == 0) st = sv_add(a, w, ckpt_add_i64(w, "step", &step, 0, NULL));
-    if (st == 0) st = sv_add(a, w, ckpt_add_i64(w, "sizes", sizes, 1, &nb));
-    if (st == 0) st = sv_add(a, w, ckpt_add_text(w, "nets", nets.data ? nets.data : ""));
-    if (st == 0) st = sv_add(a, w, ckpt_add_f32(w, "m", o->m, 1, &total));
-    if (st == 0 && o->v) st = sv_add(a, w, ckpt_add_f32(w, "v", o->v, 1, &total));
+    if (st == 0) st = sv_add(a, ckpt_add_text(w, "kind", optim_name(o->kind)));
+    if (st == 0) st = sv_add(a, ckpt_add_f64(w, "hyper", h, 1, &eight));
+    if (st == 0) st = sv_add(a, ckpt_add_i64(w, "step", &step, 0, NULL));
+    if (st == 0) st = sv_add(a, ckpt_add_i64(w, "sizes", sizes, 1, &nb));
+    if (st == 0) st = sv_add(a, ckpt_add_text(w, "nets", nets.data ? nets.data : ""));
+    if (st == 0) st = sv_add(a, ckpt_add_f32(w, "m", o->m, 1, &total));
+    if (st == 0 && o->v) st = sv_add(a, ckpt_add_f32(w, "v", o->v, 1, &total));
     free(sizes);
     buf_free(&nets);
     return st;
@@ -232,9 +232,9 @@ static int sv_history(bi_args *a, value v, ckpt_writer *w)
     int epochs;
     train_history_get(v, &name, &x, &n, &epochs);
     int64_t len = (int64_t)n, ep = epochs;
-    int st = sv_add(a, w, ckpt_add_text(w, "name", name));
-    if (st == 0) st = sv_add(a, w, ckpt_add_f32(w, "values", x, 1, &len));
-    if (st == 0) st = sv_add(a, w, ckpt_add_i64(w, "epochs", &ep, 0, NULL));
+    int st = sv_add(a, ckpt_add_text(w, "name", name));
+    if (st == 0) st = sv_add(a, ckpt_add_f32(w, "values", x, 1, &len));
+    if (st == 0) st = sv_add(a, ckpt_add_i64(w, "epochs", &ep, 0, NULL));
     return st;
 }
 
@@ -262,7 +262,7 @@ static int bs_save(bi_args *a, value *out)
     if (!w) return sv_core_fail(a, LT_ERR_NOMEM);
     int st = kind[0] == 'n' ? sv_net(a, a->pos[0], w)
            : kind[0] == 'o' ? sv_opt(a, AS_OBJ(a->pos[0])->data, w) : sv_history(a, a->pos[0], w);
-    if (st == 0) st = sv_add(a, w, ckpt_write(w, path));
+    if (st == 0) st = sv_add(a, ckpt_write(w, path));
     ckpt_writer_free(w);
     if (st < 0) return -1;
     *out = NONE_VAL;

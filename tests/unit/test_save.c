@@ -207,17 +207,21 @@ static void test_across_sessions(void)
     host_log h1, h2;
     lt_session *s1 = session_new(&h1), *s2 = session_new(&h2);
     char p[128], code[512];
+    char cwd[512];
+    CHECK(getcwd(cwd, sizeof cwd) != NULL && chdir(dir) == 0);   /* paths are relative to the cwd */
     path_of(p, sizeof p, "ae.ckpt");
-    snprintf(code, sizeof code, "enc = seq(linear(784, 256), relu, linear(256, 20), relu)\nsave(enc, \"%s\")\n"
-             "seed(9)\nx = rand(4, 784)\nprint(enc(x))", p);
+    snprintf(code, sizeof code, "enc = seq(linear(784, 256), relu, linear(256, 20), relu)\nsave(enc, \"ae.ckpt\")\n"
+             "seed(9)\nx = rand(4, 784)\nprint(enc(x))");
     CHECK(run(s1, &h1, code) == LT_EXEC_OK);
-    snprintf(code, sizeof code, "seed(100)\nenc = load(\"%s\")\nseed(9)\nx = rand(4, 784)\nprint(enc(x))", p);
+    CHECK(access(p, R_OK) == 0);
+    snprintf(code, sizeof code, "seed(100)\nenc = load(\"ae.ckpt\")\nseed(9)\nx = rand(4, 784)\nprint(enc(x))");
     CHECK(run(s2, &h2, code) == LT_EXEC_OK);
     CHECK(h1.out.len > 100);
     CHECK_STR(h1.out.data, h2.out.data);
     buf_free(&h1.out); buf_free(&h2.out);
     lt_session_free(s1); lt_session_free(s2);
     unlink(p);
+    CHECK(chdir(cwd) == 0);
 }
 
 static const char *const repro_cells[] = {
