@@ -35,6 +35,7 @@
 
 #include "arena.h"
 #include "ckpt.h"
+#include "env.h"
 #include "eval.h"
 #include "nn_val.h"
 #include "parse.h"
@@ -148,6 +149,11 @@ static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
                        (int)strcspn(arch + 4, "( "), arch + 4, path);
     arena ar = {0};
     diag err;
+    char one[64];
+    if (strlen(arch) < sizeof one - 2 && sv_is_layer(arch)) {   /* a lone activation: relu() */
+        snprintf(one, sizeof one, "%s()", arch);
+        arch = one;
+    }
     ast_node *cell = parse_cell(arch, &ar, &err);
     if (!cell || cell->n != 1 || !sv_arch_ok(cell->items[0], 0)) {
         arena_free(&ar);
@@ -156,11 +162,24 @@ static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
                        path, arch, path);
     }
     tc_ctx *tc = tc_get(a->s, a->call);
-    if (!tc) { arena_free(&ar); return -1; }
+    env *none = env_new();
+    if (!tc || !none) {
+        arena_free(&ar);
+        env_free(none);
+        return tc ? bi_fail(a, NULL, "MemoryError", "out of memory") : -1;
+    }
+    /* evaluated with no variables in sight (a variable called linear cannot take over)
+     * and a scratch generator */
     rng keep = tc->r;
+    env *globals = a->s->globals, *locals = a->s->locals;
+    a->s->globals = none;
+    a->s->locals = NULL;
     rng_seed(&tc->r, 0);
     int st = eval_expr(a->s, cell->items[0], out);
     tc->r = keep;
+    a->s->globals = globals;
+    a->s->locals = locals;
+    env_free(none);
     arena_free(&ar);
     if (st < 0) return -1;
     if (!nv_is(*out)) {
