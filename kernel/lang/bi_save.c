@@ -4,9 +4,10 @@
  *
  *   "network"    arch            text  the architecture as the language writes it,
  *                                      "seq(linear(784, 256), relu, linear(256, 20))"
- *                param.K.NAME    f32   (n) parameter block K (0, 1, ... in the order of
- *                                      the layers; NAME is the layer's: weight (out, in)
- *                                      row-major, bias (out))
+ *                param.K.NAME    f32   parameter block K (0, 1, ... in the order of the
+ *                                      layers; NAME is the layer's): a linear's weight
+ *                                      (out, in) row-major and bias (out); the blocks of
+ *                                      other layers flat, (n)
  *   "optimizer"  kind            text  "Adam", "AdamW" or "SGD"
  *                hyper           f64   (8) lr, momentum, dampening, nesterov, beta1,
  *                                      beta2, eps, weight_decay
@@ -197,13 +198,41 @@ static int sv_add(bi_args *a, lt_status st)
     return st == LT_OK ? 0 : sv_core_fail(a, st);
 }
 
+/* The shapes of m's blocks, from *k on: a linear's weight (out, in) and bias (out); the
+ * blocks of other layers (and of layers shared through a variable) as they are, (n). */
+static void sv_shapes(lt_module *m, const sv_blocks *b, int *ndim, int64_t (*shape)[2], int *k)
+{
+    if (nn_is(m, "linear")) {
+        const lt_linear *l = (const lt_linear *)m;
+        ndim[*k] = 2; shape[*k][0] = l->out; shape[*k][1] = l->in; (*k)++;
+        if (l->bias) { ndim[*k] = 1; shape[*k][0] = l->out; (*k)++; }
+        return;
+    }
+    int n;
+    lt_module **kids = nn_seq_children(m, &n);
+    if (kids) {
+        for (int i = 0; i < n; i++) sv_shapes(kids[i], b, ndim, shape, k);
+        return;
+    }
+    lt_param none;
+    for (int i = nn_params(m, &none, 0); i > 0; i--, (*k)++) { ndim[*k] = 1; shape[*k][0] = (int64_t)b->p[*k].n; }
+}
+
 static int sv_net(bi_args *a, value net, ckpt_writer *w)
 {
     char arch[SV_ARCH_MAX];
     sv_blocks b;
     if (sv_arch_of(a, net, arch, sizeof arch) < 0 || sv_blocks_of(a, &net, 1, &b) < 0) return -1;
-    int st = sv_add(a, ckpt_add_text(w, "arch", arch));
-    if (st == 0) st = sv_add(a, ckpt_add_params(w, "", b.p, b.n));
+    int *ndim = malloc((size_t)(b.n ? b.n : 1) * sizeof *ndim), k = 0;
+    int64_t (*shape)[2] = malloc((size_t)(b.n ? b.n : 1) * sizeof *shape);
+    int st = ndim && shape ? sv_add(a, ckpt_add_text(w, "arch", arch)) : bi_fail(a, NULL, "MemoryError", "out of memory");
+    if (st == 0) sv_shapes(nv_module(net), &b, ndim, shape, &k);
+    for (int i = 0; st == 0 && i < b.n; i++) {
+        if (k != b.n) { ndim[i] = 1; shape[i][0] = (int64_t)b.p[i].n; }   /* a layer kind not walked: flat */
+        st = sv_add(a, ckpt_add_f32(w, b.p[i].name, b.p[i].w, ndim[i], shape[i]));
+    }
+    free(ndim);
+    free(shape);
     sv_blocks_free(&b);
     return st;
 }

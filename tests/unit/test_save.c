@@ -114,6 +114,15 @@ static void test_broken_files(void)
     snprintf(code, sizeof code, "seed(1)\nm = seq(linear(3, 4), relu, linear(4, 2))\nsave(m, \"%s\")\n"
              "k = seq(linear(3, 4), relu, linear(4, 2))", good);
     CHECK(run(s, &h, code) == LT_EXEC_OK);
+    ckpt *ck = NULL;   /* the records: the architecture, weights (out, in), biases (out) */
+    CHECK(ckpt_read(good, &ck) == LT_OK && strcmp(ckpt_kind(ck), "network") == 0 && ckpt_count(ck) == 5);
+    const ckpt_rec *r = ck ? ckpt_find(ck, "arch") : NULL;
+    CHECK(r && r->type == CKPT_TEXT && strcmp(r->data, "seq(linear(3, 4), relu, linear(4, 2))") == 0);
+    r = ck ? ckpt_find(ck, "param.0.weight") : NULL;
+    CHECK(r && r->ndim == 2 && r->shape[0] == 4 && r->shape[1] == 3);
+    r = ck ? ckpt_find(ck, "param.3.bias") : NULL;
+    CHECK(r && r->ndim == 1 && r->shape[0] == 2);
+    ckpt_free(ck);
     size_t n = 0, nw, nk;
     unsigned char *bytes = slurp(good, &n);
     float *w0 = weights_of(s, "m", &nw), *k0 = weights_of(s, "k", &nk);
