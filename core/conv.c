@@ -2,6 +2,7 @@
  * GroupNorm (+ fused SiLU), per-channel add, sinusoidal time embedding, and the conv2d
  * and GroupNorm layers. */
 #include "conv.h"
+#include "conv_par.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -9,25 +10,6 @@
 #include <string.h>
 
 /* ---- helpers ------------------------------------------------------------------------------ */
-
-/* x's floats, contiguous: x->data itself or a copy in the arena. NULL after lt_fail. */
-static const float *contig(lt_graph *g, const lt_tensor *x)
-{
-    if (tensor_is_contiguous(x))
-        return x->data;
-    float *p = graph_alloc(g, tensor_numel(x) * sizeof(float));
-    if (p)
-        tensor_copy_out(x, p);
-    return p;
-}
-
-static lt_tensor *fail_shape(const char *what, const char *expected, const lt_tensor *x)
-{
-    char sx[64];
-    lt_fail(LT_ERR_SHAPE, "%s: expected %s, got %s", what, expected,
-            tensor_shape_str(x, sx, sizeof sx));
-    return NULL;
-}
 
 int conv2d_out_size(int in, int k, int stride, int pad)
 {
@@ -177,8 +159,7 @@ static void col2im(const conv_geom *q, const float *dcol, int n, float *dx)
                         const float *d = row + (size_t)im * q->P + (size_t)oy * q->Wo;
                         float *xr = xc + (size_t)iy * q->W - q->pad + j;
                         if (s == 1)
-                            for (int ox = lo; ox < hi; ox++)
-                                xr[ox] += d[ox];
+                            conv_vadd(xr + lo, d + lo, (size_t)(hi - lo));
                         else
                             for (int ox = lo; ox < hi; ox++)
                                 xr[ox * s] += d[ox];
@@ -194,6 +175,20 @@ typedef struct conv_saved {
     conv_geom q;
 } conv_saved;
 
+/* One conv2d pass over the chunks of a batch, shared by the threads. */
+typedef struct conv_job {
+    const conv_geom *q;
+    const float *x, *w, *bias;   /* forward inputs; bias (O) or NULL */
+    float *y;                    /* forward: (B, O, P) */
+    const float *dy;             /* backward: y's gradient (B, O, P) */
+    float *dx;                   /* (B, C, H, W) or NULL */
+    int want_dw, want_db;
+    float *col[CONV_PAR_MAX];    /* per thread: (K, G P) columns */
+    float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
+    float *dw[CONV_PAR_MAX];     /* per thread: (O, K) partial weight gradient */
+    float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
+} conv_job;
+
 /* Columns of images [b0, b0 + n): x's own floats for a pointwise conv, else im2col into buf. */
 static const float *columns(const conv_geom *q, const float *x, int b0, int n, float *buf)
 {
@@ -204,77 +199,115 @@ static const float *columns(const conv_geom *q, const float *x, int b0, int n, f
     return buf;
 }
 
-/* y (B, O, P) = w (O, K) . columns + bias, chunk by chunk. */
-static void conv_forward_gemm(const conv_geom *q, const float *x, const float *w,
-                              const float *bias, float *y, float *col, float *tmp)
+/* forward of chunk c: y[b0 .. b0 + n) = w (O, K) . columns + bias */
+static void conv_forward_task(void *ctx, int c, int th)
 {
-    for (int b0 = 0; b0 < q->B; b0 += q->G) {
-        int n = q->B - b0 < q->G ? q->B - b0 : q->G;
-        size_t N = (size_t)n * q->P;
-        const float *cols = columns(q, x, b0, n, col);
-        float *out = n == 1 ? y + (size_t)b0 * q->O * q->P : tmp;
-        tensor_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, w, (int)q->K, cols, (int)N, 0.0f,
-                     out, (int)N);
+    const conv_job *j = ctx;
+    const conv_geom *q = j->q;
+    int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
+    size_t N = (size_t)n * q->P;
+    const float *cols = columns(q, j->x, b0, n, j->col[th]);
+    float *out = n == 1 ? j->y + (size_t)b0 * q->O * q->P : j->tmp[th];
+    conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 0.0f, out,
+               (int)N);
+    for (int im = 0; im < n; im++)
+        for (int o = 0; o < q->O; o++)
+            conv_vaffine(j->y + ((size_t)(b0 + im) * q->O + o) * q->P,
+                         out + (size_t)o * N + (size_t)im * q->P, 1.0f, j->bias ? j->bias[o] : 0.0f,
+                         q->P);
+}
+
+/* backward of chunk c: bias and weight gradients into the thread's partials, the
+ * input gradient of the chunk's images into dx */
+static void conv_backward_task(void *ctx, int c, int th)
+{
+    const conv_job *j = ctx;
+    const conv_geom *q = j->q;
+    int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
+    size_t N = (size_t)n * q->P, P = q->P, K = q->K;
+    const float *d = j->dy + (size_t)b0 * q->O * P;
+    if (j->want_db)
         for (int im = 0; im < n; im++)
-            for (int o = 0; o < q->O; o++) {
-                float *yr = y + ((size_t)(b0 + im) * q->O + o) * q->P;
-                const float *tr = out + (size_t)o * N + (size_t)im * q->P;
-                float bo = bias ? bias[o] : 0.0f;
-                for (size_t p = 0; p < q->P; p++)
-                    yr[p] = tr[p] + bo;
-            }
+            for (int o = 0; o < q->O; o++)
+                j->db[th][o] += conv_vsum(d + ((size_t)im * q->O + o) * P, P);
+    if (n > 1) {   /* gather dy of the chunk as (O, n P) */
+        float *dyc = j->tmp[th];
+        for (int im = 0; im < n; im++)
+            for (int o = 0; o < q->O; o++)
+                memcpy(dyc + (size_t)o * N + (size_t)im * P, d + ((size_t)im * q->O + o) * P,
+                       P * sizeof(float));
+        d = dyc;
     }
+    if (j->want_dw) {
+        const float *cols = columns(q, j->x, b0, n, j->col[th]);
+        conv_sgemm(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, j->dw[th],
+                   (int)K);
+    }
+    if (j->dx) {
+        float *dxb = j->dx + (size_t)b0 * q->C * q->H * q->W;
+        if (geom_is_pointwise(q) && n == 1) {
+            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 1.0f, dxb,
+                       (int)N);
+            return;
+        }
+        conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 0.0f, j->col[th],
+                   (int)N);
+        col2im(q, j->col[th], n, dxb);
+    }
+}
+
+static int conv_chunks(const conv_geom *q) { return (q->B + q->G - 1) / q->G; }
+
+/* Threads for a pass over q's chunks. */
+static int conv_threads(const conv_geom *q)
+{
+    int t = conv_par_threads(), c = conv_chunks(q);
+    return t < c ? t : c < 1 ? 1 : c;
+}
+
+/* Per-thread column and gemm buffers in the arena; 0 when out of memory. */
+static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
+{
+    size_t N = (size_t)j->q->G * j->q->P;
+    for (int t = 0; t < nt; t++) {
+        j->col[t] = graph_alloc(g, j->q->K * N * sizeof(float));
+        j->tmp[t] = j->q->G > 1 ? graph_alloc(g, (size_t)j->q->O * N * sizeof(float)) : j->col[t];
+        if (!j->col[t] || !j->tmp[t])
+            return 0;
+    }
+    return 1;
 }
 
 static void conv2d_backward(lt_graph *g, lt_tensor *y)
 {
     const conv_saved *sv = y->aux;
     const conv_geom *q = &sv->q;
-    float *dx = graph_grad(g, y->in[0]);
     float *dw = graph_grad(g, y->in[1]);
     float *db = y->nin > 2 ? graph_grad(g, y->in[2]) : NULL;
-    size_t P = q->P, K = q->K;
-    if (db)
-        for (int im = 0; im < q->B; im++)
-            for (int o = 0; o < q->O; o++) {
-                const float *d = y->grad + ((size_t)im * q->O + o) * P;
-                float s = 0.0f;
-                for (size_t p = 0; p < P; p++)
-                    s += d[p];
-                db[o] += s;
-            }
-    if (!dx && !dw)
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .dy = y->grad,
+                   .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
+    if ((!j.dx && !dw && !db) || q->B == 0)
         return;
-    size_t maxN = (size_t)q->G * P;
-    float *col = graph_alloc(g, K * maxN * sizeof(float));
-    float *dyc = q->G > 1 ? graph_alloc(g, (size_t)q->O * maxN * sizeof(float)) : NULL;
-    if (!col || (q->G > 1 && !dyc))
+    int nt = conv_threads(q);
+    if (!conv_job_buffers(g, &j, nt))
         return;   /* graph_backward reports the lack of memory */
-    for (int b0 = 0; b0 < q->B; b0 += q->G) {
-        int n = q->B - b0 < q->G ? q->B - b0 : q->G;
-        size_t N = (size_t)n * P;
-        const float *d = y->grad + (size_t)b0 * q->O * P;
-        if (n > 1) {   /* gather dy of the chunk as (O, n P) */
-            for (int im = 0; im < n; im++)
-                for (int o = 0; o < q->O; o++)
-                    memcpy(dyc + (size_t)o * N + (size_t)im * P, d + ((size_t)im * q->O + o) * P,
-                           P * sizeof(float));
-            d = dyc;
-        }
-        if (dw) {
-            const float *cols = columns(q, sv->x, b0, n, col);
-            tensor_sgemm(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, dw, (int)K);
-        }
-        if (dx) {
-            float *dxb = dx + (size_t)b0 * q->C * q->H * q->W;
-            if (geom_is_pointwise(q) && n == 1) {
-                tensor_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, sv->w, (int)K, d, (int)N, 1.0f,
-                             dxb, (int)N);
-                continue;
-            }
-            tensor_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, sv->w, (int)K, d, (int)N, 0.0f, col, (int)N);
-            col2im(q, col, n, dxb);
-        }
+    size_t nw = (size_t)q->O * q->K;
+    for (int t = 0; t < nt; t++) {
+        j.dw[t] = t == 0 ? dw : dw ? graph_alloc(g, nw * sizeof(float)) : NULL;
+        j.db[t] = db ? graph_alloc(g, (size_t)q->O * sizeof(float)) : NULL;
+        if ((dw && !j.dw[t]) || (db && !j.db[t]))
+            return;
+        if (t > 0 && dw)
+            memset(j.dw[t], 0, nw * sizeof(float));
+        if (db)
+            memset(j.db[t], 0, (size_t)q->O * sizeof(float));
+    }
+    conv_par_for(conv_chunks(q), conv_backward_task, &j);
+    for (int t = 0; t < nt; t++) {
+        if (dw && t > 0)
+            conv_vadd(dw, j.dw[t], nw);
+        if (db)
+            conv_vadd(db, j.db[t], (size_t)q->O);
     }
 }
 
@@ -295,7 +328,7 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
                        stride, pad);
     snprintf(want, sizeof want, "input (B, %d, H, W)", w->shape[1]);
     if (x->ndim != 4 || x->shape[1] != w->shape[1]) {
-        fail_shape(name, want, x);
+        conv_fail_shape(name, want, x);
         return LT_ERR_SHAPE;
     }
     if (b && (b->ndim != 1 || b->shape[0] != w->shape[0]))
@@ -330,16 +363,14 @@ lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int 
     const conv_geom *q = &sv->q;
     int ys[4] = { q->B, q->O, q->Ho, q->Wo };
     lt_tensor *y = graph_tensor(g, 4, ys);
-    sv->x = y ? contig(g, x) : NULL;
-    sv->w = sv->x ? contig(g, w) : NULL;
-    const float *bias = b && sv->w ? contig(g, b) : NULL;
-    size_t N = (size_t)q->G * q->P;
-    float *col = sv->w ? graph_alloc(g, q->K * N * sizeof(float)) : NULL;
-    float *tmp = col && q->G > 1 ? graph_alloc(g, (size_t)q->O * N * sizeof(float)) : col;
-    if (!tmp || (b && !bias))
+    sv->x = y ? conv_contig(g, x) : NULL;
+    sv->w = sv->x ? conv_contig(g, w) : NULL;
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .y = y ? y->data : NULL };
+    j.bias = b && sv->w ? conv_contig(g, b) : NULL;
+    if (!sv->w || (b && !j.bias) || !conv_job_buffers(g, &j, conv_threads(q)))
         return NULL;
     if (q->B > 0)
-        conv_forward_gemm(q, sv->x, sv->w, bias, y->data, col, tmp);
+        conv_par_for(conv_chunks(q), conv_forward_task, &j);
     y->iparam[0] = stride;
     y->iparam[1] = pad;
     y->aux = sv;
@@ -378,11 +409,11 @@ lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x)
     if (!x)
         return NULL;
     if (x->ndim != 4 || x->shape[2] % 2 || x->shape[3] % 2)
-        return fail_shape("avgpool2", "(B, C, H, W) with H and W even", x);
+        return conv_fail_shape("avgpool2", "(B, C, H, W) with H and W even", x);
     int Ho = x->shape[2] / 2, Wo = x->shape[3] / 2, W = x->shape[3];
     int ys[4] = { x->shape[0], x->shape[1], Ho, Wo };
     lt_tensor *y = graph_tensor(g, 4, ys);
-    const float *xd = y ? contig(g, x) : NULL;
+    const float *xd = y ? conv_contig(g, x) : NULL;
     if (!xd)
         return NULL;
     size_t planes = (size_t)ys[0] * ys[1];
@@ -424,11 +455,11 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
     if (!x)
         return NULL;
     if (x->ndim != 4)
-        return fail_shape("upsample2", "(B, C, H, W)", x);
+        return conv_fail_shape("upsample2", "(B, C, H, W)", x);
     int H = x->shape[2], W = x->shape[3], Wy = 2 * W;
     int ys[4] = { x->shape[0], x->shape[1], 2 * H, 2 * W };
     lt_tensor *y = graph_tensor(g, 4, ys);
-    const float *xd = y ? contig(g, x) : NULL;
+    const float *xd = y ? conv_contig(g, x) : NULL;
     if (!xd)
         return NULL;
     size_t planes = (size_t)ys[0] * ys[1];
@@ -444,250 +475,6 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
     }
     lt_tensor *in[1] = { x };
     return graph_record(g, y, &upsample2_def, in, 1);
-}
-
-/* ---- GroupNorm (+ SiLU) ------------------------------------------------------------------- */
-
-/* What group_norm keeps for backward. */
-typedef struct gn_saved {
-    const float *x;      /* (B, C, HW) contiguous */
-    const float *w, *b;  /* (C) or NULL */
-    float *mean, *rstd;  /* (B, groups) */
-    int groups, silu;
-    size_t HW;
-} gn_saved;
-
-static inline float silu_f(float v) { return v / (1.0f + expf(-v)); }
-
-/* One (image, group): normalises n = cpg * HW values of x from channel c0 into y. */
-static void gn_forward_group(const gn_saved *s, const float *x, float *y, int c0, int cpg,
-                             float *mean_out, float *rstd_out, float eps)
-{
-    size_t n = (size_t)cpg * s->HW;
-    double sum = 0.0, sq = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        sum += x[i];
-        sq += (double)x[i] * x[i];
-    }
-    double mean = sum / n, var = sq / n - mean * mean;
-    if (var < 0.0)
-        var = 0.0;
-    float rstd = (float)(1.0 / sqrt(var + eps));
-    *mean_out = (float)mean;
-    *rstd_out = rstd;
-    for (int c = 0; c < cpg; c++) {
-        float a = rstd * (s->w ? s->w[c0 + c] : 1.0f);
-        float bb = (s->b ? s->b[c0 + c] : 0.0f) - (float)mean * a;
-        const float *xc = x + (size_t)c * s->HW;
-        float *yc = y + (size_t)c * s->HW;
-        if (s->silu)
-            for (size_t i = 0; i < s->HW; i++)
-                yc[i] = silu_f(xc[i] * a + bb);
-        else
-            for (size_t i = 0; i < s->HW; i++)
-                yc[i] = xc[i] * a + bb;
-    }
-}
-
-/* Backward of one (image, group): gy is y's gradient there, da scratch (cpg HW). */
-static void gn_backward_group(const gn_saved *s, const float *x, const float *gy, float *dx,
-                              float *dw, float *db, int c0, int cpg, float mean, float rstd,
-                              float *da)
-{
-    size_t HW = s->HW, n = (size_t)cpg * HW;
-    double s1 = 0.0, s2 = 0.0;   /* sums of dxhat and dxhat * xhat */
-    for (int c = 0; c < cpg; c++) {
-        float wc = s->w ? s->w[c0 + c] : 1.0f, bc = s->b ? s->b[c0 + c] : 0.0f;
-        const float *xc = x + (size_t)c * HW, *gc = gy + (size_t)c * HW;
-        float *dc = da + (size_t)c * HW;
-        double sw = 0.0, sb = 0.0;
-        for (size_t i = 0; i < HW; i++) {
-            float xh = (xc[i] - mean) * rstd;
-            float d = gc[i];
-            if (s->silu) {
-                float v = xh * wc + bc, sg = 1.0f / (1.0f + expf(-v));
-                d *= sg * (1.0f + v * (1.0f - sg));
-            }
-            dc[i] = d;
-            sw += (double)d * xh;
-            sb += d;
-        }
-        if (dw)
-            dw[c0 + c] += (float)sw;
-        if (db)
-            db[c0 + c] += (float)sb;
-        s1 += sb * wc;
-        s2 += sw * wc;
-    }
-    if (!dx)
-        return;
-    float m1 = (float)(s1 / n), m2 = (float)(s2 / n);
-    for (int c = 0; c < cpg; c++) {
-        float wc = s->w ? s->w[c0 + c] : 1.0f;
-        const float *xc = x + (size_t)c * HW, *dc = da + (size_t)c * HW;
-        float *dxc = dx + (size_t)c * HW;
-        for (size_t i = 0; i < HW; i++) {
-            float xh = (xc[i] - mean) * rstd;
-            dxc[i] += rstd * (dc[i] * wc - m1 - xh * m2);
-        }
-    }
-}
-
-static void group_norm_backward(lt_graph *g, lt_tensor *y)
-{
-    const gn_saved *s = y->aux;
-    float *dx = graph_grad(g, y->in[0]);
-    float *dw = s->w ? graph_grad(g, y->in[1]) : NULL;
-    float *db = s->b ? graph_grad(g, y->in[s->w ? 2 : 1]) : NULL;
-    if (!dx && !dw && !db)
-        return;
-    int B = y->shape[0], C = y->shape[1], cpg = C / s->groups;
-    float *da = graph_alloc(g, (size_t)cpg * s->HW * sizeof(float));
-    if (!da)
-        return;
-    for (int b = 0; b < B; b++)
-        for (int k = 0; k < s->groups; k++) {
-            size_t off = ((size_t)b * C + (size_t)k * cpg) * s->HW;
-            int bk = b * s->groups + k;
-            gn_backward_group(s, s->x + off, y->grad + off, dx ? dx + off : NULL, dw, db,
-                              k * cpg, cpg, s->mean[bk], s->rstd[bk], da);
-        }
-}
-
-static const lt_opdef group_norm_def = { "group_norm", group_norm_backward };
-
-lt_tensor *op_group_norm(lt_graph *g, lt_tensor *x, int groups, lt_tensor *w, lt_tensor *b,
-                         float eps, int silu, const char *name)
-{
-    char want[64], sw[64];
-    if (!x)
-        return NULL;
-    if (!name)
-        name = "group_norm";
-    if (x->ndim != 4 && x->ndim != 2)
-        return fail_shape(name, "input (B, C, H, W) or (B, C)", x);
-    int C = x->shape[1];
-    if (groups < 1 || C % groups) {
-        lt_fail(LT_ERR_VALUE, "%s: %d groups do not divide %d channels", name, groups, C);
-        return NULL;
-    }
-    const lt_tensor *wb[2] = { w, b };
-    for (int k = 0; k < 2; k++)
-        if (wb[k] && (wb[k]->ndim != 1 || wb[k]->shape[0] != C)) {
-            snprintf(want, sizeof want, "(%d)", C);
-            lt_fail(LT_ERR_SHAPE, "%s: %s must be %s, got %s", name, k ? "bias" : "weight", want,
-                    tensor_shape_str(wb[k], sw, sizeof sw));
-            return NULL;
-        }
-    lt_tensor *y = graph_tensor(g, x->ndim, x->shape);
-    gn_saved *s = y ? graph_alloc(g, sizeof *s) : NULL;
-    if (!s)
-        return NULL;
-    int B = x->shape[0];
-    s->groups = groups;
-    s->silu = silu ? 1 : 0;
-    s->HW = x->ndim == 4 ? (size_t)x->shape[2] * x->shape[3] : 1;
-    s->x = contig(g, x);
-    s->w = w ? contig(g, w) : NULL;
-    s->b = b ? contig(g, b) : NULL;
-    s->mean = graph_alloc(g, (size_t)(2 * B * groups + 1) * sizeof(float));
-    if (!s->x || (w && !s->w) || (b && !s->b) || !s->mean)
-        return NULL;
-    s->rstd = s->mean + (size_t)B * groups;
-    int cpg = C / groups;
-    for (int bi = 0; bi < B; bi++)
-        for (int k = 0; k < groups; k++) {
-            size_t off = ((size_t)bi * C + (size_t)k * cpg) * s->HW;
-            gn_forward_group(s, s->x + off, y->data + off, k * cpg, cpg,
-                             &s->mean[bi * groups + k], &s->rstd[bi * groups + k], eps);
-        }
-    y->aux = s;
-    y->iparam[0] = groups;
-    y->iparam[1] = s->silu;
-    y->fparam[0] = eps;
-    lt_tensor *in[3];
-    int nin = 0;
-    in[nin++] = x;
-    if (w)
-        in[nin++] = w;
-    if (b)
-        in[nin++] = b;
-    return graph_record(g, y, &group_norm_def, in, nin);
-}
-
-/* ---- per-channel add ------------------------------------------------------------------------ */
-
-static void add_channel_backward(lt_graph *g, lt_tensor *y)
-{
-    float *dx = graph_grad(g, y->in[0]);
-    float *dv = graph_grad(g, y->in[1]);
-    size_t planes = (size_t)y->shape[0] * y->shape[1], HW = (size_t)y->shape[2] * y->shape[3];
-    for (size_t p = 0; p < planes; p++) {
-        const float *d = y->grad + p * HW;
-        if (dx)
-            for (size_t i = 0; i < HW; i++)
-                dx[p * HW + i] += d[i];
-        if (dv) {
-            float s = 0.0f;
-            for (size_t i = 0; i < HW; i++)
-                s += d[i];
-            dv[p] += s;
-        }
-    }
-}
-
-static const lt_opdef add_channel_def = { "add_channel", add_channel_backward };
-
-lt_tensor *op_add_channel(lt_graph *g, lt_tensor *x, lt_tensor *v)
-{
-    char sx[64], sv[64];
-    if (!x || !v)
-        return NULL;
-    if (x->ndim != 4 || v->ndim != 2 || v->shape[0] != x->shape[0] || v->shape[1] != x->shape[1]) {
-        lt_fail(LT_ERR_SHAPE, "add_channel: expected x (B, C, H, W) and v (B, C), got %s and %s",
-                tensor_shape_str(x, sx, sizeof sx), tensor_shape_str(v, sv, sizeof sv));
-        return NULL;
-    }
-    lt_tensor *y = graph_tensor(g, 4, x->shape);
-    const float *xd = y ? contig(g, x) : NULL;
-    const float *vd = xd ? contig(g, v) : NULL;
-    if (!vd)
-        return NULL;
-    size_t planes = (size_t)x->shape[0] * x->shape[1], HW = (size_t)x->shape[2] * x->shape[3];
-    for (size_t p = 0; p < planes; p++)
-        for (size_t i = 0; i < HW; i++)
-            y->data[p * HW + i] = xd[p * HW + i] + vd[p];
-    lt_tensor *in[2] = { x, v };
-    return graph_record(g, y, &add_channel_def, in, 2);
-}
-
-/* ---- time embedding ---------------------------------------------------------------------- */
-
-lt_tensor *op_temb(lt_graph *g, lt_tensor *t, int dim)
-{
-    if (!t)
-        return NULL;
-    if (t->ndim != 1)
-        return fail_shape("temb", "time steps (B)", t);
-    if (dim < 2 || dim % 2) {
-        lt_fail(LT_ERR_VALUE, "temb: the dimension must be even and at least 2, got %d", dim);
-        return NULL;
-    }
-    int B = t->shape[0], half = dim / 2;
-    int ys[2] = { B, dim };
-    lt_tensor *y = graph_tensor(g, 2, ys);
-    if (!y)
-        return NULL;
-    for (int i = 0; i < B; i++) {
-        float ti = t->data[i * t->stride[0]];
-        for (int k = 0; k < half; k++) {
-            float f = expf(-logf(10000.0f) * (float)k / (float)half);
-            float a = ti * f;
-            y->data[(size_t)i * dim + k] = sinf(a);
-            y->data[(size_t)i * dim + half + k] = cosf(a);
-        }
-    }
-    return y;
 }
 
 /* ---- conv2d layer --------------------------------------------------------------------------- */
@@ -772,87 +559,3 @@ lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
     return &c->base;
 }
 
-/* ---- GroupNorm layer ------------------------------------------------------------------------ */
-
-lt_tensor *nn_group_norm_forward(lt_module *m, lt_graph *g, lt_tensor *x, int silu)
-{
-    lt_group_norm *n = (lt_group_norm *)m;
-    if (!x)
-        return NULL;
-    lt_tensor *w = graph_param(g, &n->p[0], 1, &n->channels);
-    lt_tensor *b = w ? graph_param(g, &n->p[1], 1, &n->channels) : NULL;
-    if (!b)
-        return NULL;
-    if (x->ndim < 2 || x->shape[1] != n->channels) {
-        char want[64];
-        snprintf(want, sizeof want, "input (B, %d, H, W)", n->channels);
-        return fail_shape(n->name, want, x);
-    }
-    return op_group_norm(g, x, n->groups, w, b, n->eps, silu, n->name);
-}
-
-static lt_tensor *group_norm_layer_forward(lt_module *m, lt_graph *g, lt_tensor *x)
-{
-    return nn_group_norm_forward(m, g, x, 0);
-}
-
-static int group_norm_layer_params(lt_module *m, lt_param *ps, int cap)
-{
-    lt_group_norm *n = (lt_group_norm *)m;
-    for (int i = 0; i < 2 && i < cap; i++)
-        ps[i] = n->p[i];
-    return 2;
-}
-
-static char *group_norm_layer_describe(const lt_module *m, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", ((const lt_group_norm *)m)->name);
-    return buf;
-}
-
-static void group_norm_layer_free(lt_module *m)
-{
-    lt_group_norm *n = (lt_group_norm *)m;
-    free(n->weight);
-    free(n->weight_grad);
-    free(n->bias);
-    free(n->bias_grad);
-    free(n);
-}
-
-static const lt_module_ops group_norm_layer_ops = { "group_norm", group_norm_layer_forward,
-                                                    group_norm_layer_params,
-                                                    group_norm_layer_describe,
-                                                    group_norm_layer_free };
-
-lt_module *nn_group_norm(int groups, int channels)
-{
-    if (groups < 1 || channels < 1 || channels % groups) {
-        lt_fail(LT_ERR_VALUE, "group_norm(%d, %d): the groups must divide the channels", groups,
-                channels);
-        return NULL;
-    }
-    lt_group_norm *n = calloc(1, sizeof *n);
-    if (n) {
-        n->base.ops = &group_norm_layer_ops;
-        n->weight = malloc((size_t)channels * sizeof(float));
-        n->weight_grad = calloc((size_t)channels, sizeof(float));
-        n->bias = calloc((size_t)channels, sizeof(float));
-        n->bias_grad = calloc((size_t)channels, sizeof(float));
-    }
-    if (!n || !n->weight || !n->weight_grad || !n->bias || !n->bias_grad) {
-        if (n)
-            group_norm_layer_free(&n->base);
-        lt_fail(LT_ERR_NOMEM, "group_norm(%d, %d): out of memory", groups, channels);
-        return NULL;
-    }
-    n->groups = groups;
-    n->channels = channels;
-    n->eps = 1e-5f;
-    for (int c = 0; c < channels; c++)
-        n->weight[c] = 1.0f;
-    snprintf(n->name, sizeof n->name, "group_norm(%d, %d)", groups, channels);
-    n->p[0] = (lt_param){ n->weight, n->weight_grad, (size_t)channels, "weight" };
-    n->p[1] = (lt_param){ n->bias, n->bias_grad, (size_t)channels, "bias" };
-    return &n->base;
-}

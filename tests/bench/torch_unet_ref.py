@@ -98,19 +98,21 @@ def main():
     x = torch.randn(a.batch, 1, 28, 28)
     t = torch.randint(0, 1000, (a.batch,))
     eps = torch.randn(a.batch, 1, 28, 28)
-    times = []
+    times, cpu = [], []
     loss = None
     for i in range(a.warmup + a.steps):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         loss = F.mse_loss(m(x, t), eps)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         if i >= a.warmup:
             times.append(dt * 1e3)
-    print("torch_unet params=%d batch=%d ms_per_step=%.1f loss=%.4f threads=%d OMP_WAIT_POLICY=%s steps=[%s]"
-          % (nparams, a.batch, statistics.median(times), loss.item(), torch.get_num_threads(),
+            cpu.append(dc * 1e3)
+    print("torch_unet params=%d batch=%d ms_per_step=%.1f loss=%.4f cpu_ms=%.1f threads=%d OMP_WAIT_POLICY=%s "
+          "steps=[%s]"
+          % (nparams, a.batch, statistics.median(times), loss.item(), statistics.median(cpu), torch.get_num_threads(),
              os.environ.get("OMP_WAIT_POLICY", "(unset)"), ",".join("%.0f" % v for v in times)),
           flush=True)
 
