@@ -72,7 +72,7 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
 
 /* ---- conv2d: im2col + sgemm ------------------------------------------------------------------ */
 
-static size_t chunk_floats = 262144;
+static size_t chunk_floats = 65536;
 
 void conv2d_set_chunk_floats(size_t n) { chunk_floats = n; }
 size_t conv2d_chunk_floats(void) { return chunk_floats; }
@@ -103,28 +103,57 @@ static void valid_cols(const conv_geom *q, int j, int *lo, int *hi)
         *hi = *lo;
 }
 
+/* The oy range [lo, hi) whose input row oy * stride - pad + i is inside [0, H). */
+static void valid_rows(const conv_geom *q, int i, int *lo, int *hi)
+{
+    conv_geom t = *q;   /* the same computation as valid_cols, on rows */
+    t.W = q->H;
+    t.Wo = q->Ho;
+    valid_cols(&t, i, lo, hi);
+}
+
+/* A stride-1 convolution whose output rows are as wide as the input rows: the valid part
+ * of one column row of one image is one contiguous run of the input plane. */
+static int geom_is_same_width(const conv_geom *q)
+{
+    return q->stride == 1 && q->Wo == q->W;
+}
+
 /* col (K, n P) = the columns of the n images x (n, C, H, W): row (c, i, j), column
  * (image, oy, ox) holds x[image, c, oy s - pad + i, ox s - pad + j] or 0 outside. */
 static void im2col(const conv_geom *q, const float *x, int n, float *col)
 {
     size_t N = (size_t)n * q->P, HW = (size_t)q->H * q->W;
-    int s = q->stride;
+    int s = q->stride, same = geom_is_same_width(q);
     for (int c = 0; c < q->C; c++)
         for (int i = 0; i < q->kh; i++)
             for (int j = 0; j < q->kw; j++) {
                 float *row = col + ((size_t)(c * q->kh + i) * q->kw + j) * N;
-                int lo, hi;
+                int lo, hi, ylo, yhi;
                 valid_cols(q, j, &lo, &hi);
+                valid_rows(q, i, &ylo, &yhi);
                 for (int im = 0; im < n; im++) {
                     const float *xc = x + ((size_t)im * q->C + c) * HW;
-                    for (int oy = 0; oy < q->Ho; oy++) {
-                        float *d = row + (size_t)im * q->P + (size_t)oy * q->Wo;
-                        int iy = oy * s - q->pad + i;
-                        if (iy < 0 || iy >= q->H) {
-                            memset(d, 0, (size_t)q->Wo * sizeof(float));
-                            continue;
+                    float *dst = row + (size_t)im * q->P;
+                    memset(dst, 0, (size_t)ylo * q->Wo * sizeof(float));
+                    memset(dst + (size_t)yhi * q->Wo, 0, (size_t)(q->Ho - yhi) * q->Wo * sizeof(float));
+                    if (same && yhi > ylo && hi > lo) {
+                        /* one run from (ylo, lo) to (yhi - 1, hi - 1), then re-zero the
+                         * wrapped-in edges of every row */
+                        float *d = dst + (size_t)ylo * q->Wo;
+                        const float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
+                        memcpy(d + lo, xr + lo, ((size_t)(yhi - ylo - 1) * q->W + (hi - lo)) * sizeof(float));
+                        for (int oy = ylo; oy < yhi; oy++, d += q->Wo) {
+                            for (int ox = 0; ox < lo; ox++)
+                                d[ox] = 0.0f;
+                            for (int ox = hi; ox < q->Wo; ox++)
+                                d[ox] = 0.0f;
                         }
-                        const float *xr = xc + (size_t)iy * q->W - q->pad + j;
+                        continue;
+                    }
+                    for (int oy = ylo; oy < yhi; oy++) {
+                        float *d = dst + (size_t)oy * q->Wo;
+                        const float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
                         for (int ox = 0; ox < lo; ox++)
                             d[ox] = 0.0f;
                         if (s == 1)
@@ -139,25 +168,38 @@ static void im2col(const conv_geom *q, const float *x, int n, float *col)
             }
 }
 
-/* dx (n, C, H, W) += the column gradient dcol (K, n P) folded back (im2col's adjoint). */
-static void col2im(const conv_geom *q, const float *dcol, int n, float *dx)
+/* dx (n, C, H, W) += the column gradient dcol (K, n P) folded back (im2col's adjoint).
+ * dcol is scratch: its entries that fall outside the image are overwritten with 0. */
+static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
 {
     size_t N = (size_t)n * q->P, HW = (size_t)q->H * q->W;
-    int s = q->stride;
+    int s = q->stride, same = geom_is_same_width(q);
     for (int c = 0; c < q->C; c++)
         for (int i = 0; i < q->kh; i++)
             for (int j = 0; j < q->kw; j++) {
-                const float *row = dcol + ((size_t)(c * q->kh + i) * q->kw + j) * N;
-                int lo, hi;
+                float *row = dcol + ((size_t)(c * q->kh + i) * q->kw + j) * N;
+                int lo, hi, ylo, yhi;
                 valid_cols(q, j, &lo, &hi);
+                valid_rows(q, i, &ylo, &yhi);
                 for (int im = 0; im < n; im++) {
                     float *xc = dx + ((size_t)im * q->C + c) * HW;
-                    for (int oy = 0; oy < q->Ho; oy++) {
-                        int iy = oy * s - q->pad + i;
-                        if (iy < 0 || iy >= q->H)
-                            continue;
+                    if (same && yhi > ylo && hi > lo) {
+                        /* zero the edges that are padding, then add one run */
+                        float *d = row + (size_t)im * q->P + (size_t)ylo * q->Wo;
+                        for (int oy = ylo; oy < yhi; oy++) {
+                            float *e = d + (size_t)(oy - ylo) * q->Wo;
+                            for (int ox = 0; ox < lo; ox++)
+                                e[ox] = 0.0f;
+                            for (int ox = hi; ox < q->Wo; ox++)
+                                e[ox] = 0.0f;
+                        }
+                        float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
+                        conv_vadd(xr + lo, d + lo, (size_t)(yhi - ylo - 1) * q->W + (hi - lo));
+                        continue;
+                    }
+                    for (int oy = ylo; oy < yhi; oy++) {
                         const float *d = row + (size_t)im * q->P + (size_t)oy * q->Wo;
-                        float *xr = xc + (size_t)iy * q->W - q->pad + j;
+                        float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
                         if (s == 1)
                             conv_vadd(xr + lo, d + lo, (size_t)(hi - lo));
                         else
@@ -179,6 +221,8 @@ typedef struct conv_saved {
 typedef struct conv_job {
     const conv_geom *q;
     const float *x, *w, *bias;   /* forward inputs; bias (O) or NULL */
+    const float *v;              /* per image and channel shift (B, O) or NULL */
+    float *dv;                   /* backward: v's gradient (B, O) or NULL */
     float *y;                    /* forward: (B, O, P) */
     const float *dy;             /* backward: y's gradient (B, O, P) */
     float *dx;                   /* (B, C, H, W) or NULL */
@@ -211,10 +255,14 @@ static void conv_forward_task(void *ctx, int c, int th)
     conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 0.0f, out,
                (int)N);
     for (int im = 0; im < n; im++)
-        for (int o = 0; o < q->O; o++)
-            conv_vaffine(j->y + ((size_t)(b0 + im) * q->O + o) * q->P,
-                         out + (size_t)o * N + (size_t)im * q->P, 1.0f, j->bias ? j->bias[o] : 0.0f,
-                         q->P);
+        for (int o = 0; o < q->O; o++) {
+            float add = (j->bias ? j->bias[o] : 0.0f) + (j->v ? j->v[(size_t)(b0 + im) * q->O + o] : 0.0f);
+            float *yr = j->y + ((size_t)(b0 + im) * q->O + o) * q->P;
+            if (n == 1)
+                conv_vaddc(yr, add, q->P);
+            else
+                conv_vaffine(yr, out + (size_t)o * N + (size_t)im * q->P, 1.0f, add, q->P);
+        }
 }
 
 /* backward of chunk c: bias and weight gradients into the thread's partials, the
@@ -226,10 +274,15 @@ static void conv_backward_task(void *ctx, int c, int th)
     int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
     size_t N = (size_t)n * q->P, P = q->P, K = q->K;
     const float *d = j->dy + (size_t)b0 * q->O * P;
-    if (j->want_db)
+    if (j->want_db || j->dv)
         for (int im = 0; im < n; im++)
-            for (int o = 0; o < q->O; o++)
-                j->db[th][o] += conv_vsum(d + ((size_t)im * q->O + o) * P, P);
+            for (int o = 0; o < q->O; o++) {
+                float sum = conv_vsum(d + ((size_t)im * q->O + o) * P, P);
+                if (j->want_db)
+                    j->db[th][o] += sum;
+                if (j->dv)
+                    j->dv[(size_t)(b0 + im) * q->O + o] += sum;
+            }
     if (n > 1) {   /* gather dy of the chunk as (O, n P) */
         float *dyc = j->tmp[th];
         for (int im = 0; im < n; im++)
@@ -283,10 +336,10 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     const conv_saved *sv = y->aux;
     const conv_geom *q = &sv->q;
     float *dw = graph_grad(g, y->in[1]);
-    float *db = y->nin > 2 ? graph_grad(g, y->in[2]) : NULL;
-    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .dy = y->grad,
+    float *db = graph_grad(g, y->in[2]);
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .dy = y->grad, .dv = graph_grad(g, y->in[3]),
                    .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
-    if ((!j.dx && !dw && !db) || q->B == 0)
+    if ((!j.dx && !dw && !db && !j.dv) || q->B == 0)
         return;
     int nt = conv_threads(q);
     if (!conv_job_buffers(g, &j, nt))
@@ -315,7 +368,8 @@ static const lt_opdef conv2d_def = { "conv2d", conv2d_backward };
 
 /* Checks the shapes of op_conv2d and fills q; LT_OK or lt_fail naming the op. */
 static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
-                            int stride, int pad, const char *name, conv_geom *q)
+                            const lt_tensor *v, int stride, int pad, const char *name,
+                            conv_geom *q)
 {
     char sx[64], sw[64], want[64];
     if (!name)
@@ -334,6 +388,9 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     if (b && (b->ndim != 1 || b->shape[0] != w->shape[0]))
         return lt_fail(LT_ERR_SHAPE, "%s: bias must be (%d), got %s", name, w->shape[0],
                        tensor_shape_str(b, sw, sizeof sw));
+    if (v && (v->ndim != 2 || v->shape[0] != x->shape[0] || v->shape[1] != w->shape[0]))
+        return lt_fail(LT_ERR_SHAPE, "%s: the per-channel shift must be (%d, %d), got %s", name,
+                       x->shape[0], w->shape[0], tensor_shape_str(v, sw, sizeof sw));
     *q = (conv_geom){ .B = x->shape[0], .C = x->shape[1], .H = x->shape[2], .W = x->shape[3],
                       .O = w->shape[0], .kh = w->shape[2], .kw = w->shape[3],
                       .stride = stride, .pad = pad };
@@ -352,13 +409,13 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     return LT_OK;
 }
 
-lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int stride,
-                     int pad, const char *name)
+lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, lt_tensor *v,
+                          int stride, int pad, const char *name)
 {
     if (!x || !w)
         return NULL;
     conv_saved *sv = graph_alloc(g, sizeof *sv);
-    if (!sv || conv_check(x, w, b, stride, pad, name, &sv->q) != LT_OK)
+    if (!sv || conv_check(x, w, b, v, stride, pad, name, &sv->q) != LT_OK)
         return NULL;
     const conv_geom *q = &sv->q;
     int ys[4] = { q->B, q->O, q->Ho, q->Wo };
@@ -367,15 +424,22 @@ lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int 
     sv->w = sv->x ? conv_contig(g, w) : NULL;
     conv_job j = { .q = q, .x = sv->x, .w = sv->w, .y = y ? y->data : NULL };
     j.bias = b && sv->w ? conv_contig(g, b) : NULL;
-    if (!sv->w || (b && !j.bias) || !conv_job_buffers(g, &j, conv_threads(q)))
+    j.v = v && sv->w ? conv_contig(g, v) : NULL;
+    if (!sv->w || (b && !j.bias) || (v && !j.v) || !conv_job_buffers(g, &j, conv_threads(q)))
         return NULL;
     if (q->B > 0)
         conv_par_for(conv_chunks(q), conv_forward_task, &j);
     y->iparam[0] = stride;
     y->iparam[1] = pad;
     y->aux = sv;
-    lt_tensor *in[3] = { x, w, b };
-    return graph_record(g, y, &conv2d_def, in, b ? 3 : 2);
+    lt_tensor *in[4] = { x, w, b, v };
+    return graph_record(g, y, &conv2d_def, in, 4);
+}
+
+lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int stride,
+                     int pad, const char *name)
+{
+    return op_conv2d_plus(g, x, w, b, NULL, stride, pad, name);
 }
 
 /* ---- pooling and upsampling ---------------------------------------------------------------- */
@@ -481,13 +545,20 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
 
 static lt_tensor *conv2d_layer_forward(lt_module *m, lt_graph *g, lt_tensor *x)
 {
+    return nn_conv2d_forward_plus(m, g, x, NULL);
+}
+
+lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v)
+{
     lt_conv2d *c = (lt_conv2d *)m;
+    if (!x)
+        return NULL;
     int ws[4] = { c->out, c->in, c->k, c->k };
     lt_tensor *w = graph_param(g, &c->p[0], 4, ws);
     lt_tensor *b = w ? graph_param(g, &c->p[1], 1, &c->out) : NULL;
     if (!b)
         return NULL;
-    return op_conv2d(g, x, w, b, c->stride, c->pad, c->name);
+    return op_conv2d_plus(g, x, w, b, v, c->stride, c->pad, c->name);
 }
 
 static int conv2d_layer_params(lt_module *m, lt_param *ps, int cap)

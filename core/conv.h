@@ -21,6 +21,8 @@
  * of G; each chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one
  * sgemm per chunk gives (O, G*Ho*Wo), which is scattered into the NCHW result with the
  * bias. G is chosen so that the column matrix holds about conv2d_chunk_floats() floats.
+ * The chunks are spread over conv_par's threads (tensor_get_threads(), each sgemm on one
+ * thread); weight and bias gradients are summed per thread, then added.
  * Backward recomputes the columns (they are not kept) for the weight gradient and
  * folds the column gradient back with col2im. conv2d_naive_* are the slow, obviously
  * right references (direct loops, double accumulation) that tests compare against.
@@ -45,6 +47,12 @@
  * "conv2d(16, 32, k=3): expected input (B, 16, H, W), got (128, 8, 28, 28)". */
 lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int stride,
                      int pad, const char *name);
+
+/* conv2d(x, w) + b + v[:, :, None, None]: the same, plus a shift per image and output
+ * channel, v (B, O) or NULL, in the same pass (a U-Net block's time embedding); the
+ * gradient reaches v too. */
+lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, lt_tensor *v,
+                          int stride, int pad, const char *name);
 
 /* Average over 2x2 windows, stride 2: x is (B, C, H, W) with H, W even -> (B, C, H/2, W/2). */
 lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x);
@@ -84,9 +92,10 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
                            float *dw, float *db, int B, int C, int H, int W, int O, int kh,
                            int kw, int stride, int pad);
 
-/* The column buffer's target size in floats (default 262144 = 1 MiB). Setting n < 1
- * means one image per chunk; a huge n means the whole batch in one sgemm. For tuning
- * and benchmarks; results do not depend on it beyond float rounding. */
+/* The column buffer's target size in floats (default 65536 = 256 KiB, which measured
+ * best: one image per sgemm at 28x28, a few at 7x7; whole-batch sgemms were up to 2x
+ * slower). Setting n < 1 means one image per chunk; a huge n means the whole batch in
+ * one sgemm. For tuning and benchmarks; results do not depend on it beyond rounding. */
 void conv2d_set_chunk_floats(size_t n);
 size_t conv2d_chunk_floats(void);
 
@@ -108,6 +117,9 @@ typedef struct lt_conv2d {
  * a = sqrt(5)), drawn from r (weight in (out, in, k, k) order, then bias). Forward takes
  * x (B, in, H, W) -> (B, out, Ho, Wo). NULL after lt_fail (sizes < 1, pad < 0, NOMEM). */
 lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r);
+/* m's forward plus a per-image, per-channel shift v (B, out) or NULL (op_conv2d_plus);
+ * m must be a conv2d. */
+lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v);
 
 typedef struct lt_group_norm {
     lt_module base;

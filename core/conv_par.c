@@ -186,6 +186,16 @@ void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, 
         y[i] = x[i] * a + b;
 }
 
+void conv_vaddc(float *y, float c, size_t n)
+{
+    v4f cv = splat(c);
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4)
+        store4(y + i, load4(y + i) + cv);
+    for (; i < n; i++)
+        y[i] += c;
+}
+
 /* exp by range reduction x = k ln2 + r, |r| <= ln2 / 2, and Cephes' polynomial for e^r */
 static inline v4f vexp4(v4f x)
 {

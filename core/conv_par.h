@@ -40,6 +40,8 @@ void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const 
 float conv_vsum(const float *x, size_t n);
 /* y[i] += x[i] */
 void conv_vadd(float *restrict y, const float *restrict x, size_t n);
+/* y[i] += c */
+void conv_vaddc(float *y, float c, size_t n);
 /* y[i] = x[i] * a + b */
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n);
 /* sum of (x[i] - m)^2 */

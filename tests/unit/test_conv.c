@@ -39,6 +39,9 @@ static const conv_case cases[] = {
     { 4, 2, 6, 5, 3, 2, 1, 1 },   /* even kernel, padding beyond */
     { 3, 16, 7, 7, 8, 3, 1, 1 },  /* U-Net-like bottom level */
     { 2, 5, 11, 9, 3, 3, 3, 2 },  /* stride 3, padding 2 */
+    { 2, 2, 6, 7, 3, 5, 1, 2 },   /* 5x5 same padding */
+    { 2, 2, 1, 1, 3, 3, 1, 1 },   /* a 1x1 image under a padded 3x3 kernel */
+    { 2, 3, 2, 3, 2, 3, 1, 1 },   /* fewer rows than the kernel */
 };
 
 /* op_conv2d forward and backward against conv2d_naive_* for one case and chunking. */
@@ -79,7 +82,7 @@ static void check_conv_case(const conv_case *c, size_t chunk, rng *r)
         CHECK(max_abs_diff(dbp, dbr, c->O) < 1e-3);
     }
     graph_free(g);
-    conv2d_set_chunk_floats(262144);
+    conv2d_set_chunk_floats(65536);
     free(yref); free(dy); free(dxr); free(dwr); free(dbr); free(dwp); free(dbp); free(dxp);
     tensor_free(x); tensor_free(w); tensor_free(b);
 }
@@ -160,6 +163,39 @@ static lt_tensor *f_conv(lt_graph *g, lt_tensor **in, int n, void *ctx)
 {
     const int *sp = ctx;
     return op_conv2d(g, in[0], in[1], n > 2 ? in[2] : NULL, sp[0], sp[1], NULL);
+}
+
+static lt_tensor *f_conv_plus(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n; (void)ctx;
+    return op_conv2d_plus(g, in[0], in[1], in[2], in[3], 1, 1, NULL);
+}
+
+/* conv2d_plus adds v[b, o] to every pixel of output channel o of image b */
+static void test_conv_plus(void)
+{
+    rng r;
+    rng_seed(&r, 11);
+    int xs[4] = { 2, 3, 5, 4 }, ws[4] = { 2, 3, 3, 3 }, two = 2, vs[2] = { 2, 2 };
+    lt_tensor *in[4] = { randt(&r, 4, xs, 1.0f), randt(&r, 4, ws, 0.5f), randt(&r, 1, &two, 0.5f),
+                         randt(&r, 2, vs, 1.0f) };
+    CHECK(check_fd(f_conv_plus, NULL, in, 4) < 2e-3);
+    lt_graph *g = graph_new();
+    lt_tensor *y0 = op_conv2d(g, in[0], in[1], in[2], 1, 1, NULL);
+    lt_tensor *y1 = op_conv2d_plus(g, in[0], in[1], in[2], in[3], 1, 1, NULL);
+    double worst = 0.0;
+    for (int b = 0; b < 2; b++)
+        for (int o = 0; o < 2; o++)
+            for (int p = 0; p < 20; p++) {
+                size_t at = (size_t)(b * 2 + o) * 20 + p;
+                worst = fmax(worst, fabs(y1->data[at] - y0->data[at] - in[3]->data[b * 2 + o]));
+            }
+    CHECK(worst < 1e-6);
+    CHECK(op_conv2d_plus(g, in[0], in[1], in[2], in[2], 1, 1, "c") == NULL);
+    CHECK_STR(lt_errmsg(), "c: the per-channel shift must be (2, 2), got (2)");
+    graph_free(g);
+    for (int k = 0; k < 4; k++)
+        tensor_free(in[k]);
 }
 
 static void test_conv_grad(void)
@@ -444,6 +480,7 @@ int main(void)
     RUN(test_conv_strided_input);
     RUN(test_conv_errors);
     RUN(test_conv_grad);
+    RUN(test_conv_plus);
     RUN(test_pool_up_add_grad);
     RUN(test_group_norm_grad);
     RUN(test_group_norm_values);
