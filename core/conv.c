@@ -103,6 +103,19 @@ static void valid_cols(const conv_geom *q, int j, int *lo, int *hi)
         *hi = *lo;
 }
 
+/* p[0 .. n) = 0 for the few padding entries of a row (no library call for one or two) */
+static inline void zero_few(float *p, int n)
+{
+    if (n <= 2) {
+        if (n > 0)
+            p[0] = 0.0f;
+        if (n > 1)
+            p[1] = 0.0f;
+        return;
+    }
+    memset(p, 0, (size_t)n * sizeof(float));
+}
+
 /* The oy range [lo, hi) whose input row oy * stride - pad + i is inside [0, H). */
 static void valid_rows(const conv_geom *q, int i, int *lo, int *hi)
 {
@@ -135,8 +148,10 @@ static void im2col(const conv_geom *q, const float *x, int n, float *col)
                 for (int im = 0; im < n; im++) {
                     const float *xc = x + ((size_t)im * q->C + c) * HW;
                     float *dst = row + (size_t)im * q->P;
-                    memset(dst, 0, (size_t)ylo * q->Wo * sizeof(float));
-                    memset(dst + (size_t)yhi * q->Wo, 0, (size_t)(q->Ho - yhi) * q->Wo * sizeof(float));
+                    if (ylo > 0)
+                        memset(dst, 0, (size_t)ylo * q->Wo * sizeof(float));
+                    if (yhi < q->Ho)
+                        memset(dst + (size_t)yhi * q->Wo, 0, (size_t)(q->Ho - yhi) * q->Wo * sizeof(float));
                     if (same && yhi > ylo && hi > lo) {
                         /* one run from (ylo, lo) to (yhi - 1, hi - 1), then re-zero the
                          * wrapped-in edges of every row */
@@ -144,25 +159,21 @@ static void im2col(const conv_geom *q, const float *x, int n, float *col)
                         const float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
                         memcpy(d + lo, xr + lo, ((size_t)(yhi - ylo - 1) * q->W + (hi - lo)) * sizeof(float));
                         for (int oy = ylo; oy < yhi; oy++, d += q->Wo) {
-                            for (int ox = 0; ox < lo; ox++)
-                                d[ox] = 0.0f;
-                            for (int ox = hi; ox < q->Wo; ox++)
-                                d[ox] = 0.0f;
+                            zero_few(d, lo);
+                            zero_few(d + hi, q->Wo - hi);
                         }
                         continue;
                     }
                     for (int oy = ylo; oy < yhi; oy++) {
                         float *d = dst + (size_t)oy * q->Wo;
                         const float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
-                        for (int ox = 0; ox < lo; ox++)
-                            d[ox] = 0.0f;
+                        zero_few(d, lo);
                         if (s == 1)
                             memcpy(d + lo, xr + lo, (size_t)(hi - lo) * sizeof(float));
                         else
                             for (int ox = lo; ox < hi; ox++)
                                 d[ox] = xr[ox * s];
-                        for (int ox = hi; ox < q->Wo; ox++)
-                            d[ox] = 0.0f;
+                        zero_few(d + hi, q->Wo - hi);
                     }
                 }
             }
@@ -188,10 +199,8 @@ static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
                         float *d = row + (size_t)im * q->P + (size_t)ylo * q->Wo;
                         for (int oy = ylo; oy < yhi; oy++) {
                             float *e = d + (size_t)(oy - ylo) * q->Wo;
-                            for (int ox = 0; ox < lo; ox++)
-                                e[ox] = 0.0f;
-                            for (int ox = hi; ox < q->Wo; ox++)
-                                e[ox] = 0.0f;
+                            zero_few(e, lo);
+                            zero_few(e + hi, q->Wo - hi);
                         }
                         float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
                         conv_vadd(xr + lo, d + lo, (size_t)(yhi - ylo - 1) * q->W + (hi - lo));

@@ -7,6 +7,7 @@
 
 #include "check.h"
 #include "conv.h"
+#include "conv_par.h"
 #include "graph.h"
 #include "rng.h"
 #include "tensor.h"
@@ -474,8 +475,39 @@ static void test_layer_grads(void)
     nn_free(n);
 }
 
+/* the vector kernels: exp and SiLU against libm, sums against double sums */
+static void test_vector_kernels(void)
+{
+    enum { N = 4003 };   /* not a multiple of 4: the tails too */
+    float *x = malloc(N * sizeof(float)), *y = malloc(N * sizeof(float));
+    float *d = malloc(N * sizeof(float)), *z = malloc(N * sizeof(float));
+    for (int i = 0; i < N; i++)
+        x[i] = -87.0f + 175.0f * i / (N - 1);
+    conv_vexp(y, x, N);
+    double worst = 0.0;
+    for (int i = 0; i < N; i++)
+        worst = fmax(worst, fabs(y[i] - exp((double)x[i])) / exp((double)x[i]));
+    CHECK(worst < 3e-7);
+    for (int i = 0; i < N; i++)
+        x[i] = -30.0f + 60.0f * i / (N - 1);
+    conv_vaffine_silu(z, d, x, 0.5f, 0.25f, N);
+    double wy = 0.0, wd = 0.0, sum = 0.0;
+    for (int i = 0; i < N; i++) {
+        double v = 0.5 * x[i] + 0.25, s = 1.0 / (1.0 + exp(-v));
+        wy = fmax(wy, fabs(z[i] - v * s) / fmax(1.0, fabs(v * s)));
+        wd = fmax(wd, fabs(d[i] - s * (1.0 + v * (1.0 - s))));
+        sum += x[i];
+    }
+    CHECK(wy < 1e-6);
+    CHECK(wd < 1e-6);
+    CHECK_NEAR(conv_vsum(x, N), sum, 1e-2);
+    conv_vexp(y, x, 0);   /* n = 0 touches nothing */
+    free(x); free(y); free(d); free(z);
+}
+
 int main(void)
 {
+    RUN(test_vector_kernels);
     RUN(test_conv_vs_naive);
     RUN(test_conv_strided_input);
     RUN(test_conv_errors);
