@@ -4,18 +4,24 @@
  * graph records, each op whose inputs require a gradient also appends its result to the
  * tape. A training step is:
  *
- *     lt_graph *g = graph_new();                         // once
- *     for each mini-batch {
- *         graph_reset(g);                                // frees last step's tensors
- *         lt_tensor *x = op_rows(g, data, idx, 128);     // (128, 784), no grad
- *         lt_tensor *y = nn_forward(model, g, x);        // parameters enter as leaves
- *         lt_tensor *loss = op_mse(g, y, x, LT_MEAN);
- *         if (!loss) return lt_errmsg();                 // ops pass NULL along
- *         graph_zero_grad(ps, nps);
- *         graph_backward(g, loss, ps, nps);              // += into ps[i].g only
- *         adam_step(...);                                // over ps
+ *     // data: a heap (N, 784) tensor; perm: a permutation of 0..N-1 (rng_permutation);
+ *     // model: an nn.h module; ps, nps: its lt_param list (nn_params)
+ *     lt_graph *g = graph_new();                            // once
+ *     for (int s = 0; s + 128 <= N; s += 128) {
+ *         graph_reset(g);                                   // frees last step's tensors
+ *         lt_tensor *x = op_rows(g, data, perm + s, 128);   // (128, 784), no grad
+ *         lt_tensor *y = nn_forward(model, g, x);           // parameters enter as leaves
+ *         lt_tensor *loss = op_mse(g, y, x, LT_MEAN);       // ops pass NULL along, so
+ *         graph_zero_grad(ps, nps);                         // one check covers them all:
+ *         if (graph_backward(g, loss, ps, nps) != LT_OK)    // += into ps[i].g only
+ *             break;                                        // lt_errmsg() says why
+ *         for (int k = 0; k < nps; k++)                     // plain SGD (or an optimizer
+ *             for (size_t i = 0; i < ps[k].n; i++)          // over the same ps)
+ *                 ps[k].w[i] -= 0.1f * ps[k].g[i];
  *     }
  *     graph_free(g);
+ *
+ * (tests/unit/test_nn.c compiles this loop as test_header_example.)
  *
  * Memory: the arena is a list of large blocks. graph_reset keeps its memory; if a step
  * needed more than one block, reset replaces them with one block of the total size, so
@@ -59,7 +65,10 @@
  *     }
  *
  * y->grad and every buffer from graph_grad are contiguous (row-major, the node's shape),
- * whatever the node's or input's strides; inputs' data may be strided views.
+ * whatever the node's or input's strides; inputs' data may be strided views. A backward
+ * function may use y->grad as scratch (nothing reads it after y's backward ran). Data
+ * saved for backward (inputs, y->data, aux) must not be changed between the forward and
+ * graph_backward: step the optimizer after backward, as usual.
  */
 #ifndef LT_GRAPH_H
 #define LT_GRAPH_H
@@ -114,6 +123,10 @@ lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
  * or NULL when x needs no gradient in this backward pass (not requested, a constant, or
  * leading to no requested parameter). For a parameter leaf this is lt_param.g. */
 float *graph_grad(lt_graph *g, lt_tensor *x);
+/* Like graph_grad, but a newly made buffer is left uninitialised and *fresh is set to 1:
+ * the caller must then write (=) every element instead of adding (saves a memset; e.g.
+ * sgemm with beta = 0). Otherwise *fresh is 0 and the caller adds. */
+float *graph_grad_fresh(lt_graph *g, lt_tensor *x, int *fresh);
 
 /* ---- parameters and backward --------------------------------------------------------- */
 
@@ -125,7 +138,9 @@ lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shap
 /* Back-propagates from loss (one element, e.g. shape () or (1, 1)) with d loss = 1 and
  * adds (+=) the gradient into ps[i].g for each requested block; other parameters'
  * gradients are untouched. Returns LT_OK, or LT_ERR_SHAPE if loss has several elements,
- * LT_ERR_VALUE if loss is NULL, LT_ERR_NOMEM. */
+ * LT_ERR_VALUE if loss is NULL or requires no gradient (made without recording, or
+ * only from data and detached values), LT_ERR_NOMEM. A loss that requires a gradient
+ * but reaches none of the requested blocks is not an error: nothing is added. */
 lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int nps);
 /* Like graph_backward with a given output gradient dy (numel(y) floats, row-major). */
 lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,

@@ -126,8 +126,10 @@ void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha
                         float *C, int ldc);
 
 /* The most BLAS threads tensor_sgemm uses (default: OpenBLAS's own setting, which
- * follows OPENBLAS_NUM_THREADS or the core count). n < 1 means 1. Products below
- * tensor_sgemm_small_flops (2*M*N*K) always run on one thread. */
+ * follows OPENBLAS_NUM_THREADS or the core count). n < 1 means 1. Products of fewer
+ * than tensor_set_small_flops' value (2*M*N*K; default 8e6, i.e. the AE's 20-wide
+ * layers) run on one thread: waking a second one costs more than it saves. On a machine
+ * whose cores are busy with other work, 1 thread is faster for every lecture model. */
 void tensor_set_threads(int n);
 int tensor_get_threads(void);
 void tensor_set_small_flops(double flops);
