@@ -230,8 +230,9 @@ typedef struct conv_saved {
 typedef struct conv_job {
     const conv_geom *q;
     const float *x, *w, *bias;   /* forward inputs; bias (O) or NULL */
-    const float *v;              /* per image and channel shift (B, O) or NULL */
-    float *dv;                   /* backward: v's gradient (B, O) or NULL */
+    const float *v;              /* shift (B, O), or residual (B, O, P) if residual, or NULL */
+    float *dv;                   /* backward: v's gradient, v's shape, or NULL */
+    int residual;                /* v is a residual map added element-wise */
     float *y;                    /* forward: (B, O, P) */
     const float *dy;             /* backward: y's gradient (B, O, P) */
     float *dx;                   /* (B, C, H, W) or NULL */
@@ -265,12 +266,16 @@ static void conv_forward_task(void *ctx, int c, int th)
                (int)N);
     for (int im = 0; im < n; im++)
         for (int o = 0; o < q->O; o++) {
-            float add = (j->bias ? j->bias[o] : 0.0f) + (j->v ? j->v[(size_t)(b0 + im) * q->O + o] : 0.0f);
-            float *yr = j->y + ((size_t)(b0 + im) * q->O + o) * q->P;
+            size_t plane = (size_t)(b0 + im) * q->O + o;
+            float add = (j->bias ? j->bias[o] : 0.0f)
+                        + (j->v && !j->residual ? j->v[plane] : 0.0f);
+            float *yr = j->y + plane * q->P;
             if (n == 1)
                 conv_vaddc(yr, add, q->P);
             else
                 conv_vaffine(yr, out + (size_t)o * N + (size_t)im * q->P, 1.0f, add, q->P);
+            if (j->residual)
+                conv_vadd(yr, j->v + plane * q->P, q->P);
         }
 }
 
@@ -283,13 +288,16 @@ static void conv_backward_task(void *ctx, int c, int th)
     int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
     size_t N = (size_t)n * q->P, P = q->P, K = q->K;
     const float *d = j->dy + (size_t)b0 * q->O * P;
-    if (j->want_db || j->dv)
+    if (j->dv && j->residual)
+        conv_vadd(j->dv + (size_t)b0 * q->O * P, d, (size_t)n * q->O * P);
+    int shift = j->dv && !j->residual;
+    if (j->want_db || shift)
         for (int im = 0; im < n; im++)
             for (int o = 0; o < q->O; o++) {
                 float sum = conv_vsum(d + ((size_t)im * q->O + o) * P, P);
                 if (j->want_db)
                     j->db[th][o] += sum;
-                if (j->dv)
+                if (shift)
                     j->dv[(size_t)(b0 + im) * q->O + o] += sum;
             }
     if (n > 1) {   /* gather dy of the chunk as (O, n P) */
@@ -347,6 +355,7 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     float *dw = graph_grad(g, y->in[1]);
     float *db = graph_grad(g, y->in[2]);
     conv_job j = { .q = q, .x = sv->x, .w = sv->w, .dy = y->grad, .dv = graph_grad(g, y->in[3]),
+                   .residual = y->iparam[2],
                    .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
     if ((!j.dx && !dw && !db && !j.dv) || q->B == 0)
         return;
@@ -397,9 +406,6 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     if (b && (b->ndim != 1 || b->shape[0] != w->shape[0]))
         return lt_fail(LT_ERR_SHAPE, "%s: bias must be (%d), got %s", name, w->shape[0],
                        tensor_shape_str(b, sw, sizeof sw));
-    if (v && (v->ndim != 2 || v->shape[0] != x->shape[0] || v->shape[1] != w->shape[0]))
-        return lt_fail(LT_ERR_SHAPE, "%s: the per-channel shift must be (%d, %d), got %s", name,
-                       x->shape[0], w->shape[0], tensor_shape_str(v, sw, sizeof sw));
     *q = (conv_geom){ .B = x->shape[0], .C = x->shape[1], .H = x->shape[2], .W = x->shape[3],
                       .O = w->shape[0], .kh = w->shape[2], .kw = w->shape[3],
                       .stride = stride, .pad = pad };
@@ -408,6 +414,12 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     if (q->Ho < 1 || q->Wo < 1 || q->kh < 1 || q->kw < 1)
         return lt_fail(LT_ERR_SHAPE, "%s: a %dx%d kernel (padding %d) does not fit input %s",
                        name, q->kh, q->kw, pad, tensor_shape_str(x, sx, sizeof sx));
+    if (v && !(v->ndim == 2 && v->shape[0] == x->shape[0] && v->shape[1] == w->shape[0])
+        && !(v->ndim == 4 && v->shape[0] == x->shape[0] && v->shape[1] == w->shape[0]
+             && v->shape[2] == q->Ho && v->shape[3] == q->Wo))
+        return lt_fail(LT_ERR_SHAPE, "%s: the added term must be (%d, %d) or (%d, %d, %d, %d), "
+                       "got %s", name, x->shape[0], w->shape[0], x->shape[0], w->shape[0], q->Ho,
+                       q->Wo, tensor_shape_str(v, sw, sizeof sw));
     q->K = (size_t)q->C * q->kh * q->kw;
     q->P = (size_t)q->Ho * q->Wo;
     size_t per = q->K * q->P;
@@ -431,7 +443,8 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     lt_tensor *y = graph_tensor(g, 4, ys);
     sv->x = y ? conv_contig(g, x) : NULL;
     sv->w = sv->x ? conv_contig(g, w) : NULL;
-    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .y = y ? y->data : NULL };
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .y = y ? y->data : NULL,
+                   .residual = v && v->ndim == 4 };
     j.bias = b && sv->w ? conv_contig(g, b) : NULL;
     j.v = v && sv->w ? conv_contig(g, v) : NULL;
     if (!sv->w || (b && !j.bias) || (v && !j.v) || !conv_job_buffers(g, &j, conv_threads(q)))
@@ -440,6 +453,7 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
         conv_par_for(conv_chunks(q), conv_forward_task, &j);
     y->iparam[0] = stride;
     y->iparam[1] = pad;
+    y->iparam[2] = j.residual;
     y->aux = sv;
     lt_tensor *in[4] = { x, w, b, v };
     return graph_record(g, y, &conv2d_def, in, 4);

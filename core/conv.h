@@ -48,9 +48,9 @@
 lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int stride,
                      int pad, const char *name);
 
-/* conv2d(x, w) + b + v[:, :, None, None]: the same, plus a shift per image and output
- * channel, v (B, O) or NULL, in the same pass (a U-Net block's time embedding); the
- * gradient reaches v too. */
+/* conv2d(x, w) + b + v in the same pass, the gradient reaching v too; v is NULL, or
+ * (B, O): a shift per image and output channel, v[:, :, None, None] (a U-Net block's time
+ * embedding), or (B, O, Ho, Wo): added element-wise (a residual connection). */
 lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, lt_tensor *v,
                           int stride, int pad, const char *name);
 
@@ -117,8 +117,8 @@ typedef struct lt_conv2d {
  * a = sqrt(5)), drawn from r (weight in (out, in, k, k) order, then bias). Forward takes
  * x (B, in, H, W) -> (B, out, Ho, Wo). NULL after lt_fail (sizes < 1, pad < 0, NOMEM). */
 lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r);
-/* m's forward plus a per-image, per-channel shift v (B, out) or NULL (op_conv2d_plus);
- * m must be a conv2d. */
+/* m's forward plus v: NULL, a per-channel shift (B, out) or a residual (B, out, Ho, Wo)
+ * (op_conv2d_plus); m must be a conv2d. */
 lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v);
 
 typedef struct lt_group_norm {

@@ -162,9 +162,8 @@ static lt_tensor *res_forward(unet_res *r, lt_graph *g, lt_tensor *x, lt_tensor 
 {
     lt_tensor *h = nn_conv2d_forward_plus(r->c1, g, nn_group_norm_forward(r->n1, g, x, 1),
                                           nn_forward(r->t, g, te));
-    h = nn_forward(r->c2, g, nn_group_norm_forward(r->n2, g, h, 1));
     lt_tensor *skip = r->skip ? nn_forward(r->skip, g, x) : x;
-    return op_add(g, h, skip);
+    return nn_conv2d_forward_plus(r->c2, g, nn_group_norm_forward(r->n2, g, h, 1), skip);
 }
 
 /* concat(a, b) along the channels */

@@ -172,11 +172,13 @@ static lt_tensor *f_conv_plus(lt_graph *g, lt_tensor **in, int n, void *ctx)
     return op_conv2d_plus(g, in[0], in[1], in[2], in[3], 1, 1, NULL);
 }
 
-/* conv2d_plus adds v[b, o] to every pixel of output channel o of image b */
-static void test_conv_plus(void)
+/* conv2d_plus adds v[b, o] to every pixel of output channel o of image b, or a residual
+ * map element-wise; with one image per sgemm (chunk 0) and with several */
+static void check_conv_plus(size_t chunk)
 {
     rng r;
     rng_seed(&r, 11);
+    conv2d_set_chunk_floats(chunk);
     int xs[4] = { 2, 3, 5, 4 }, ws[4] = { 2, 3, 3, 3 }, two = 2, vs[2] = { 2, 2 };
     lt_tensor *in[4] = { randt(&r, 4, xs, 1.0f), randt(&r, 4, ws, 0.5f), randt(&r, 1, &two, 0.5f),
                          randt(&r, 2, vs, 1.0f) };
@@ -193,10 +195,28 @@ static void test_conv_plus(void)
             }
     CHECK(worst < 1e-6);
     CHECK(op_conv2d_plus(g, in[0], in[1], in[2], in[2], 1, 1, "c") == NULL);
-    CHECK_STR(lt_errmsg(), "c: the per-channel shift must be (2, 2), got (2)");
+    CHECK_STR(lt_errmsg(), "c: the added term must be (2, 2) or (2, 2, 5, 4), got (2)");
+    /* a residual (B, O, Ho, Wo) is added element-wise */
+    int rs[4] = { 2, 2, 5, 4 };
+    lt_tensor *res = randt(&r, 4, rs, 1.0f);
+    lt_tensor *y2 = op_conv2d_plus(g, in[0], in[1], in[2], res, 1, 1, NULL);
+    worst = 0.0;
+    for (size_t i = 0; y2 && i < 80; i++)
+        worst = fmax(worst, fabs(y2->data[i] - y0->data[i] - res->data[i]));
+    CHECK(y2 && worst < 1e-6);
+    lt_tensor *in2[4] = { in[0], in[1], in[2], res };
+    CHECK(check_fd(f_conv_plus, NULL, in2, 4) < 2e-3);
+    tensor_free(res);
     graph_free(g);
     for (int k = 0; k < 4; k++)
         tensor_free(in[k]);
+    conv2d_set_chunk_floats(65536);
+}
+
+static void test_conv_plus(void)
+{
+    check_conv_plus(0);
+    check_conv_plus(65536);
 }
 
 static void test_conv_grad(void)
