@@ -467,26 +467,86 @@ lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int 
 
 /* ---- pooling and upsampling ---------------------------------------------------------------- */
 
+/* Plane kernels between a small (H, W) plane and a large (2H, 2W) one. */
+
+/* small = mean of each 2x2 window of large (avgpool2 forward) */
+static void pool_plane(const float *large, float *small, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            const float *a = large + (2 * i) * 2 * W + 2 * j;
+            small[i * W + j] = 0.25f * (a[0] + a[1] + a[2 * W] + a[2 * W + 1]);
+        }
+}
+
+/* large += each small value / 4 over its 2x2 window (avgpool2 backward) */
+static void unpool_plane(const float *small, float *large, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            float v = 0.25f * small[i * W + j];
+            float *a = large + (2 * i) * 2 * W + 2 * j;
+            a[0] += v;
+            a[1] += v;
+            a[2 * W] += v;
+            a[2 * W + 1] += v;
+        }
+}
+
+/* large = each small value repeated over its 2x2 window (upsample2 forward) */
+static void up_plane(const float *small, float *large, int H, int W)
+{
+    for (int i = 0; i < H; i++) {
+        float *r0 = large + (2 * i) * 2 * W;
+        for (int j = 0; j < W; j++)
+            r0[2 * j] = r0[2 * j + 1] = small[i * W + j];
+        memcpy(r0 + 2 * W, r0, (size_t)(2 * W) * sizeof(float));
+    }
+}
+
+/* small += the sum of each 2x2 window of large (upsample2 backward) */
+static void down_sum_plane(const float *large, float *small, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            const float *a = large + (2 * i) * 2 * W + 2 * j;
+            small[i * W + j] += a[0] + a[1] + a[2 * W] + a[2 * W + 1];
+        }
+}
+
+/* One pass of a resampling op, image by image over the threads. */
+typedef struct resample_job {
+    const float *src;
+    float *dst;
+    int C, H, W;         /* channels and the small side's plane (H, W) */
+    int src_is_small;    /* src planes are (H, W) and dst planes (2H, 2W), or the reverse */
+    void (*plane)(const float *src, float *dst, int H, int W);
+} resample_job;
+
+static void resample_task(void *ctx, int i, int th)
+{
+    const resample_job *j = ctx;
+    size_t small = (size_t)j->H * j->W, large = 4 * small;
+    (void)th;
+    for (int c = 0; c < j->C; c++) {
+        size_t p = (size_t)i * j->C + c;
+        j->plane(j->src + p * (j->src_is_small ? small : large),
+                 j->dst + p * (j->src_is_small ? large : small), j->H, j->W);
+    }
+}
+
+static void resample(int B, int C, int H, int W, const float *src, float *dst, int src_is_small,
+                     void (*plane)(const float *, float *, int, int))
+{
+    resample_job j = { src, dst, C, H, W, src_is_small, plane };
+    conv_par_for(B, resample_task, &j);
+}
+
 static void avgpool2_backward(lt_graph *g, lt_tensor *y)
 {
     float *dx = graph_grad(g, y->in[0]);
-    if (!dx)
-        return;
-    int Ho = y->shape[2], Wo = y->shape[3], W = 2 * Wo;
-    size_t planes = (size_t)y->shape[0] * y->shape[1];
-    for (size_t p = 0; p < planes; p++) {
-        const float *d = y->grad + p * Ho * Wo;
-        float *xp = dx + p * 4 * Ho * Wo;
-        for (int i = 0; i < Ho; i++)
-            for (int j = 0; j < Wo; j++) {
-                float v = 0.25f * d[i * Wo + j];
-                float *a = xp + (2 * i) * W + 2 * j;
-                a[0] += v;
-                a[1] += v;
-                a[W] += v;
-                a[W + 1] += v;
-            }
-    }
+    if (dx)
+        resample(y->shape[0], y->shape[1], y->shape[2], y->shape[3], y->grad, dx, 1, unpool_plane);
 }
 
 static const lt_opdef avgpool2_def = { "avgpool2", avgpool2_backward };
@@ -497,22 +557,12 @@ lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x)
         return NULL;
     if (x->ndim != 4 || x->shape[2] % 2 || x->shape[3] % 2)
         return conv_fail_shape("avgpool2", "(B, C, H, W) with H and W even", x);
-    int Ho = x->shape[2] / 2, Wo = x->shape[3] / 2, W = x->shape[3];
-    int ys[4] = { x->shape[0], x->shape[1], Ho, Wo };
+    int ys[4] = { x->shape[0], x->shape[1], x->shape[2] / 2, x->shape[3] / 2 };
     lt_tensor *y = graph_tensor(g, 4, ys);
     const float *xd = y ? conv_contig(g, x) : NULL;
     if (!xd)
         return NULL;
-    size_t planes = (size_t)ys[0] * ys[1];
-    for (size_t p = 0; p < planes; p++) {
-        const float *xp = xd + p * 4 * Ho * Wo;
-        float *yp = y->data + p * Ho * Wo;
-        for (int i = 0; i < Ho; i++)
-            for (int j = 0; j < Wo; j++) {
-                const float *a = xp + (2 * i) * W + 2 * j;
-                yp[i * Wo + j] = 0.25f * (a[0] + a[1] + a[W] + a[W + 1]);
-            }
-    }
+    resample(ys[0], ys[1], ys[2], ys[3], xd, y->data, 0, pool_plane);
     lt_tensor *in[1] = { x };
     return graph_record(g, y, &avgpool2_def, in, 1);
 }
@@ -520,19 +570,9 @@ lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x)
 static void upsample2_backward(lt_graph *g, lt_tensor *y)
 {
     float *dx = graph_grad(g, y->in[0]);
-    if (!dx)
-        return;
-    int H = y->shape[2] / 2, W = y->shape[3] / 2, Wy = y->shape[3];
-    size_t planes = (size_t)y->shape[0] * y->shape[1];
-    for (size_t p = 0; p < planes; p++) {
-        const float *d = y->grad + p * 4 * H * W;
-        float *xp = dx + p * H * W;
-        for (int i = 0; i < H; i++)
-            for (int j = 0; j < W; j++) {
-                const float *a = d + (2 * i) * Wy + 2 * j;
-                xp[i * W + j] += a[0] + a[1] + a[Wy] + a[Wy + 1];
-            }
-    }
+    if (dx)
+        resample(y->shape[0], y->shape[1], y->shape[2] / 2, y->shape[3] / 2, y->grad, dx, 0,
+                 down_sum_plane);
 }
 
 static const lt_opdef upsample2_def = { "upsample2", upsample2_backward };
@@ -543,23 +583,12 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
         return NULL;
     if (x->ndim != 4)
         return conv_fail_shape("upsample2", "(B, C, H, W)", x);
-    int H = x->shape[2], W = x->shape[3], Wy = 2 * W;
-    int ys[4] = { x->shape[0], x->shape[1], 2 * H, 2 * W };
+    int ys[4] = { x->shape[0], x->shape[1], 2 * x->shape[2], 2 * x->shape[3] };
     lt_tensor *y = graph_tensor(g, 4, ys);
     const float *xd = y ? conv_contig(g, x) : NULL;
     if (!xd)
         return NULL;
-    size_t planes = (size_t)ys[0] * ys[1];
-    for (size_t p = 0; p < planes; p++) {
-        const float *xp = xd + p * H * W;
-        float *yp = y->data + p * 4 * H * W;
-        for (int i = 0; i < H; i++) {
-            float *r0 = yp + (2 * i) * Wy;
-            for (int j = 0; j < W; j++)
-                r0[2 * j] = r0[2 * j + 1] = xp[i * W + j];
-            memcpy(r0 + Wy, r0, (size_t)Wy * sizeof(float));
-        }
-    }
+    resample(ys[0], ys[1], x->shape[2], x->shape[3], xd, y->data, 1, up_plane);
     lt_tensor *in[1] = { x };
     return graph_record(g, y, &upsample2_def, in, 1);
 }

@@ -93,13 +93,18 @@ static void test_conv_vs_naive(void)
     rng r;
     rng_seed(&r, 1);
     size_t chunks[3] = { 0, 300, (size_t)1 << 30 };   /* one image, a few, the whole batch */
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        for (int k = 0; k < 3; k++) {
-            int before = check_failed;
-            check_conv_case(&cases[i], chunks[k], &r);
-            if (check_failed != before)
-                fprintf(stderr, "  conv case %zu, chunk %zu\n", i, chunks[k]);
-        }
+    int threads0 = tensor_get_threads();
+    for (int nt = 1; nt <= 3; nt += 2) {   /* the pool's threads: none, and three */
+        tensor_set_threads(nt);
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+            for (int k = 0; k < 3; k++) {
+                int before = check_failed;
+                check_conv_case(&cases[i], chunks[k], &r);
+                if (check_failed != before)
+                    fprintf(stderr, "  conv case %zu, chunk %zu, %d threads\n", i, chunks[k], nt);
+            }
+    }
+    tensor_set_threads(threads0);
 }
 
 /* a strided (non-contiguous) input gives the same result as its contiguous copy */

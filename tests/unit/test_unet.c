@@ -159,6 +159,58 @@ static void test_tiny_gradients(void)
     unet_free(u);
 }
 
+/* The same gradients (up to the order of float sums) on one thread and on three. */
+static void test_threads_agree(void)
+{
+    rng r;
+    rng_seed(&r, 4);
+    unet_config c = { .in = 1, .c1 = 8, .c2 = 16, .c3 = 16, .groups = 4, .sdim = 16, .tdim = 32 };
+    lt_unet *u = unet_new(&c, &r);
+    lt_param ps[UNET_MAX_PARAMS];
+    int n = unet_params(u, ps, UNET_MAX_PARAMS);
+    int xs[4] = { 6, 1, 16, 16 }, six = 6;
+    lt_tensor *x = tensor_new(4, xs), *t = tensor_new(1, &six);
+    rng_fill_normal(&r, x->data, tensor_numel(x), 0.0f, 1.0f);
+    for (int i = 0; i < 6; i++)
+        t->data[i] = (float)(150 * i);
+    size_t total = unet_param_count(u);
+    float *g1 = malloc(total * sizeof(float));
+    float out1[8];
+    int threads0 = tensor_get_threads();
+    lt_graph *g = graph_new();
+    for (int pass = 0; pass < 2; pass++) {
+        tensor_set_threads(pass ? 3 : 1);
+        graph_reset(g);
+        lt_tensor *y = unet_forward(u, g, x, t);
+        lt_tensor *loss = op_sum(g, op_square(g, y));
+        graph_zero_grad(ps, n);
+        CHECK(loss && graph_backward(g, loss, ps, n) == LT_OK);
+        double worst = 0.0;
+        size_t at = 0;
+        for (int k = 0; k < n; k++)
+            for (size_t i = 0; i < ps[k].n; i++, at++) {
+                if (pass == 0)
+                    g1[at] = ps[k].g[i];
+                else
+                    worst = fmax(worst, fabs(ps[k].g[i] - g1[at]) / fmax(1.0, fabs(g1[at])));
+            }
+        for (int i = 0; y && i < 8; i++) {
+            if (pass == 0)
+                out1[i] = y->data[i * 100];
+            else
+                CHECK(y->data[i * 100] == out1[i]);   /* forward: same order of sums */
+        }
+        if (pass)
+            CHECK(worst < 1e-4);
+    }
+    tensor_set_threads(threads0);
+    free(g1);
+    graph_free(g);
+    tensor_free(x);
+    tensor_free(t);
+    unet_free(u);
+}
+
 /* A small U-Net learns one fixed batch with Adam: the loss falls by 10x. */
 static void test_overfit(void)
 {
@@ -223,6 +275,7 @@ int main(void)
     RUN(test_default_size);
     RUN(test_shapes_and_modes);
     RUN(test_tiny_gradients);
+    RUN(test_threads_agree);
     RUN(test_overfit);
     return check_summary("unet");
 }
