@@ -82,6 +82,8 @@ typedef struct conv_geom {
     int B, C, H, W, O, kh, kw, stride, pad, Ho, Wo;
     size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
     int G;         /* images per chunk */
+    int *lo, *hi;    /* (kw): per kernel column j, the ox range [lo, hi) inside the image */
+    int *ylo, *yhi;  /* (kh): per kernel row i, the oy range [ylo, yhi) inside the image */
 } conv_geom;
 
 /* 1 when the column matrix of one image is the image itself (1x1, stride 1, no pad). */
@@ -142,9 +144,7 @@ static void im2col(const conv_geom *q, const float *x, int n, float *col)
         for (int i = 0; i < q->kh; i++)
             for (int j = 0; j < q->kw; j++) {
                 float *row = col + ((size_t)(c * q->kh + i) * q->kw + j) * N;
-                int lo, hi, ylo, yhi;
-                valid_cols(q, j, &lo, &hi);
-                valid_rows(q, i, &ylo, &yhi);
+                int lo = q->lo[j], hi = q->hi[j], ylo = q->ylo[i], yhi = q->yhi[i];
                 for (int im = 0; im < n; im++) {
                     const float *xc = x + ((size_t)im * q->C + c) * HW;
                     float *dst = row + (size_t)im * q->P;
@@ -189,9 +189,7 @@ static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
         for (int i = 0; i < q->kh; i++)
             for (int j = 0; j < q->kw; j++) {
                 float *row = dcol + ((size_t)(c * q->kh + i) * q->kw + j) * N;
-                int lo, hi, ylo, yhi;
-                valid_cols(q, j, &lo, &hi);
-                valid_rows(q, i, &ylo, &yhi);
+                int lo = q->lo[j], hi = q->hi[j], ylo = q->ylo[i], yhi = q->yhi[i];
                 for (int im = 0; im < n; im++) {
                     float *xc = dx + ((size_t)im * q->C + c) * HW;
                     if (same && yhi > ylo && hi > lo) {
@@ -438,7 +436,17 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     conv_saved *sv = graph_alloc(g, sizeof *sv);
     if (!sv || conv_check(x, w, b, v, stride, pad, name, &sv->q) != LT_OK)
         return NULL;
-    const conv_geom *q = &sv->q;
+    conv_geom *q = &sv->q;
+    q->lo = graph_alloc(g, (size_t)(2 * q->kw + 2 * q->kh) * sizeof(int));
+    if (!q->lo)
+        return NULL;
+    q->hi = q->lo + q->kw;
+    q->ylo = q->hi + q->kw;
+    q->yhi = q->ylo + q->kh;
+    for (int j = 0; j < q->kw; j++)
+        valid_cols(q, j, &q->lo[j], &q->hi[j]);
+    for (int i = 0; i < q->kh; i++)
+        valid_rows(q, i, &q->ylo[i], &q->yhi[i]);
     int ys[4] = { q->B, q->O, q->Ho, q->Wo };
     lt_tensor *y = graph_tensor(g, 4, ys);
     sv->x = y ? conv_contig(g, x) : NULL;
