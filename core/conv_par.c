@@ -128,173 +128,77 @@ void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const 
 
 /* ---- vector kernels ---------------------------------------------------------------------------- */
 
-/* 4-float vectors: SSE on any x86-64 (and NEON elsewhere); GCC/Clang vector extensions */
+/* Two widths from one source (conv_vec.inc): 4 floats (SSE, every x86-64; NEON elsewhere)
+ * and, on x86-64 CPUs that have it, 8 floats with AVX2, chosen at run time. */
 typedef float v4f __attribute__((vector_size(16)));
 typedef int v4i __attribute__((vector_size(16)));
+#define VF v4f
+#define VI v4i
+#define VW 4
+#define FN(n) n##_4
+#define ATTR
+#include "conv_vec.inc"
+#undef VF
+#undef VI
+#undef VW
+#undef FN
+#undef ATTR
 
-static inline v4f load4(const float *p) { v4f v; memcpy(&v, p, sizeof v); return v; }
-static inline void store4(float *p, v4f v) { memcpy(p, &v, sizeof v); }
-static inline v4f splat(float a) { return (v4f){ a, a, a, a }; }
-static inline v4f sel(v4i m, v4f a, v4f b) { return (v4f)((m & (v4i)a) | (~m & (v4i)b)); }
-static inline float hsum4(v4f v) { return (v[0] + v[2]) + (v[1] + v[3]); }
+#if defined(__x86_64__) && defined(__GNUC__)
+typedef float v8f __attribute__((vector_size(32)));
+typedef int v8i __attribute__((vector_size(32)));
+#define VF v8f
+#define VI v8i
+#define VW 8
+#define FN(n) n##_8
+#define ATTR __attribute__((target("avx2")))
+#include "conv_vec.inc"
+#undef VF
+#undef VI
+#undef VW
+#undef FN
+#undef ATTR
+static int narrow_only;   /* conv_vec_narrow(1): tests of the 4-wide kernels */
+#define WIDE (!narrow_only && __builtin_cpu_supports("avx2"))
+#define PICK(name, args) (WIDE ? name##_8 args : name##_4 args)
+#else
+static int narrow_only;
+#define PICK(name, args) (name##_4 args)
+#endif
 
-float conv_vsum(const float *x, size_t n)
+int conv_vec_narrow(int on)
 {
-    v4f a0 = splat(0.0f), a1 = a0;
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        a0 += load4(x + i);
-        a1 += load4(x + i + 4);
-    }
-    float s = hsum4(a0 + a1);
-    for (; i < n; i++)
-        s += x[i];
-    return s;
+    int old = narrow_only;
+    narrow_only = on ? 1 : 0;
+    return old;
 }
 
-float conv_vsqdev(const float *x, float m, size_t n)
-{
-    v4f a0 = splat(0.0f), a1 = a0, mv = splat(m);
-    size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v4f d0 = load4(x + i) - mv, d1 = load4(x + i + 4) - mv;
-        a0 += d0 * d0;
-        a1 += d1 * d1;
-    }
-    float s = hsum4(a0 + a1);
-    for (; i < n; i++)
-        s += (x[i] - m) * (x[i] - m);
-    return s;
-}
-
-void conv_vadd(float *restrict y, const float *restrict x, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        store4(y + i, load4(y + i) + load4(x + i));
-    for (; i < n; i++)
-        y[i] += x[i];
-}
+float conv_vsum(const float *x, size_t n) { return PICK(vsum, (x, n)); }
+float conv_vsqdev(const float *x, float m, size_t n) { return PICK(vsqdev, (x, m, n)); }
+void conv_vadd(float *restrict y, const float *restrict x, size_t n) { PICK(vadd, (y, x, n)); }
+void conv_vaddc(float *y, float c, size_t n) { PICK(vaddc, (y, c, n)); }
+void conv_vexp(float *restrict y, const float *restrict x, size_t n) { PICK(vexp, (y, x, n)); }
 
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n)
 {
-    v4f av = splat(a), bv = splat(b);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        store4(y + i, load4(x + i) * av + bv);
-    for (; i < n; i++)
-        y[i] = x[i] * a + b;
-}
-
-void conv_vaddc(float *y, float c, size_t n)
-{
-    v4f cv = splat(c);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        store4(y + i, load4(y + i) + cv);
-    for (; i < n; i++)
-        y[i] += c;
-}
-
-/* exp by range reduction x = k ln2 + r, |r| <= ln2 / 2, and Cephes' polynomial for e^r */
-static inline v4f vexp4(v4f x)
-{
-    x = sel(x > splat(88.3762626647949f), splat(88.3762626647949f), x);
-    x = sel(x < splat(-87.3365447504019f), splat(-87.3365447504019f), x);
-    const v4f magic = splat(12582912.0f);   /* 1.5 * 2^23: adding it rounds to an integer */
-    v4f k = (x * splat(1.44269504088896341f) + magic) - magic;
-    v4f r = x - k * splat(0.693359375f) - k * splat(-2.12194440e-4f);
-    v4f p = splat(1.9875691500e-4f);
-    p = p * r + splat(1.3981999507e-3f);
-    p = p * r + splat(8.3334519073e-3f);
-    p = p * r + splat(4.1665795894e-2f);
-    p = p * r + splat(1.6666665459e-1f);
-    p = p * r + splat(5.0000001201e-1f);
-    p = p * r * r + r + splat(1.0f);
-    v4i ki = __builtin_convertvector(k, v4i);
-    v4f scale = (v4f)((ki + 127) << 23);
-    return p * scale;
-}
-
-void conv_vexp(float *restrict y, const float *restrict x, size_t n)
-{
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4)
-        store4(y + i, vexp4(load4(x + i)));
-    if (i < n) {   /* the tail through the same code, so every element rounds alike */
-        float buf[4] = { 0 };
-        memcpy(buf, x + i, (n - i) * sizeof(float));
-        v4f e = vexp4(load4(buf));
-        memcpy(y + i, &e, (n - i) * sizeof(float));
-    }
-}
-
-static inline void silu4(v4f v, v4f *y, v4f *d)
-{
-    v4f s = splat(1.0f) / (splat(1.0f) + vexp4(-v));
-    *y = v * s;
-    *d = s * (splat(1.0f) + v * (splat(1.0f) - s));
+    PICK(vaffine, (y, x, a, b, n));
 }
 
 void conv_vaffine_silu(float *y, float *restrict d, const float *x, float a, float b, size_t n)
 {
-    v4f av = splat(a), bv = splat(b), yv, dv;
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        silu4(load4(x + i) * av + bv, &yv, &dv);
-        store4(y + i, yv);
-        if (d)
-            store4(d + i, dv);
-    }
-    if (i < n) {
-        float buf[4] = { 0 };
-        memcpy(buf, x + i, (n - i) * sizeof(float));
-        silu4(load4(buf) * av + bv, &yv, &dv);
-        memcpy(y + i, &yv, (n - i) * sizeof(float));
-        if (d)
-            memcpy(d + i, &dv, (n - i) * sizeof(float));
-    }
-}
-
-static inline v4f load4_or_one(const float *f, size_t i)
-{
-    return f ? load4(f + i) : splat(1.0f);
+    PICK(vaffine_silu, (y, d, x, a, b, n));
 }
 
 void conv_vgn_sums(const float *gy, const float *f, const float *x, float mean, float rstd,
                    size_t n, float *sda, float *sdx)
 {
-    v4f a = splat(0.0f), b = a, mv = splat(mean), rv = splat(rstd);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4f da = load4(gy + i) * load4_or_one(f, i);
-        a += da;
-        b += da * ((load4(x + i) - mv) * rv);
-    }
-    float sa = hsum4(a), sb = hsum4(b);
-    for (; i < n; i++) {
-        float da = gy[i] * (f ? f[i] : 1.0f);
-        sa += da;
-        sb += da * ((x[i] - mean) * rstd);
-    }
-    *sda = sa;
-    *sdx = sb;
+    PICK(vgn_sums, (gy, f, x, mean, rstd, n, sda, sdx));
 }
 
 void conv_vgn_dx(float *dx, const float *gy, const float *f, const float *x, float mean,
                  float rstd, float wc, float m1, float m2, size_t n)
 {
-    v4f mv = splat(mean), rv = splat(rstd), wv = splat(wc), m1v = splat(m1), m2v = splat(m2);
-    size_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        v4f da = load4(gy + i) * load4_or_one(f, i);
-        v4f xh = (load4(x + i) - mv) * rv;
-        store4(dx + i, load4(dx + i) + rv * (da * wv - m1v - xh * m2v));
-    }
-    for (; i < n; i++) {
-        float da = gy[i] * (f ? f[i] : 1.0f), xh = (x[i] - mean) * rstd;
-        dx[i] += rstd * (da * wc - m1 - xh * m2);
-    }
+    PICK(vgn_dx, (dx, gy, f, x, mean, rstd, wc, m1, m2, n));
 }
 
 /* ---- helpers of the ops ------------------------------------------------------------------------ */

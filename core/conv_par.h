@@ -34,9 +34,13 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx);
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
-/* ---- vectorised kernels (x86-64 SSE at least; results independent of alignment) ---- */
+/* ---- vectorised kernels (4 floats wide, 8 with AVX2 where the CPU has it; results
+ * independent of alignment, and of the width up to the order of float sums) ---- */
 
-/* sum of x[0..n), float, 8 partial sums */
+/* 1: use the 4-wide kernels even where 8-wide (AVX2) ones run (for tests); returns the
+ * previous setting. Not thread-safe: set it outside parallel regions. */
+int conv_vec_narrow(int on);
+/* sum of x[0..n), float, 2 vectors of partial sums */
 float conv_vsum(const float *x, size_t n);
 /* y[i] += x[i] */
 void conv_vadd(float *restrict y, const float *restrict x, size_t n);

@@ -501,7 +501,7 @@ static void test_layer_grads(void)
 }
 
 /* the vector kernels: exp and SiLU against libm, sums against double sums */
-static void test_vector_kernels(void)
+static void check_vector_kernels(void)
 {
     enum { N = 4003 };   /* not a multiple of 4: the tails too */
     float *x = malloc(N * sizeof(float)), *y = malloc(N * sizeof(float));
@@ -528,6 +528,18 @@ static void test_vector_kernels(void)
     CHECK_NEAR(conv_vsum(x, N), sum, 1e-2);
     conv_vexp(y, x, 0);   /* n = 0 touches nothing */
     free(x); free(y); free(d); free(z);
+}
+
+/* both widths: the 4-wide kernels and (where the CPU has AVX2) the 8-wide ones, and
+ * GroupNorm's gradients through the 4-wide ones */
+static void test_group_norm_grad(void);
+static void test_vector_kernels(void)
+{
+    check_vector_kernels();
+    int old = conv_vec_narrow(1);
+    check_vector_kernels();
+    test_group_norm_grad();
+    conv_vec_narrow(old);
 }
 
 int main(void)
