@@ -1,6 +1,6 @@
-/* conv.c: conv2d (im2col + sgemm, and the direct reference), 2x pooling and upsampling,
- * GroupNorm (+ fused SiLU), per-channel add, sinusoidal time embedding, and the conv2d
- * and GroupNorm layers. */
+/* conv.c: conv2d (im2col + sgemm over the threads of conv_par, and the direct
+ * reference), 2x pooling and upsampling, and the conv2d layer. GroupNorm, the channel
+ * add and the time embedding are in conv_norm.c. */
 #include "conv.h"
 #include "conv_par.h"
 

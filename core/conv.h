@@ -17,6 +17,11 @@
  * heap, arena or parameter tensors, and strided views (they are copied to contiguous
  * arena memory first).
  *
+ * Threads: conv2d, GroupNorm, the channel add, pooling and upsampling split their work
+ * by image over tensor_get_threads() threads (a small pool, see conv_par.h); results do
+ * not depend on the thread count except for the order of the sums of weight gradients.
+ * Call them from one thread at a time.
+ *
  * How conv2d runs: im2col then cblas_sgemm. The images of a batch are taken in chunks
  * of G; each chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one
  * sgemm per chunk gives (O, G*Ho*Wo), which is scattered into the NCHW result with the
