@@ -4,6 +4,7 @@
  *
  *     bench_unet_step [--batch 128] [--steps 10] [--warmup 3] [--threads N] [--chunk FLOATS]
  *     bench_unet_step --conv-sweep      # conv2d forward+backward per U-Net shape and chunking
+ *     bench_unet_step --sample          # no-tape forward at batch 64 (one DDPM sampling step)
  *
  * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=.. */
 #include <math.h>
@@ -138,6 +139,40 @@ static int bench_step(int batch, int steps, int warmup)
     return 0;
 }
 
+/* One sampling step's network evaluation: forward without a tape at batch 64. */
+static int bench_sample(int batch, int steps, int warmup)
+{
+    rng r;
+    rng_seed(&r, 0);
+    lt_unet *u = unet_new(NULL, &r);
+    int xs[4] = { batch, 1, 28, 28 };
+    lt_tensor *x = tensor_new(4, xs), *t = tensor_new(1, &batch);
+    rng_fill_normal(&r, x->data, tensor_numel(x), 0.0f, 1.0f);
+    for (int i = 0; i < batch; i++)
+        t->data[i] = 500.0f;
+    lt_graph *g = graph_new();
+    graph_set_recording(g, 0);
+    double *tot = calloc(steps, sizeof(double));
+    for (int s = 0; s < warmup + steps; s++) {
+        double t0 = now_ms();
+        graph_reset(g);
+        if (!unet_forward(u, g, x, t)) {
+            fprintf(stderr, "unet_step: %s\n", lt_errmsg());
+            return 1;
+        }
+        if (s >= warmup)
+            tot[s - warmup] = now_ms() - t0;
+    }
+    printf("unet_sample batch=%d ms_per_forward=%.1f threads=%d arena_mb=%.0f\n", batch,
+           median(tot, steps), tensor_get_threads(), graph_arena_bytes(g) / 1048576.0);
+    free(tot);
+    graph_free(g);
+    tensor_free(x);
+    tensor_free(t);
+    unet_free(u);
+    return 0;
+}
+
 /* conv2d forward + backward (input, weight, bias gradients) at the U-Net's shapes: the
  * best of 4 runs in process CPU time (robust to other processes) per chunk size. */
 static void conv_sweep(int batch)
@@ -190,7 +225,7 @@ static void conv_sweep(int batch)
 
 int main(int argc, char **argv)
 {
-    int batch = 128, steps = 10, warmup = 3, sweep = 0;
+    int batch = 128, steps = 10, warmup = 3, sweep = 0, sample = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--batch") && i + 1 < argc)
             batch = atoi(argv[++i]);
@@ -204,9 +239,11 @@ int main(int argc, char **argv)
             conv2d_set_chunk_floats((size_t)atoll(argv[++i]));
         else if (!strcmp(argv[i], "--conv-sweep"))
             sweep = 1;
+        else if (!strcmp(argv[i], "--sample"))
+            sample = 1;
         else {
             fprintf(stderr, "usage: %s [--batch N] [--steps N] [--warmup N] [--threads N] "
-                    "[--chunk FLOATS] [--conv-sweep]\n", argv[0]);
+                    "[--chunk FLOATS] [--conv-sweep] [--sample]\n", argv[0]);
             return 2;
         }
     }
@@ -216,5 +253,7 @@ int main(int argc, char **argv)
         conv_sweep(batch);
         return 0;
     }
+    if (sample)
+        return bench_sample(batch == 128 ? 64 : batch, steps, warmup);
     return bench_step(batch, steps, warmup);
 }
