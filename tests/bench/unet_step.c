@@ -61,6 +61,16 @@ static void adam_init(adam *a, const lt_param *ps, int n)
     }
 }
 
+static void adam_free(adam *a)
+{
+    for (int k = 0; k < a->n; k++) {
+        free(a->m[k]);
+        free(a->v[k]);
+    }
+    free(a->m);
+    free(a->v);
+}
+
 static void adam_step(adam *a, const lt_param *ps, float lr)
 {
     const float b1 = 0.9f, b2 = 0.999f;
@@ -133,6 +143,7 @@ static int bench_step(int batch, int steps, int warmup)
         printf(s ? ",%.0f" : "%.0f", tot[s]);
     printf("]\n");
     free(tot); free(tf); free(tb); free(ta); free(tc);
+    adam_free(&opt);
     graph_free(g);
     tensor_free(x); tensor_free(eps); tensor_free(t);
     unet_free(u);
