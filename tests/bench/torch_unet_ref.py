@@ -8,6 +8,12 @@ sets OMP_WAIT_POLICY=PASSIVE:
     /usr/bin/python3 torch_unet_ref.py [--batch 128] [--steps 10] [--warmup 3] [--threads 2]
 Prints:  torch_unet params=184785 batch=128 ms_per_step=<median> steps=[...]
 
+Cross-check of the C U-Net against this one (same weights, same batch):
+    build/tests/bench/bench_unet_step --dump /tmp/unet.bin
+    /usr/bin/python3 torch_unet_ref.py --check /tmp/unet.bin
+loads our weights into this network in named_parameters order, runs the dumped batch and
+compares eps and the gradients of mean(eps^2) with ours; exits 1 beyond tolerance.
+
 The network (the U-Net of /work/shared/bench/ref/quality_ref.py at 16/32/64, which makes
 recognisable digits):
     te = SiLU(Linear(128,128)(SiLU(Linear(64,128)(temb(t, 64)))))
@@ -25,6 +31,7 @@ import argparse
 import math
 import os
 import statistics
+import struct
 import time
 
 import torch
@@ -83,13 +90,70 @@ class UNet(nn.Module):
         return self.out(u)
 
 
+def check(path):
+    """compare with the C U-Net's dump (see the module doc); returns the exit code"""
+    raw = open(path, "rb").read()
+    off = 0
+
+    def take_i32():
+        nonlocal off
+        v = struct.unpack_from("<i", raw, off)[0]
+        off += 4
+        return v
+
+    def take_f32(n):
+        nonlocal off
+        v = torch.frombuffer(bytearray(raw[off:off + 4 * n]), dtype=torch.float32).clone()
+        off += 4 * n
+        return v
+
+    m = UNet()
+    params = list(m.named_parameters())
+    count = take_i32()
+    if count != len(params):
+        print("check: %d blocks in the dump, %d here" % (count, len(params)))
+        return 1
+    with torch.no_grad():
+        for name, p in params:
+            n = take_i32()
+            if n != p.numel():
+                print("check: %s has %d values in the dump, %d here" % (name, n, p.numel()))
+                return 1
+            p.copy_(take_f32(n).view_as(p))
+    B = 4
+    x = take_f32(B * 784).view(B, 1, 28, 28)
+    t = take_f32(B).round().long()
+    y_c = take_f32(B * 784).view(B, 1, 28, 28)
+    y = m(x, t)
+    loss = (y * y).mean()
+    loss.backward()
+    ok = True
+    dy = (y.detach() - y_c).abs().max().item() / max(1e-12, y_c.abs().max().item())
+    print("check: eps max |diff| / max |eps| = %.2e" % dy)
+    ok &= dy < 1e-4
+    worst, where = 0.0, ""
+    for name, p in params:
+        g_c = take_f32(p.numel()).view_as(p)
+        rel = (p.grad - g_c).abs().max().item() / max(1e-12, p.grad.abs().max().item())
+        if rel > worst:
+            worst, where = rel, name
+    print("check: gradients, worst max |diff| / max |grad| = %.2e (%s); loss=%.6f"
+          % (worst, where, loss.item()))
+    ok &= worst < 1e-3
+    print("check: %s" % ("same network, same numbers" if ok else "MISMATCH"))
+    return 0 if ok else 1
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--check", default="", help="compare with bench_unet_step --dump FILE")
     a = ap.parse_args()
+    if a.check:
+        raise SystemExit(check(a.check))
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     m = UNet()

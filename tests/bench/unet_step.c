@@ -5,9 +5,12 @@
  *     bench_unet_step [--batch 128] [--steps 10] [--warmup 3] [--threads N] [--chunk FLOATS]
  *     bench_unet_step --conv-sweep      # conv2d forward+backward per U-Net shape and chunking
  *     bench_unet_step --sample          # no-tape forward at batch 64 (one DDPM sampling step)
+ *     bench_unet_step --dump FILE       # weights, a batch of 4, eps and the gradients of
+ *                                       # mean(eps^2), for torch_unet_ref.py --check FILE
  *
  * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=.. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,6 +187,55 @@ static int bench_sample(int batch, int steps, int warmup)
     return 0;
 }
 
+/* Writes int32 count and floats of each block (the weights), then x (4, 1, 28, 28), t (4),
+ * eps = unet(x, t) and the gradient of mean(eps^2) for every block, all float32 in the
+ * order of unet_params, which is the twin's named_parameters order. */
+static int dump_check(const char *path)
+{
+    rng r;
+    rng_seed(&r, 5);
+    lt_unet *u = unet_new(NULL, &r);
+    lt_param ps[UNET_MAX_PARAMS];
+    int n = unet_params(u, ps, UNET_MAX_PARAMS), B = 4;
+    for (int k = 0; k < n; k++)   /* GroupNorm weights and biases away from 1 and 0 */
+        if (strstr(ps[k].name, ".n1.") || strstr(ps[k].name, ".n2.") || strstr(ps[k].name, "out.0"))
+            rng_fill_normal(&r, ps[k].w, ps[k].n, strstr(ps[k].name, "weight") ? 1.0f : 0.0f, 0.2f);
+    int xs[4] = { B, 1, 28, 28 };
+    lt_tensor *x = tensor_new(4, xs), *t = tensor_new(1, &B);
+    rng_fill_normal(&r, x->data, tensor_numel(x), 0.0f, 1.0f);
+    for (int i = 0; i < B; i++)
+        t->data[i] = (float)rng_below(&r, 1000);
+    lt_graph *g = graph_new();
+    lt_tensor *y = unet_forward(u, g, x, t);
+    lt_tensor *loss = op_mean(g, op_square(g, y));
+    graph_zero_grad(ps, n);
+    FILE *f = fopen(path, "wb");
+    if (!loss || graph_backward(g, loss, ps, n) != LT_OK || !f) {
+        fprintf(stderr, "unet_step: %s\n", f ? lt_errmsg() : "cannot write the dump");
+        return 1;
+    }
+    int32_t cnt = n;
+    fwrite(&cnt, sizeof cnt, 1, f);
+    for (int k = 0; k < n; k++) {
+        int32_t m = (int32_t)ps[k].n;
+        fwrite(&m, sizeof m, 1, f);
+        fwrite(ps[k].w, sizeof(float), ps[k].n, f);
+    }
+    fwrite(x->data, sizeof(float), tensor_numel(x), f);
+    fwrite(t->data, sizeof(float), B, f);
+    fwrite(y->data, sizeof(float), tensor_numel(y), f);
+    for (int k = 0; k < n; k++)
+        fwrite(ps[k].g, sizeof(float), ps[k].n, f);
+    fclose(f);
+    printf("unet_dump blocks=%d params=%zu loss=%.6f -> %s\n", n, unet_param_count(u),
+           loss->data[0], path);
+    graph_free(g);
+    tensor_free(x);
+    tensor_free(t);
+    unet_free(u);
+    return 0;
+}
+
 /* conv2d forward + backward (input, weight, bias gradients) at the U-Net's shapes: the
  * best of 4 runs in process CPU time (robust to other processes) per chunk size. */
 static void conv_sweep(int batch)
@@ -252,9 +304,11 @@ int main(int argc, char **argv)
             sweep = 1;
         else if (!strcmp(argv[i], "--sample"))
             sample = 1;
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            return dump_check(argv[i + 1]);
         else {
             fprintf(stderr, "usage: %s [--batch N] [--steps N] [--warmup N] [--threads N] "
-                    "[--chunk FLOATS] [--conv-sweep] [--sample]\n", argv[0]);
+                    "[--chunk FLOATS] [--conv-sweep] [--sample] [--dump FILE]\n", argv[0]);
             return 2;
         }
     }
