@@ -251,29 +251,43 @@ static const float *columns(const conv_geom *q, const float *x, int b0, int n, f
     return buf;
 }
 
-/* forward of chunk c: y[b0 .. b0 + n) = w (O, K) . columns + bias */
+/* forward of chunk c: y[b0 .. b0 + n) = w (O, K) . columns + bias (+ v). With one image
+ * the output planes start as bias (+ v) and the sgemm adds into them (beta 1); with
+ * several the sgemm's (O, n P) result is scattered into the images' planes. */
 static void conv_forward_task(void *ctx, int c, int th)
 {
     const conv_job *j = ctx;
     const conv_geom *q = j->q;
     int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
-    size_t N = (size_t)n * q->P;
+    size_t N = (size_t)n * q->P, P = q->P;
     const float *cols = columns(q, j->x, b0, n, j->col[th]);
-    float *out = n == 1 ? j->y + (size_t)b0 * q->O * q->P : j->tmp[th];
+    if (n == 1) {
+        float *yb = j->y + (size_t)b0 * q->O * P;
+        for (int o = 0; o < q->O; o++) {
+            size_t plane = (size_t)b0 * q->O + o;
+            float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+            float *yr = yb + (size_t)o * P;
+            if (j->residual)
+                conv_vaffine(yr, j->v + plane * P, 1.0f, add, P);
+            else
+                for (size_t p = 0; p < P; p++)
+                    yr[p] = add;
+        }
+        conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 1.0f, yb,
+                   (int)N);
+        return;
+    }
+    float *out = j->tmp[th];
     conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 0.0f, out,
                (int)N);
     for (int im = 0; im < n; im++)
         for (int o = 0; o < q->O; o++) {
             size_t plane = (size_t)(b0 + im) * q->O + o;
-            float add = (j->bias ? j->bias[o] : 0.0f)
-                        + (j->v && !j->residual ? j->v[plane] : 0.0f);
-            float *yr = j->y + plane * q->P;
-            if (n == 1)
-                conv_vaddc(yr, add, q->P);
-            else
-                conv_vaffine(yr, out + (size_t)o * N + (size_t)im * q->P, 1.0f, add, q->P);
+            float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+            float *yr = j->y + plane * P;
+            conv_vaffine(yr, out + (size_t)o * N + (size_t)im * P, 1.0f, add, P);
             if (j->residual)
-                conv_vadd(yr, j->v + plane * q->P, q->P);
+                conv_vadd(yr, j->v + plane * P, P);
         }
 }
 
