@@ -12,7 +12,9 @@
  *
  * Inputs may be heap, arena or parameter tensors, and strided views. Results are
  * contiguous unless the op is documented as a view (slice, select, transpose, reshape of
- * a contiguous tensor, detach), which shares the input's floats.
+ * a contiguous tensor, expand, detach), which shares the input's floats. Ops keep
+ * pointers to their inputs for backward: keep heap inputs alive and unchanged until
+ * graph_backward has run (or the graph is reset).
  *
  * Broadcasting follows NumPy: shapes are aligned on the right; each dimension pair must
  * be equal or one of them 1. Gradients of broadcast inputs are summed over the
