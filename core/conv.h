@@ -104,6 +104,11 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
  * one sgemm. For tuning and benchmarks; results do not depend on it beyond rounding. */
 void conv2d_set_chunk_floats(size_t n);
 size_t conv2d_chunk_floats(void);
+/* 1 (default): "same" stride-1 convolutions (k = 2 pad + 1 > 1) whose padded rows cost at
+ * most 20% extra take the row-tap path of conv.c (a third of im2col's copying); 2: every
+ * such convolution, whatever the cost; 0: every convolution goes through im2col.
+ * Returns the previous setting; for tests and benchmarks. */
+int conv2d_set_rowtap(int on);
 
 /* ---- layers (lt_module, nn.h) -------------------------------------------------------- */
 
