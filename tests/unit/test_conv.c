@@ -46,6 +46,7 @@ static const conv_case cases[] = {
     { 2, 3, 6, 12, 4, 3, 1, 1 },  /* wide: the row-tap path by default */
     { 2, 2, 5, 20, 3, 5, 1, 2 },  /* 5x5, wide */
     { 3, 16, 14, 14, 8, 3, 1, 1 },/* U-Net-like middle level */
+    { 1, 2, 2, 3, 2, 7, 1, 3 },   /* a 7x7 kernel wider than the image */
 };
 
 /* op_conv2d forward and backward against conv2d_naive_* for one case and chunking. */
