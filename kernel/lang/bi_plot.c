@@ -17,8 +17,11 @@
 #include "bi_data.h"
 #include "bi_info.h"
 #include "bi_plot.h"
+#include "live_plot.h"
 #include "plot.h"
 #include "session.h"
+#include "tensor_val.h"
+#include "train.h"
 
 /* ---- the figure value --------------------------------------------------------- */
 
@@ -60,8 +63,9 @@ static int bi_fig_to_mime(void *data, lt_output *out)
 static const val_type bi_fig_type = {.name = "figure", .free = bi_fig_free, .repr = bi_fig_repr,
                                      .to_mime = bi_fig_to_mime};
 
-/* Draws fig into a new figure value; frees fig in every case. */
-static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
+/* Draws fig into a new figure value; frees fig in every case. note (or NULL) is
+ * appended to the description, e.g. ", grey 0..1". */
+static int bi_fig_finish_note(bi_args *a, plot_figure *fig, const char *note, value *out)
 {
     bi_fig *f = calloc(1, sizeof *f);
     if (!f) { plot_figure_free(fig); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
@@ -69,10 +73,20 @@ static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
     if (st == LT_OK) f->text = plot_describe(fig);
     plot_figure_free(fig);
     if (st != LT_OK) { free(f); return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); }
+    if (note && f->text) {
+        size_t n = strlen(f->text), k = strlen(note);
+        char *t = realloc(f->text, n + k + 1);
+        if (t) { memcpy(t + n, note, k + 1); f->text = t; }
+    }
     val_obj *o = val_obj_new(&bi_fig_type, f);
     if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
     *out = OBJ_VAL(o);
     return 0;
+}
+
+static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
+{
+    return bi_fig_finish_note(a, fig, NULL, out);
 }
 
 /* ---- options shared by every plot --------------------------------------------- */
@@ -210,22 +224,75 @@ static size_t bi_series_count(value v, const bi_nums *nums)
     return 1;
 }
 
-/* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object. */
+/* The centred moving average of y (n values) over a window of w (shorter at the ends). */
+static void bi_smooth(const double *y, size_t n, size_t w, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t a = i >= w / 2 ? i - w / 2 : 0, b = i + (w - 1) / 2 + 1 < n ? i + (w - 1) / 2 + 1 : n, cnt = 0;
+        double sum = 0;
+        for (size_t j = a; j < b; j++)
+            if (isfinite(y[j])) { sum += y[j]; cnt++; }
+        out[i] = cnt ? sum / (double)cnt : NAN;
+    }
+}
+
+/* One line; with smooth > 1, the raw values faint and their moving average in the
+ * same colour (the k-th of tab10), which alone is named in the legend. */
+static lt_status bi_plot_line(plot_panel *p, const double *xs, const double *ys, size_t n, const char *label,
+                              size_t k, long smooth)
+{
+    if (smooth <= 1) return plot_line(p, xs, ys, n, label, NULL);
+    plot_style faint = {.color = PLOT_RGB(plot_tab10((int)k)), .alpha = 0.25, .line_width = 1};
+    plot_style solid = {.color = PLOT_RGB(plot_tab10((int)k))};
+    double *sm = malloc(n * sizeof *sm);
+    if (!sm) return lt_fail(LT_ERR_NOMEM, "out of memory");
+    bi_smooth(ys, n, (size_t)smooth, sm);
+    lt_status st = plot_line(p, xs, ys, n, NULL, &faint);
+    if (st == LT_OK) st = plot_line(p, xs, sm, n, label, &solid);
+    free(sm);
+    return st;
+}
+
+/* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object.
+ * A training history is named after its variable unless legend= names it. */
 static int bi_plot_lines(bi_args *a, int i, const bi_nums *v, const bi_nums *x, const char **legend, size_t *k,
-                         plot_panel *p)
+                         long smooth, plot_panel *p)
 {
     size_t rows = bi_series_count(a->pos[i], v), len = v->n / (rows ? rows : 1);
     if (v->n == 0) return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): series %zu is empty", *k + 1);
     if (x && x->n != len)
         return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): x has %zu numbers but the series has %zu", x->n, len);
-    for (size_t r = 0; r < rows; r++, (*k)++) {
-        lt_status st = plot_line(p, x ? x->x : NULL, v->x + r * len, len, legend ? legend[*k] : NULL, NULL);
-        if (st != LT_OK) return bi_fail(a, a->pos_nodes[i], lt_status_name(st), "%s", lt_errmsg());
+    const char *hname = train_history_name(a->pos[i]);
+    double *hx = NULL;
+    if (hname && !x) {   /* a history is drawn against the batch number, from 1 */
+        if (!(hx = malloc(len * sizeof *hx))) return bi_fail(a, NULL, "MemoryError", "out of memory");
+        for (size_t j = 0; j < len; j++) hx[j] = (double)(j + 1);
     }
+    for (size_t r = 0; r < rows; r++, (*k)++) {
+        const char *label = legend ? legend[*k] : hname;
+        lt_status st = bi_plot_line(p, x ? x->x : hx, v->x + r * len, len, label, *k, smooth);
+        if (st != LT_OK) { free(hx); return bi_fail(a, a->pos_nodes[i], lt_status_name(st), "%s", lt_errmsg()); }
+    }
+    free(hx);
     return 0;
 }
 
-/* plot(series, ..., x=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
+/* Labels from the histories among the arguments, where the call gives none: x is the
+ * batch; one history also names the plot and its y axis. */
+static void bi_history_labels(bi_args *a, plot_panel *p)
+{
+    int nh = 0;
+    const char *name = NULL;
+    for (int i = 0; i < a->npos; i++)
+        if ((name = train_history_name(a->pos[i])) != NULL) nh++;
+    if (nh == 0 || nh != a->npos) return;
+    if (!bi_kw(a, "x", NULL) && !bi_kw(a, "xlabel", NULL)) plot_set_xlabel(p, "batch");
+    if (nh > 1) return;
+    if (!bi_kw(a, "ylabel", NULL)) plot_set_ylabel(p, name);
+    if (!bi_kw(a, "title", NULL)) plot_set_title(p, name);
+}
+
+/* plot(series, ..., x=, smooth=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
 static int bi_plot(bi_args *a, value *out)
 {
     if (a->npos == 1 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type == &bi_code_type)
@@ -236,9 +303,12 @@ static int bi_plot(bi_args *a, value *out)
     plot_figure *fig = NULL;
     size_t nseries = 0, k = 0;
     int rc = -1;
+    long smooth;
+    char note[64];
     const ast_node *xat;
     const value *xv = bi_kw(a, "x", &xat);
     if (!v) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    if (bi_kw_int(a, "smooth", 1, 1, 100000, &smooth) < 0) goto done;
     if (xv && !IS_NONE(*xv) && bi_nums_get(a, *xv, xat, "plot", &x) < 0) goto done;
     for (int i = 0; i < a->npos; i++) {
         value pv = a->pos[i];
@@ -251,14 +321,16 @@ static int bi_plot(bi_args *a, value *out)
         nseries += bi_series_count(pv, &v[i]);
     }
     if (bi_kw_names(a, "legend", nseries, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    bi_history_labels(a, p);
     for (int i = 0; i < a->npos; i++) {
         if (IS_OBJ(a->pos[i]) && AS_OBJ(a->pos[i])->type == &bi_density_type) {
             const bi_density *d = AS_OBJ(a->pos[i])->data;
             if (bi_plot_density(a, d, p, legend ? legend + k : NULL) < 0) goto done;
             k += (size_t)d->n;
-        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, p) < 0) goto done;
+        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, p) < 0) goto done;
     }
-    rc = bi_fig_finish(a, fig, out);
+    snprintf(note, sizeof note, ", each also as its moving average over %ld", smooth);
+    rc = bi_fig_finish_note(a, fig, smooth > 1 ? note : NULL, out);
     fig = NULL;
 done:
     plot_figure_free(fig);
@@ -401,6 +473,32 @@ static int bi_image_shape(bi_args *a, int i, const bi_nums *v, int *n, int *h, i
     return 0;
 }
 
+/* The grey scale of show() for data in [lo, hi]: 0..1 when it lies within [0, 1] (a dim
+ * image stays dim), -1..1 when within [-1, 1] with negatives (scaled diffusion data),
+ * else lo..hi; vmin=/vmax= override either end. Returns -1 after an error. */
+static int bi_show_range(bi_args *a, double lo, double hi, double *vmin, double *vmax)
+{
+    const char *kw[2] = {"vmin", "vmax"};
+    double *dst[2] = {vmin, vmax};
+    if (!(lo <= hi)) lo = hi = 0;   /* no finite pixel */
+    if (lo >= 0 && hi <= 1) { *vmin = 0; *vmax = 1; }
+    else if (lo >= -1 && hi <= 1) { *vmin = -1; *vmax = 1; }
+    else { *vmin = lo; *vmax = hi; }
+    for (int i = 0; i < 2; i++) {
+        const ast_node *at;
+        const value *v = bi_kw(a, kw[i], &at);
+        if (!v || IS_NONE(*v)) continue;
+        if (!IS_NUM(*v) || !isfinite(AS_NUM(*v))) return bi_fail(a, at, "TypeError", "%s must be a number", kw[i]);
+        *dst[i] = AS_NUM(*v);
+    }
+    if (!(*vmin < *vmax)) {
+        if (bi_kw(a, "vmin", NULL) || bi_kw(a, "vmax", NULL))
+            return bi_fail(a, NULL, "ValueError", "show(): vmin (%g) must be below vmax (%g)", *vmin, *vmax);
+        *vmax = *vmin + 1;   /* a constant image: its value is black */
+    }
+    return 0;
+}
+
 /* show(images, ...): one row per argument (or a grid for a single argument) */
 static int bi_show(bi_args *a, value *out)
 {
@@ -445,11 +543,13 @@ static int bi_show(bi_args *a, value *out)
     int side = 640 / cols < 96 ? 640 / cols : 96;
     if (side < 16) side = 16;
     if (!(fig = bi_fig_new(a, cols * side + (rowlab ? 80 : 0) + 20, grid_rows * side + 20, &p))) goto done;
-    plot_images_opts o = {.cols = cols, .vmin = lo < 0 || hi > 1 ? lo : 0, .vmax = lo < 0 || hi > 1 ? hi : 1,
-                          .row_labels = rowlab};
+    plot_images_opts o = {.cols = cols, .row_labels = rowlab};
+    if (bi_show_range(a, lo, hi, &o.vmin, &o.vmax) < 0) goto done;
     lt_status st = plot_image_grid(p, pix, total, h, w, &o);
     if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
-    rc = bi_fig_finish(a, fig, out);
+    char note[80];
+    snprintf(note, sizeof note, ", grey %.3g..%.3g", o.vmin, o.vmax);
+    rc = bi_fig_finish_note(a, fig, note, out);
     fig = NULL;
 done:
     plot_figure_free(fig);
@@ -484,21 +584,36 @@ static int bi_display(bi_args *a, value *out)
     return 0;
 }
 
+/* live(on): the live loss plot of train loops in this session, on or off */
+static int bi_live(bi_args *a, value *out)
+{
+    if (!IS_BOOL(a->pos[0]))
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "live() needs true or false, not a %s", val_type_name(a->pos[0]));
+    tc_ctx *tc = tc_get(a->s, a->call);
+    if (!tc) return -1;
+    tc->live_after = AS_BOOL(a->pos[0]) ? 1.0 : -1.0;
+    *out = NONE_VAL;
+    return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------- */
 
 #define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
-static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", NULL};
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", NULL};
 static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
 static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
-static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", NULL};
+static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
-    {"plot", "plot(series, ..., x=none, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
+    {"plot", "plot(series, ..., x=none, smooth=1, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
-     "history) against 0, 1, 2, ... or against x; legend names the series. plot(code) draws a Huffman "
-     "code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) draws density curves.",
+     "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
+     "against the batch number and named after its variable (plot(lossD, lossG) has a legend lossD, "
+     "lossG). smooth=k draws each series faint with its moving average over k points on top. plot(code) "
+     "draws a Huffman code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) "
+     "draws density curves.",
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
@@ -518,10 +633,17 @@ const builtin bi_plot_builtins[] = {
     {"heatmap", "heatmap(m, title=, ...)",
      "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top.",
      "heatmap([[1, 2], [3, 4]])  # => <heatmap (2 x 2)>", bi_heatmap_kw, 1, 1, bi_heatmap},
-    {"show", "show(images, ..., labels=[...], cols=, title=, size=)",
+    {"show", "show(images, ..., labels=[...], cols=, vmin=, vmax=, title=, size=)",
      "Images in a grid: (N, 784) is N 28x28 images, (N, H, W) N images HxW; several arguments are "
-     "several rows (inputs over reconstructions), named by labels. Values in [0, 1] are black to white.",
-     "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row)>", bi_show_kw, 1, 16, bi_show},
+     "several rows (inputs over reconstructions), named by labels. The grey scale is 0..1 when every "
+     "value lies in [0, 1] (so dim images look dim), -1..1 when they lie in [-1, 1] with negatives, "
+     "else their min..max; vmin= and vmax= set it (black at vmin, white at vmax).",
+     "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row), grey 0..1>", bi_show_kw, 1, 16, bi_show},
+    {"live", "live(on)",
+     "Turns the live loss plot of train loops on (true, the default) or off (false) for this session. "
+     "It shows, beside the progress line, every stepped or logged value against the batch once a "
+     "training has run for a second, and updates in place a few times a second.",
+     "live(false)", NULL, 1, 1, bi_live},
     {"savefig", "savefig(figure, path)", "Writes a figure to a PNG file.",
      "savefig(plot([1, 2, 3]), \"/tmp/latent-savefig-example.png\")", NULL, 2, 2, bi_savefig},
     {"display", "display(value, ...)",

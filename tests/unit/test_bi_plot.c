@@ -113,9 +113,9 @@ static void test_to_floats_objects(void)
     set_fake(s, "m", 2, 4, 5);
     set_fake(s, "coin", 1, 2, 0);
     CHECK(lt_execute(s, "show(imgs)", 0) == LT_EXEC_OK);
-    CHECK_STR(text, "<image grid (3 images of 28 x 28, 3 per row)>");
+    CHECK_STR(text, "<image grid (3 images of 28 x 28, 3 per row), grey 0..1>");
     CHECK(lt_execute(s, "show(imgs, imgs, labels=[\"in\", \"out\"])", 0) == LT_EXEC_OK);
-    CHECK_STR(text, "<image grid (6 images of 28 x 28, 3 per row)>");
+    CHECK_STR(text, "<image grid (6 images of 28 x 28, 3 per row), grey 0..1>");
     CHECK(lt_execute(s, "plot(losses, title=\"loss\")", 0) == LT_EXEC_OK);
     CHECK_STR(text, "<line plot 'loss' (1 series, 50 points)>");
     CHECK(lt_execute(s, "plot(losses, losses, legend=[\"a\", \"b\"])", 0) == LT_EXEC_OK);

@@ -42,6 +42,7 @@ static void h_display(void *ctx, const lt_output *o, int update)
     const char *name;
     const float *v;
     size_t n;
+    if (o->display_id && strncmp(o->display_id, "latent-live-", 12) == 0) return;   /* the live plot */
     if (train_live_series(S, 0, &name, &v, &n) == 0 && n > 0 && strcmp(name, "loss") == 0) h->live_loss = v[n - 1];
     h->displays++;
     h->updates += update != 0;
