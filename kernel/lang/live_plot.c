@@ -111,7 +111,7 @@ void live_plot_tick(lt_session *s, live_plot *lp, int final)
         return;
     }
     if (!lp->frames && now - lp->start < s->tc->live_after) return;
-    /* at most every LIVE_PLOT_PERIOD s, and drawing at most ~5% of the time */
-    if (lp->frames && now - lp->last < fmax(LIVE_PLOT_PERIOD, 20 * lp->cost)) return;
+    /* at most every LIVE_PLOT_PERIOD s, and drawing at most ~10% of the time */
+    if (lp->frames && now - lp->last < fmax(LIVE_PLOT_PERIOD, 10 * lp->cost)) return;
     live_send(s, lp);
 }

@@ -5,7 +5,8 @@
  * display_data the first time, update_display_data after that, so the front end
  * replaces the image in place. It first appears after tc->live_after seconds of
  * training (1 s; short cells show none), then at most every LIVE_PLOT_PERIOD seconds
- * (or rarer, so that drawing stays under ~5% of the training time); the final frame is
+ * (or rarer, so that drawing stays under ~10% of the training time; a frame takes
+ * ~25 ms); the final frame is
  * drawn when the loop ends, so a saved notebook keeps the whole curve.
  *
  *     train_run r = { ... };                  // holds a live_plot, zeroed
