@@ -239,11 +239,12 @@ static void bi_smooth(const double *y, size_t n, size_t w, double *out)
 /* One line; with smooth > 1, the raw values faint and their moving average in the
  * same colour (the k-th of tab10), which alone is named in the legend. */
 static lt_status bi_plot_line(plot_panel *p, const double *xs, const double *ys, size_t n, const char *label,
-                              size_t k, long smooth)
+                              size_t k, long smooth, int markers)
 {
-    if (smooth <= 1) return plot_line(p, xs, ys, n, label, NULL);
+    plot_style dot = {.marker = PLOT_MARKER_CIRCLE};
+    if (smooth <= 1) return plot_line(p, xs, ys, n, label, markers ? &dot : NULL);
     plot_style faint = {.color = PLOT_RGB(plot_tab10((int)k)), .alpha = 0.25, .line_width = 1};
-    plot_style solid = {.color = PLOT_RGB(plot_tab10((int)k))};
+    plot_style solid = {.color = PLOT_RGB(plot_tab10((int)k)), .marker = markers ? PLOT_MARKER_CIRCLE : PLOT_MARKER_NONE};
     double *sm = malloc(n * sizeof *sm);
     if (!sm) return lt_fail(LT_ERR_NOMEM, "out of memory");
     bi_smooth(ys, n, (size_t)smooth, sm);
@@ -256,7 +257,7 @@ static lt_status bi_plot_line(plot_panel *p, const double *xs, const double *ys,
 /* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object.
  * A training history is named after its variable unless legend= names it. */
 static int bi_plot_lines(bi_args *a, int i, const bi_nums *v, const bi_nums *x, const char **legend, size_t *k,
-                         long smooth, plot_panel *p)
+                         long smooth, int markers, plot_panel *p)
 {
     size_t rows = bi_series_count(a->pos[i], v), len = v->n / (rows ? rows : 1);
     if (v->n == 0) return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): series %zu is empty", *k + 1);
@@ -270,7 +271,7 @@ static int bi_plot_lines(bi_args *a, int i, const bi_nums *v, const bi_nums *x, 
     }
     for (size_t r = 0; r < rows; r++, (*k)++) {
         const char *label = legend ? legend[*k] : hname;
-        lt_status st = bi_plot_line(p, x ? x->x : hx, v->x + r * len, len, label, *k, smooth);
+        lt_status st = bi_plot_line(p, x ? x->x : hx, v->x + r * len, len, label, *k, smooth, markers);
         if (st != LT_OK) { free(hx); return bi_fail(a, a->pos_nodes[i], lt_status_name(st), "%s", lt_errmsg()); }
     }
     free(hx);
@@ -292,7 +293,7 @@ static void bi_history_labels(bi_args *a, plot_panel *p)
     if (!bi_kw(a, "title", NULL)) plot_set_title(p, name);
 }
 
-/* plot(series, ..., x=, smooth=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
+/* plot(series, ..., x=, smooth=, markers=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
 static int bi_plot(bi_args *a, value *out)
 {
     if (a->npos == 1 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type == &bi_code_type)
@@ -304,11 +305,12 @@ static int bi_plot(bi_args *a, value *out)
     size_t nseries = 0, k = 0;
     int rc = -1;
     long smooth;
+    int markers;
     char note[64];
     const ast_node *xat;
     const value *xv = bi_kw(a, "x", &xat);
     if (!v) return bi_fail(a, NULL, "MemoryError", "out of memory");
-    if (bi_kw_int(a, "smooth", 1, 1, 100000, &smooth) < 0) goto done;
+    if (bi_kw_int(a, "smooth", 1, 1, 100000, &smooth) < 0 || bi_kw_bool(a, "markers", 0, &markers) < 0) goto done;
     if (xv && !IS_NONE(*xv) && bi_nums_get(a, *xv, xat, "plot", &x) < 0) goto done;
     for (int i = 0; i < a->npos; i++) {
         value pv = a->pos[i];
@@ -327,7 +329,7 @@ static int bi_plot(bi_args *a, value *out)
             const bi_density *d = AS_OBJ(a->pos[i])->data;
             if (bi_plot_density(a, d, p, legend ? legend + k : NULL) < 0) goto done;
             k += (size_t)d->n;
-        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, p) < 0) goto done;
+        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, markers, p) < 0) goto done;
     }
     snprintf(note, sizeof note, ", each also as its moving average over %ld", smooth);
     rc = bi_fig_finish_note(a, fig, smooth > 1 ? note : NULL, out);
@@ -599,7 +601,7 @@ static int bi_live(bi_args *a, value *out)
 /* ---- the table -------------------------------------------------------------------- */
 
 #define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
-static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", NULL};
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", NULL};
 static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
@@ -607,11 +609,11 @@ static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
 static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
-    {"plot", "plot(series, ..., x=none, smooth=1, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
+    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
      "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
      "against the batch number and named after its variable (plot(lossD, lossG) has a legend lossD, "
-     "lossG). smooth=k draws each series faint with its moving average over k points on top. plot(code) "
+     "lossG). markers=true marks every point. smooth=k draws each series faint with its moving average over k points on top. plot(code) "
      "draws a Huffman code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) "
      "draws density curves.",
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
