@@ -9,6 +9,7 @@
  * Numbers come through bi_nums (bi_data.h): lists of numbers, lists of lists, or any
  * object with to_floats (tensors, training histories), so plots take tensors without
  * knowing the tensor type. */
+#include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,6 +587,103 @@ static int bi_display(bi_args *a, value *out)
     return 0;
 }
 
+/* ---- grid: figures side by side ------------------------------------------------- */
+
+typedef struct bi_bytes { const unsigned char *p; size_t len, pos; } bi_bytes;
+
+static cairo_status_t bi_png_read(void *closure, unsigned char *data, unsigned int n)
+{
+    bi_bytes *b = closure;
+    if (b->pos + n > b->len) return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, b->p + b->pos, n);
+    b->pos += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_status_t bi_png_write(void *closure, const unsigned char *data, unsigned int n)
+{
+    plot_png *png = closure;
+    unsigned char *d = realloc(png->data, png->len + n);
+    if (!d) return CAIRO_STATUS_NO_MEMORY;
+    memcpy(d + png->len, data, n);
+    png->data = d;
+    png->len += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Paints the n figures' PNGs into cells of the largest one's size, cols per row, each
+ * centred on white, and encodes the result into out (zeroed first); its CSS size is at
+ * most 960 px wide. Returns 0 or -1. */
+static int bi_png_tile(const bi_fig *const *f, int n, int cols, plot_png *out)
+{
+    int cw = 0, ch = 0, ccw = 0, cch = 0, rows = (n + cols - 1) / cols;
+    for (int i = 0; i < n; i++) {
+        cw = f[i]->png.width > cw ? f[i]->png.width : cw;
+        ch = f[i]->png.height > ch ? f[i]->png.height : ch;
+        ccw = f[i]->png.css_width > ccw ? f[i]->png.css_width : ccw;
+        cch = f[i]->png.css_height > cch ? f[i]->png.css_height : cch;
+    }
+    memset(out, 0, sizeof *out);
+    cairo_surface_t *dst = cairo_image_surface_create(CAIRO_FORMAT_RGB24, cols * cw, rows * ch);
+    cairo_t *cr = cairo_create(dst);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    for (int i = 0; i < n; i++) {
+        bi_bytes b = {f[i]->png.data, f[i]->png.len, 0};
+        cairo_surface_t *src = cairo_image_surface_create_from_png_stream(bi_png_read, &b);
+        double x = (i % cols) * cw + (cw - f[i]->png.width) / 2, y = (i / cols) * ch + (ch - f[i]->png.height) / 2;
+        cairo_set_source_surface(cr, src, x, y);
+        cairo_paint(cr);
+        cairo_surface_destroy(src);
+    }
+    int ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    cairo_destroy(cr);
+    ok = ok && cairo_surface_write_to_png_stream(dst, bi_png_write, out) == CAIRO_STATUS_SUCCESS;
+    cairo_surface_destroy(dst);
+    if (!ok) { plot_png_free(out); return -1; }
+    out->width = cols * cw;
+    out->height = rows * ch;
+    out->css_width = cols * ccw;
+    out->css_height = rows * cch;
+    if (out->css_width > 960) {   /* shown no wider than a notebook's column; as sharp */
+        out->css_height = (int)lround(out->css_height * 960.0 / out->css_width);
+        out->css_width = 960;
+    }
+    return 0;
+}
+
+/* grid(figure, ..., cols=): the figures side by side, cols per row (default: all in one
+ * row up to 3, then rows of 2 or 3) */
+static int bi_grid(bi_args *a, value *out)
+{
+    long cols;
+    const bi_fig *figs[16];
+    if (bi_kw_int(a, "cols", 0, 0, 16, &cols) < 0) return -1;
+    for (int i = 0; i < a->npos; i++) {
+        if (!IS_OBJ(a->pos[i]) || AS_OBJ(a->pos[i])->type != &bi_fig_type)
+            return bi_fail(a, a->pos_nodes[i], "TypeError", "grid() needs figures (from plot, bar, show, ...), not a %s",
+                           val_type_name(a->pos[i]));
+        figs[i] = AS_OBJ(a->pos[i])->data;
+    }
+    int n = a->npos, c = cols ? (int)cols : n <= 3 ? n : n == 4 ? 2 : 3;
+    if (c > n) c = n;
+    bi_fig *f = calloc(1, sizeof *f);
+    buf d;
+    buf_init(&d);
+    buf_printf(&d, "figure with %d panels (%d x %d): ", n, (n + c - 1) / c, c);
+    for (int i = 0; i < n; i++) buf_printf(&d, "%s%s", i ? "; " : "", figs[i]->text ? figs[i]->text : "figure");
+    if (!f || d.oom || bi_png_tile(figs, n, c, &f->png) < 0) {
+        free(f);
+        buf_free(&d);
+        return bi_fail(a, NULL, "MemoryError", "grid(): out of memory");
+    }
+    f->text = buf_take(&d);
+    val_obj *o = val_obj_new(&bi_fig_type, f);
+    if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    *out = OBJ_VAL(o);
+    return 0;
+}
+
 /* live(on): the live loss plot of train loops in this session, on or off */
 static int bi_live(bi_args *a, value *out)
 {
@@ -606,6 +704,7 @@ static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
 static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
+static const char *const bi_grid_kw[] = {"cols", NULL};
 static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
@@ -641,6 +740,12 @@ const builtin bi_plot_builtins[] = {
      "value lies in [0, 1] (so dim images look dim), -1..1 when they lie in [-1, 1] with negatives, "
      "else their min..max; vmin= and vmax= set it (black at vmin, white at vmax).",
      "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row), grey 0..1>", bi_show_kw, 1, 16, bi_show},
+    {"grid", "grid(figure, ..., cols=)",
+     "Figures side by side in one picture (subplots): cols per row (default: up to 3 in one row, "
+     "4 as 2 x 2, more in rows of 3).",
+     "grid(plot([1, 2, 3]), bar([3, 1]))\n"
+     "# => <figure with 2 panels (1 x 2): line plot (1 series, 3 points); bar chart (1 series, 2 categories)>",
+     bi_grid_kw, 1, 16, bi_grid},
     {"live", "live(on)",
      "Turns the live loss plot of train loops on (true, the default) or off (false) for this session. "
      "It shows, beside the progress line, every stepped or logged value against the batch once a "
