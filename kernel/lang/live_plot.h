@@ -35,7 +35,8 @@ typedef struct live_plot {
 void live_plot_tick(lt_session *s, live_plot *lp, int final);
 
 /* The figure of the series so far, as a PNG (width x height CSS px) plus its text
- * description (malloc'd, the caller frees both). Returns 0, or -1 when no loop runs,
+ * description, e.g. "live plot of lossD, lossG over 120 batches" (malloc'd; the caller
+ * frees both). Returns 0, or -1 when no loop runs,
  * nothing was recorded yet or drawing failed. Exposed for tests. */
 struct plot_png;
 int live_plot_render(lt_session *s, int width, int height, struct plot_png *png, char **text);

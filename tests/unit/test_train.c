@@ -201,7 +201,7 @@ static void test_live_plot(void)
     CHECK(H.plot_updates == H.plots - 1);
     CHECK(H.plot_bad == 0);
     CHECK(strncmp(H.plot_id, "latent-live-", 12) == 0);
-    CHECK_STR(H.plot_text, "<line plot (2 series, 80 points)>");   /* loss and half, every batch */
+    CHECK_STR(H.plot_text, "<live plot of loss, half over 80 batches>");
     memset(&H, 0, sizeof H);
     CHECK(run("live(false)\ntrain on subset(mnist(), 500) epochs 1 batch 50 {\n"
               "    loss = mse(m(x), x)\n    step opt loss\n}\nlive(true)") == LT_EXEC_OK);
