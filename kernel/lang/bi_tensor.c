@@ -37,6 +37,7 @@ static void tc_unpin(tc_ctx *tc)
 void tc_free(tc_ctx *tc)
 {
     if (!tc) return;
+    if (tc->resume.data) val_decref(OBJ_VAL((val_obj *)tc->resume.data));
     tc_unpin(tc);
     free(tc->pins);
     graph_free(tc->g);
