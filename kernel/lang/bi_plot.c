@@ -346,11 +346,49 @@ done:
 
 /* ---- scatter, bar, hist, heatmap ------------------------------------------------ */
 
-/* scatter(xs, ys, labels=) */
+static int bi_int_cmp(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+/* The points of each class (cls, n ints) as its own series named legend[k], classes in
+ * increasing order; the legend must name every class. */
+static int bi_scatter_named(bi_args *a, plot_panel *p, const bi_nums *xs, const bi_nums *ys, const int *cls,
+                            const char **legend, size_t nlegend)
+{
+    size_t n = xs->n, ncls = 0, m;
+    int *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    double *sx = malloc((n ? n : 1) * sizeof *sx), *sy = malloc((n ? n : 1) * sizeof *sy);
+    int rc = -1;
+    if (!sorted || !sx || !sy) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+    memcpy(sorted, cls, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, bi_int_cmp);
+    for (size_t i = 0; i < n; i++) ncls += i == 0 || sorted[i] != sorted[i - 1];
+    if (ncls != nlegend) {
+        bi_fail(a, NULL, "ValueError", "scatter(): legend has %zu names for %zu classes", nlegend, ncls);
+        goto done;
+    }
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (i && sorted[i] == sorted[i - 1]) continue;
+        m = 0;
+        for (size_t j = 0; j < n; j++)
+            if (cls[j] == sorted[i]) { sx[m] = xs->x[j]; sy[m] = ys->x[j]; m++; }
+        lt_status st = plot_scatter(p, sx, sy, m, NULL, legend[k++], NULL);
+        if (st != LT_OK) { bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); goto done; }
+    }
+    rc = 0;
+done:
+    free(sorted); free(sx); free(sy);
+    return rc;
+}
+
+/* scatter(xs, ys, labels=, legend=) */
 static int bi_scatter(bi_args *a, value *out)
 {
     bi_nums xs = {0}, ys = {0}, lab = {0};
     int *cls = NULL, rc = -1;
+    const char **legend = NULL;
     plot_panel *p;
     plot_figure *fig = NULL;
     const ast_node *lat;
@@ -371,15 +409,23 @@ static int bi_scatter(bi_args *a, value *out)
         if (!(cls = malloc((lab.n ? lab.n : 1) * sizeof *cls))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
         for (size_t i = 0; i < lab.n; i++) cls[i] = (int)lab.x[i];
     }
+    if (bi_kw_names(a, "legend", 0, &legend) < 0) goto done;
+    if (legend && !cls) { bi_fail(a, NULL, "ValueError", "scatter(): legend names the classes of labels=; give labels too"); goto done; }
     if (!(fig = bi_fig_new(a, 0, 0, &p))) goto done;
-    lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, NULL, NULL);
-    if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    if (legend) {
+        const value *lg = bi_kw(a, "legend", NULL);
+        if (bi_scatter_named(a, p, &xs, &ys, cls, legend, AS_LIST(*lg)->n) < 0) goto done;
+    } else {
+        lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, NULL, NULL);
+        if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    }
     rc = bi_fig_finish(a, fig, out);
     fig = NULL;
 done:
     plot_figure_free(fig);
     bi_nums_free(&xs); bi_nums_free(&ys); bi_nums_free(&lab);
     free(cls);
+    free(legend);
     return rc;
 }
 
@@ -718,8 +764,9 @@ const builtin bi_plot_builtins[] = {
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, title=, xlabel=, ylabel=, size=)",
-     "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour.",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=)",
+     "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
+     "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
      "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",
      bi_scatter_kw, 2, 2, bi_scatter},
     {"bar", "bar(values, labels=[...], legend=[...], title=, ...)",
