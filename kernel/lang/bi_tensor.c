@@ -23,6 +23,7 @@ tc_ctx *tc_get(lt_session *s, const ast_node *at)
     graph_set_recording(tc->g, 0);
     rng_seed(&tc->r, 0);
     tc->progress_after = 1.0;
+    tc->live_after = 1.0;
     s->tc = tc;
     return tc;
 }

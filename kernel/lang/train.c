@@ -9,6 +9,7 @@
 
 #include "data.h"
 #include "eval.h"
+#include "live_plot.h"
 #include "nn_val.h"
 
 /* ---- series: one recorded scalar per mini-batch ----------------------------------- */
@@ -79,6 +80,11 @@ static const val_type series_type = {
     .index = series_index, .methods = series_methods,
 };
 
+const char *train_history_name(value v)
+{
+    return IS_OBJ(v) && AS_OBJ(v)->type == &series_type ? ((const series *)AS_OBJ(v)->data)->name : NULL;
+}
+
 static int series_push(series *h, float x)
 {
     if (h->n == h->cap) {
@@ -106,6 +112,7 @@ typedef struct train_run {
     double start, shown;             /* CLOCK_MONOTONIC seconds */
     int progress;                    /* a progress display exists */
     char display_id[32];
+    live_plot live;                  /* the live loss plot beside the progress line */
 } train_run;
 
 static double train_now(void)
@@ -231,6 +238,7 @@ static int train_loop(lt_session *s, const ast_node *n, train_run *r, data_batch
             }
             r->samples += it->rows;
             train_progress(s, r, 0);
+            live_plot_tick(s, &r->live, 0);
             if (s->returning) return 0;
         }
     }
@@ -323,6 +331,7 @@ int train_exec(lt_session *s, const ast_node *n)
     tc_reset(s);
     graph_set_recording(tc->g, 0);
     tc->training = 0;
+    live_plot_tick(s, &r.live, 1);   /* the final frame, while the series are still live */
     tc->run = NULL;
     train_progress(s, &r, 1);
     train_resume_note(s, st, &r, data, batch);
