@@ -69,7 +69,8 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x);
  * variance over its C/groups * H * W values, then scaled and shifted per channel:
  *     y = (x - mean) / sqrt(var + eps) * w[c] + b[c],  then SiLU y * sigmoid(y) if silu.
  * x is (B, C, H, W) (or (B, C): H = W = 1), w and b are (C) or NULL (1 and 0);
- * groups divides C. The SiLU is fused (one node, no stored intermediate). */
+ * groups divides C. The SiLU is fused: one node, which (when the graph records a
+ * gradient) keeps SiLU's derivative, one float per element, instead of the pre-activation. */
 lt_tensor *op_group_norm(lt_graph *g, lt_tensor *x, int groups, lt_tensor *w, lt_tensor *b,
                          float eps, int silu, const char *name);
 
