@@ -73,6 +73,14 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
 /* ---- conv2d: im2col + sgemm ------------------------------------------------------------------ */
 
 static size_t chunk_floats = 65536;
+static int rowtap_on = 1;
+
+int conv2d_set_rowtap(int on)
+{
+    int old = rowtap_on;
+    rowtap_on = on < 0 ? 0 : on > 2 ? 2 : on;
+    return old;
+}
 
 void conv2d_set_chunk_floats(size_t n) { chunk_floats = n; }
 size_t conv2d_chunk_floats(void) { return chunk_floats; }
@@ -82,6 +90,9 @@ typedef struct conv_geom {
     int B, C, H, W, O, kh, kw, stride, pad, Ho, Wo;
     size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
     int G;         /* images per chunk */
+    int rowtap;      /* 1: the row-tap path (below) instead of im2col */
+    int Wp;          /* row-tap: padded row width W + 2 pad */
+    size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3 */
     int *lo, *hi;    /* (kw): per kernel column j, the ox range [lo, hi) inside the image */
     int *ylo, *yhi;  /* (kh): per kernel row i, the oy range [ylo, yhi) inside the image */
 } conv_geom;
@@ -221,6 +232,7 @@ static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
 typedef struct conv_saved {
     const float *x;   /* (B, C, H, W) */
     const float *w;   /* (O, C, kh, kw) */
+    float *wr;        /* row-tap: (kh, O, C kw), wr[i][o][c kw + j] = w[o][c][i][j]; or NULL */
     conv_geom q;
 } conv_saved;
 
@@ -239,7 +251,113 @@ typedef struct conv_job {
     float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
     float *dw[CONV_PAR_MAX];     /* per thread: (O, K) partial weight gradient */
     float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
+    const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
+    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr */
 } conv_job;
+
+/* ---- conv2d: the row-tap path ------------------------------------------------------------
+ *
+ * For stride 1 and k = 2 pad + 1 (the "same" convolutions of a U-Net) the columns need
+ * not be built tap by tap. Pad each input plane to rows of Wp = W + 2 pad and flatten it;
+ * X3 holds, per channel c and kernel column j, that flat plane shifted left by j. Then for
+ * kernel row i, rows (c, j) of X3 read from offset i Wp are exactly the columns of taps
+ * (c, i, j) for every output position over padded rows (q = y Wp + x', x' < W valid):
+ *     Yp (O, H Wp) = sum_i wr[i] (O, C kw) . X3[:, i Wp : i Wp + H Wp]   (ldb = L)
+ * three sgemms with K = C kw instead of one with K = C k k, and X3 is a third of the
+ * column matrix. Backward: dYp (dy on padded rows, zero in the pad columns) gives the
+ * weight gradient the same way, and the input gradient comes from three sgemms that
+ * accumulate into one buffer at offsets i Wp, folded over j with k adds per element
+ * (col2im needs k k). */
+
+static size_t rowtap_len(const conv_geom *q)
+{
+    return (size_t)(q->H + 2 * q->pad) * q->Wp + q->kw;
+}
+
+/* x3 (C kw, L) from one image x (C, H, W) */
+static void rowtap_build(const conv_geom *q, const float *x, float *x3)
+{
+    int pad = q->pad, W = q->W, Wp = q->Wp;
+    size_t L = q->L;
+    for (int c = 0; c < q->C; c++) {
+        float *r0 = x3 + (size_t)c * q->kw * L;
+        memset(r0, 0, (size_t)pad * Wp * sizeof(float));
+        for (int y = 0; y < q->H; y++) {
+            float *d = r0 + (size_t)(y + pad) * Wp;
+            zero_few(d, pad);
+            memcpy(d + pad, x + ((size_t)c * q->H + y) * W, (size_t)W * sizeof(float));
+            zero_few(d + pad + W, pad);
+        }
+        size_t used = (size_t)(q->H + pad) * Wp;
+        memset(r0 + used, 0, (L - used) * sizeof(float));
+        for (int j = 1; j < q->kw; j++) {
+            float *rj = r0 + (size_t)j * L;
+            memcpy(rj, r0 + j, (L - j) * sizeof(float));
+            zero_few(rj + L - j, j);
+        }
+    }
+}
+
+/* forward of image b: y[b] = conv + bias (+ shift or residual) */
+static void rowtap_forward(const conv_job *j, int b, int th)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, Kr = q->C * q->kw, W = q->W, Wp = q->Wp;
+    float *x3 = j->col[th], *yp = j->tmp[th];
+    rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
+    for (int i = 0; i < q->kh; i++)
+        conv_sgemm(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)i * O * Kr, Kr,
+                   x3 + (size_t)i * Wp, (int)q->L, i ? 1.0f : 0.0f, yp, (int)q->Np);
+    for (int o = 0; o < O; o++) {
+        size_t plane = (size_t)b * O + o;
+        float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+        for (int y = 0; y < q->H; y++) {
+            float *yr = j->y + plane * q->P + (size_t)y * W;
+            conv_vaffine(yr, yp + (size_t)o * q->Np + (size_t)y * Wp, 1.0f, add, (size_t)W);
+            if (j->residual)
+                conv_vadd(yr, j->v + plane * q->P + (size_t)y * W, (size_t)W);
+        }
+    }
+}
+
+/* backward of image b given its dy d (O, H W): weight gradient into the thread's dwr,
+ * input gradient into dx */
+static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, Kr = q->C * q->kw, W = q->W, Wp = q->Wp, pad = q->pad;
+    size_t Np = q->Np, Ld = (size_t)(q->H + 2 * pad) * Wp;
+    float *buf = j->col[th], *dyp = j->tmp[th];
+    for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad columns */
+        for (int y = 0; y < q->H; y++) {
+            float *r = dyp + (size_t)o * Np + (size_t)y * Wp;
+            memcpy(r, d + (size_t)o * q->P + (size_t)y * W, (size_t)W * sizeof(float));
+            zero_few(r + W, Wp - W);
+        }
+    if (j->want_dw) {
+        rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
+        for (int i = 0; i < q->kh; i++)
+            conv_sgemm(0, 1, O, Kr, (int)Np, 1.0f, dyp, (int)Np, buf + (size_t)i * Wp, (int)q->L,
+                       1.0f, j->dwr[th] + (size_t)i * O * Kr, Kr);
+    }
+    if (!j->dx)
+        return;
+    /* D (C kw, Ld): D[(c, j), t] = sum_i (wr[i]^T dYp)[(c, j), t - i Wp] */
+    for (int r = 0; r < Kr; r++)
+        memset(buf + r * Ld + Np, 0, (Ld - Np) * sizeof(float));
+    for (int i = 0; i < q->kh; i++)
+        conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)i * O * Kr, Kr, dyp, (int)Np,
+                   i ? 1.0f : 0.0f, buf + (size_t)i * Wp, (int)Ld);
+    /* dx[c, y, x] += sum_j D[(c, j), (y + pad) Wp + x + pad - j] */
+    float *dxb = j->dx + (size_t)b * q->C * q->H * W;
+    for (int c = 0; c < q->C; c++)
+        for (int jj = 0; jj < q->kw; jj++) {
+            const float *row = buf + ((size_t)c * q->kw + jj) * Ld;
+            for (int y = 0; y < q->H; y++)
+                conv_vadd(dxb + ((size_t)c * q->H + y) * W, row + (size_t)(y + pad) * Wp + pad - jj,
+                          (size_t)W);
+        }
+}
 
 /* Columns of images [b0, b0 + n): x's own floats for a pointwise conv, else im2col into buf. */
 static const float *columns(const conv_geom *q, const float *x, int b0, int n, float *buf)
@@ -258,6 +376,10 @@ static void conv_forward_task(void *ctx, int c, int th)
 {
     const conv_job *j = ctx;
     const conv_geom *q = j->q;
+    if (q->rowtap) {
+        rowtap_forward(j, c, th);
+        return;
+    }
     int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
     size_t N = (size_t)n * q->P, P = q->P;
     const float *cols = columns(q, j->x, b0, n, j->col[th]);
@@ -312,6 +434,10 @@ static void conv_backward_task(void *ctx, int c, int th)
                 if (shift)
                     j->dv[(size_t)(b0 + im) * q->O + o] += sum;
             }
+    if (q->rowtap) {
+        rowtap_backward(j, b0, th, d);
+        return;
+    }
     if (n > 1) {   /* gather dy of the chunk as (O, n P) */
         float *dyc = j->tmp[th];
         for (int im = 0; im < n; im++)
@@ -350,14 +476,32 @@ static int conv_threads(const conv_geom *q)
 /* Per-thread column and gemm buffers in the arena; 0 when out of memory. */
 static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
 {
-    size_t N = (size_t)j->q->G * j->q->P;
+    const conv_geom *q = j->q;
+    size_t N = (size_t)q->G * q->P;
+    size_t ncol = q->rowtap ? (size_t)q->C * q->kw * q->L : q->K * N;
+    size_t ntmp = q->rowtap ? (size_t)q->O * q->Np : q->G > 1 ? (size_t)q->O * N : 0;
     for (int t = 0; t < nt; t++) {
-        j->col[t] = graph_alloc(g, j->q->K * N * sizeof(float));
-        j->tmp[t] = j->q->G > 1 ? graph_alloc(g, (size_t)j->q->O * N * sizeof(float)) : j->col[t];
+        j->col[t] = graph_alloc(g, ncol * sizeof(float));
+        j->tmp[t] = ntmp ? graph_alloc(g, ntmp * sizeof(float)) : j->col[t];
         if (!j->col[t] || !j->tmp[t])
             return 0;
     }
     return 1;
+}
+
+/* dw[o][c][i][j] += the threads' dwr[i][o][c kw + j] */
+static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *dw)
+{
+    int O = q->O, C = q->C, kh = q->kh, kw = q->kw, Kr = C * kw;
+    for (int o = 0; o < O; o++)
+        for (int c = 0; c < C; c++)
+            for (int i = 0; i < kh; i++)
+                for (int jj = 0; jj < kw; jj++) {
+                    float s = 0.0f;
+                    for (int t = 0; t < nt; t++)
+                        s += dwr[t][((size_t)i * O + o) * Kr + c * kw + jj];
+                    dw[(((size_t)o * C + c) * kh + i) * kw + jj] += s;
+                }
 }
 
 static void conv2d_backward(lt_graph *g, lt_tensor *y)
@@ -366,8 +510,8 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     const conv_geom *q = &sv->q;
     float *dw = graph_grad(g, y->in[1]);
     float *db = graph_grad(g, y->in[2]);
-    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .dy = y->grad, .dv = graph_grad(g, y->in[3]),
-                   .residual = y->iparam[2],
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .dy = y->grad,
+                   .dv = graph_grad(g, y->in[3]), .residual = y->iparam[2],
                    .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
     if ((!j.dx && !dw && !db && !j.dv) || q->B == 0)
         return;
@@ -376,18 +520,22 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
         return;   /* graph_backward reports the lack of memory */
     size_t nw = (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
-        j.dw[t] = t == 0 ? dw : dw ? graph_alloc(g, nw * sizeof(float)) : NULL;
+        /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
+        j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_alloc(g, nw * sizeof(float)) : NULL;
+        j.dwr[t] = j.dw[t];
         j.db[t] = db ? graph_alloc(g, (size_t)q->O * sizeof(float)) : NULL;
         if ((dw && !j.dw[t]) || (db && !j.db[t]))
             return;
-        if (t > 0 && dw)
+        if ((t > 0 || q->rowtap) && dw)
             memset(j.dw[t], 0, nw * sizeof(float));
         if (db)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
     conv_par_for(conv_chunks(q), conv_backward_task, &j);
+    if (dw && q->rowtap)
+        rowtap_add_dw(q, j.dwr, nt, dw);
     for (int t = 0; t < nt; t++) {
-        if (dw && t > 0)
+        if (dw && t > 0 && !q->rowtap)
             conv_vadd(dw, j.dw[t], nw);
         if (db)
             conv_vadd(db, j.db[t], (size_t)q->O);
@@ -439,6 +587,14 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     q->G = G < 1 ? 1 : G > (size_t)q->B ? q->B : (int)G;
     if (q->G < 1)
         q->G = 1;
+    q->Wp = q->W + 2 * pad;
+    q->Np = (size_t)q->H * q->Wp;
+    q->rowtap = rowtap_on && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
+                && (rowtap_on == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
+    if (q->rowtap) {
+        q->G = 1;
+        q->L = rowtap_len(q);
+    }
     return LT_OK;
 }
 
@@ -465,7 +621,19 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     lt_tensor *y = graph_tensor(g, 4, ys);
     sv->x = y ? conv_contig(g, x) : NULL;
     sv->w = sv->x ? conv_contig(g, w) : NULL;
-    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .y = y ? y->data : NULL,
+    sv->wr = NULL;
+    if (q->rowtap && sv->w) {   /* wr[i][o][c kw + j] = w[o][c][i][j] */
+        if (!(sv->wr = graph_alloc(g, (size_t)q->O * q->K * sizeof(float))))
+            return NULL;
+        int Kr = q->C * q->kw;
+        for (int o = 0; o < q->O; o++)
+            for (int c = 0; c < q->C; c++)
+                for (int i = 0; i < q->kh; i++)
+                    for (int jj = 0; jj < q->kw; jj++)
+                        sv->wr[((size_t)i * q->O + o) * Kr + c * q->kw + jj] =
+                            sv->w[(((size_t)o * q->C + c) * q->kh + i) * q->kw + jj];
+    }
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .y = y ? y->data : NULL,
                    .residual = v && v->ndim == 4 };
     j.bias = b && sv->w ? conv_contig(g, b) : NULL;
     j.v = v && sv->w ? conv_contig(g, v) : NULL;

@@ -22,14 +22,18 @@
  * not depend on the thread count except for the order of the sums of weight gradients.
  * Call them from one thread at a time.
  *
- * How conv2d runs: im2col then cblas_sgemm. The images of a batch are taken in chunks
- * of G; each chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one
- * sgemm per chunk gives (O, G*Ho*Wo), which is scattered into the NCHW result with the
- * bias. G is chosen so that the column matrix holds about conv2d_chunk_floats() floats.
- * The chunks are spread over conv_par's threads (tensor_get_threads(), each sgemm on one
- * thread); weight and bias gradients are summed per thread, then added.
- * Backward recomputes the columns (they are not kept) for the weight gradient and
- * folds the column gradient back with col2im. conv2d_naive_* are the slow, obviously
+ * How conv2d runs. "Same" stride-1 convolutions (k = 2 pad + 1, e.g. 3x3 with padding 1)
+ * on images wide enough take the row-tap path: each input plane is padded to rows of
+ * W + 2 pad and copied k times, shifted by each kernel column; one sgemm per kernel row
+ * (K = C k) then covers all taps of that row at once, over a third of im2col's data, and
+ * backward folds the input gradient with k adds per element instead of k*k. Every other
+ * convolution goes through im2col: the images of a batch are taken in chunks of G, each
+ * chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one sgemm per chunk
+ * gives (O, G*Ho*Wo), which lands in the NCHW result with the bias. G is chosen so that the
+ * column matrix holds about conv2d_chunk_floats() floats. Either way, the images (chunks)
+ * are spread over conv_par's threads (tensor_get_threads(), each sgemm on one thread);
+ * weight and bias gradients are summed per thread, then added. Backward rebuilds the
+ * columns (they are not kept). conv2d_naive_* are the slow, obviously
  * right references (direct loops, double accumulation) that tests compare against.
  */
 #ifndef LT_CONV_H
@@ -104,6 +108,11 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
  * one sgemm. For tuning and benchmarks; results do not depend on it beyond rounding. */
 void conv2d_set_chunk_floats(size_t n);
 size_t conv2d_chunk_floats(void);
+/* 1 (default): "same" stride-1 convolutions (k = 2 pad + 1 > 1) whose padded rows cost at
+ * most 20% extra take the row-tap path of conv.c (a third of im2col's copying); 2: every
+ * such convolution, whatever the cost; 0: every convolution goes through im2col.
+ * Returns the previous setting; for tests and benchmarks. */
+int conv2d_set_rowtap(int on);
 
 /* ---- layers (lt_module, nn.h) -------------------------------------------------------- */
 

@@ -3,6 +3,7 @@
  * tests/bench/torch_unet_ref.py times for the same network in PyTorch.
  *
  *     bench_unet_step [--batch 128] [--steps 10] [--warmup 3] [--threads N] [--chunk FLOATS]
+ *                     [--rowtap 0|1|2]   (conv2d_set_rowtap: im2col only / default / always)
  *     bench_unet_step --conv-sweep      # conv2d forward+backward per U-Net shape and chunking
  *     bench_unet_step --sample          # no-tape forward at batch 64 (one DDPM sampling step)
  *     bench_unet_step --dump FILE       # weights, a batch of 4, eps and the gradients of
@@ -304,11 +305,13 @@ int main(int argc, char **argv)
             sweep = 1;
         else if (!strcmp(argv[i], "--sample"))
             sample = 1;
+        else if (!strcmp(argv[i], "--rowtap") && i + 1 < argc)
+            conv2d_set_rowtap(atoi(argv[++i]));
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
             return dump_check(argv[i + 1]);
         else {
             fprintf(stderr, "usage: %s [--batch N] [--steps N] [--warmup N] [--threads N] "
-                    "[--chunk FLOATS] [--conv-sweep] [--sample] [--dump FILE]\n", argv[0]);
+                    "[--chunk FLOATS] [--rowtap 0|1|2] [--conv-sweep] [--sample] [--dump FILE]\n", argv[0]);
             return 2;
         }
     }

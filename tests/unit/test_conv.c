@@ -43,6 +43,10 @@ static const conv_case cases[] = {
     { 2, 2, 6, 7, 3, 5, 1, 2 },   /* 5x5 same padding */
     { 2, 2, 1, 1, 3, 3, 1, 1 },   /* a 1x1 image under a padded 3x3 kernel */
     { 2, 3, 2, 3, 2, 3, 1, 1 },   /* fewer rows than the kernel */
+    { 2, 3, 6, 12, 4, 3, 1, 1 },  /* wide: the row-tap path by default */
+    { 2, 2, 5, 20, 3, 5, 1, 2 },  /* 5x5, wide */
+    { 3, 16, 14, 14, 8, 3, 1, 1 },/* U-Net-like middle level */
+    { 1, 2, 2, 3, 2, 7, 1, 3 },   /* a 7x7 kernel wider than the image */
 };
 
 /* op_conv2d forward and backward against conv2d_naive_* for one case and chunking. */
@@ -93,18 +97,22 @@ static void test_conv_vs_naive(void)
     rng r;
     rng_seed(&r, 1);
     size_t chunks[3] = { 0, 300, (size_t)1 << 30 };   /* one image, a few, the whole batch */
-    int threads0 = tensor_get_threads();
-    for (int nt = 1; nt <= 3; nt += 2) {   /* the pool's threads: none, and three */
-        tensor_set_threads(nt);
-        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-            for (int k = 0; k < 3; k++) {
-                int before = check_failed;
-                check_conv_case(&cases[i], chunks[k], &r);
-                if (check_failed != before)
-                    fprintf(stderr, "  conv case %zu, chunk %zu, %d threads\n", i, chunks[k], nt);
-            }
-    }
+    int threads0 = tensor_get_threads(), rowtap0 = conv2d_set_rowtap(1);
+    for (int nt = 1; nt <= 3; nt += 2)   /* the pool's threads: none, and three */
+        for (int rt = 0; rt <= 2; rt++) {   /* im2col only, row-tap where cheap, row-tap always */
+            tensor_set_threads(nt);
+            conv2d_set_rowtap(rt);
+            for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+                for (int k = 0; k < 3; k++) {
+                    int before = check_failed;
+                    check_conv_case(&cases[i], chunks[k], &r);
+                    if (check_failed != before)
+                        fprintf(stderr, "  conv case %zu, chunk %zu, %d threads, rowtap %d\n", i,
+                                chunks[k], nt, rt);
+                }
+        }
     tensor_set_threads(threads0);
+    conv2d_set_rowtap(rowtap0);
 }
 
 /* a strided (non-contiguous) input gives the same result as its contiguous copy */
@@ -225,6 +233,9 @@ static void test_conv_plus(void)
 {
     check_conv_plus(0);
     check_conv_plus(65536);
+    int old = conv2d_set_rowtap(2);   /* the shift and the residual on the row-tap path */
+    check_conv_plus(0);
+    conv2d_set_rowtap(old);
 }
 
 static void test_conv_grad(void)
