@@ -17,7 +17,7 @@ typedef struct net_site {
     int depth;                                /* entries in path */
     lt_module *m;                             /* owned */
     int sizes[4];                             /* what the first call asked for */
-    char where[96];                           /* "block:5 > conv:2" */
+    char where[96];                           /* "block 5:11 > conv 2:9" (line:col) */
     char shape[48];                           /* output of the first call: "(B, 32, 28, 28)" */
 } net_site;
 
@@ -155,8 +155,8 @@ static int net_add_site(bi_args *a, lt_module *m, const int sizes[4], net_site *
     memcpy(st->sizes, sizes, sizeof st->sizes);
     size_t k = 0;
     for (int i = 0; i < st->depth && k < sizeof st->where; i++)
-        k += (size_t)snprintf(st->where + k, sizeof st->where - k, "%s%s:%d", i ? " > " : "",
-                              net_callee(st->path[i]), st->path[i]->line);
+        k += (size_t)snprintf(st->where + k, sizeof st->where - k, "%s%s %d:%d", i ? " > " : "",
+                              net_callee(st->path[i]), st->path[i]->line, st->path[i]->col);
     *site = st;
     return 0;
 }
@@ -579,14 +579,14 @@ void net_table(lt_module *m, buf *out, int html)
     }
     if (html) buf_printf(out, "<p><code>%s</code></p><table><thead><tr><th>#</th><th>layer</th><th>call site</th>"
                          "<th>output</th><th>parameters</th></tr></thead><tbody>", head);
-    else buf_printf(out, "%s\n%-4s %-24s %-22s %-18s %s\n", head, "#", "layer", "call site", "output", "parameters");
+    else buf_printf(out, "%s\n%-4s %-22s %-28s %-16s %s\n", head, "#", "layer", "call site", "output", "parameters");
     for (int i = 0; i < nm->n; i++) {
         net_site *st = &nm->sites[i];
         nn_describe(st->m, d, sizeof d);
         net_thousands(nn_param_count(st->m), num);
         if (html) buf_printf(out, "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td>%s</td>"
                              "<td style=\"text-align:right\">%s</td></tr>", i, d, st->where, st->shape, num);
-        else buf_printf(out, "%-4d %-24s %-22s %-18s %s\n", i, d, st->where, st->shape, num);
+        else buf_printf(out, "%-4d %-22s %-28s %-16s %s\n", i, d, st->where, st->shape, num);
     }
     net_thousands(nn_param_count(m), num);
     if (html) buf_printf(out, "</tbody><tfoot><tr><td></td><td>total</td><td></td><td></td>"
