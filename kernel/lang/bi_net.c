@@ -603,9 +603,11 @@ static const char *const bn_unet_kw[] = {"c1", "c2", "c3", NULL};
 const builtin bi_net_builtins[] = {
     {"conv", "conv(x, out_channels, k=3, stride=1, padding=k//2)",
      "Inside a net body: this call site's 2-D convolution of x (B, C, H, W) to out_channels maps "
-     "(its parameters are made on the first call, with C read from x).", NULL, bn_conv_kw, 2, 2, bn_conv},
+     "(its parameters are made on the first call, with C read from x).",
+     "net f(x) { return conv(x, 8, stride=2) }\nprint(shape(f(ones(2, 3, 8, 8))), params(f))  # => [2, 8, 4, 4] 224",
+     bn_conv_kw, 2, 2, bn_conv},
     {"dense", "dense(x, out, bias=true)", "Inside a net body: this call site's linear layer (the same as linear(x, out)).",
-     NULL, bn_dense_kw, 2, 2, net_linear_site},
+     "net f(x) { return dense(x, 3) }\nprint(shape(f(ones(2, 4))), params(f))  # => [2, 3] 15", bn_dense_kw, 2, 2, net_linear_site},
     {"groupnorm", "groupnorm(groups, channels) or groupnorm(x, groups)",
      "Group normalisation: a layer for seq(...), or inside a net body this call site's GroupNorm of x (B, C, H, W).",
      "groupnorm(4, 16)\n# => #    layer                  output       parameters\n"
