@@ -92,6 +92,7 @@ typedef struct conv_geom {
     int G;         /* images per chunk */
     int rowtap;      /* 1: the row-tap path (below) instead of im2col */
     int Wp;          /* row-tap: padded row width W + 2 pad */
+    int tj;          /* row-tap: kernel columns per sgemm (k or 1) */
     size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3 */
     int *lo, *hi;    /* (kw): per kernel column j, the ox range [lo, hi) inside the image */
     int *ylo, *yhi;  /* (kh): per kernel row i, the oy range [ylo, yhi) inside the image */
@@ -258,29 +259,32 @@ typedef struct conv_job {
 /* ---- conv2d: the row-tap path ------------------------------------------------------------
  *
  * For stride 1 and k = 2 pad + 1 (the "same" convolutions of a U-Net) the columns need
- * not be built tap by tap. Pad each input plane to rows of Wp = W + 2 pad and flatten it;
- * X3 holds, per channel c and kernel column j, that flat plane shifted left by j. Then for
- * kernel row i, rows (c, j) of X3 read from offset i Wp are exactly the columns of taps
- * (c, i, j) for every output position over padded rows (q = y Wp + x', x' < W valid):
- *     Yp (O, H Wp) = sum_i wr[i] (O, C kw) . X3[:, i Wp : i Wp + H Wp]   (ldb = L)
- * three sgemms with K = C kw instead of one with K = C k k, and X3 is a third of the
- * column matrix. Backward: dYp (dy on padded rows, zero in the pad columns) gives the
- * weight gradient the same way, and the input gradient comes from three sgemms that
- * accumulate into one buffer at offsets i Wp, folded over j with k adds per element
- * (col2im needs k k). */
+ * not be built tap by tap. Pad each input plane to rows of Wp = W + 2 pad and flatten it
+ * (with k zeros of slack): Xpad[c]. Output positions run over padded rows too
+ * (q = y Wp + x', valid for x' < W), and tap (c, i, j) of position q reads
+ * Xpad[c][q + i Wp + j]: for a fixed tap the columns of all positions are one contiguous
+ * run of Xpad, and for fixed (i, j) the runs of all channels are rows L apart. So
+ *     Yp (O, H Wp) = sum over taps blocks of wr[blk] (O, C tj) . B[blk] (C tj, H Wp)
+ * with no column matrix at all when a block is one tap (tj = 1, K = C; X3 = Xpad), or,
+ * for few channels, blocks of tj = k kernel columns (K = C k) over X3, which holds Xpad
+ * shifted by each j (a third of im2col's data). sgemms with K of 48..100 run fastest
+ * here, hence tj = k when C k <= 96, else 1. Backward: dYp (dy on padded rows, zero in
+ * the pad columns) gives the weight gradient the same way, and the input gradient comes
+ * from the sgemms wr[blk]^T dYp accumulated into one buffer D at each block's offset,
+ * then folded over the tj columns of a block (tj adds per element; col2im needs k k). */
 
 static size_t rowtap_len(const conv_geom *q)
 {
     return (size_t)(q->H + 2 * q->pad) * q->Wp + q->kw;
 }
 
-/* x3 (C kw, L) from one image x (C, H, W) */
+/* x3 (C tj, L) from one image x (C, H, W): row (c, jj) is Xpad[c] shifted left by jj */
 static void rowtap_build(const conv_geom *q, const float *x, float *x3)
 {
-    int pad = q->pad, W = q->W, Wp = q->Wp;
+    int pad = q->pad, W = q->W, Wp = q->Wp, tj = q->tj;
     size_t L = q->L;
     for (int c = 0; c < q->C; c++) {
-        float *r0 = x3 + (size_t)c * q->kw * L;
+        float *r0 = x3 + (size_t)c * tj * L;
         memset(r0, 0, (size_t)pad * Wp * sizeof(float));
         for (int y = 0; y < q->H; y++) {
             float *d = r0 + (size_t)(y + pad) * Wp;
@@ -290,24 +294,51 @@ static void rowtap_build(const conv_geom *q, const float *x, float *x3)
         }
         size_t used = (size_t)(q->H + pad) * Wp;
         memset(r0 + used, 0, (L - used) * sizeof(float));
-        for (int j = 1; j < q->kw; j++) {
-            float *rj = r0 + (size_t)j * L;
-            memcpy(rj, r0 + j, (L - j) * sizeof(float));
-            zero_few(rj + L - j, j);
+        for (int jj = 1; jj < tj; jj++) {
+            float *rj = r0 + (size_t)jj * L;
+            memcpy(rj, r0 + jj, (L - jj) * sizeof(float));
+            zero_few(rj + L - jj, jj);
         }
     }
+}
+
+/* the blocks of taps: kernel row i, kernel columns [jb, jb + tj) for blk = i (k / tj) + jb / tj */
+static int rowtap_blocks(const conv_geom *q) { return q->kh * (q->kw / q->tj); }
+static size_t rowtap_offset(const conv_geom *q, int blk)
+{
+    int nb = q->kw / q->tj;
+    return (size_t)(blk / nb) * q->Wp + (size_t)(blk % nb) * q->tj;
+}
+
+/* Between w (O, C, kh, kw) and wr (blocks, O, C tj): wr[blk][o][c tj + jj] =
+ * w[o][c][i][jb + jj]. back = 0: dst (wr) = src (w) rearranged; back = 1: dst (w) +=
+ * src (wr) put back. */
+static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int back)
+{
+    int O = q->O, C = q->C, kh = q->kh, kw = q->kw, tj = q->tj, nb = kw / tj, Kr = C * tj;
+    for (int o = 0; o < O; o++)
+        for (int c = 0; c < C; c++)
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++) {
+                    size_t at = (((size_t)o * C + c) * kh + i) * kw + j;
+                    size_t ar = ((size_t)(i * nb + j / tj) * O + o) * Kr + (size_t)c * tj + j % tj;
+                    if (back)
+                        dst[at] += src[ar];
+                    else
+                        dst[ar] = src[at];
+                }
 }
 
 /* forward of image b: y[b] = conv + bias (+ shift or residual) */
 static void rowtap_forward(const conv_job *j, int b, int th)
 {
     const conv_geom *q = j->q;
-    int O = q->O, Kr = q->C * q->kw, W = q->W, Wp = q->Wp;
+    int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp;
     float *x3 = j->col[th], *yp = j->tmp[th];
     rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
-    for (int i = 0; i < q->kh; i++)
-        conv_sgemm(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)i * O * Kr, Kr,
-                   x3 + (size_t)i * Wp, (int)q->L, i ? 1.0f : 0.0f, yp, (int)q->Np);
+    for (int blk = 0; blk < rowtap_blocks(q); blk++)
+        conv_sgemm(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)blk * O * Kr, Kr,
+                   x3 + rowtap_offset(q, blk), (int)q->L, blk ? 1.0f : 0.0f, yp, (int)q->Np);
     for (int o = 0; o < O; o++) {
         size_t plane = (size_t)b * O + o;
         float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
@@ -325,8 +356,8 @@ static void rowtap_forward(const conv_job *j, int b, int th)
 static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
 {
     const conv_geom *q = j->q;
-    int O = q->O, Kr = q->C * q->kw, W = q->W, Wp = q->Wp, pad = q->pad;
-    size_t Np = q->Np, Ld = (size_t)(q->H + 2 * pad) * Wp;
+    int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
+    size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
     for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad columns */
         for (int y = 0; y < q->H; y++) {
@@ -336,23 +367,22 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
         }
     if (j->want_dw) {
         rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
-        for (int i = 0; i < q->kh; i++)
-            conv_sgemm(0, 1, O, Kr, (int)Np, 1.0f, dyp, (int)Np, buf + (size_t)i * Wp, (int)q->L,
-                       1.0f, j->dwr[th] + (size_t)i * O * Kr, Kr);
+        for (int blk = 0; blk < nblk; blk++)
+            conv_sgemm(0, 1, O, Kr, (int)Np, 1.0f, dyp, (int)Np, buf + rowtap_offset(q, blk),
+                       (int)L, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, Kr);
     }
     if (!j->dx)
         return;
-    /* D (C kw, Ld): D[(c, j), t] = sum_i (wr[i]^T dYp)[(c, j), t - i Wp] */
-    for (int r = 0; r < Kr; r++)
-        memset(buf + r * Ld + Np, 0, (Ld - Np) * sizeof(float));
-    for (int i = 0; i < q->kh; i++)
-        conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)i * O * Kr, Kr, dyp, (int)Np,
-                   i ? 1.0f : 0.0f, buf + (size_t)i * Wp, (int)Ld);
-    /* dx[c, y, x] += sum_j D[(c, j), (y + pad) Wp + x + pad - j] */
+    /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)] */
+    memset(buf, 0, (size_t)Kr * L * sizeof(float));
+    for (int blk = 0; blk < nblk; blk++)
+        conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)blk * O * Kr, Kr, dyp, (int)Np,
+                   1.0f, buf + rowtap_offset(q, blk), (int)L);
+    /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
     float *dxb = j->dx + (size_t)b * q->C * q->H * W;
     for (int c = 0; c < q->C; c++)
-        for (int jj = 0; jj < q->kw; jj++) {
-            const float *row = buf + ((size_t)c * q->kw + jj) * Ld;
+        for (int jj = 0; jj < q->tj; jj++) {
+            const float *row = buf + ((size_t)c * q->tj + jj) * L;
             for (int y = 0; y < q->H; y++)
                 conv_vadd(dxb + ((size_t)c * q->H + y) * W, row + (size_t)(y + pad) * Wp + pad - jj,
                           (size_t)W);
@@ -478,7 +508,7 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
 {
     const conv_geom *q = j->q;
     size_t N = (size_t)q->G * q->P;
-    size_t ncol = q->rowtap ? (size_t)q->C * q->kw * q->L : q->K * N;
+    size_t ncol = q->rowtap ? (size_t)q->C * q->tj * q->L : q->K * N;
     size_t ntmp = q->rowtap ? (size_t)q->O * q->Np : q->G > 1 ? (size_t)q->O * N : 0;
     for (int t = 0; t < nt; t++) {
         j->col[t] = graph_alloc(g, ncol * sizeof(float));
@@ -489,19 +519,13 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
     return 1;
 }
 
-/* dw[o][c][i][j] += the threads' dwr[i][o][c kw + j] */
+/* dw[o][c][i][j] += the threads' dwr at the same tap */
 static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *dw)
 {
-    int O = q->O, C = q->C, kh = q->kh, kw = q->kw, Kr = C * kw;
-    for (int o = 0; o < O; o++)
-        for (int c = 0; c < C; c++)
-            for (int i = 0; i < kh; i++)
-                for (int jj = 0; jj < kw; jj++) {
-                    float s = 0.0f;
-                    for (int t = 0; t < nt; t++)
-                        s += dwr[t][((size_t)i * O + o) * Kr + c * kw + jj];
-                    dw[(((size_t)o * C + c) * kh + i) * kw + jj] += s;
-                }
+    size_t n = (size_t)q->O * q->K;
+    for (int t = 1; t < nt; t++)
+        conv_vadd(dwr[0], dwr[t], n);
+    rowtap_weights(q, dwr[0], dw, 1);
 }
 
 static void conv2d_backward(lt_graph *g, lt_tensor *y)
@@ -594,6 +618,7 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     if (q->rowtap) {
         q->G = 1;
         q->L = rowtap_len(q);
+        q->tj = q->C * q->kw <= 96 ? q->kw : 1;
     }
     return LT_OK;
 }
@@ -622,16 +647,10 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     sv->x = y ? conv_contig(g, x) : NULL;
     sv->w = sv->x ? conv_contig(g, w) : NULL;
     sv->wr = NULL;
-    if (q->rowtap && sv->w) {   /* wr[i][o][c kw + j] = w[o][c][i][j] */
+    if (q->rowtap && sv->w) {   /* wr[blk][o][c tj + jj] = w[o][c][i][jb + jj] */
         if (!(sv->wr = graph_alloc(g, (size_t)q->O * q->K * sizeof(float))))
             return NULL;
-        int Kr = q->C * q->kw;
-        for (int o = 0; o < q->O; o++)
-            for (int c = 0; c < q->C; c++)
-                for (int i = 0; i < q->kh; i++)
-                    for (int jj = 0; jj < q->kw; jj++)
-                        sv->wr[((size_t)i * q->O + o) * Kr + c * q->kw + jj] =
-                            sv->w[(((size_t)o * q->C + c) * q->kh + i) * q->kw + jj];
+        rowtap_weights(q, sv->w, sv->wr, 0);
     }
     conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .y = y ? y->data : NULL,
                    .residual = v && v->ndim == 4 };

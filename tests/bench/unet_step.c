@@ -44,10 +44,15 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static double median(double *v, int n)
+/* the median of v[0..n), n <= 1000; v is left in its order */
+static double median(const double *v, int n)
 {
-    qsort(v, n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    double s[1000];
+    if (n > 1000)
+        n = 1000;
+    memcpy(s, v, (size_t)n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    return n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
 }
 
 /* Adam (PyTorch's defaults: betas 0.9, 0.999, eps 1e-8) over the blocks ps. */

@@ -47,6 +47,8 @@ static const conv_case cases[] = {
     { 2, 2, 5, 20, 3, 5, 1, 2 },  /* 5x5, wide */
     { 3, 16, 14, 14, 8, 3, 1, 1 },/* U-Net-like middle level */
     { 1, 2, 2, 3, 2, 7, 1, 3 },   /* a 7x7 kernel wider than the image */
+    { 2, 40, 6, 12, 3, 3, 1, 1 }, /* many channels: row-tap one tap per sgemm */
+    { 2, 40, 3, 2, 2, 5, 1, 2 },  /* the same with a 5x5 kernel on a tiny image */
 };
 
 /* op_conv2d forward and backward against conv2d_naive_* for one case and chunking. */
