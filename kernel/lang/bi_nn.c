@@ -95,10 +95,13 @@ static void nv_table(lt_module *m, buf *out)
     nv_row rows[NV_MAX_ROWS];
     int n = nv_rows(m, rows, NV_MAX_ROWS);
     char num[32];
-    buf_printf(out, "%-4s %-22s %-12s %s\n", "#", "layer", "output", "parameters");
+    int w = 12;   /* the output column, wider for image shapes such as (B, 16, 28, 28) */
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(rows[i].shape) + 1 > w) w = (int)strlen(rows[i].shape) + 1;
+    buf_printf(out, "%-4s %-22s %-*s %s\n", "#", "layer", w, "output", "parameters");
     for (int i = 0; i < n; i++) {
         nv_thousands(rows[i].params, num);
-        buf_printf(out, "%-4d %-22s %-12s %s\n", i, rows[i].layer, rows[i].shape, num);
+        buf_printf(out, "%-4d %-22s %-*s %s\n", i, rows[i].layer, w, rows[i].shape, num);
     }
     nv_thousands(nn_param_count(m), num);
     buf_printf(out, "total %s parameters", num);
