@@ -556,17 +556,6 @@ void net_out_shape(lt_module *m, int *nd, int shape[4])
     }
 }
 
-static void net_thousands(size_t x, char *out)
-{
-    char tmp[32];
-    int n = snprintf(tmp, sizeof tmp, "%zu", x), k = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0) out[k++] = ',';
-        out[k++] = tmp[i];
-    }
-    out[k] = 0;
-}
-
 void net_table(lt_module *m, buf *out, int html)
 {
     net_mod *nm = (net_mod *)m;
@@ -583,12 +572,12 @@ void net_table(lt_module *m, buf *out, int html)
     for (int i = 0; i < nm->n; i++) {
         net_site *st = &nm->sites[i];
         nn_describe(st->m, d, sizeof d);
-        net_thousands(nn_param_count(st->m), num);
+        nv_thousands(nn_param_count(st->m), num);
         if (html) buf_printf(out, "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td>%s</td>"
                              "<td style=\"text-align:right\">%s</td></tr>", i, d, st->where, st->shape, num);
         else buf_printf(out, "%-4d %-22s %-28s %-16s %s\n", i, d, st->where, st->shape, num);
     }
-    net_thousands(nn_param_count(m), num);
+    nv_thousands(nn_param_count(m), num);
     if (html) buf_printf(out, "</tbody><tfoot><tr><td></td><td>total</td><td></td><td></td>"
                          "<td style=\"text-align:right\">%s</td></tr></tfoot></table>", num);
     else buf_printf(out, "total %s parameters", num);

@@ -77,7 +77,7 @@ static int nv_rows(lt_module *m, nv_row *rows, int cap)
     return n < cap ? n : cap;
 }
 
-static void nv_thousands(size_t x, char *out)
+void nv_thousands(size_t x, char *out)
 {
     char tmp[32];
     int n = snprintf(tmp, sizeof tmp, "%zu", x), k = 0;
