@@ -573,8 +573,12 @@ void net_table(lt_module *m, buf *out, int html)
         net_site *st = &nm->sites[i];
         nn_describe(st->m, d, sizeof d);
         nv_thousands(nn_param_count(st->m), num);
-        if (html) buf_printf(out, "<tr><td>%d</td><td><code>%s</code></td><td>%s</td><td>%s</td>"
-                             "<td style=\"text-align:right\">%s</td></tr>", i, d, st->where, st->shape, num);
+        if (html) {
+            buf_printf(out, "<tr><td>%d</td><td><code>%s</code></td><td>", i, d);
+            for (const char *c = st->where; *c; c++)   /* the path's '>' as &gt; */
+                if (*c == '>') buf_puts(out, "&gt;"); else buf_putc(out, *c);
+            buf_printf(out, "</td><td>%s</td><td style=\"text-align:right\">%s</td></tr>", st->shape, num);
+        }
         else buf_printf(out, "%-4d %-22s %-28s %-16s %s\n", i, d, st->where, st->shape, num);
     }
     nv_thousands(nn_param_count(m), num);
