@@ -373,6 +373,7 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
                          what, isnan(x) ? "nan" : "infinite", r->epoch, r->batch);
     if (!loss || !loss->requires_grad)
         return sess_fail(s, n->b, "ValueError", "%s does not depend on the optimizer's parameters", what);
+    if (ov_refresh(AS_OBJ(vo)->data) < 0) return tv_fail(s, n);
     optim *opt = ((ov_data *)AS_OBJ(vo)->data)->opt;
     optim_zero_grad(opt);
     if (graph_backward(s->tc->g, loss, opt->params, opt->nparams) != LT_OK) return tv_fail(s, n);
