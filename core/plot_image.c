@@ -92,10 +92,16 @@ void plot_draw_images(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     int cols = p->grid_cols, rows = (p->nimages + cols - 1) / cols;
     plot_font(cr, FS_CAPTION, 0);
     double fs = FS_CAPTION * PLOT_PT, pad = 6, gap = 4;
-    double left = 0, caption = p->titles ? 1.4 * fs : 0;
-    for (int r = 0; p->row_labels && r < rows; r++)
-        left = fmax(left, plot_text_width(cr, p->row_labels[r]) + 0.8 * fs);
-    left = fmin(left, area.w * 0.4);
+    double caption = p->titles ? 1.4 * fs : 0;
+    /* Row labels get the width of the widest one (at most 40% of the panel) plus a gap.
+     * Cairo measures the same text a hair wider once the blits have moved things
+     * around (53.046332465277786 vs ...771), so a label is fitted to its room plus half
+     * a pixel: without it the widest label, which fits, was cut ("outputs" -> "outp..."). */
+    double room = 0;
+    for (int r = 0; p->row_labels && r < rows; r++) room = fmax(room, plot_text_width(cr, p->row_labels[r]));
+    room = fmin(room, area.w * 0.4 - 0.8 * fs);
+    if (room < 0) room = 0;
+    double left = p->row_labels ? room + 0.8 * fs : 0;
     double s = fmin((area.w - 2 * pad - left - (cols - 1) * gap) / ((double)cols * p->w),
                     (area.h - 2 * pad - rows * caption - (rows - 1) * gap) / ((double)rows * p->h));
     double d = cv->density, ds = s * d;
@@ -122,7 +128,7 @@ void plot_draw_images(plot_canvas *cv, const plot_panel *p, plot_rect cell)
                       x + p->w * s / 2, y - 0.35 * fs, PLOT_CENTER, PLOT_BOTTOM, 0);
         }
         if (c == 0 && p->row_labels && p->row_labels[r][0])
-            plot_text(cr, plot_fit_text(cr, p->row_labels[r], left - 0.8 * fs, buf, sizeof buf),
+            plot_text(cr, plot_fit_text(cr, p->row_labels[r], room + 0.5, buf, sizeof buf),
                       x - 0.5 * fs, y + p->h * s / 2, PLOT_RIGHT,
                       PLOT_MIDDLE, 0);
     }

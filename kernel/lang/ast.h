@@ -30,7 +30,8 @@ typedef enum ast_kind {
     AST_STEP,       /* step a b            (optimizer a, loss b) */
     AST_LOG,        /* log text [= b]      (b NULL: the variable text) */
     AST_FN,         /* fn text(items[0..n) names) c */
-    AST_RETURN      /* return [a] */
+    AST_RETURN,     /* return [a] */
+    AST_NET         /* net text(items[0..n) names) c   (a network written as its forward pass) */
 } ast_kind;
 
 typedef struct ast_node {

@@ -7,6 +7,7 @@
 
 #include "data.h"
 #include "nn.h"
+#include "net_val.h"
 #include "nn_val.h"
 #include "optim.h"
 #include "toys.h"
@@ -32,20 +33,6 @@ lt_module *nv_module(value v)
     return ((nv_data *)AS_OBJ(v)->data)->m;
 }
 
-static lt_module *nv_unshare(lt_module *m);
-
-/* Width of the output of layer m given the input width `in` (-1: unknown). */
-static int nv_out_width(lt_module *m, int in)
-{
-    m = nv_unshare(m);
-    if (nn_is(m, "linear")) return ((lt_linear *)m)->out;
-    if (nn_is(m, "seq")) {
-        int n;
-        lt_module **kids = nn_seq_children(m, &n);
-        for (int i = 0; i < n; i++) in = nv_out_width(kids[i], in);
-    }
-    return in;
-}
 
 static int nv_in_width(lt_module *m)
 {
@@ -59,6 +46,18 @@ static int nv_in_width(lt_module *m)
     return -1;
 }
 
+/* "(B, 16, 28, 28)" ("?" for a size not known), or "same" when nothing is known. */
+static void nv_shape_text(int nd, const int *shape, char *out, size_t size)
+{
+    if (nd == 0) { snprintf(out, size, "same"); return; }
+    size_t k = (size_t)snprintf(out, size, "(B");
+    for (int i = 1; i < nd && k < size; i++) {
+        if (shape[i] > 0) k += (size_t)snprintf(out + k, size - k, ", %d", shape[i]);
+        else k += (size_t)snprintf(out + k, size - k, ", ?");
+    }
+    if (k < size) snprintf(out + k, size - k, ")");
+}
+
 /* The layers of m as rows (layer, output shape, parameters): one row per child. */
 typedef struct nv_row { char layer[96], shape[32]; size_t params; } nv_row;
 
@@ -67,18 +66,18 @@ static int nv_rows(lt_module *m, nv_row *rows, int cap)
     int n = 1;
     lt_module *one[1] = { m };
     lt_module **kids = nn_is(m, "seq") ? nn_seq_children(m, &n) : one;
-    int w = nv_in_width(m);
+    int w = nv_in_width(m), nd = 0, shape[4];
+    if (w > 0) { nd = 2; shape[0] = -1; shape[1] = w; }
     for (int i = 0; i < n && i < cap; i++) {
         nn_describe(kids[i], rows[i].layer, sizeof rows[i].layer);
-        w = nv_out_width(kids[i], w);
-        if (w > 0) snprintf(rows[i].shape, sizeof rows[i].shape, "(B, %d)", w);
-        else snprintf(rows[i].shape, sizeof rows[i].shape, "same");
+        net_out_shape(nv_unshare(kids[i]), &nd, shape);
+        nv_shape_text(nd, shape, rows[i].shape, sizeof rows[i].shape);
         rows[i].params = nn_param_count(kids[i]);
     }
     return n < cap ? n : cap;
 }
 
-static void nv_thousands(size_t x, char *out)
+void nv_thousands(size_t x, char *out)
 {
     char tmp[32];
     int n = snprintf(tmp, sizeof tmp, "%zu", x), k = 0;
@@ -96,10 +95,13 @@ static void nv_table(lt_module *m, buf *out)
     nv_row rows[NV_MAX_ROWS];
     int n = nv_rows(m, rows, NV_MAX_ROWS);
     char num[32];
-    buf_printf(out, "%-4s %-22s %-12s %s\n", "#", "layer", "output", "parameters");
+    int w = 12;   /* the output column, wider for image shapes such as (B, 16, 28, 28) */
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(rows[i].shape) + 1 > w) w = (int)strlen(rows[i].shape) + 1;
+    buf_printf(out, "%-4s %-22s %-*s %s\n", "#", "layer", w, "output", "parameters");
     for (int i = 0; i < n; i++) {
         nv_thousands(rows[i].params, num);
-        buf_printf(out, "%-4d %-22s %-12s %s\n", i, rows[i].layer, rows[i].shape, num);
+        buf_printf(out, "%-4d %-22s %-*s %s\n", i, rows[i].layer, w, rows[i].shape, num);
     }
     nv_thousands(nn_param_count(m), num);
     buf_printf(out, "total %s parameters", num);
@@ -107,8 +109,12 @@ static void nv_table(lt_module *m, buf *out)
 
 static void nv_repr(const void *data, buf *out)
 {
-    nv_table(((const nv_data *)data)->m, out);
+    lt_module *m = ((const nv_data *)data)->m;
+    if (m && nn_is(m, "net")) net_table(m, out, 0);
+    else nv_table(m, out);
 }
+
+static void nv_mime_html(nv_data *m);
 
 /* text/html and text/plain of a network, kept in the value until the next call. */
 static int nv_to_mime(void *data, lt_output *out)
@@ -116,7 +122,23 @@ static int nv_to_mime(void *data, lt_output *out)
     nv_data *m = data;
     buf_clear(&m->text);
     buf_clear(&m->html);
-    nv_table(m->m, &m->text);
+    if (m->m && nn_is(m->m, "net")) {
+        net_table(m->m, &m->text, 0);
+        net_table(m->m, &m->html, 1);
+    } else {
+        nv_table(m->m, &m->text);
+        nv_mime_html(m);
+    }
+    if (m->text.oom || m->html.oom) return -1;
+    m->items[0] = (lt_mime){ "text/html", m->html.data, m->html.len };
+    m->items[1] = (lt_mime){ "text/plain", m->text.data, m->text.len };
+    *out = (lt_output){ m->items, 2, 0, 0, NULL };
+    return 0;
+}
+
+/* The HTML layer table of a network that is not a net. */
+static void nv_mime_html(nv_data *m)
+{
     nv_row rows[NV_MAX_ROWS];
     int n = nv_rows(m->m, rows, NV_MAX_ROWS);
     char num[32];
@@ -128,16 +150,13 @@ static int nv_to_mime(void *data, lt_output *out)
     }
     nv_thousands(nn_param_count(m->m), num);
     buf_printf(&m->html, "</tbody><tfoot><tr><td></td><td>total</td><td></td><td style=\"text-align:right\">%s</td></tr></tfoot></table>", num);
-    if (m->text.oom || m->html.oom) return -1;
-    m->items[0] = (lt_mime){ "text/html", m->html.data, m->html.len };
-    m->items[1] = (lt_mime){ "text/plain", m->text.data, m->text.len };
-    *out = (lt_output){ m->items, 2, 0, 0, NULL };
-    return 0;
 }
 
 /* net(x): the forward pass (taped inside train bodies) */
 static int nv_call(void *data, bi_args *a, value *out)
 {
+    lt_module *m = ((nv_data *)data)->m;
+    if (m && (nn_is(m, "net") || nn_is(m, "unet"))) return net_call(m, a, out);
     if (a->npos != 1 || a->nkw)
         return bi_fail(a, NULL, "TypeError", "a network takes one tensor (%d given)", a->npos + a->nkw);
     lt_tensor *x;
@@ -177,8 +196,7 @@ static const lt_module_ops nv_shared_ops = {
     "shared", nv_shared_forward, nv_shared_params, nv_shared_describe, nv_shared_free,
 };
 
-/* The module a shared layer stands for (m itself for other layers). */
-static lt_module *nv_unshare(lt_module *m)
+lt_module *nv_unshare(lt_module *m)
 {
     while (nn_is(m, "shared")) m = nv_shared_inner(m);
     return m;
@@ -201,6 +219,7 @@ static int bn_linear(bi_args *a, value *out)
     int in, o;
     const ast_node *at;
     const value *bias = bi_kw(a, "bias", &at);
+    if (tv_is(a->pos[0])) return net_linear_site(a, out);   /* linear(h, 256) in a net body */
     if (nv_int(a, 0, &in) < 0 || nv_int(a, 1, &o) < 0 || !tc_get(a->s, a->call)) return -1;
     int nobias = bias && !val_truthy(*bias);
     return nv_new(a, nobias ? nn_linear_nobias(in, o, &a->s->tc->r) : nn_linear(in, o, &a->s->tc->r), out);
@@ -254,7 +273,7 @@ static int bn_seq_child(bi_args *a, int i, lt_module **m)
            : strcmp(name, "tanh") == 0 ? nn_act(LT_ACT_TANH, 0)
            : strcmp(name, "leaky_relu") == 0 ? nn_act(LT_ACT_LEAKY_RELU, 0.01f)
            : strcmp(name, "silu") == 0 ? nn_unary(LT_UNARY_SILU)
-           : strcmp(name, "softplus") == 0 ? nn_unary(LT_UNARY_SOFTPLUS) : NULL;
+           : strcmp(name, "softplus") == 0 ? nn_unary(LT_UNARY_SOFTPLUS) : net_bare_layer(name);
         if (!*m) return bi_fail(a, a->pos_nodes[i], "TypeError", "%s is not a layer", name);
         return 0;
     }
@@ -440,6 +459,33 @@ static int ov_new(bi_args *a, value *out, optim_kind kind)
     *out = OBJ_VAL(obj);
     return 0;
 }
+int ov_refresh(ov_data *d)
+{
+    lt_param none;
+    int np = 0;
+    for (int i = 0; i < d->nnets; i++) np += nn_params(nv_module(d->nets[i]), &none, 0);
+    if (np == d->opt->nparams) return 0;
+    lt_param *ps = malloc((size_t)np * sizeof *ps);
+    if (!ps) return lt_fail(LT_ERR_NOMEM, "out of memory"), -1;
+    for (int i = 0, k = 0; i < d->nnets; i++) k += nn_params(nv_module(d->nets[i]), ps + k, np - k);
+    optim *old = d->opt, *opt = optim_new(old->kind, ps, np, &old->o);
+    free(ps);
+    if (!opt) return -1;
+    size_t at = 0;   /* moments of blocks the old optimizer had move over */
+    for (int j = 0; j < old->nparams; at += old->params[j].n, j++) {
+        size_t to = 0;
+        for (int i = 0; i < np; to += opt->params[i].n, i++) {
+            if (opt->params[i].w != old->params[j].w) continue;
+            memcpy(opt->m + to, old->m + at, old->params[j].n * sizeof *opt->m);
+            if (old->v) memcpy(opt->v + to, old->v + at, old->params[j].n * sizeof *opt->v);
+        }
+    }
+    opt->step = old->step;
+    optim_free(old);
+    d->opt = opt;
+    return 0;
+}
+
 static int bn_adam(bi_args *a, value *out) { return ov_new(a, out, OPTIM_ADAM); }
 static int bn_adamw(bi_args *a, value *out) { return ov_new(a, out, OPTIM_ADAMW); }
 static int bn_sgd(bi_args *a, value *out) { return ov_new(a, out, OPTIM_SGD); }

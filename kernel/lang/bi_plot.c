@@ -9,6 +9,7 @@
  * Numbers come through bi_nums (bi_data.h): lists of numbers, lists of lists, or any
  * object with to_floats (tensors, training histories), so plots take tensors without
  * knowing the tensor type. */
+#include <cairo.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,8 +18,11 @@
 #include "bi_data.h"
 #include "bi_info.h"
 #include "bi_plot.h"
+#include "live_plot.h"
 #include "plot.h"
 #include "session.h"
+#include "tensor_val.h"
+#include "train.h"
 
 /* ---- the figure value --------------------------------------------------------- */
 
@@ -60,8 +64,9 @@ static int bi_fig_to_mime(void *data, lt_output *out)
 static const val_type bi_fig_type = {.name = "figure", .free = bi_fig_free, .repr = bi_fig_repr,
                                      .to_mime = bi_fig_to_mime};
 
-/* Draws fig into a new figure value; frees fig in every case. */
-static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
+/* Draws fig into a new figure value; frees fig in every case. note (or NULL) is
+ * appended to the description, e.g. ", grey 0..1". */
+static int bi_fig_finish_note(bi_args *a, plot_figure *fig, const char *note, value *out)
 {
     bi_fig *f = calloc(1, sizeof *f);
     if (!f) { plot_figure_free(fig); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
@@ -69,10 +74,20 @@ static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
     if (st == LT_OK) f->text = plot_describe(fig);
     plot_figure_free(fig);
     if (st != LT_OK) { free(f); return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); }
+    if (note && f->text) {
+        size_t n = strlen(f->text), k = strlen(note);
+        char *t = realloc(f->text, n + k + 1);
+        if (t) { memcpy(t + n, note, k + 1); f->text = t; }
+    }
     val_obj *o = val_obj_new(&bi_fig_type, f);
     if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
     *out = OBJ_VAL(o);
     return 0;
+}
+
+static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
+{
+    return bi_fig_finish_note(a, fig, NULL, out);
 }
 
 /* ---- options shared by every plot --------------------------------------------- */
@@ -210,22 +225,76 @@ static size_t bi_series_count(value v, const bi_nums *nums)
     return 1;
 }
 
-/* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object. */
+/* The centred moving average of y (n values) over a window of w (shorter at the ends). */
+static void bi_smooth(const double *y, size_t n, size_t w, double *out)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t a = i >= w / 2 ? i - w / 2 : 0, b = i + (w - 1) / 2 + 1 < n ? i + (w - 1) / 2 + 1 : n, cnt = 0;
+        double sum = 0;
+        for (size_t j = a; j < b; j++)
+            if (isfinite(y[j])) { sum += y[j]; cnt++; }
+        out[i] = cnt ? sum / (double)cnt : NAN;
+    }
+}
+
+/* One line; with smooth > 1, the raw values faint and their moving average in the
+ * same colour (the k-th of tab10), which alone is named in the legend. */
+static lt_status bi_plot_line(plot_panel *p, const double *xs, const double *ys, size_t n, const char *label,
+                              size_t k, long smooth, int markers)
+{
+    plot_style dot = {.marker = PLOT_MARKER_CIRCLE};
+    if (smooth <= 1) return plot_line(p, xs, ys, n, label, markers ? &dot : NULL);
+    plot_style faint = {.color = PLOT_RGB(plot_tab10((int)k)), .alpha = 0.25, .line_width = 1};
+    plot_style solid = {.color = PLOT_RGB(plot_tab10((int)k)), .marker = markers ? PLOT_MARKER_CIRCLE : PLOT_MARKER_NONE};
+    double *sm = malloc(n * sizeof *sm);
+    if (!sm) return lt_fail(LT_ERR_NOMEM, "out of memory");
+    bi_smooth(ys, n, (size_t)smooth, sm);
+    lt_status st = plot_line(p, xs, ys, n, NULL, &faint);
+    if (st == LT_OK) st = plot_line(p, xs, sm, n, label, &solid);
+    free(sm);
+    return st;
+}
+
+/* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object.
+ * A training history is named after its variable unless legend= names it. */
 static int bi_plot_lines(bi_args *a, int i, const bi_nums *v, const bi_nums *x, const char **legend, size_t *k,
-                         plot_panel *p)
+                         long smooth, int markers, plot_panel *p)
 {
     size_t rows = bi_series_count(a->pos[i], v), len = v->n / (rows ? rows : 1);
     if (v->n == 0) return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): series %zu is empty", *k + 1);
     if (x && x->n != len)
         return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): x has %zu numbers but the series has %zu", x->n, len);
-    for (size_t r = 0; r < rows; r++, (*k)++) {
-        lt_status st = plot_line(p, x ? x->x : NULL, v->x + r * len, len, legend ? legend[*k] : NULL, NULL);
-        if (st != LT_OK) return bi_fail(a, a->pos_nodes[i], lt_status_name(st), "%s", lt_errmsg());
+    const char *hname = train_history_name(a->pos[i]);
+    double *hx = NULL;
+    if (hname && !x) {   /* a history is drawn against the batch number, from 1 */
+        if (!(hx = malloc(len * sizeof *hx))) return bi_fail(a, NULL, "MemoryError", "out of memory");
+        for (size_t j = 0; j < len; j++) hx[j] = (double)(j + 1);
     }
+    for (size_t r = 0; r < rows; r++, (*k)++) {
+        const char *label = legend ? legend[*k] : hname;
+        lt_status st = bi_plot_line(p, x ? x->x : hx, v->x + r * len, len, label, *k, smooth, markers);
+        if (st != LT_OK) { free(hx); return bi_fail(a, a->pos_nodes[i], lt_status_name(st), "%s", lt_errmsg()); }
+    }
+    free(hx);
     return 0;
 }
 
-/* plot(series, ..., x=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
+/* Labels from the histories among the arguments, where the call gives none: x is the
+ * batch; one history also names the plot and its y axis. */
+static void bi_history_labels(bi_args *a, plot_panel *p)
+{
+    int nh = 0;
+    const char *name = NULL;
+    for (int i = 0; i < a->npos; i++)
+        if ((name = train_history_name(a->pos[i])) != NULL) nh++;
+    if (nh == 0 || nh != a->npos) return;
+    if (!bi_kw(a, "x", NULL) && !bi_kw(a, "xlabel", NULL)) plot_set_xlabel(p, "batch");
+    if (nh > 1) return;
+    if (!bi_kw(a, "ylabel", NULL)) plot_set_ylabel(p, name);
+    if (!bi_kw(a, "title", NULL)) plot_set_title(p, name);
+}
+
+/* plot(series, ..., x=, smooth=, markers=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
 static int bi_plot(bi_args *a, value *out)
 {
     if (a->npos == 1 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type == &bi_code_type)
@@ -236,9 +305,13 @@ static int bi_plot(bi_args *a, value *out)
     plot_figure *fig = NULL;
     size_t nseries = 0, k = 0;
     int rc = -1;
+    long smooth;
+    int markers;
+    char note[64];
     const ast_node *xat;
     const value *xv = bi_kw(a, "x", &xat);
     if (!v) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    if (bi_kw_int(a, "smooth", 1, 1, 100000, &smooth) < 0 || bi_kw_bool(a, "markers", 0, &markers) < 0) goto done;
     if (xv && !IS_NONE(*xv) && bi_nums_get(a, *xv, xat, "plot", &x) < 0) goto done;
     for (int i = 0; i < a->npos; i++) {
         value pv = a->pos[i];
@@ -251,14 +324,16 @@ static int bi_plot(bi_args *a, value *out)
         nseries += bi_series_count(pv, &v[i]);
     }
     if (bi_kw_names(a, "legend", nseries, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    bi_history_labels(a, p);
     for (int i = 0; i < a->npos; i++) {
         if (IS_OBJ(a->pos[i]) && AS_OBJ(a->pos[i])->type == &bi_density_type) {
             const bi_density *d = AS_OBJ(a->pos[i])->data;
             if (bi_plot_density(a, d, p, legend ? legend + k : NULL) < 0) goto done;
             k += (size_t)d->n;
-        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, p) < 0) goto done;
+        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, markers, p) < 0) goto done;
     }
-    rc = bi_fig_finish(a, fig, out);
+    snprintf(note, sizeof note, ", each also as its moving average over %ld", smooth);
+    rc = bi_fig_finish_note(a, fig, smooth > 1 ? note : NULL, out);
     fig = NULL;
 done:
     plot_figure_free(fig);
@@ -271,11 +346,49 @@ done:
 
 /* ---- scatter, bar, hist, heatmap ------------------------------------------------ */
 
-/* scatter(xs, ys, labels=) */
+static int bi_int_cmp(const void *x, const void *y)
+{
+    int a = *(const int *)x, b = *(const int *)y;
+    return (a > b) - (a < b);
+}
+
+/* The points of each class (cls, n ints) as its own series named legend[k], classes in
+ * increasing order; the legend must name every class. */
+static int bi_scatter_named(bi_args *a, plot_panel *p, const bi_nums *xs, const bi_nums *ys, const int *cls,
+                            const char **legend, size_t nlegend)
+{
+    size_t n = xs->n, ncls = 0, m;
+    int *sorted = malloc((n ? n : 1) * sizeof *sorted);
+    double *sx = malloc((n ? n : 1) * sizeof *sx), *sy = malloc((n ? n : 1) * sizeof *sy);
+    int rc = -1;
+    if (!sorted || !sx || !sy) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+    memcpy(sorted, cls, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, bi_int_cmp);
+    for (size_t i = 0; i < n; i++) ncls += i == 0 || sorted[i] != sorted[i - 1];
+    if (ncls != nlegend) {
+        bi_fail(a, NULL, "ValueError", "scatter(): legend has %zu names for %zu classes", nlegend, ncls);
+        goto done;
+    }
+    for (size_t i = 0, k = 0; i < n; i++) {
+        if (i && sorted[i] == sorted[i - 1]) continue;
+        m = 0;
+        for (size_t j = 0; j < n; j++)
+            if (cls[j] == sorted[i]) { sx[m] = xs->x[j]; sy[m] = ys->x[j]; m++; }
+        lt_status st = plot_scatter(p, sx, sy, m, NULL, legend[k++], NULL);
+        if (st != LT_OK) { bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); goto done; }
+    }
+    rc = 0;
+done:
+    free(sorted); free(sx); free(sy);
+    return rc;
+}
+
+/* scatter(xs, ys, labels=, legend=) */
 static int bi_scatter(bi_args *a, value *out)
 {
     bi_nums xs = {0}, ys = {0}, lab = {0};
     int *cls = NULL, rc = -1;
+    const char **legend = NULL;
     plot_panel *p;
     plot_figure *fig = NULL;
     const ast_node *lat;
@@ -296,15 +409,23 @@ static int bi_scatter(bi_args *a, value *out)
         if (!(cls = malloc((lab.n ? lab.n : 1) * sizeof *cls))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
         for (size_t i = 0; i < lab.n; i++) cls[i] = (int)lab.x[i];
     }
+    if (bi_kw_names(a, "legend", 0, &legend) < 0) goto done;
+    if (legend && !cls) { bi_fail(a, NULL, "ValueError", "scatter(): legend names the classes of labels=; give labels too"); goto done; }
     if (!(fig = bi_fig_new(a, 0, 0, &p))) goto done;
-    lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, NULL, NULL);
-    if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    if (legend) {
+        const value *lg = bi_kw(a, "legend", NULL);
+        if (bi_scatter_named(a, p, &xs, &ys, cls, legend, AS_LIST(*lg)->n) < 0) goto done;
+    } else {
+        lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, NULL, NULL);
+        if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
+    }
     rc = bi_fig_finish(a, fig, out);
     fig = NULL;
 done:
     plot_figure_free(fig);
     bi_nums_free(&xs); bi_nums_free(&ys); bi_nums_free(&lab);
     free(cls);
+    free(legend);
     return rc;
 }
 
@@ -401,6 +522,32 @@ static int bi_image_shape(bi_args *a, int i, const bi_nums *v, int *n, int *h, i
     return 0;
 }
 
+/* The grey scale of show() for data in [lo, hi]: 0..1 when it lies within [0, 1] (a dim
+ * image stays dim), -1..1 when within [-1, 1] with negatives (scaled diffusion data),
+ * else lo..hi; vmin=/vmax= override either end. Returns -1 after an error. */
+static int bi_show_range(bi_args *a, double lo, double hi, double *vmin, double *vmax)
+{
+    const char *kw[2] = {"vmin", "vmax"};
+    double *dst[2] = {vmin, vmax};
+    if (!(lo <= hi)) lo = hi = 0;   /* no finite pixel */
+    if (lo >= 0 && hi <= 1) { *vmin = 0; *vmax = 1; }
+    else if (lo >= -1 && hi <= 1) { *vmin = -1; *vmax = 1; }
+    else { *vmin = lo; *vmax = hi; }
+    for (int i = 0; i < 2; i++) {
+        const ast_node *at;
+        const value *v = bi_kw(a, kw[i], &at);
+        if (!v || IS_NONE(*v)) continue;
+        if (!IS_NUM(*v) || !isfinite(AS_NUM(*v))) return bi_fail(a, at, "TypeError", "%s must be a number", kw[i]);
+        *dst[i] = AS_NUM(*v);
+    }
+    if (!(*vmin < *vmax)) {
+        if (bi_kw(a, "vmin", NULL) || bi_kw(a, "vmax", NULL))
+            return bi_fail(a, NULL, "ValueError", "show(): vmin (%g) must be below vmax (%g)", *vmin, *vmax);
+        *vmax = *vmin + 1;   /* a constant image: its value is black */
+    }
+    return 0;
+}
+
 /* show(images, ...): one row per argument (or a grid for a single argument) */
 static int bi_show(bi_args *a, value *out)
 {
@@ -445,11 +592,13 @@ static int bi_show(bi_args *a, value *out)
     int side = 640 / cols < 96 ? 640 / cols : 96;
     if (side < 16) side = 16;
     if (!(fig = bi_fig_new(a, cols * side + (rowlab ? 80 : 0) + 20, grid_rows * side + 20, &p))) goto done;
-    plot_images_opts o = {.cols = cols, .vmin = lo < 0 || hi > 1 ? lo : 0, .vmax = lo < 0 || hi > 1 ? hi : 1,
-                          .row_labels = rowlab};
+    plot_images_opts o = {.cols = cols, .row_labels = rowlab};
+    if (bi_show_range(a, lo, hi, &o.vmin, &o.vmax) < 0) goto done;
     lt_status st = plot_image_grid(p, pix, total, h, w, &o);
     if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
-    rc = bi_fig_finish(a, fig, out);
+    char note[80];
+    snprintf(note, sizeof note, ", grey %.3g..%.3g", o.vmin, o.vmax);
+    rc = bi_fig_finish_note(a, fig, note, out);
     fig = NULL;
 done:
     plot_figure_free(fig);
@@ -484,26 +633,140 @@ static int bi_display(bi_args *a, value *out)
     return 0;
 }
 
+/* ---- grid: figures side by side ------------------------------------------------- */
+
+typedef struct bi_bytes { const unsigned char *p; size_t len, pos; } bi_bytes;
+
+static cairo_status_t bi_png_read(void *closure, unsigned char *data, unsigned int n)
+{
+    bi_bytes *b = closure;
+    if (b->pos + n > b->len) return CAIRO_STATUS_READ_ERROR;
+    memcpy(data, b->p + b->pos, n);
+    b->pos += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+static cairo_status_t bi_png_write(void *closure, const unsigned char *data, unsigned int n)
+{
+    plot_png *png = closure;
+    unsigned char *d = realloc(png->data, png->len + n);
+    if (!d) return CAIRO_STATUS_NO_MEMORY;
+    memcpy(d + png->len, data, n);
+    png->data = d;
+    png->len += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* Paints the n figures' PNGs into cells of the largest one's size, cols per row, each
+ * centred on white, and encodes the result into out (zeroed first); its CSS size is at
+ * most 960 px wide. Returns 0 or -1. */
+static int bi_png_tile(const bi_fig *const *f, int n, int cols, plot_png *out)
+{
+    int cw = 0, ch = 0, ccw = 0, cch = 0, rows = (n + cols - 1) / cols;
+    for (int i = 0; i < n; i++) {
+        cw = f[i]->png.width > cw ? f[i]->png.width : cw;
+        ch = f[i]->png.height > ch ? f[i]->png.height : ch;
+        ccw = f[i]->png.css_width > ccw ? f[i]->png.css_width : ccw;
+        cch = f[i]->png.css_height > cch ? f[i]->png.css_height : cch;
+    }
+    memset(out, 0, sizeof *out);
+    cairo_surface_t *dst = cairo_image_surface_create(CAIRO_FORMAT_RGB24, cols * cw, rows * ch);
+    cairo_t *cr = cairo_create(dst);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    for (int i = 0; i < n; i++) {
+        bi_bytes b = {f[i]->png.data, f[i]->png.len, 0};
+        cairo_surface_t *src = cairo_image_surface_create_from_png_stream(bi_png_read, &b);
+        double x = (i % cols) * cw + (cw - f[i]->png.width) / 2, y = (i / cols) * ch + (ch - f[i]->png.height) / 2;
+        cairo_set_source_surface(cr, src, x, y);
+        cairo_paint(cr);
+        cairo_surface_destroy(src);
+    }
+    int ok = cairo_status(cr) == CAIRO_STATUS_SUCCESS;
+    cairo_destroy(cr);
+    ok = ok && cairo_surface_write_to_png_stream(dst, bi_png_write, out) == CAIRO_STATUS_SUCCESS;
+    cairo_surface_destroy(dst);
+    if (!ok) { plot_png_free(out); return -1; }
+    out->width = cols * cw;
+    out->height = rows * ch;
+    out->css_width = cols * ccw;
+    out->css_height = rows * cch;
+    if (out->css_width > 960) {   /* shown no wider than a notebook's column; as sharp */
+        out->css_height = (int)lround(out->css_height * 960.0 / out->css_width);
+        out->css_width = 960;
+    }
+    return 0;
+}
+
+/* grid(figure, ..., cols=): the figures side by side, cols per row (default: all in one
+ * row up to 3, then rows of 2 or 3) */
+static int bi_grid(bi_args *a, value *out)
+{
+    long cols;
+    const bi_fig *figs[16];
+    if (bi_kw_int(a, "cols", 0, 0, 16, &cols) < 0) return -1;
+    for (int i = 0; i < a->npos; i++) {
+        if (!IS_OBJ(a->pos[i]) || AS_OBJ(a->pos[i])->type != &bi_fig_type)
+            return bi_fail(a, a->pos_nodes[i], "TypeError", "grid() needs figures (from plot, bar, show, ...), not a %s",
+                           val_type_name(a->pos[i]));
+        figs[i] = AS_OBJ(a->pos[i])->data;
+    }
+    int n = a->npos, c = cols ? (int)cols : n <= 3 ? n : n == 4 ? 2 : 3;
+    if (c > n) c = n;
+    bi_fig *f = calloc(1, sizeof *f);
+    buf d;
+    buf_init(&d);
+    buf_printf(&d, "figure with %d panels (%d x %d): ", n, (n + c - 1) / c, c);
+    for (int i = 0; i < n; i++) buf_printf(&d, "%s%s", i ? "; " : "", figs[i]->text ? figs[i]->text : "figure");
+    if (!f || d.oom || bi_png_tile(figs, n, c, &f->png) < 0) {
+        free(f);
+        buf_free(&d);
+        return bi_fail(a, NULL, "MemoryError", "grid(): out of memory");
+    }
+    f->text = buf_take(&d);
+    val_obj *o = val_obj_new(&bi_fig_type, f);
+    if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    *out = OBJ_VAL(o);
+    return 0;
+}
+
+/* live(on): the live loss plot of train loops in this session, on or off */
+static int bi_live(bi_args *a, value *out)
+{
+    if (!IS_BOOL(a->pos[0]))
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "live() needs true or false, not a %s", val_type_name(a->pos[0]));
+    tc_ctx *tc = tc_get(a->s, a->call);
+    if (!tc) return -1;
+    tc->live_after = AS_BOOL(a->pos[0]) ? 1.0 : -1.0;
+    *out = NONE_VAL;
+    return 0;
+}
+
 /* ---- the table -------------------------------------------------------------------- */
 
 #define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
-static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", NULL};
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", NULL};
 static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
 static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
-static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", NULL};
+static const char *const bi_grid_kw[] = {"cols", NULL};
+static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
-    {"plot", "plot(series, ..., x=none, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
+    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
-     "history) against 0, 1, 2, ... or against x; legend names the series. plot(code) draws a Huffman "
-     "code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) draws density curves.",
+     "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
+     "against the batch number and named after its variable (plot(lossD, lossG) has a legend lossD, "
+     "lossG). markers=true marks every point. smooth=k draws each series faint with its moving average over k points on top. plot(code) "
+     "draws a Huffman code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) "
+     "draws density curves.",
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, title=, xlabel=, ylabel=, size=)",
-     "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour.",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=)",
+     "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
+     "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
      "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",
      bi_scatter_kw, 2, 2, bi_scatter},
     {"bar", "bar(values, labels=[...], legend=[...], title=, ...)",
@@ -518,10 +781,23 @@ const builtin bi_plot_builtins[] = {
     {"heatmap", "heatmap(m, title=, ...)",
      "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top.",
      "heatmap([[1, 2], [3, 4]])  # => <heatmap (2 x 2)>", bi_heatmap_kw, 1, 1, bi_heatmap},
-    {"show", "show(images, ..., labels=[...], cols=, title=, size=)",
+    {"show", "show(images, ..., labels=[...], cols=, vmin=, vmax=, title=, size=)",
      "Images in a grid: (N, 784) is N 28x28 images, (N, H, W) N images HxW; several arguments are "
-     "several rows (inputs over reconstructions), named by labels. Values in [0, 1] are black to white.",
-     "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row)>", bi_show_kw, 1, 16, bi_show},
+     "several rows (inputs over reconstructions), named by labels. The grey scale is 0..1 when every "
+     "value lies in [0, 1] (so dim images look dim), -1..1 when they lie in [-1, 1] with negatives, "
+     "else their min..max; vmin= and vmax= set it (black at vmin, white at vmax).",
+     "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row), grey 0..1>", bi_show_kw, 1, 16, bi_show},
+    {"grid", "grid(figure, ..., cols=)",
+     "Figures side by side in one picture (subplots): cols per row (default: up to 3 in one row, "
+     "4 as 2 x 2, more in rows of 3).",
+     "grid(plot([1, 2, 3]), bar([3, 1]))\n"
+     "# => <figure with 2 panels (1 x 2): line plot (1 series, 3 points); bar chart (1 series, 2 categories)>",
+     bi_grid_kw, 1, 16, bi_grid},
+    {"live", "live(on)",
+     "Turns the live loss plot of train loops on (true, the default) or off (false) for this session. "
+     "It shows, beside the progress line, every stepped or logged value against the batch once a "
+     "training has run for a second, and updates in place a few times a second.",
+     "live(false)", NULL, 1, 1, bi_live},
     {"savefig", "savefig(figure, path)", "Writes a figure to a PNG file.",
      "savefig(plot([1, 2, 3]), \"/tmp/latent-savefig-example.png\")", NULL, 2, 2, bi_savefig},
     {"display", "display(value, ...)",

@@ -23,6 +23,7 @@ tc_ctx *tc_get(lt_session *s, const ast_node *at)
     graph_set_recording(tc->g, 0);
     rng_seed(&tc->r, 0);
     tc->progress_after = 1.0;
+    tc->live_after = 1.0;
     s->tc = tc;
     return tc;
 }
@@ -36,6 +37,7 @@ static void tc_unpin(tc_ctx *tc)
 void tc_free(tc_ctx *tc)
 {
     if (!tc) return;
+    if (tc->resume.data) val_decref(OBJ_VAL((val_obj *)tc->resume.data));
     tc_unpin(tc);
     free(tc->pins);
     graph_free(tc->g);
@@ -689,9 +691,10 @@ static int bt_concat(bi_args *a, value *out)
     if (n == 1 && IS_LIST(v[0])) { n = (int)AS_LIST(v[0])->n; v = AS_LIST(v[0])->items; }
     if (n < 1 || n > 64) return bi_fail(a, NULL, "ValueError", "concat takes 1 to 64 tensors");
     lt_tensor *xs[64];
-    if (ta_kw_int(a, "axis", 0, &axis, NULL) < 0) return -1;
     for (int i = 0; i < n; i++)
         if (tv_arg(a->s, a->call, v[i], &xs[i]) < 0) return -1;
+    /* networks join features (B, F) and channels (B, C, H, W): axis 1 unless 1-D */
+    if (ta_kw_int(a, "axis", xs[0]->ndim >= 2 ? 1 : 0, &axis, NULL) < 0) return -1;
     return tv_result_tensor(a->s, a->call, op_concat(a->s->tc->g, xs, n, axis), out);
 }
 
@@ -764,8 +767,11 @@ const builtin bi_tensor_builtins[] = {
      "shape(reshape(arange(6), 2, -1))  # => [2, 3]", NULL, 2, 5, bt_reshape},
     {"transpose", "transpose(x, axis0=-2, axis1=-1)", "Swaps two axes (by default the last two).",
      "shape(transpose(zeros(2, 3)))  # => [3, 2]", NULL, 1, 3, bt_transpose},
-    {"concat", "concat(a, b, ..., axis=0)", "Joins tensors along an existing axis (or a list of tensors).",
-     "shape(concat(zeros(2, 3), ones(1, 3)))  # => [3, 3]", bt_axis_only, 1, -1, bt_concat},
+    {"concat", "concat(a, b, ..., axis=1)", "Joins tensors (or a list of tensors) along an existing axis: "
+     "by default axis 1, the features of (B, F) rows or the channels of (B, C, H, W) maps, as a network's "
+     "skip connection or [x, temb] input needs; axis 0 for 1-D tensors. axis=0 stacks rows.",
+     "print(shape(concat(zeros(2, 3), ones(2, 1))), shape(concat(zeros(2, 3), ones(1, 3), axis=0)))  # => [2, 4] [3, 3]",
+     bt_axis_only, 1, -1, bt_concat},
     {"detach", "detach(x)", "x without its gradient history: a step does not back-propagate through it "
      "(the GAN's discriminator step on fake samples).", "detach(ones(2))\n# => tensor (2) float32\n# => [1, 1]",
      NULL, 1, 1, bt_detach},

@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "eval.h"
+#include "net_val.h"
 #include "session.h"
 #include "bi_info.h"
 #include "bi_plot.h"
@@ -430,7 +431,8 @@ static const builtin bi_core[] = {
 
 /* Every table of builtins; other modules add theirs here. */
 static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
-                                           bi_tensor_builtins, bi_nn_builtins, bi_save_builtins, NULL};
+                                           bi_tensor_builtins, bi_nn_builtins, bi_net_builtins,
+                                           bi_save_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {
@@ -524,7 +526,8 @@ static const struct { const char *word, *doc; } bi_keywords[] = {
     {"on", "Part of a training loop: train on DATA epochs N batch B { ... }."},
     {"step", "step OPT LOSS: zeroes OPT's gradients, back-propagates LOSS into OPT's parameters only and "
              "updates them; LOSS is recorded in the history under its name."},
-    {"net", "Reserved for networks written as their forward pass (a later version)."},
+    {"net", "net NAME(x, t) { ... return EXPR }: a network written as its forward pass; each layer call site "
+            "(linear, dense, conv, groupnorm) makes its parameters on the net's first call."},
 };
 
 const char *bi_keyword_doc(const char *word)

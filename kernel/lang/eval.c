@@ -7,6 +7,7 @@
 
 #include "builtins.h"
 #include "lex.h"
+#include "net_val.h"
 #include "train.h"
 
 static int eval_oom(lt_session *s, const ast_node *at)
@@ -552,12 +553,8 @@ static void eval_fn_repr(const void *data, buf *out)
     buf_puts(out, ")>");
 }
 
-/* Calls fn with its parameters bound in a new local scope; the result is what
- * `return` gave, or none. */
-static int eval_fn_call(void *data, bi_args *a, value *out)
+int eval_fn_apply(lt_session *s, const ast_node *def, bi_args *a, value *out)
 {
-    const ast_node *def = data;
-    lt_session *s = a->s;
     if (a->nkw) return bi_fail(a, a->kw_keys[0], "TypeError", "%s() takes no keyword arguments", def->text);
     if (a->npos != def->n)
         return bi_fail(a, NULL, "TypeError", "%s() takes %d argument%s (%d given)", def->text, def->n,
@@ -577,6 +574,16 @@ static int eval_fn_call(void *data, bi_args *a, value *out)
         if (st == 0) *out = s->ret; else val_decref(s->ret);
     }
     env_free(locals);
+    return st;
+}
+
+/* A function value's call. Inside a net's body the call joins the call path that
+ * names the layers' parameters (net_val.h). */
+static int eval_fn_call(void *data, bi_args *a, value *out)
+{
+    if (a->s->net && net_enter_fn(a->s, a->call) < 0) return -1;
+    int st = eval_fn_apply(a->s, data, a, out);
+    if (a->s->net) net_leave_fn(a->s);
     return st;
 }
 
@@ -608,6 +615,9 @@ int eval_stmt(lt_session *s, const ast_node *n)
     value v;
     switch (n->kind) {
     case AST_FN: return eval_fn_def(s, n);
+    case AST_NET:
+        s->keep_arena = 1;
+        return net_define(s, n);
     case AST_RETURN: return eval_return(s, n);
     case AST_TRAIN: return train_exec(s, n);
     case AST_STEP: return train_step(s, n);

@@ -19,6 +19,12 @@ int eval_block(lt_session *s, const ast_node *n);
  * v's reference. */
 int eval_set_var(lt_session *s, const ast_node *at, const char *name, value v);
 
+/* Calls the function defined by def (an AST_FN or AST_NET) with a's positional
+ * arguments bound to its parameters in a new local scope; *out is what `return`
+ * gave, or none. 0, or -1 with the error recorded. */
+struct bi_args;
+int eval_fn_apply(lt_session *s, const ast_node *def, struct bi_args *a, value *out);
+
 /* Fills *out with the name among the session's variables, the builtins and the
  * keywords nearest to `name` (for "did you mean"); returns 0 if none is close. */
 int eval_suggest(const lt_session *s, const char *name, const char **out);

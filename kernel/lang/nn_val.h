@@ -32,7 +32,16 @@ typedef struct ov_data {
 int nv_is(value v);
 /* The module of a network value (nv_is(v)). Borrowed. */
 lt_module *nv_module(value v);
+/* The module a layer shared by several networks stands for (m itself otherwise). */
+lt_module *nv_unshare(lt_module *m);
+/* x with thousands separators ("184,785"); out holds 32 bytes. */
+void nv_thousands(size_t x, char *out);
 int ov_is(value v);
+/* Brings an optimizer up to date with its networks' parameter blocks: a net makes
+ * its parameters on its first call, possibly after adam(net), so `step` calls this
+ * first. Blocks it had keep their moments; new ones start at zero. 0, or -1 after
+ * lt_fail (the optimizer is unchanged then). */
+int ov_refresh(ov_data *d);
 int dv_is(value v);
 
 #endif

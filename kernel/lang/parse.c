@@ -479,16 +479,19 @@ static ast_node *parse_log(parser *p)
     return n;
 }
 
-/* fn_stmt -> 'fn' NAME '(' [ NAME { ',' NAME } ] ')' block */
-static ast_node *parse_fn(parser *p)
+/* fn_stmt -> 'fn' NAME '(' [ NAME { ',' NAME } ] ')' block
+ * net_stmt -> 'net' NAME '(' [ NAME { ',' NAME } ] ')' block   (kind AST_NET) */
+static ast_node *parse_fn(parser *p, ast_kind kind)
 {
     const token *t = parse_next(p);
+    const char *word = kind == AST_NET ? "net" : "fn";
     const token *name = parse_peek(p);
     if (!parse_match(p, TOK_NAME))
-        return parse_fail(p, name, "expected the function's name after 'fn', got %s", lex_kind_name(name->kind));
+        return parse_fail(p, name, "expected the %s's name after '%s', got %s",
+                          kind == AST_NET ? "network" : "function", word, lex_kind_name(name->kind));
     const token *open = parse_peek(p);
     if (!parse_match(p, TOK_LPAREN))
-        return parse_fail(p, open, "'(' expected after 'fn %s', got %s", name->text, lex_kind_name(open->kind));
+        return parse_fail(p, open, "'(' expected after '%s %s', got %s", word, name->text, lex_kind_name(open->kind));
     parse_vec v = {0};
     while (parse_check(p, TOK_NAME)) {
         ast_node *param = parse_name(p, parse_next(p));
@@ -496,7 +499,7 @@ static ast_node *parse_fn(parser *p)
         if (!parse_match(p, TOK_COMMA)) break;
     }
     if (parse_close(p, TOK_RPAREN, open) < 0) return NULL;
-    ast_node *n = parse_node(p, AST_FN, t);
+    ast_node *n = parse_node(p, kind, t);
     if (!n) return NULL;
     n->text = name->text;
     n->text_len = name->text_len;
@@ -515,7 +518,7 @@ static ast_node *parse_return(parser *p)
     return (n->a = parse_expr(p)) ? n : NULL;
 }
 
-/* stmt -> if_stmt | for_stmt | train_stmt | step_stmt | log_stmt | fn_stmt
+/* stmt -> if_stmt | for_stmt | train_stmt | step_stmt | log_stmt | fn_stmt | net_stmt
  *       | return_stmt | block | simple_stmt */
 static ast_node *parse_stmt(parser *p)
 {
@@ -525,7 +528,8 @@ static ast_node *parse_stmt(parser *p)
     case TOK_FOR: return parse_for(p);
     case TOK_TRAIN: return parse_train(p);
     case TOK_STEP: return parse_step(p);
-    case TOK_FN: return parse_fn(p);
+    case TOK_FN: return parse_fn(p, AST_FN);
+    case TOK_NET: return parse_fn(p, AST_NET);
     case TOK_RETURN: return parse_return(p);
     case TOK_LBRACE: return parse_block(p);
     case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'");
@@ -534,9 +538,6 @@ static ast_node *parse_stmt(parser *p)
         return parse_simple(p);
     case TOK_ON:
         return parse_fail(p, t, "'on' belongs to a training loop: train on DATA epochs N batch B { ... }");
-    case TOK_NET:
-        return parse_fail(p, t, "'%s' is reserved for a later version of the language",
-                          lex_keyword_text(t->kind));
     case TOK_RBRACE: case TOK_RPAREN: case TOK_RBRACKET: return parse_stray(p, t);
     default: return parse_simple(p);
     }

@@ -13,6 +13,7 @@
 
 struct arena;
 struct tc_ctx;
+struct net_run;
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "lt_interrupt needs a lock-free atomic int");
 
@@ -32,6 +33,7 @@ struct lt_session {
     struct arena *kept;      /* arenas of cells that defined functions (their ASTs) */
     int n_kept, cap_kept;
     int keep_arena;          /* the running cell defined a function: keep its arena */
+    struct net_run *net;     /* the net whose body is running (bi_net.c), or NULL */
 };
 
 enum { SESS_MAX_DEPTH = 1000 };

@@ -36,6 +36,14 @@ typedef struct tc_ctx {
     int npins, cap_pins;
     struct train_run *run;  /* the running train loop (for step and log), or NULL */
     double progress_after;  /* seconds of training before the progress line shows (1) */
+    double live_after;      /* seconds before the live loss plot shows (1); < 0: off (live(false)) */
+    /* An interrupted train loop, so that running the same loop again resumes it: the
+       same dataset object (one reference held), epochs and batch size; the epoch it
+       stopped in starts over and the histories go on. Cleared by any other train. */
+    struct {
+        void *data;         /* the dataset's val_obj, or NULL: nothing to resume */
+        int epochs, batch, epoch;
+    } resume;
 } tc_ctx;
 
 /* The session's context, made on first use; NULL (with a MemoryError) when out of memory. */

@@ -9,6 +9,7 @@
 
 #include "data.h"
 #include "eval.h"
+#include "live_plot.h"
 #include "nn_val.h"
 
 /* ---- series: one recorded scalar per mini-batch ----------------------------------- */
@@ -79,6 +80,11 @@ static const val_type series_type = {
     .index = series_index, .methods = series_methods,
 };
 
+const char *train_history_name(value v)
+{
+    return IS_OBJ(v) && AS_OBJ(v)->type == &series_type ? ((const series *)AS_OBJ(v)->data)->name : NULL;
+}
+
 static int series_push(series *h, float x)
 {
     if (h->n == h->cap) {
@@ -129,10 +135,12 @@ typedef struct train_run {
     float last[TRAIN_MAX_SERIES];    /* this batch's value of each series, for the progress line */
     int nser;
     int epoch, epochs, batch, batches;   /* 1-based positions */
+    int first;                       /* the epoch this run started at (> 1 when resuming) */
     long samples;
     double start, shown;             /* CLOCK_MONOTONIC seconds */
     int progress;                    /* a progress display exists */
     char display_id[32];
+    live_plot live;                  /* the live loss plot beside the progress line */
 } train_run;
 
 static double train_now(void)
@@ -191,7 +199,8 @@ static void train_progress(lt_session *s, train_run *r, int final)
     buf b;
     buf_init(&b);
     double rate = el > 0 ? (double)r->samples / el : 0;
-    long total = (long)r->epochs * r->batches, done = (long)(r->epoch - 1) * r->batches + r->batch;
+    long total = (long)(r->epochs - r->first + 1) * r->batches;
+    long done = (long)(r->epoch - r->first) * r->batches + r->batch;
     double left = done > 0 ? el * (double)(total - done) / (double)done : 0;
     if (final) buf_printf(&b, "epoch %d/%d  batch %d/%d  %.0f samples/s  %.1f s", r->epoch, r->epochs, r->batch, r->batches, rate, el);
     else buf_printf(&b, "epoch %d/%d  batch %d/%d  %.0f samples/s  %.0f s left", r->epoch, r->epochs, r->batch, r->batches, rate, left);
@@ -233,10 +242,10 @@ static int train_bind_batch(lt_session *s, const ast_node *n, const data_batches
     return eval_set_var(s, n, "epoch", NUM_VAL(epoch));
 }
 
-/* The loop itself; the caller sets up and tears down the context. */
-static int train_loop(lt_session *s, const ast_node *n, train_run *r, data_batches *it)
+/* The loop itself, from epoch `first`; the caller sets up and tears down the context. */
+static int train_loop(lt_session *s, const ast_node *n, train_run *r, data_batches *it, int first)
 {
-    for (r->epoch = 1; r->epoch <= r->epochs; r->epoch++) {
+    for (r->epoch = first; r->epoch <= r->epochs; r->epoch++) {
         r->batch = 0;
         while (data_batches_next(it) > 0) {
             r->batch++;
@@ -257,6 +266,7 @@ static int train_loop(lt_session *s, const ast_node *n, train_run *r, data_batch
             }
             r->samples += it->rows;
             train_progress(s, r, 0);
+            live_plot_tick(s, &r->live, 0);
             if (s->returning) return 0;
         }
     }
@@ -282,6 +292,49 @@ static int train_setup(lt_session *s, const ast_node *n, value *data, int *epoch
     return 0;
 }
 
+/* Forgets an interrupted loop (dropping its dataset reference). */
+static void train_resume_clear(tc_ctx *tc)
+{
+    if (tc->resume.data) val_decref(OBJ_VAL((val_obj *)tc->resume.data));
+    tc->resume.data = NULL;
+}
+
+/* Whether this loop is the one that was interrupted (same dataset, epochs, batch). If
+ * so, its histories go on: each variable that still holds a history is copied into r,
+ * and the first epoch to run is returned; otherwise 1. */
+static int train_resume_start(lt_session *s, train_run *r, value data, int batch)
+{
+    tc_ctx *tc = s->tc;
+    if (tc->resume.data != (void *)AS_OBJ(data) || tc->resume.epochs != r->epochs || tc->resume.batch != batch)
+        return 1;
+    for (size_t i = 0; i < env_slots(s->globals) && r->nser < TRAIN_MAX_SERIES; i++) {
+        const value *v = env_value(s->globals, i);
+        if (!v || !IS_OBJ(*v) || AS_OBJ(*v)->type != &series_type) continue;
+        const series *old = AS_OBJ(*v)->data;
+        if (old->n == 0 || strcmp(old->name, env_name(s->globals, i)) != 0) continue;
+        series *h = calloc(1, sizeof *h);
+        if (!h) break;
+        memcpy(h->name, old->name, sizeof h->name);
+        h->epochs = old->epochs;
+        for (size_t k = 0; k < old->n && series_push(h, old->v[k]) == 0; k++) {}
+        r->ser[r->nser++] = h;
+    }
+    return tc->resume.epoch;
+}
+
+/* After the loop: remembers an interrupted loop for a resume, forgets anything else. */
+static void train_resume_note(lt_session *s, int st, train_run *r, value data, int batch)
+{
+    tc_ctx *tc = s->tc;
+    train_resume_clear(tc);
+    if (st == 0 || !s->err.name || strcmp(s->err.name, "KeyboardInterrupt") != 0) return;
+    val_incref(data);
+    tc->resume.data = AS_OBJ(data);
+    tc->resume.epochs = r->epochs;
+    tc->resume.batch = batch;
+    tc->resume.epoch = r->epoch;
+}
+
 int train_exec(lt_session *s, const ast_node *n)
 {
     value data;
@@ -293,15 +346,23 @@ int train_exec(lt_session *s, const ast_node *n)
     if (!it) { val_decref(data); return tv_fail(s, n); }
     snprintf(r.display_id, sizeof r.display_id, "latent-train-%lu", tc->gen);
     r.batches = data_batches_count(it);
+    int first = r.first = train_resume_start(s, &r, data, batch);
+    if (first > 1) {
+        char line[160];
+        int len = snprintf(line, sizeof line, "resuming the interrupted loop at epoch %d of %d\n", first, epochs);
+        sess_write(s, line, (size_t)len);
+    }
     tc->run = &r;
     tc->training = 1;
     graph_set_recording(tc->g, 1);
-    int st = train_loop(s, n, &r, it);
+    int st = train_loop(s, n, &r, it, first);
     tc_reset(s);
     graph_set_recording(tc->g, 0);
     tc->training = 0;
+    live_plot_tick(s, &r.live, 1);   /* the final frame, while the series are still live */
     tc->run = NULL;
     train_progress(s, &r, 1);
+    train_resume_note(s, st, &r, data, batch);
     train_bind(s, n, &r);
     data_batches_free(it);
     val_decref(data);
@@ -340,6 +401,7 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
                          what, isnan(x) ? "nan" : "infinite", r->epoch, r->batch);
     if (!loss || !loss->requires_grad)
         return sess_fail(s, n->b, "ValueError", "%s does not depend on the optimizer's parameters", what);
+    if (ov_refresh(AS_OBJ(vo)->data) < 0) return tv_fail(s, n);
     optim *opt = ((ov_data *)AS_OBJ(vo)->data)->opt;
     optim_zero_grad(opt);
     if (graph_backward(s->tc->g, loss, opt->params, opt->nparams) != LT_OK) return tv_fail(s, n);

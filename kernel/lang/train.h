@@ -24,6 +24,9 @@ int train_log(lt_session *s, const ast_node *n);
 /* While a train loop runs (e.g. from its progress display): series i's name and its
  * values so far (borrowed, valid until the next mini-batch). Returns 0, or -1 when no
  * loop runs or i is out of range. For a live loss plot. */
+/* The name of history v ("loss"), or NULL when v is not a training history. */
+const char *train_history_name(value v);
+
 int train_live_series(lt_session *s, int i, const char **name, const float **v, size_t *n);
 
 /* Histories for save/load (bi_save.c): a new history value holding a copy of v[0..n)

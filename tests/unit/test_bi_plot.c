@@ -89,6 +89,14 @@ static void test_figure_png(void)
     CHECK(lt_execute(s, "plot(huffman(F=0.5, C=0.25, R=0.125, S=0.125))", 0) == LT_EXEC_OK);
     CHECK_STR(types, "image/png text/plain ");
     CHECK(out_w > 0 && out_h > 0 && be32(png_head + 16) == 2u * (unsigned)out_w);
+    /* grid: cells of the largest figure, here 3 x 1 cells of 300 x 200 (600 x 400 px) */
+    CHECK(lt_execute(s, "grid(plot([1, 2], size=[300, 200]), bar([1], size=[200, 100]), hist([1, 2], size=[300, 150]), cols=1)", 0) == LT_EXEC_OK);
+    CHECK_STR(types, "image/png text/plain ");
+    CHECK(out_w == 300 && out_h == 600);
+    CHECK(memcmp(png_head, "\x89PNG\r\n\x1a\n", 8) == 0 && be32(png_head + 16) == 600 && be32(png_head + 20) == 1200);
+    /* wider than a notebook: shown at 960 px, drawn at full resolution */
+    CHECK(lt_execute(s, "grid(plot([1, 2]), plot([1, 2]))", 0) == LT_EXEC_OK);
+    CHECK(out_w == 960 && out_h == 300 && be32(png_head + 16) == 2560);
     lt_session_free(s);
 }
 
@@ -113,9 +121,9 @@ static void test_to_floats_objects(void)
     set_fake(s, "m", 2, 4, 5);
     set_fake(s, "coin", 1, 2, 0);
     CHECK(lt_execute(s, "show(imgs)", 0) == LT_EXEC_OK);
-    CHECK_STR(text, "<image grid (3 images of 28 x 28, 3 per row)>");
+    CHECK_STR(text, "<image grid (3 images of 28 x 28, 3 per row), grey 0..1>");
     CHECK(lt_execute(s, "show(imgs, imgs, labels=[\"in\", \"out\"])", 0) == LT_EXEC_OK);
-    CHECK_STR(text, "<image grid (6 images of 28 x 28, 3 per row)>");
+    CHECK_STR(text, "<image grid (6 images of 28 x 28, 3 per row), grey 0..1>");
     CHECK(lt_execute(s, "plot(losses, title=\"loss\")", 0) == LT_EXEC_OK);
     CHECK_STR(text, "<line plot 'loss' (1 series, 50 points)>");
     CHECK(lt_execute(s, "plot(losses, losses, legend=[\"a\", \"b\"])", 0) == LT_EXEC_OK);

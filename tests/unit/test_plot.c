@@ -466,6 +466,35 @@ static void test_image_grid_labels(void)
     plot_figure_free(fig);
 }
 
+/* The ink of an image grid of two white images whose row labels are "in" and "outputs",
+ * in a figure width css px wide; -1 if it did not render. */
+static long label_ink(int width)
+{
+    float px[2 * 28 * 28];
+    for (int i = 0; i < 2 * 28 * 28; i++) px[i] = 1;   /* white on white: only the labels show */
+    const char *rows[] = {"in", "outputs"};
+    plot_images_opts o = {.cols = 1, .vmin = 0, .vmax = 1, .row_labels = rows};
+    plot_figure *fig = plot_figure_new(width, 216);
+    CHECK(plot_image_grid(plot_panel_at(fig, 0, 0), px, 2, 28, 28, &o) == LT_OK);
+    img im;
+    long ink = -1;
+    if (render(fig, width, 216, 2, &im)) {
+        ink = count_nonwhite(&im);
+        free(im.px);
+    }
+    plot_figure_free(fig);
+    return ink;
+}
+
+/* A row label that fits is drawn whole: in a narrow figure (show(x, y, labels=...) of one
+ * image per row is 196 px wide) "outputs" used to be cut to "outp..." by rounding. */
+static void test_image_grid_label_fits(void)
+{
+    long narrow = label_ink(196), wide = label_ink(600);
+    CHECK(narrow > 0 && wide > 0);
+    CHECK(labs(narrow - wide) < wide / 50);
+}
+
 static void test_heatmap(void)
 {
     float z[12];
@@ -777,6 +806,7 @@ int main(void)
     RUN(test_hist_and_fill);
     RUN(test_image_grid_crisp);
     RUN(test_image_grid_labels);
+    RUN(test_image_grid_label_fits);
     RUN(test_heatmap);
     RUN(test_tree);
     RUN(test_big_tree);

@@ -1,7 +1,8 @@
 /* test_train.c: the train loop through sessions: a GAN's discriminator step leaves
  * the generator's gradients alone, an interrupt stops at a mini-batch and keeps the
  * history, the tape does not grow from batch to batch, a small MLP reaches a low
- * loss, tensors made inside a body survive it, and the progress line updates in place. */
+ * loss, tensors made inside a body survive it, the progress line updates in place, and
+ * so does the live loss plot (a PNG per frame, one id, the last frame at the end). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,8 @@ typedef struct host_log {
     int checkpoints, stop_after, displays, updates;
     char display_id[64];
     float live_loss;   /* the last loss seen through train_live_series during a display */
+    int plots, plot_updates, plot_bad;   /* live plot frames, updates, frames that were not a PNG + text */
+    char plot_id[64], plot_text[256];
 } host_log;
 
 static void h_error(void *ctx, const char *ename, const char *evalue, const char *const *tb, int n)
@@ -42,6 +45,15 @@ static void h_display(void *ctx, const lt_output *o, int update)
     const char *name;
     const float *v;
     size_t n;
+    if (o->display_id && strncmp(o->display_id, "latent-live-", 12) == 0) {   /* the live plot */
+        h->plot_bad += o->n_items != 2 || strcmp(o->items[0].type, "image/png") != 0 || o->items[0].len < 8 ||
+                       memcmp(o->items[0].data, "\x89PNG", 4) != 0 || (h->plots > 0 && strcmp(h->plot_id, o->display_id) != 0);
+        h->plots++;
+        h->plot_updates += update != 0;
+        snprintf(h->plot_id, sizeof h->plot_id, "%s", o->display_id);
+        if (o->n_items == 2) snprintf(h->plot_text, sizeof h->plot_text, "%.*s", (int)o->items[1].len, (const char *)o->items[1].data);
+        return;
+    }
     if (train_live_series(S, 0, &name, &v, &n) == 0 && n > 0 && strcmp(name, "loss") == 0) h->live_loss = v[n - 1];
     h->displays++;
     h->updates += update != 0;
@@ -176,6 +188,27 @@ static void test_progress_updates_in_place(void)
     CHECK(H.live_loss > 0 && H.live_loss < 1);
 }
 
+/* The live plot, shown from the first batch: display_data, then updates of the same id
+ * at most every 0.4 s, then the final frame; none at all after live(false). */
+static void test_live_plot(void)
+{
+    memset(&H, 0, sizeof H);
+    S->tc->live_after = 0;
+    CHECK(run("m = seq(linear(784, 64), relu, linear(64, 784), sigmoid)\nopt = adam(m)\n"
+              "train on subset(mnist(), 2000) epochs 2 batch 50 {\n"
+              "    loss = mse(m(x), x)\n    step opt loss\n    log half = loss / 2\n}") == LT_EXEC_OK);
+    CHECK(H.plots >= 2 && H.plots < 20);
+    CHECK(H.plot_updates == H.plots - 1);
+    CHECK(H.plot_bad == 0);
+    CHECK(strncmp(H.plot_id, "latent-live-", 12) == 0);
+    CHECK_STR(H.plot_text, "<live plot of loss, half over 80 batches>");
+    memset(&H, 0, sizeof H);
+    CHECK(run("live(false)\ntrain on subset(mnist(), 500) epochs 1 batch 50 {\n"
+              "    loss = mse(m(x), x)\n    step opt loss\n}\nlive(true)") == LT_EXEC_OK);
+    CHECK(H.plots == 0);
+    CHECK(S->tc->live_after == 1.0);
+}
+
 /* A network shows as an HTML table with a text/plain alternative. */
 static void test_network_html(void)
 {
@@ -202,6 +235,7 @@ int main(void)
     RUN(test_steady_memory);
     RUN(test_moons_converges);
     RUN(test_progress_updates_in_place);
+    RUN(test_live_plot);
     RUN(test_network_html);
     lt_session_free(S);
     return check_summary("train");

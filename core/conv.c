@@ -1,0 +1,893 @@
+/* conv.c: conv2d (im2col + sgemm over the threads of conv_par, and the direct
+ * reference), 2x pooling and upsampling, and the conv2d layer. GroupNorm, the channel
+ * add and the time embedding are in conv_norm.c. */
+#include "conv.h"
+#include "conv_par.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- helpers ------------------------------------------------------------------------------ */
+
+int conv2d_out_size(int in, int k, int stride, int pad)
+{
+    if (stride < 1 || in + 2 * pad < k)
+        return 0;
+    return (in + 2 * pad - k) / stride + 1;
+}
+
+/* ---- conv2d: references ---------------------------------------------------------------------- */
+
+void conv2d_naive_forward(const float *x, const float *w, const float *b, float *y, int B,
+                          int C, int H, int W, int O, int kh, int kw, int stride, int pad)
+{
+    int Ho = conv2d_out_size(H, kh, stride, pad), Wo = conv2d_out_size(W, kw, stride, pad);
+    for (int n = 0; n < B; n++)
+        for (int o = 0; o < O; o++)
+            for (int oy = 0; oy < Ho; oy++)
+                for (int ox = 0; ox < Wo; ox++) {
+                    double s = b ? b[o] : 0.0;
+                    for (int c = 0; c < C; c++)
+                        for (int i = 0; i < kh; i++)
+                            for (int j = 0; j < kw; j++) {
+                                int iy = oy * stride - pad + i, ix = ox * stride - pad + j;
+                                if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                                    continue;
+                                s += (double)x[((size_t)(n * C + c) * H + iy) * W + ix]
+                                     * w[((size_t)(o * C + c) * kh + i) * kw + j];
+                            }
+                    y[((size_t)(n * O + o) * Ho + oy) * Wo + ox] = (float)s;
+                }
+}
+
+void conv2d_naive_backward(const float *x, const float *w, const float *dy, float *dx,
+                           float *dw, float *db, int B, int C, int H, int W, int O, int kh,
+                           int kw, int stride, int pad)
+{
+    int Ho = conv2d_out_size(H, kh, stride, pad), Wo = conv2d_out_size(W, kw, stride, pad);
+    for (int n = 0; n < B; n++)
+        for (int o = 0; o < O; o++)
+            for (int oy = 0; oy < Ho; oy++)
+                for (int ox = 0; ox < Wo; ox++) {
+                    float d = dy[((size_t)(n * O + o) * Ho + oy) * Wo + ox];
+                    if (db)
+                        db[o] += d;
+                    for (int c = 0; c < C; c++)
+                        for (int i = 0; i < kh; i++)
+                            for (int j = 0; j < kw; j++) {
+                                int iy = oy * stride - pad + i, ix = ox * stride - pad + j;
+                                if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                                    continue;
+                                size_t xi = ((size_t)(n * C + c) * H + iy) * W + ix;
+                                size_t wi = ((size_t)(o * C + c) * kh + i) * kw + j;
+                                if (dx)
+                                    dx[xi] += d * w[wi];
+                                if (dw)
+                                    dw[wi] += d * x[xi];
+                            }
+                }
+}
+
+/* ---- conv2d: im2col + sgemm ------------------------------------------------------------------ */
+
+static size_t chunk_floats = 65536;
+static int rowtap_on = 1;
+
+int conv2d_set_rowtap(int on)
+{
+    int old = rowtap_on;
+    rowtap_on = on < 0 ? 0 : on > 2 ? 2 : on;
+    return old;
+}
+
+void conv2d_set_chunk_floats(size_t n) { chunk_floats = n; }
+size_t conv2d_chunk_floats(void) { return chunk_floats; }
+
+/* The geometry of one convolution. */
+typedef struct conv_geom {
+    int B, C, H, W, O, kh, kw, stride, pad, Ho, Wo;
+    size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
+    int G;         /* images per chunk */
+    int rowtap;      /* 1: the row-tap path (below) instead of im2col */
+    int Wp;          /* row-tap: padded row width W + 2 pad */
+    int tj;          /* row-tap: kernel columns per sgemm (k or 1) */
+    size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3 */
+    int *lo, *hi;    /* (kw): per kernel column j, the ox range [lo, hi) inside the image */
+    int *ylo, *yhi;  /* (kh): per kernel row i, the oy range [ylo, yhi) inside the image */
+} conv_geom;
+
+/* 1 when the column matrix of one image is the image itself (1x1, stride 1, no pad). */
+static int geom_is_pointwise(const conv_geom *q)
+{
+    return q->kh == 1 && q->kw == 1 && q->stride == 1 && q->pad == 0;
+}
+
+/* The ox range [lo, hi) whose input column ox * stride - pad + j is inside [0, W). */
+static void valid_cols(const conv_geom *q, int j, int *lo, int *hi)
+{
+    int a = q->pad - j;   /* ox * stride >= a */
+    int l = a <= 0 ? 0 : (a + q->stride - 1) / q->stride;
+    int bnd = q->W - 1 + q->pad - j;   /* ox * stride <= bnd */
+    int h = bnd < 0 ? 0 : bnd / q->stride + 1;
+    *lo = l < q->Wo ? l : q->Wo;
+    *hi = h < q->Wo ? h : q->Wo;
+    if (*hi < *lo)
+        *hi = *lo;
+}
+
+/* p[0 .. n) = 0 for the few padding entries of a row (no library call for one or two) */
+static inline void zero_few(float *p, int n)
+{
+    if (n <= 2) {
+        if (n > 0)
+            p[0] = 0.0f;
+        if (n > 1)
+            p[1] = 0.0f;
+        return;
+    }
+    memset(p, 0, (size_t)n * sizeof(float));
+}
+
+/* The oy range [lo, hi) whose input row oy * stride - pad + i is inside [0, H). */
+static void valid_rows(const conv_geom *q, int i, int *lo, int *hi)
+{
+    conv_geom t = *q;   /* the same computation as valid_cols, on rows */
+    t.W = q->H;
+    t.Wo = q->Ho;
+    valid_cols(&t, i, lo, hi);
+}
+
+/* A stride-1 convolution whose output rows are as wide as the input rows: the valid part
+ * of one column row of one image is one contiguous run of the input plane. */
+static int geom_is_same_width(const conv_geom *q)
+{
+    return q->stride == 1 && q->Wo == q->W;
+}
+
+/* col (K, n P) = the columns of the n images x (n, C, H, W): row (c, i, j), column
+ * (image, oy, ox) holds x[image, c, oy s - pad + i, ox s - pad + j] or 0 outside. */
+static void im2col(const conv_geom *q, const float *x, int n, float *col)
+{
+    size_t N = (size_t)n * q->P, HW = (size_t)q->H * q->W;
+    int s = q->stride, same = geom_is_same_width(q);
+    for (int c = 0; c < q->C; c++)
+        for (int i = 0; i < q->kh; i++)
+            for (int j = 0; j < q->kw; j++) {
+                float *row = col + ((size_t)(c * q->kh + i) * q->kw + j) * N;
+                int lo = q->lo[j], hi = q->hi[j], ylo = q->ylo[i], yhi = q->yhi[i];
+                for (int im = 0; im < n; im++) {
+                    const float *xc = x + ((size_t)im * q->C + c) * HW;
+                    float *dst = row + (size_t)im * q->P;
+                    if (ylo > 0)
+                        memset(dst, 0, (size_t)ylo * q->Wo * sizeof(float));
+                    if (yhi < q->Ho)
+                        memset(dst + (size_t)yhi * q->Wo, 0, (size_t)(q->Ho - yhi) * q->Wo * sizeof(float));
+                    if (same && yhi > ylo && hi > lo) {
+                        /* one run from (ylo, lo) to (yhi - 1, hi - 1), then re-zero the
+                         * wrapped-in edges of every row */
+                        float *d = dst + (size_t)ylo * q->Wo;
+                        const float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
+                        memcpy(d + lo, xr + lo, ((size_t)(yhi - ylo - 1) * q->W + (hi - lo)) * sizeof(float));
+                        for (int oy = ylo; oy < yhi; oy++, d += q->Wo) {
+                            zero_few(d, lo);
+                            zero_few(d + hi, q->Wo - hi);
+                        }
+                        continue;
+                    }
+                    for (int oy = ylo; oy < yhi; oy++) {
+                        float *d = dst + (size_t)oy * q->Wo;
+                        const float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
+                        zero_few(d, lo);
+                        if (s == 1)
+                            memcpy(d + lo, xr + lo, (size_t)(hi - lo) * sizeof(float));
+                        else
+                            for (int ox = lo; ox < hi; ox++)
+                                d[ox] = xr[ox * s];
+                        zero_few(d + hi, q->Wo - hi);
+                    }
+                }
+            }
+}
+
+/* dx (n, C, H, W) += the column gradient dcol (K, n P) folded back (im2col's adjoint).
+ * dcol is scratch: its entries that fall outside the image are overwritten with 0. */
+static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
+{
+    size_t N = (size_t)n * q->P, HW = (size_t)q->H * q->W;
+    int s = q->stride, same = geom_is_same_width(q);
+    for (int c = 0; c < q->C; c++)
+        for (int i = 0; i < q->kh; i++)
+            for (int j = 0; j < q->kw; j++) {
+                float *row = dcol + ((size_t)(c * q->kh + i) * q->kw + j) * N;
+                int lo = q->lo[j], hi = q->hi[j], ylo = q->ylo[i], yhi = q->yhi[i];
+                for (int im = 0; im < n; im++) {
+                    float *xc = dx + ((size_t)im * q->C + c) * HW;
+                    if (same && yhi > ylo && hi > lo) {
+                        /* zero the edges that are padding, then add one run */
+                        float *d = row + (size_t)im * q->P + (size_t)ylo * q->Wo;
+                        for (int oy = ylo; oy < yhi; oy++) {
+                            float *e = d + (size_t)(oy - ylo) * q->Wo;
+                            zero_few(e, lo);
+                            zero_few(e + hi, q->Wo - hi);
+                        }
+                        float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
+                        conv_vadd(xr + lo, d + lo, (size_t)(yhi - ylo - 1) * q->W + (hi - lo));
+                        continue;
+                    }
+                    for (int oy = ylo; oy < yhi; oy++) {
+                        const float *d = row + (size_t)im * q->P + (size_t)oy * q->Wo;
+                        float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
+                        if (s == 1)
+                            conv_vadd(xr + lo, d + lo, (size_t)(hi - lo));
+                        else
+                            for (int ox = lo; ox < hi; ox++)
+                                xr[ox * s] += d[ox];
+                    }
+                }
+            }
+}
+
+/* What conv2d keeps for backward: contiguous copies (or the tensors' own floats). */
+typedef struct conv_saved {
+    const float *x;   /* (B, C, H, W) */
+    const float *w;   /* (O, C, kh, kw) */
+    float *wr;        /* row-tap: (kh, O, C kw), wr[i][o][c kw + j] = w[o][c][i][j]; or NULL */
+    conv_geom q;
+} conv_saved;
+
+/* One conv2d pass over the chunks of a batch, shared by the threads. */
+typedef struct conv_job {
+    const conv_geom *q;
+    const float *x, *w, *bias;   /* forward inputs; bias (O) or NULL */
+    const float *v;              /* shift (B, O), or residual (B, O, P) if residual, or NULL */
+    float *dv;                   /* backward: v's gradient, v's shape, or NULL */
+    int residual;                /* v is a residual map added element-wise */
+    float *y;                    /* forward: (B, O, P) */
+    const float *dy;             /* backward: y's gradient (B, O, P) */
+    float *dx;                   /* (B, C, H, W) or NULL */
+    int want_dw, want_db;
+    float *col[CONV_PAR_MAX];    /* per thread: (K, G P) columns */
+    float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
+    float *dw[CONV_PAR_MAX];     /* per thread: (O, K) partial weight gradient */
+    float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
+    const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
+    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr */
+} conv_job;
+
+/* ---- conv2d: the row-tap path ------------------------------------------------------------
+ *
+ * For stride 1 and k = 2 pad + 1 (the "same" convolutions of a U-Net) the columns need
+ * not be built tap by tap. Pad each input plane to rows of Wp = W + 2 pad and flatten it
+ * (with k zeros of slack): Xpad[c]. Output positions run over padded rows too
+ * (q = y Wp + x', valid for x' < W), and tap (c, i, j) of position q reads
+ * Xpad[c][q + i Wp + j]: for a fixed tap the columns of all positions are one contiguous
+ * run of Xpad, and for fixed (i, j) the runs of all channels are rows L apart. So
+ *     Yp (O, H Wp) = sum over taps blocks of wr[blk] (O, C tj) . B[blk] (C tj, H Wp)
+ * with no column matrix at all when a block is one tap (tj = 1, K = C; X3 = Xpad), or,
+ * for few channels, blocks of tj = k kernel columns (K = C k) over X3, which holds Xpad
+ * shifted by each j (a third of im2col's data). sgemms with K of 48..100 run fastest
+ * here, hence tj = k when C k <= 96, else 1. Backward: dYp (dy on padded rows, zero in
+ * the pad columns) gives the weight gradient the same way, and the input gradient comes
+ * from the sgemms wr[blk]^T dYp accumulated into one buffer D at each block's offset,
+ * then folded over the tj columns of a block (tj adds per element; col2im needs k k). */
+
+static size_t rowtap_len(const conv_geom *q)
+{
+    return (size_t)(q->H + 2 * q->pad) * q->Wp + q->kw;
+}
+
+/* x3 (C tj, L) from one image x (C, H, W): row (c, jj) is Xpad[c] shifted left by jj */
+static void rowtap_build(const conv_geom *q, const float *x, float *x3)
+{
+    int pad = q->pad, W = q->W, Wp = q->Wp, tj = q->tj;
+    size_t L = q->L;
+    for (int c = 0; c < q->C; c++) {
+        float *r0 = x3 + (size_t)c * tj * L;
+        memset(r0, 0, (size_t)pad * Wp * sizeof(float));
+        for (int y = 0; y < q->H; y++) {
+            float *d = r0 + (size_t)(y + pad) * Wp;
+            zero_few(d, pad);
+            memcpy(d + pad, x + ((size_t)c * q->H + y) * W, (size_t)W * sizeof(float));
+            zero_few(d + pad + W, pad);
+        }
+        size_t used = (size_t)(q->H + pad) * Wp;
+        memset(r0 + used, 0, (L - used) * sizeof(float));
+        for (int jj = 1; jj < tj; jj++) {
+            float *rj = r0 + (size_t)jj * L;
+            memcpy(rj, r0 + jj, (L - jj) * sizeof(float));
+            zero_few(rj + L - jj, jj);
+        }
+    }
+}
+
+/* the blocks of taps: kernel row i, kernel columns [jb, jb + tj) for blk = i (k / tj) + jb / tj */
+static int rowtap_blocks(const conv_geom *q) { return q->kh * (q->kw / q->tj); }
+static size_t rowtap_offset(const conv_geom *q, int blk)
+{
+    int nb = q->kw / q->tj;
+    return (size_t)(blk / nb) * q->Wp + (size_t)(blk % nb) * q->tj;
+}
+
+/* Between w (O, C, kh, kw) and wr (blocks, O, C tj): wr[blk][o][c tj + jj] =
+ * w[o][c][i][jb + jj]. back = 0: dst (wr) = src (w) rearranged; back = 1: dst (w) +=
+ * src (wr) put back. */
+static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int back)
+{
+    int O = q->O, C = q->C, kh = q->kh, kw = q->kw, tj = q->tj, nb = kw / tj, Kr = C * tj;
+    for (int o = 0; o < O; o++)
+        for (int c = 0; c < C; c++)
+            for (int i = 0; i < kh; i++)
+                for (int j = 0; j < kw; j++) {
+                    size_t at = (((size_t)o * C + c) * kh + i) * kw + j;
+                    size_t ar = ((size_t)(i * nb + j / tj) * O + o) * Kr + (size_t)c * tj + j % tj;
+                    if (back)
+                        dst[at] += src[ar];
+                    else
+                        dst[ar] = src[at];
+                }
+}
+
+/* forward of image b: y[b] = conv + bias (+ shift or residual) */
+static void rowtap_forward(const conv_job *j, int b, int th)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp;
+    float *x3 = j->col[th], *yp = j->tmp[th];
+    rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
+    for (int blk = 0; blk < rowtap_blocks(q); blk++)
+        conv_sgemm(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)blk * O * Kr, Kr,
+                   x3 + rowtap_offset(q, blk), (int)q->L, blk ? 1.0f : 0.0f, yp, (int)q->Np);
+    for (int o = 0; o < O; o++) {
+        size_t plane = (size_t)b * O + o;
+        float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+        for (int y = 0; y < q->H; y++) {
+            float *yr = j->y + plane * q->P + (size_t)y * W;
+            conv_vaffine(yr, yp + (size_t)o * q->Np + (size_t)y * Wp, 1.0f, add, (size_t)W);
+            if (j->residual)
+                conv_vadd(yr, j->v + plane * q->P + (size_t)y * W, (size_t)W);
+        }
+    }
+}
+
+/* backward of image b given its dy d (O, H W): weight gradient into the thread's dwr,
+ * input gradient into dx */
+static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
+    size_t Np = q->Np, L = q->L;
+    float *buf = j->col[th], *dyp = j->tmp[th];
+    for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad columns */
+        for (int y = 0; y < q->H; y++) {
+            float *r = dyp + (size_t)o * Np + (size_t)y * Wp;
+            memcpy(r, d + (size_t)o * q->P + (size_t)y * W, (size_t)W * sizeof(float));
+            zero_few(r + W, Wp - W);
+        }
+    if (j->want_dw) {
+        rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
+        for (int blk = 0; blk < nblk; blk++)
+            conv_sgemm(0, 1, O, Kr, (int)Np, 1.0f, dyp, (int)Np, buf + rowtap_offset(q, blk),
+                       (int)L, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, Kr);
+    }
+    if (!j->dx)
+        return;
+    /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)] */
+    memset(buf, 0, (size_t)Kr * L * sizeof(float));
+    for (int blk = 0; blk < nblk; blk++)
+        conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)blk * O * Kr, Kr, dyp, (int)Np,
+                   1.0f, buf + rowtap_offset(q, blk), (int)L);
+    /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
+    float *dxb = j->dx + (size_t)b * q->C * q->H * W;
+    for (int c = 0; c < q->C; c++)
+        for (int jj = 0; jj < q->tj; jj++) {
+            const float *row = buf + ((size_t)c * q->tj + jj) * L;
+            for (int y = 0; y < q->H; y++)
+                conv_vadd(dxb + ((size_t)c * q->H + y) * W, row + (size_t)(y + pad) * Wp + pad - jj,
+                          (size_t)W);
+        }
+}
+
+/* Columns of images [b0, b0 + n): x's own floats for a pointwise conv, else im2col into buf. */
+static const float *columns(const conv_geom *q, const float *x, int b0, int n, float *buf)
+{
+    const float *xb = x + (size_t)b0 * q->C * q->H * q->W;
+    if (geom_is_pointwise(q) && n == 1)
+        return xb;
+    im2col(q, xb, n, buf);
+    return buf;
+}
+
+/* forward of chunk c: y[b0 .. b0 + n) = w (O, K) . columns + bias (+ v). With one image
+ * the output planes start as bias (+ v) and the sgemm adds into them (beta 1); with
+ * several the sgemm's (O, n P) result is scattered into the images' planes. */
+static void conv_forward_task(void *ctx, int c, int th)
+{
+    const conv_job *j = ctx;
+    const conv_geom *q = j->q;
+    if (q->rowtap) {
+        rowtap_forward(j, c, th);
+        return;
+    }
+    int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
+    size_t N = (size_t)n * q->P, P = q->P;
+    const float *cols = columns(q, j->x, b0, n, j->col[th]);
+    if (n == 1) {
+        float *yb = j->y + (size_t)b0 * q->O * P;
+        for (int o = 0; o < q->O; o++) {
+            size_t plane = (size_t)b0 * q->O + o;
+            float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+            float *yr = yb + (size_t)o * P;
+            if (j->residual)
+                conv_vaffine(yr, j->v + plane * P, 1.0f, add, P);
+            else
+                for (size_t p = 0; p < P; p++)
+                    yr[p] = add;
+        }
+        conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 1.0f, yb,
+                   (int)N);
+        return;
+    }
+    float *out = j->tmp[th];
+    conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 0.0f, out,
+               (int)N);
+    for (int im = 0; im < n; im++)
+        for (int o = 0; o < q->O; o++) {
+            size_t plane = (size_t)(b0 + im) * q->O + o;
+            float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+            float *yr = j->y + plane * P;
+            conv_vaffine(yr, out + (size_t)o * N + (size_t)im * P, 1.0f, add, P);
+            if (j->residual)
+                conv_vadd(yr, j->v + plane * P, P);
+        }
+}
+
+/* backward of chunk c: bias and weight gradients into the thread's partials, the
+ * input gradient of the chunk's images into dx */
+static void conv_backward_task(void *ctx, int c, int th)
+{
+    const conv_job *j = ctx;
+    const conv_geom *q = j->q;
+    int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
+    size_t N = (size_t)n * q->P, P = q->P, K = q->K;
+    const float *d = j->dy + (size_t)b0 * q->O * P;
+    if (j->dv && j->residual)
+        conv_vadd(j->dv + (size_t)b0 * q->O * P, d, (size_t)n * q->O * P);
+    int shift = j->dv && !j->residual;
+    if (j->want_db || shift)
+        for (int im = 0; im < n; im++)
+            for (int o = 0; o < q->O; o++) {
+                float sum = conv_vsum(d + ((size_t)im * q->O + o) * P, P);
+                if (j->want_db)
+                    j->db[th][o] += sum;
+                if (shift)
+                    j->dv[(size_t)(b0 + im) * q->O + o] += sum;
+            }
+    if (q->rowtap) {
+        rowtap_backward(j, b0, th, d);
+        return;
+    }
+    if (n > 1) {   /* gather dy of the chunk as (O, n P) */
+        float *dyc = j->tmp[th];
+        for (int im = 0; im < n; im++)
+            for (int o = 0; o < q->O; o++)
+                memcpy(dyc + (size_t)o * N + (size_t)im * P, d + ((size_t)im * q->O + o) * P,
+                       P * sizeof(float));
+        d = dyc;
+    }
+    if (j->want_dw) {
+        const float *cols = columns(q, j->x, b0, n, j->col[th]);
+        conv_sgemm(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, j->dw[th],
+                   (int)K);
+    }
+    if (j->dx) {
+        float *dxb = j->dx + (size_t)b0 * q->C * q->H * q->W;
+        if (geom_is_pointwise(q) && n == 1) {
+            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 1.0f, dxb,
+                       (int)N);
+            return;
+        }
+        conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 0.0f, j->col[th],
+                   (int)N);
+        col2im(q, j->col[th], n, dxb);
+    }
+}
+
+static int conv_chunks(const conv_geom *q) { return (q->B + q->G - 1) / q->G; }
+
+/* Threads for a pass over q's chunks. */
+static int conv_threads(const conv_geom *q)
+{
+    int t = conv_par_threads(), c = conv_chunks(q);
+    return t < c ? t : c < 1 ? 1 : c;
+}
+
+/* Per-thread column and gemm buffers in the arena; 0 when out of memory. */
+static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
+{
+    const conv_geom *q = j->q;
+    size_t N = (size_t)q->G * q->P;
+    size_t ncol = q->rowtap ? (size_t)q->C * q->tj * q->L : q->K * N;
+    size_t ntmp = q->rowtap ? (size_t)q->O * q->Np : q->G > 1 ? (size_t)q->O * N : 0;
+    for (int t = 0; t < nt; t++) {
+        j->col[t] = graph_alloc(g, ncol * sizeof(float));
+        j->tmp[t] = ntmp ? graph_alloc(g, ntmp * sizeof(float)) : j->col[t];
+        if (!j->col[t] || !j->tmp[t])
+            return 0;
+    }
+    return 1;
+}
+
+/* dw[o][c][i][j] += the threads' dwr at the same tap */
+static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *dw)
+{
+    size_t n = (size_t)q->O * q->K;
+    for (int t = 1; t < nt; t++)
+        conv_vadd(dwr[0], dwr[t], n);
+    rowtap_weights(q, dwr[0], dw, 1);
+}
+
+static void conv2d_backward(lt_graph *g, lt_tensor *y)
+{
+    const conv_saved *sv = y->aux;
+    const conv_geom *q = &sv->q;
+    float *dw = graph_grad(g, y->in[1]);
+    float *db = graph_grad(g, y->in[2]);
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .dy = y->grad,
+                   .dv = graph_grad(g, y->in[3]), .residual = y->iparam[2],
+                   .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
+    if ((!j.dx && !dw && !db && !j.dv) || q->B == 0)
+        return;
+    int nt = conv_threads(q);
+    if (!conv_job_buffers(g, &j, nt))
+        return;   /* graph_backward reports the lack of memory */
+    size_t nw = (size_t)q->O * q->K;
+    for (int t = 0; t < nt; t++) {
+        /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
+        j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_alloc(g, nw * sizeof(float)) : NULL;
+        j.dwr[t] = j.dw[t];
+        j.db[t] = db ? graph_alloc(g, (size_t)q->O * sizeof(float)) : NULL;
+        if ((dw && !j.dw[t]) || (db && !j.db[t]))
+            return;
+        if ((t > 0 || q->rowtap) && dw)
+            memset(j.dw[t], 0, nw * sizeof(float));
+        if (db)
+            memset(j.db[t], 0, (size_t)q->O * sizeof(float));
+    }
+    conv_par_for(conv_chunks(q), conv_backward_task, &j);
+    if (dw && q->rowtap)
+        rowtap_add_dw(q, j.dwr, nt, dw);
+    for (int t = 0; t < nt; t++) {
+        if (dw && t > 0 && !q->rowtap)
+            conv_vadd(dw, j.dw[t], nw);
+        if (db)
+            conv_vadd(db, j.db[t], (size_t)q->O);
+    }
+}
+
+static const lt_opdef conv2d_def = { "conv2d", conv2d_backward };
+
+/* Checks the shapes of op_conv2d and fills q; LT_OK or lt_fail naming the op. */
+static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
+                            const lt_tensor *v, int stride, int pad, const char *name,
+                            conv_geom *q)
+{
+    char sx[64], sw[64], want[64];
+    if (!name)
+        name = "conv2d";
+    if (w->ndim != 4)
+        return lt_fail(LT_ERR_SHAPE, "%s: weight must be (O, C, kh, kw), got %s", name,
+                       tensor_shape_str(w, sw, sizeof sw));
+    if (stride < 1 || pad < 0)
+        return lt_fail(LT_ERR_VALUE, "%s: stride %d must be >= 1 and padding %d >= 0", name,
+                       stride, pad);
+    snprintf(want, sizeof want, "input (B, %d, H, W)", w->shape[1]);
+    if (x->ndim != 4 || x->shape[1] != w->shape[1]) {
+        conv_fail_shape(name, want, x);
+        return LT_ERR_SHAPE;
+    }
+    if (b && (b->ndim != 1 || b->shape[0] != w->shape[0]))
+        return lt_fail(LT_ERR_SHAPE, "%s: bias must be (%d), got %s", name, w->shape[0],
+                       tensor_shape_str(b, sw, sizeof sw));
+    *q = (conv_geom){ .B = x->shape[0], .C = x->shape[1], .H = x->shape[2], .W = x->shape[3],
+                      .O = w->shape[0], .kh = w->shape[2], .kw = w->shape[3],
+                      .stride = stride, .pad = pad };
+    q->Ho = conv2d_out_size(q->H, q->kh, stride, pad);
+    q->Wo = conv2d_out_size(q->W, q->kw, stride, pad);
+    if (q->Ho < 1 || q->Wo < 1 || q->kh < 1 || q->kw < 1)
+        return lt_fail(LT_ERR_SHAPE, "%s: a %dx%d kernel (padding %d) does not fit input %s",
+                       name, q->kh, q->kw, pad, tensor_shape_str(x, sx, sizeof sx));
+    if (v && !(v->ndim == 2 && v->shape[0] == x->shape[0] && v->shape[1] == w->shape[0])
+        && !(v->ndim == 4 && v->shape[0] == x->shape[0] && v->shape[1] == w->shape[0]
+             && v->shape[2] == q->Ho && v->shape[3] == q->Wo))
+        return lt_fail(LT_ERR_SHAPE, "%s: the added term must be (%d, %d) or (%d, %d, %d, %d), "
+                       "got %s", name, x->shape[0], w->shape[0], x->shape[0], w->shape[0], q->Ho,
+                       q->Wo, tensor_shape_str(v, sw, sizeof sw));
+    q->K = (size_t)q->C * q->kh * q->kw;
+    q->P = (size_t)q->Ho * q->Wo;
+    size_t per = q->K * q->P;
+    size_t G = per ? chunk_floats / per : 1;
+    q->G = G < 1 ? 1 : G > (size_t)q->B ? q->B : (int)G;
+    if (q->G < 1)
+        q->G = 1;
+    q->Wp = q->W + 2 * pad;
+    q->Np = (size_t)q->H * q->Wp;
+    q->rowtap = rowtap_on && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
+                && (rowtap_on == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
+    if (q->rowtap) {
+        q->G = 1;
+        q->L = rowtap_len(q);
+        q->tj = q->C * q->kw <= 96 ? q->kw : 1;
+    }
+    return LT_OK;
+}
+
+lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, lt_tensor *v,
+                          int stride, int pad, const char *name)
+{
+    if (!x || !w)
+        return NULL;
+    conv_saved *sv = graph_alloc(g, sizeof *sv);
+    if (!sv || conv_check(x, w, b, v, stride, pad, name, &sv->q) != LT_OK)
+        return NULL;
+    conv_geom *q = &sv->q;
+    q->lo = graph_alloc(g, (size_t)(2 * q->kw + 2 * q->kh) * sizeof(int));
+    if (!q->lo)
+        return NULL;
+    q->hi = q->lo + q->kw;
+    q->ylo = q->hi + q->kw;
+    q->yhi = q->ylo + q->kh;
+    for (int j = 0; j < q->kw; j++)
+        valid_cols(q, j, &q->lo[j], &q->hi[j]);
+    for (int i = 0; i < q->kh; i++)
+        valid_rows(q, i, &q->ylo[i], &q->yhi[i]);
+    int ys[4] = { q->B, q->O, q->Ho, q->Wo };
+    lt_tensor *y = graph_tensor(g, 4, ys);
+    sv->x = y ? conv_contig(g, x) : NULL;
+    sv->w = sv->x ? conv_contig(g, w) : NULL;
+    sv->wr = NULL;
+    if (q->rowtap && sv->w) {   /* wr[blk][o][c tj + jj] = w[o][c][i][jb + jj] */
+        if (!(sv->wr = graph_alloc(g, (size_t)q->O * q->K * sizeof(float))))
+            return NULL;
+        rowtap_weights(q, sv->w, sv->wr, 0);
+    }
+    conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .y = y ? y->data : NULL,
+                   .residual = v && v->ndim == 4 };
+    j.bias = b && sv->w ? conv_contig(g, b) : NULL;
+    j.v = v && sv->w ? conv_contig(g, v) : NULL;
+    if (!sv->w || (b && !j.bias) || (v && !j.v) || !conv_job_buffers(g, &j, conv_threads(q)))
+        return NULL;
+    if (q->B > 0)
+        conv_par_for(conv_chunks(q), conv_forward_task, &j);
+    y->iparam[0] = stride;
+    y->iparam[1] = pad;
+    y->iparam[2] = j.residual;
+    y->aux = sv;
+    lt_tensor *in[4] = { x, w, b, v };
+    return graph_record(g, y, &conv2d_def, in, 4);
+}
+
+lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int stride,
+                     int pad, const char *name)
+{
+    return op_conv2d_plus(g, x, w, b, NULL, stride, pad, name);
+}
+
+/* ---- pooling and upsampling ---------------------------------------------------------------- */
+
+/* Plane kernels between a small (H, W) plane and a large (2H, 2W) one. */
+
+/* small = mean of each 2x2 window of large (avgpool2 forward) */
+static void pool_plane(const float *large, float *small, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            const float *a = large + (2 * i) * 2 * W + 2 * j;
+            small[i * W + j] = 0.25f * (a[0] + a[1] + a[2 * W] + a[2 * W + 1]);
+        }
+}
+
+/* large += each small value / 4 over its 2x2 window (avgpool2 backward) */
+static void unpool_plane(const float *small, float *large, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            float v = 0.25f * small[i * W + j];
+            float *a = large + (2 * i) * 2 * W + 2 * j;
+            a[0] += v;
+            a[1] += v;
+            a[2 * W] += v;
+            a[2 * W + 1] += v;
+        }
+}
+
+/* large = each small value repeated over its 2x2 window (upsample2 forward) */
+static void up_plane(const float *small, float *large, int H, int W)
+{
+    for (int i = 0; i < H; i++) {
+        float *r0 = large + (2 * i) * 2 * W;
+        for (int j = 0; j < W; j++)
+            r0[2 * j] = r0[2 * j + 1] = small[i * W + j];
+        memcpy(r0 + 2 * W, r0, (size_t)(2 * W) * sizeof(float));
+    }
+}
+
+/* small += the sum of each 2x2 window of large (upsample2 backward) */
+static void down_sum_plane(const float *large, float *small, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            const float *a = large + (2 * i) * 2 * W + 2 * j;
+            small[i * W + j] += a[0] + a[1] + a[2 * W] + a[2 * W + 1];
+        }
+}
+
+/* One pass of a resampling op, image by image over the threads. */
+typedef struct resample_job {
+    const float *src;
+    float *dst;
+    int C, H, W;         /* channels and the small side's plane (H, W) */
+    int src_is_small;    /* src planes are (H, W) and dst planes (2H, 2W), or the reverse */
+    void (*plane)(const float *src, float *dst, int H, int W);
+} resample_job;
+
+static void resample_task(void *ctx, int i, int th)
+{
+    const resample_job *j = ctx;
+    size_t small = (size_t)j->H * j->W, large = 4 * small;
+    (void)th;
+    for (int c = 0; c < j->C; c++) {
+        size_t p = (size_t)i * j->C + c;
+        j->plane(j->src + p * (j->src_is_small ? small : large),
+                 j->dst + p * (j->src_is_small ? large : small), j->H, j->W);
+    }
+}
+
+static void resample(int B, int C, int H, int W, const float *src, float *dst, int src_is_small,
+                     void (*plane)(const float *, float *, int, int))
+{
+    resample_job j = { src, dst, C, H, W, src_is_small, plane };
+    conv_par_for(B, resample_task, &j);
+}
+
+static void avgpool2_backward(lt_graph *g, lt_tensor *y)
+{
+    float *dx = graph_grad(g, y->in[0]);
+    if (dx)
+        resample(y->shape[0], y->shape[1], y->shape[2], y->shape[3], y->grad, dx, 1, unpool_plane);
+}
+
+static const lt_opdef avgpool2_def = { "avgpool2", avgpool2_backward };
+
+lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x)
+{
+    if (!x)
+        return NULL;
+    if (x->ndim != 4 || x->shape[2] % 2 || x->shape[3] % 2)
+        return conv_fail_shape("avgpool2", "(B, C, H, W) with H and W even", x);
+    int ys[4] = { x->shape[0], x->shape[1], x->shape[2] / 2, x->shape[3] / 2 };
+    lt_tensor *y = graph_tensor(g, 4, ys);
+    const float *xd = y ? conv_contig(g, x) : NULL;
+    if (!xd)
+        return NULL;
+    resample(ys[0], ys[1], ys[2], ys[3], xd, y->data, 0, pool_plane);
+    lt_tensor *in[1] = { x };
+    return graph_record(g, y, &avgpool2_def, in, 1);
+}
+
+static void upsample2_backward(lt_graph *g, lt_tensor *y)
+{
+    float *dx = graph_grad(g, y->in[0]);
+    if (dx)
+        resample(y->shape[0], y->shape[1], y->shape[2] / 2, y->shape[3] / 2, y->grad, dx, 0,
+                 down_sum_plane);
+}
+
+static const lt_opdef upsample2_def = { "upsample2", upsample2_backward };
+
+lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
+{
+    if (!x)
+        return NULL;
+    if (x->ndim != 4)
+        return conv_fail_shape("upsample2", "(B, C, H, W)", x);
+    int ys[4] = { x->shape[0], x->shape[1], 2 * x->shape[2], 2 * x->shape[3] };
+    lt_tensor *y = graph_tensor(g, 4, ys);
+    const float *xd = y ? conv_contig(g, x) : NULL;
+    if (!xd)
+        return NULL;
+    resample(ys[0], ys[1], x->shape[2], x->shape[3], xd, y->data, 1, up_plane);
+    lt_tensor *in[1] = { x };
+    return graph_record(g, y, &upsample2_def, in, 1);
+}
+
+/* ---- conv2d layer --------------------------------------------------------------------------- */
+
+static lt_tensor *conv2d_layer_forward(lt_module *m, lt_graph *g, lt_tensor *x)
+{
+    return nn_conv2d_forward_plus(m, g, x, NULL);
+}
+
+lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v)
+{
+    lt_conv2d *c = (lt_conv2d *)m;
+    if (!x)
+        return NULL;
+    int ws[4] = { c->out, c->in, c->k, c->k };
+    lt_tensor *w = graph_param(g, &c->p[0], 4, ws);
+    lt_tensor *b = w ? graph_param(g, &c->p[1], 1, &c->out) : NULL;
+    if (!b)
+        return NULL;
+    return op_conv2d_plus(g, x, w, b, v, c->stride, c->pad, c->name);
+}
+
+static int conv2d_layer_params(lt_module *m, lt_param *ps, int cap)
+{
+    lt_conv2d *c = (lt_conv2d *)m;
+    for (int i = 0; i < 2 && i < cap; i++)
+        ps[i] = c->p[i];
+    return 2;
+}
+
+static char *conv2d_layer_describe(const lt_module *m, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", ((const lt_conv2d *)m)->name);
+    return buf;
+}
+
+static void conv2d_layer_free(lt_module *m)
+{
+    lt_conv2d *c = (lt_conv2d *)m;
+    free(c->weight);
+    free(c->weight_grad);
+    free(c->bias);
+    free(c->bias_grad);
+    free(c);
+}
+
+static const lt_module_ops conv2d_layer_ops = { "conv2d", conv2d_layer_forward,
+                                                conv2d_layer_params, conv2d_layer_describe,
+                                                conv2d_layer_free };
+
+lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
+{
+    if (in < 1 || out < 1 || k < 1 || stride < 1 || pad < 0) {
+        lt_fail(LT_ERR_VALUE, "conv2d(%d, %d, k=%d, stride=%d, pad=%d): sizes and stride must be "
+                "at least 1, padding at least 0", in, out, k, stride, pad);
+        return NULL;
+    }
+    lt_conv2d *c = calloc(1, sizeof *c);
+    size_t fan_in = (size_t)in * k * k, nw = fan_in * out;
+    if (c) {
+        c->base.ops = &conv2d_layer_ops;
+        c->weight = malloc(nw * sizeof(float));
+        c->weight_grad = calloc(nw, sizeof(float));
+        c->bias = malloc((size_t)out * sizeof(float));
+        c->bias_grad = calloc((size_t)out, sizeof(float));
+    }
+    if (!c || !c->weight || !c->weight_grad || !c->bias || !c->bias_grad) {
+        if (c)
+            conv2d_layer_free(&c->base);
+        lt_fail(LT_ERR_NOMEM, "conv2d(%d, %d): out of memory", in, out);
+        return NULL;
+    }
+    c->in = in;
+    c->out = out;
+    c->k = k;
+    c->stride = stride;
+    c->pad = pad;
+    if (stride == 1 && pad == (k - 1) / 2)
+        snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d)", in, out, k);
+    else
+        snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d, stride=%d, pad=%d)", in, out, k,
+                 stride, pad);
+    /* kaiming_uniform(a = sqrt(5)): bound = 1 / sqrt(fan_in), the bias likewise */
+    float bound = 1.0f / sqrtf((float)fan_in);
+    rng_fill_uniform(r, c->weight, nw, -bound, bound);
+    rng_fill_uniform(r, c->bias, (size_t)out, -bound, bound);
+    c->p[0] = (lt_param){ c->weight, c->weight_grad, nw, "weight" };
+    c->p[1] = (lt_param){ c->bias, c->bias_grad, (size_t)out, "bias" };
+    return &c->base;
+}
+

@@ -1,0 +1,158 @@
+/* conv.h: the ops and layers of convolutional networks on NCHW float32 maps
+ * (B images, C channels, H rows, W columns), each op with its gradient.
+ *
+ *     rng r; rng_seed(&r, 0);
+ *     lt_module *c = nn_conv2d(1, 16, 3, 1, 1, &r);     // 3x3, stride 1, padding 1
+ *     lt_module *n = nn_group_norm(4, 16);              // 4 groups of 4 channels
+ *     lt_tensor *h = nn_forward(c, g, x);               // x is (B, 1, 28, 28) -> (B, 16, 28, 28)
+ *     h = nn_group_norm_forward(n, g, h, 1);            // GroupNorm then SiLU, one node
+ *     h = op_avgpool2(g, h);                            // (B, 16, 14, 14)
+ *     h = op_upsample2(g, h);                           // (B, 16, 28, 28)
+ *     if (!h) show(lt_errmsg());                        // "conv2d(1, 16, k=3): expected ..."
+ *     nn_free(c); nn_free(n);
+ *
+ * Like the ops of ops.h: results are new contiguous arena tensors of g; an op given a
+ * NULL input returns NULL without touching the message; other failures return NULL after
+ * lt_fail with a message naming the op (or the layer) and the shapes. Inputs may be
+ * heap, arena or parameter tensors, and strided views (they are copied to contiguous
+ * arena memory first).
+ *
+ * Threads: conv2d, GroupNorm, the channel add, pooling and upsampling split their work
+ * by image over tensor_get_threads() threads (a small pool, see conv_par.h); results do
+ * not depend on the thread count except for the order of the sums of weight gradients.
+ * Call them from one thread at a time.
+ *
+ * How conv2d runs. "Same" stride-1 convolutions (k = 2 pad + 1, e.g. 3x3 with padding 1)
+ * on images wide enough take the row-tap path: each input plane is padded to rows of
+ * W + 2 pad and copied k times, shifted by each kernel column; one sgemm per kernel row
+ * (K = C k) then covers all taps of that row at once, over a third of im2col's data, and
+ * backward folds the input gradient with k adds per element instead of k*k. Every other
+ * convolution goes through im2col: the images of a batch are taken in chunks of G, each
+ * chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one sgemm per chunk
+ * gives (O, G*Ho*Wo), which lands in the NCHW result with the bias. G is chosen so that the
+ * column matrix holds about conv2d_chunk_floats() floats. Either way, the images (chunks)
+ * are spread over conv_par's threads (tensor_get_threads(), each sgemm on one thread);
+ * weight and bias gradients are summed per thread, then added. Backward rebuilds the
+ * columns (they are not kept). conv2d_naive_* are the slow, obviously
+ * right references (direct loops, double accumulation) that tests compare against.
+ */
+#ifndef LT_CONV_H
+#define LT_CONV_H
+
+#include <stddef.h>
+
+#include "graph.h"
+#include "nn.h"
+#include "param.h"
+#include "rng.h"
+#include "tensor.h"
+
+/* ---- ops ------------------------------------------------------------------------------- */
+
+/* 2-D convolution (cross-correlation, as PyTorch's conv2d):
+ * x is (B, C, H, W), w is (O, C, kh, kw), b is (O) or NULL -> y (B, O, Ho, Wo) with
+ * Ho = (H + 2 pad - kh) / stride + 1 (floor), likewise Wo; zero padding.
+ * stride >= 1, pad >= 0, Ho and Wo >= 1. name (may be NULL) starts shape errors:
+ * "conv2d(16, 32, k=3): expected input (B, 16, H, W), got (128, 8, 28, 28)". */
+lt_tensor *op_conv2d(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, int stride,
+                     int pad, const char *name);
+
+/* conv2d(x, w) + b + v in the same pass, the gradient reaching v too; v is NULL, or
+ * (B, O): a shift per image and output channel, v[:, :, None, None] (a U-Net block's time
+ * embedding), or (B, O, Ho, Wo): added element-wise (a residual connection). */
+lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b, lt_tensor *v,
+                          int stride, int pad, const char *name);
+
+/* Average over 2x2 windows, stride 2: x is (B, C, H, W) with H, W even -> (B, C, H/2, W/2). */
+lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x);
+/* Nearest-neighbour upsampling by 2: x is (B, C, H, W) -> (B, C, 2H, 2W). */
+lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x);
+
+/* Group normalisation (Wu & He; PyTorch's GroupNorm): the C channels fall into `groups`
+ * consecutive groups; each (image, group) is normalised by its own mean and biased
+ * variance over its C/groups * H * W values, then scaled and shifted per channel:
+ *     y = (x - mean) / sqrt(var + eps) * w[c] + b[c],  then SiLU y * sigmoid(y) if silu.
+ * x is (B, C, H, W) (or (B, C): H = W = 1), w and b are (C) or NULL (1 and 0);
+ * groups divides C. The SiLU is fused: one node, which (when the graph records a
+ * gradient) keeps SiLU's derivative, one float per element, instead of the pre-activation. */
+lt_tensor *op_group_norm(lt_graph *g, lt_tensor *x, int groups, lt_tensor *w, lt_tensor *b,
+                         float eps, int silu, const char *name);
+
+/* x + v broadcast over the map: x is (B, C, H, W), v is (B, C) -> (B, C, H, W); the
+ * time embedding of a U-Net block, added per channel. Gradients reach both. */
+lt_tensor *op_add_channel(lt_graph *g, lt_tensor *x, lt_tensor *v);
+
+/* [no grad] Sinusoidal embedding of time steps: t is (B) (integers or any floats) ->
+ * (B, dim), dim even; row i is [sin(t_i f_0), .., sin(t_i f_{h-1}), cos(t_i f_0), ..,
+ * cos(t_i f_{h-1})] with h = dim / 2 and f_k = 10000^(-k / h). */
+lt_tensor *op_temb(lt_graph *g, lt_tensor *t, int dim);
+
+/* ---- raw kernels and the references -------------------------------------------------- */
+
+/* Output size of a convolution along one axis, or 0 if none fits. */
+int conv2d_out_size(int in, int k, int stride, int pad);
+
+/* y = conv(x, w) + b on raw contiguous arrays: x is (B, C, H, W), w is (O, C, kh, kw),
+ * b is (O) or NULL, y is (B, O, Ho, Wo) and is overwritten. Direct loops, double sums. */
+void conv2d_naive_forward(const float *x, const float *w, const float *b, float *y, int B,
+                          int C, int H, int W, int O, int kh, int kw, int stride, int pad);
+/* Adds (+=) the gradients of y = conv(x, w) + b given dy (B, O, Ho, Wo): into dx
+ * (B, C, H, W), dw (O, C, kh, kw), db (O); any of them may be NULL. Direct loops. */
+void conv2d_naive_backward(const float *x, const float *w, const float *dy, float *dx,
+                           float *dw, float *db, int B, int C, int H, int W, int O, int kh,
+                           int kw, int stride, int pad);
+
+/* The column buffer's target size in floats (default 65536 = 256 KiB, which measured
+ * best: one image per sgemm at 28x28, a few at 7x7; whole-batch sgemms were up to 2x
+ * slower). Setting n < 1 means one image per chunk; a huge n means the whole batch in
+ * one sgemm. For tuning and benchmarks; results do not depend on it beyond rounding. */
+void conv2d_set_chunk_floats(size_t n);
+size_t conv2d_chunk_floats(void);
+/* 1 (default): "same" stride-1 convolutions (k = 2 pad + 1 > 1) whose padded rows cost at
+ * most 20% extra take the row-tap path of conv.c (a third of im2col's copying); 2: every
+ * such convolution, whatever the cost; 0: every convolution goes through im2col.
+ * Returns the previous setting; for tests and benchmarks. */
+int conv2d_set_rowtap(int on);
+
+/* ---- layers (lt_module, nn.h) -------------------------------------------------------- */
+
+typedef struct lt_conv2d {
+    lt_module base;
+    int in, out, k, stride, pad;
+    float *weight;        /* (out, in, k, k), owned */
+    float *weight_grad;   /* (out, in, k, k) */
+    float *bias;          /* (out) */
+    float *bias_grad;     /* (out) */
+    lt_param p[2];        /* views: weight, bias */
+    char name[96];        /* "conv2d(16, 32, k=3, stride=2, pad=1)" */
+} lt_conv2d;
+
+/* A k x k convolution from in to out channels with bias, PyTorch's default init:
+ * weight and bias uniform in [-1/sqrt(in k k), 1/sqrt(in k k)] (kaiming_uniform with
+ * a = sqrt(5)), drawn from r (weight in (out, in, k, k) order, then bias). Forward takes
+ * x (B, in, H, W) -> (B, out, Ho, Wo). NULL after lt_fail (sizes < 1, pad < 0, NOMEM). */
+lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r);
+/* m's forward plus v: NULL, a per-channel shift (B, out) or a residual (B, out, Ho, Wo)
+ * (op_conv2d_plus); m must be a conv2d. */
+lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v);
+
+typedef struct lt_group_norm {
+    lt_module base;
+    int groups, channels;
+    float eps;            /* 1e-5 */
+    float *weight;        /* (channels), starts at 1; owned */
+    float *weight_grad;   /* (channels) */
+    float *bias;          /* (channels), starts at 0 */
+    float *bias_grad;     /* (channels) */
+    lt_param p[2];        /* views: weight, bias */
+    char name[48];        /* "group_norm(4, 16)" */
+} lt_group_norm;
+
+/* GroupNorm over `channels` channels in `groups` groups (groups divides channels),
+ * eps 1e-5, weight 1, bias 0. Forward takes x (B, channels, H, W) (or (B, channels)).
+ * NULL after lt_fail. */
+lt_module *nn_group_norm(int groups, int channels);
+/* m's forward with a SiLU fused after it when silu is nonzero; m must be a group_norm. */
+lt_tensor *nn_group_norm_forward(lt_module *m, lt_graph *g, lt_tensor *x, int silu);
+
+#endif
