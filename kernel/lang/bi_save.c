@@ -45,8 +45,10 @@
 /* The builtins an architecture text may call (the layers of bi_nn.c). A new layer
  * kind whose describe() writes a call of its builtin is saved by adding it here. */
 static const char *const sv_layers[] = {
-    "seq", "linear", "relu", "sigmoid", "tanh", "silu", "softplus", "leaky_relu", NULL,
-};
+    "seq", "linear", "relu", "sigmoid", "tanh", "silu", "softplus", "leaky_relu",
+    "conv2d", "avgpool", "upsample", "down", "up", "flatten", "unflatten", NULL,
+};   /* not group_norm(...) nor unet(16, 32, 64): their descriptions are not calls of their
+        builtins (groupnorm, unet(c1=...)); load_into takes them back */
 
 enum { SV_ARCH_MAX = 16384 };
 
@@ -182,7 +184,12 @@ static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
     a->s->locals = locals;
     env_free(none);
     arena_free(&ar);
-    if (st < 0) return -1;
+    if (st < 0) {
+        char why[sizeof a->s->err.msg];
+        snprintf(why, sizeof why, "%s", a->s->err.msg);
+        return bi_fail(a, NULL, "FormatError", "%s: cannot rebuild %.200s (%.300s); load_into(net, \"%s\") "
+                       "loads it into a network of that architecture", path, arch, why, path);
+    }
     if (!nv_is(*out)) {
         val_decref(*out);
         return bi_fail(a, NULL, "FormatError", "%s: the architecture \"%.200s\" is not a network", path, arch);
