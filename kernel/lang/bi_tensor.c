@@ -598,6 +598,35 @@ static int bt_mean(bi_args *a, value *out)
 }
 static int bt_max(bi_args *a, value *out) { return bt_reduce(a, out, "max", op_max, op_max_axis); }
 
+/* min is -max(-x): the same reduction and gradient, no op of its own */
+static lt_tensor *ta_min_all(lt_graph *g, lt_tensor *x) { return op_neg(g, op_max(g, op_neg(g, x))); }
+static lt_tensor *ta_min_axis(lt_graph *g, lt_tensor *x, int axis, int keep)
+{
+    return op_neg(g, op_max_axis(g, op_neg(g, x), axis, keep));
+}
+static int bt_min(bi_args *a, value *out) { return bt_reduce(a, out, "min", ta_min_all, ta_min_axis); }
+
+/* clamp(x, lo, hi): lo + relu(x - lo), then hi - relu(hi - y): exact, and the gradient
+ * passes where lo < x < hi as it should */
+static int bt_clamp(bi_args *a, value *out)
+{
+    lt_tensor *x;
+    const ast_node *at_lo, *at_hi;
+    const value *lo = bi_kw(a, "min", &at_lo), *hi = bi_kw(a, "max", &at_hi);
+    if (ta(a, 0, &x) < 0) return -1;
+    if ((lo && !IS_NUM(*lo)) || (hi && !IS_NUM(*hi)))
+        return bi_fail(a, lo && !IS_NUM(*lo) ? at_lo : at_hi, "TypeError", "clamp: min and max must be numbers");
+    if (!lo && !hi) return bi_fail(a, NULL, "TypeError", "clamp needs min=, max= or both");
+    if (lo && hi && AS_NUM(*lo) > AS_NUM(*hi))
+        return bi_fail(a, NULL, "ValueError", "clamp: min (%g) is above max (%g)", AS_NUM(*lo), AS_NUM(*hi));
+    lt_graph *g = a->s->tc->g;
+    lt_tensor *y = x;
+    if (lo) y = op_add_scalar(g, op_relu(g, op_add_scalar(g, y, (float)-AS_NUM(*lo))), (float)AS_NUM(*lo));
+    if (hi) y = op_add_scalar(g, op_neg(g, op_relu(g, op_add_scalar(g, op_neg(g, y), (float)AS_NUM(*hi)))),
+                              (float)AS_NUM(*hi));
+    return tv_result_tensor(a->s, a->call, y, out);
+}
+
 static int bt_argmax(bi_args *a, value *out)
 {
     int axis, given;
@@ -731,7 +760,13 @@ static const char *const bt_axis_kw[] = {"axis", "keepdim", NULL};
 static const char *const bt_axis_only[] = {"axis", NULL};
 static const char *const bt_reduce_only[] = {"reduce", NULL};
 
+static const char *const bt_clamp_kw[] = {"min", "max", NULL};
+
 const builtin bi_tensor_builtins[] = {
+    {"clamp", "clamp(x, min=none, max=none)", "x with every element held inside [min, max] (either bound may be "
+     "left out); the gradient passes where x is inside. Keeps a diffusion sample's estimate of x0 in [-1, 1].",
+     "clamp(tensor([-2, 0.5, 3]), min=-1, max=1)\n# => tensor (3) float32\n# => [-1, 0.5, 1]",
+     bt_clamp_kw, 1, 1, bt_clamp},
     {"tensor", "tensor(list)", "A float32 tensor from a list of numbers, or of equal-length lists (up to 4 levels).",
      "tensor([[1, 2], [3, 4]])\n# => tensor (2, 2) float32\n# => [[1, 2],\n# =>  [3, 4]]", NULL, 1, 1, bt_tensor},
     {"zeros", "zeros(d1, ..., dn)", "A tensor of zeros with the given shape (numbers or one list).",
@@ -807,6 +842,8 @@ static const builtin tv_methods[] = {
      "sum(tensor([[1, 2], [3, 4]]))  # => 10", bt_axis_kw, 1, -1, bt_sum},
     {"max", "max(x, axis=none, keepdim=false)", "The largest element of a tensor, or the maxima along one axis.",
      "max(tensor([1, 5, 2]))  # => 5", bt_axis_kw, 1, -1, bt_max},
+    {"min", "min(x, axis=none, keepdim=false)", "The smallest element of a tensor, or the minima along one axis.",
+     "min(tensor([1, 5, 2]))  # => 1", bt_axis_kw, 1, -1, bt_min},
     {"cross_entropy", "cross_entropy(logits, labels, reduce=\"mean\")", "Softmax cross-entropy of logits (B, C) "
      "against whole-number labels (B).", NULL, bt_reduce_only, 2, 2, bn_cross_entropy},
     {0},
