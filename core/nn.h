@@ -67,7 +67,7 @@ typedef struct lt_linear {
     float *weight_grad;   /* (out, in) */
     float *bias;          /* (out), or NULL without bias */
     float *bias_grad;     /* (out) */
-    char wname[32], bname[32];   /* "weight", "bias" (lt_param names) */
+    lt_param p[2];        /* views of weight and bias (graph leaves point at these) */
 } lt_linear;
 
 /* y = x W^T + b with PyTorch's default init: W and b uniform in

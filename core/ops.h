@@ -132,6 +132,9 @@ lt_tensor *op_stack(lt_graph *g, lt_tensor *const *xs, int n, int axis);
 lt_tensor *op_gather(lt_graph *g, lt_tensor *x, lt_tensor *idx);
 /* Like op_gather with a plain int array idx (n entries); for mini-batches. */
 lt_tensor *op_rows(lt_graph *g, lt_tensor *x, const int *idx, int n);
+/* [view] x broadcast to shape (NumPy rules: size-1 or missing leading dimensions are
+ * repeated with stride 0); the gradient sums over the repeats */
+lt_tensor *op_expand(lt_graph *g, lt_tensor *x, int ndim, const int *shape);
 /* [view] the same floats, no gradient: stops back-propagation (GAN D step) */
 lt_tensor *op_detach(lt_graph *g, lt_tensor *x);
 

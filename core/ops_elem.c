@@ -1,0 +1,313 @@
+/* ops_elem.c: element-wise ops (broadcasting binary, scalar, unary) and their gradients. */
+#include "ops_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ---- shared helpers ------------------------------------------------------------------------- */
+
+const float *ops_contig(lt_graph *g, const lt_tensor *x)
+{
+    if (tensor_is_contiguous(x))
+        return x->data;
+    size_t n = tensor_numel(x);
+    float *c = graph_alloc(g, n * sizeof(float));
+    if (c)
+        tensor_copy_out(x, c);
+    return c;
+}
+
+int ops_axis(const char *op, int axis, int ndim)
+{
+    int a = axis < 0 ? axis + ndim : axis;
+    if (a < 0 || a >= ndim) {
+        lt_fail(LT_ERR_INDEX, "%s: axis %d out of range for %d dimensions", op, axis, ndim);
+        return -1;
+    }
+    return a;
+}
+
+void ops_split(const lt_tensor *x, int axis, size_t *outer, size_t *n, size_t *inner)
+{
+    *outer = 1;
+    *inner = 1;
+    for (int d = 0; d < axis; d++)
+        *outer *= (size_t)x->shape[d];
+    *n = (size_t)x->shape[axis];
+    for (int d = axis + 1; d < x->ndim; d++)
+        *inner *= (size_t)x->shape[d];
+}
+
+lt_status ops_broadcast_shape(const char *op, const lt_tensor *a, const lt_tensor *b,
+                              int *ndim, int *shape)
+{
+    int n = a->ndim > b->ndim ? a->ndim : b->ndim;
+    for (int k = 0; k < n; k++) {   /* k counts from the right */
+        int da = k < a->ndim ? a->shape[a->ndim - 1 - k] : 1;
+        int db = k < b->ndim ? b->shape[b->ndim - 1 - k] : 1;
+        if (da != db && da != 1 && db != 1) {
+            char sa[64], sb[64];
+            return lt_fail(LT_ERR_SHAPE, "%s: shapes %s and %s do not broadcast", op,
+                           tensor_shape_str(a, sa, sizeof sa), tensor_shape_str(b, sb, sizeof sb));
+        }
+        shape[n - 1 - k] = da == 1 ? db : da;
+    }
+    *ndim = n;
+    return LT_OK;
+}
+
+void ops_frame_shape(int ndim, const int *shape, int *out4)
+{
+    for (int d = 0; d < LT_MAXDIM; d++) {
+        int src = d - (LT_MAXDIM - ndim);
+        out4[d] = src >= 0 ? shape[src] : 1;
+    }
+}
+
+void ops_frame_strides(const lt_tensor *x, const ptrdiff_t *base, int ndim, const int *shape,
+                       ptrdiff_t *out4)
+{
+    int s4[LT_MAXDIM];
+    ops_frame_shape(ndim, shape, s4);
+    for (int d = 0; d < LT_MAXDIM; d++) {
+        int src = d - (LT_MAXDIM - x->ndim);
+        out4[d] = (src >= 0 && x->shape[src] == s4[d] && s4[d] != 1) ? base[src] : 0;
+    }
+}
+
+/* ---- binary, broadcasting -------------------------------------------------------------------- */
+
+enum bin { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV };
+static const char *bin_name[] = { "add", "sub", "mul", "div" };
+
+/* y = a OP b over a 4-d frame; sa, sb are the inputs' frame strides, y contiguous */
+static void bin_forward(int op, const int *s4, const float *a, const ptrdiff_t *sa,
+                        const float *b, const ptrdiff_t *sb, float *y)
+{
+    size_t k = 0;
+    for (int i = 0; i < s4[0]; i++)
+        for (int j = 0; j < s4[1]; j++)
+            for (int l = 0; l < s4[2]; l++) {
+                const float *pa = a + i * sa[0] + j * sa[1] + l * sa[2];
+                const float *pb = b + i * sb[0] + j * sb[1] + l * sb[2];
+                ptrdiff_t ia = sa[3], ib = sb[3];
+                int n = s4[3];
+                float *py = y + k;
+                k += n;
+                switch (op) {
+                case BIN_ADD:
+                    if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] + pb[m];
+                    else for (int m = 0; m < n; m++) py[m] = pa[m * ia] + pb[m * ib];
+                    break;
+                case BIN_SUB:
+                    for (int m = 0; m < n; m++) py[m] = pa[m * ia] - pb[m * ib];
+                    break;
+                case BIN_MUL:
+                    if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] * pb[m];
+                    else for (int m = 0; m < n; m++) py[m] = pa[m * ia] * pb[m * ib];
+                    break;
+                default:
+                    for (int m = 0; m < n; m++) py[m] = pa[m * ia] / pb[m * ib];
+                    break;
+                }
+            }
+}
+
+/* da (or db when which = 1) += partial derivative times dy, over the frame */
+static void bin_backward_one(int op, int which, const int *s4, const float *dy,
+                             const float *a, const ptrdiff_t *sa, const float *b,
+                             const ptrdiff_t *sb, float *dx, const ptrdiff_t *sg)
+{
+    size_t k = 0;
+    for (int i = 0; i < s4[0]; i++)
+        for (int j = 0; j < s4[1]; j++)
+            for (int l = 0; l < s4[2]; l++)
+                for (int m = 0; m < s4[3]; m++, k++) {
+                    ptrdiff_t oa = i * sa[0] + j * sa[1] + l * sa[2] + m * sa[3];
+                    ptrdiff_t ob = i * sb[0] + j * sb[1] + l * sb[2] + m * sb[3];
+                    ptrdiff_t og = i * sg[0] + j * sg[1] + l * sg[2] + m * sg[3];
+                    float d = dy[k];
+                    switch (op) {
+                    case BIN_ADD: dx[og] += d; break;
+                    case BIN_SUB: dx[og] += which ? -d : d; break;
+                    case BIN_MUL: dx[og] += d * (which ? a[oa] : b[ob]); break;
+                    default:
+                        dx[og] += which ? -d * a[oa] / (b[ob] * b[ob]) : d / b[ob];
+                        break;
+                    }
+                }
+}
+
+static void bin_backward(lt_graph *g, lt_tensor *y)
+{
+    int op = y->iparam[0];
+    int s4[LT_MAXDIM];
+    ops_frame_shape(y->ndim, y->shape, s4);
+    lt_tensor *a = y->in[0], *b = y->in[1];
+    ptrdiff_t sa[LT_MAXDIM], sb[LT_MAXDIM], cs[LT_MAXDIM], sg[LT_MAXDIM];
+    ops_frame_strides(a, a->stride, y->ndim, y->shape, sa);
+    ops_frame_strides(b, b->stride, y->ndim, y->shape, sb);
+    for (int which = 0; which < 2; which++) {
+        lt_tensor *x = which ? b : a;
+        float *dx = graph_grad(g, x);
+        if (!dx)
+            continue;
+        tensor_contiguous_strides(x->ndim, x->shape, cs);
+        ops_frame_strides(x, cs, y->ndim, y->shape, sg);
+        size_t n = tensor_numel(y);
+        if ((op == BIN_ADD || (op == BIN_SUB && !which)) && tensor_same_shape(x, y)) {
+            for (size_t i = 0; i < n; i++) dx[i] += y->grad[i];
+            continue;
+        }
+        bin_backward_one(op, which, s4, y->grad, a->data, sa, b->data, sb, dx, sg);
+    }
+}
+
+static const lt_opdef bin_def = { "binary", bin_backward };
+
+static lt_tensor *binary(lt_graph *g, lt_tensor *a, lt_tensor *b, int op)
+{
+    if (!a || !b)
+        return NULL;
+    int nd, shape[LT_MAXDIM];
+    if (ops_broadcast_shape(bin_name[op], a, b, &nd, shape) != LT_OK)
+        return NULL;
+    lt_tensor *y = graph_tensor(g, nd, shape);
+    if (!y)
+        return NULL;
+    int s4[LT_MAXDIM];
+    ptrdiff_t sa[LT_MAXDIM], sb[LT_MAXDIM];
+    ops_frame_shape(nd, shape, s4);
+    ops_frame_strides(a, a->stride, nd, shape, sa);
+    ops_frame_strides(b, b->stride, nd, shape, sb);
+    bin_forward(op, s4, a->data, sa, b->data, sb, y->data);
+    y->iparam[0] = op;
+    lt_tensor *in[2] = { a, b };
+    return graph_record(g, y, &bin_def, in, 2);
+}
+
+lt_tensor *op_add(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_ADD); }
+lt_tensor *op_sub(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_SUB); }
+lt_tensor *op_mul(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_MUL); }
+lt_tensor *op_div(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_DIV); }
+
+/* ---- unary ----------------------------------------------------------------------------------- */
+
+enum un { UN_AFFINE, UN_POW, UN_EXP, UN_LOG, UN_SQRT, UN_ABS, UN_RELU, UN_LEAKY, UN_SIGMOID,
+          UN_TANH, UN_SOFTPLUS, UN_SILU };
+
+static inline float sigmoidf(float x)
+{
+    return x >= 0.0f ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
+}
+
+static inline float softplusf(float x)
+{
+    return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
+}
+
+static void un_forward(int op, float p0, float p1, const float *x, float *y, size_t n)
+{
+    switch (op) {
+    case UN_AFFINE: for (size_t i = 0; i < n; i++) y[i] = p0 * x[i] + p1; break;
+    case UN_POW:
+        if (p0 == 2.0f) for (size_t i = 0; i < n; i++) y[i] = x[i] * x[i];
+        else for (size_t i = 0; i < n; i++) y[i] = powf(x[i], p0);
+        break;
+    case UN_EXP: for (size_t i = 0; i < n; i++) y[i] = expf(x[i]); break;
+    case UN_LOG: for (size_t i = 0; i < n; i++) y[i] = logf(x[i]); break;
+    case UN_SQRT: for (size_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); break;
+    case UN_ABS: for (size_t i = 0; i < n; i++) y[i] = fabsf(x[i]); break;
+    case UN_RELU: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f; break;
+    case UN_LEAKY: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : p0 * x[i]; break;
+    case UN_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = sigmoidf(x[i]); break;
+    case UN_TANH: for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]); break;
+    case UN_SOFTPLUS: for (size_t i = 0; i < n; i++) y[i] = softplusf(x[i]); break;
+    default: for (size_t i = 0; i < n; i++) y[i] = x[i] * sigmoidf(x[i]); break;
+    }
+}
+
+/* dx += dy * f'(x), from the saved contiguous input x and the output y */
+static void un_grad(int op, float p0, const float *x, const float *y, const float *dy,
+                    float *dx, size_t n)
+{
+    switch (op) {
+    case UN_AFFINE: for (size_t i = 0; i < n; i++) dx[i] += p0 * dy[i]; break;
+    case UN_POW:
+        for (size_t i = 0; i < n; i++)
+            dx[i] += dy[i] * (p0 == 2.0f ? 2.0f * x[i] : p0 * powf(x[i], p0 - 1.0f));
+        break;
+    case UN_EXP: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * y[i]; break;
+    case UN_LOG: for (size_t i = 0; i < n; i++) dx[i] += dy[i] / x[i]; break;
+    case UN_SQRT: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * 0.5f / y[i]; break;
+    case UN_ABS:
+        for (size_t i = 0; i < n; i++)
+            dx[i] += x[i] > 0.0f ? dy[i] : x[i] < 0.0f ? -dy[i] : 0.0f;
+        break;
+    case UN_RELU: for (size_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : 0.0f; break;
+    case UN_LEAKY: for (size_t i = 0; i < n; i++) dx[i] += x[i] > 0.0f ? dy[i] : p0 * dy[i]; break;
+    case UN_SIGMOID: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * y[i] * (1.0f - y[i]); break;
+    case UN_TANH: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * (1.0f - y[i] * y[i]); break;
+    case UN_SOFTPLUS: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * sigmoidf(x[i]); break;
+    default:
+        for (size_t i = 0; i < n; i++) {
+            float s = sigmoidf(x[i]);
+            dx[i] += dy[i] * s * (1.0f + x[i] * (1.0f - s));
+        }
+        break;
+    }
+}
+
+static void un_backward(lt_graph *g, lt_tensor *y)
+{
+    float *dx = graph_grad(g, y->in[0]);
+    if (dx)
+        un_grad(y->iparam[0], y->fparam[0], y->aux, y->data, y->grad, dx, tensor_numel(y));
+}
+
+static const char *un_names[] = { "affine", "pow", "exp", "log", "sqrt", "abs", "relu",
+                                  "leaky_relu", "sigmoid", "tanh", "softplus", "silu" };
+static const lt_opdef un_def = { "unary", un_backward };
+
+static lt_tensor *unary(lt_graph *g, lt_tensor *x, int op, float p0, float p1)
+{
+    if (!x)
+        return NULL;
+    const float *xc = ops_contig(g, x);
+    lt_tensor *y = xc ? graph_tensor(g, x->ndim, x->shape) : NULL;
+    if (!y)
+        return NULL;
+    un_forward(op, p0, p1, xc, y->data, tensor_numel(x));
+    y->iparam[0] = op;
+    y->fparam[0] = p0;
+    y->fparam[1] = p1;
+    y->aux = (void *)xc;
+    (void)un_names;
+    return graph_record(g, y, &un_def, &x, 1);
+}
+
+lt_tensor *op_affine(lt_graph *g, lt_tensor *x, float a, float b) { return unary(g, x, UN_AFFINE, a, b); }
+lt_tensor *op_pow(lt_graph *g, lt_tensor *x, float p) { return unary(g, x, UN_POW, p, 0); }
+lt_tensor *op_exp(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_EXP, 0, 0); }
+lt_tensor *op_log(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_LOG, 0, 0); }
+lt_tensor *op_sqrt(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SQRT, 0, 0); }
+lt_tensor *op_abs(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_ABS, 0, 0); }
+lt_tensor *op_relu(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_RELU, 0, 0); }
+lt_tensor *op_leaky_relu(lt_graph *g, lt_tensor *x, float alpha) { return unary(g, x, UN_LEAKY, alpha, 0); }
+lt_tensor *op_sigmoid(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SIGMOID, 0, 0); }
+lt_tensor *op_tanh(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_TANH, 0, 0); }
+lt_tensor *op_softplus(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SOFTPLUS, 0, 0); }
+lt_tensor *op_silu(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SILU, 0, 0); }
+
+lt_tensor *op_act(lt_graph *g, lt_tensor *x, lt_act act, float alpha)
+{
+    switch (act) {
+    case LT_ACT_NONE: return op_affine(g, x, 1.0f, 0.0f);
+    case LT_ACT_RELU: return op_relu(g, x);
+    case LT_ACT_LEAKY_RELU: return op_leaky_relu(g, x, alpha);
+    case LT_ACT_SIGMOID: return op_sigmoid(g, x);
+    case LT_ACT_TANH: return op_tanh(g, x);
+    }
+    lt_fail(LT_ERR_VALUE, "act: unknown activation %d", (int)act);
+    return NULL;
+}

@@ -1,0 +1,340 @@
+/* ops_loss.c: mse, bce, bce with logits, (log-)softmax, cross-entropy, Gaussian KL. */
+#include "ops_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Two inputs' contiguous floats, saved for backward. */
+typedef struct pair {
+    const float *a, *b;
+} pair;
+
+static lt_status same_shape(const char *op, const lt_tensor *a, const lt_tensor *b)
+{
+    if (tensor_same_shape(a, b))
+        return LT_OK;
+    char sa[64], sb[64];
+    return lt_fail(LT_ERR_SHAPE, "%s: input %s and target %s must have the same shape", op,
+                   tensor_shape_str(a, sa, sizeof sa), tensor_shape_str(b, sb, sizeof sb));
+}
+
+/* A scalar loss node over a and b (same shape): saves their contiguous floats. */
+static lt_tensor *loss_node(lt_graph *g, lt_tensor *a, lt_tensor *b, pair **pp)
+{
+    pair *p = graph_alloc(g, sizeof *p);
+    if (!p || !(p->a = ops_contig(g, a)) || !(p->b = ops_contig(g, b)))
+        return NULL;
+    *pp = p;
+    lt_tensor *y = graph_tensor(g, 0, NULL);
+    if (y)
+        y->aux = p;
+    return y;
+}
+
+static float reduce_scale(lt_reduce r, size_t n)
+{
+    return r == LT_SUM ? 1.0f : (n ? 1.0f / (float)n : 0.0f);
+}
+
+/* ---- mse ---------------------------------------------------------------------------------------- */
+
+static void mse_backward(lt_graph *g, lt_tensor *y)
+{
+    const pair *p = y->aux;
+    size_t n = tensor_numel(y->in[0]);
+    float c = 2.0f * y->fparam[0] * y->grad[0];
+    float *da = graph_grad(g, y->in[0]), *db = graph_grad(g, y->in[1]);
+    if (da)
+        for (size_t i = 0; i < n; i++) da[i] += c * (p->a[i] - p->b[i]);
+    if (db)
+        for (size_t i = 0; i < n; i++) db[i] -= c * (p->a[i] - p->b[i]);
+}
+
+static const lt_opdef mse_def = { "mse", mse_backward };
+
+lt_tensor *op_mse(lt_graph *g, lt_tensor *pred, lt_tensor *target, lt_reduce r)
+{
+    if (!pred || !target || same_shape("mse", pred, target) != LT_OK)
+        return NULL;
+    pair *p;
+    lt_tensor *y = loss_node(g, pred, target, &p);
+    if (!y)
+        return NULL;
+    size_t n = tensor_numel(pred);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double d = (double)p->a[i] - p->b[i];
+        s += d * d;
+    }
+    y->fparam[0] = reduce_scale(r, n);
+    y->data[0] = (float)(s * y->fparam[0]);
+    lt_tensor *in[2] = { pred, target };
+    return graph_record(g, y, &mse_def, in, 2);
+}
+
+/* ---- bce on probabilities ----------------------------------------------------------------------- */
+
+static inline float clamped_log(float x)
+{
+    float l = logf(x);
+    return l < -100.0f ? -100.0f : l;
+}
+
+static void bce_backward(lt_graph *g, lt_tensor *y)
+{
+    const pair *p = y->aux;
+    size_t n = tensor_numel(y->in[0]);
+    float c = y->fparam[0] * y->grad[0];
+    float *dp = graph_grad(g, y->in[0]), *dt = graph_grad(g, y->in[1]);
+    if (dp)   /* as PyTorch: (p - t) / max(p (1 - p), 1e-12) */
+        for (size_t i = 0; i < n; i++) {
+            float q = p->a[i];
+            dp[i] += c * (q - p->b[i]) / fmaxf(q * (1.0f - q), 1e-12f);
+        }
+    if (dt)
+        for (size_t i = 0; i < n; i++)
+            dt[i] -= c * (clamped_log(p->a[i]) - clamped_log(1.0f - p->a[i]));
+}
+
+static const lt_opdef bce_def = { "bce", bce_backward };
+
+lt_tensor *op_bce(lt_graph *g, lt_tensor *prob, lt_tensor *target, lt_reduce r)
+{
+    if (!prob || !target || same_shape("bce", prob, target) != LT_OK)
+        return NULL;
+    pair *p;
+    lt_tensor *y = loss_node(g, prob, target, &p);
+    if (!y)
+        return NULL;
+    size_t n = tensor_numel(prob);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float q = p->a[i], t = p->b[i];
+        if (!(q >= 0.0f && q <= 1.0f)) {
+            lt_fail(LT_ERR_VALUE, "bce: input %g is not a probability in [0, 1] (use bce_logits "
+                    "for logits)", q);
+            return NULL;
+        }
+        s -= (double)t * clamped_log(q) + (1.0 - t) * clamped_log(1.0f - q);
+    }
+    y->fparam[0] = reduce_scale(r, n);
+    y->data[0] = (float)(s * y->fparam[0]);
+    lt_tensor *in[2] = { prob, target };
+    return graph_record(g, y, &bce_def, in, 2);
+}
+
+/* ---- bce on logits ------------------------------------------------------------------------------ */
+
+static inline float sigm(float x)
+{
+    return x >= 0.0f ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
+}
+
+static void bcel_backward(lt_graph *g, lt_tensor *y)
+{
+    const pair *p = y->aux;
+    size_t n = tensor_numel(y->in[0]);
+    float c = y->fparam[0] * y->grad[0];
+    float *dz = graph_grad(g, y->in[0]), *dt = graph_grad(g, y->in[1]);
+    if (dz)
+        for (size_t i = 0; i < n; i++) dz[i] += c * (sigm(p->a[i]) - p->b[i]);
+    if (dt)
+        for (size_t i = 0; i < n; i++) dt[i] -= c * p->a[i];
+}
+
+static const lt_opdef bcel_def = { "bce_logits", bcel_backward };
+
+lt_tensor *op_bce_logits(lt_graph *g, lt_tensor *z, lt_tensor *target, lt_reduce r)
+{
+    if (!z || !target)
+        return NULL;
+    if (!tensor_same_shape(z, target)) {
+        int nd, s[LT_MAXDIM];
+        if (ops_broadcast_shape("bce_logits", z, target, &nd, s) != LT_OK)
+            return NULL;
+        if (!(target = op_expand(g, target, z->ndim, z->shape))) {
+            char sa[64], sb[64];
+            lt_fail(LT_ERR_SHAPE, "bce_logits: target %s does not broadcast to input %s",
+                    tensor_shape_str(target, sa, sizeof sa), tensor_shape_str(z, sb, sizeof sb));
+            return NULL;
+        }
+    }
+    pair *p;
+    lt_tensor *y = loss_node(g, z, target, &p);
+    if (!y)
+        return NULL;
+    size_t n = tensor_numel(z);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        float x = p->a[i];
+        s += fmaxf(x, 0.0f) - x * p->b[i] + log1pf(expf(-fabsf(x)));
+    }
+    y->fparam[0] = reduce_scale(r, n);
+    y->data[0] = (float)(s * y->fparam[0]);
+    lt_tensor *in[2] = { z, target };
+    return graph_record(g, y, &bcel_def, in, 2);
+}
+
+/* ---- log-softmax and softmax ------------------------------------------------------------------ */
+
+/* iparam[0] = axis; dx = dy - exp(y) * sum_axis(dy) */
+static void lsm_backward(lt_graph *g, lt_tensor *y)
+{
+    float *dx = graph_grad(g, y->in[0]);
+    if (!dx)
+        return;
+    size_t outer, n, inner;
+    ops_split(y, y->iparam[0], &outer, &n, &inner);
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++) {
+            size_t base = o * n * inner + i;
+            double s = 0.0;
+            for (size_t k = 0; k < n; k++)
+                s += y->grad[base + k * inner];
+            for (size_t k = 0; k < n; k++) {
+                size_t at = base + k * inner;
+                dx[at] += y->grad[at] - expf(y->data[at]) * (float)s;
+            }
+        }
+}
+
+static const lt_opdef lsm_def = { "log_softmax", lsm_backward };
+
+lt_tensor *op_log_softmax(lt_graph *g, lt_tensor *x, int axis)
+{
+    if (!x)
+        return NULL;
+    int a = ops_axis("log_softmax", axis, x->ndim);
+    if (a < 0)
+        return NULL;
+    const float *xc = ops_contig(g, x);
+    lt_tensor *y = xc ? graph_tensor(g, x->ndim, x->shape) : NULL;
+    if (!y)
+        return NULL;
+    size_t outer, n, inner;
+    ops_split(x, a, &outer, &n, &inner);
+    for (size_t o = 0; o < outer; o++)
+        for (size_t i = 0; i < inner; i++) {
+            size_t base = o * n * inner + i;
+            float mx = -INFINITY;
+            for (size_t k = 0; k < n; k++)
+                mx = fmaxf(mx, xc[base + k * inner]);
+            double s = 0.0;
+            for (size_t k = 0; k < n; k++)
+                s += expf(xc[base + k * inner] - mx);
+            float lse = mx + (float)log(s);
+            for (size_t k = 0; k < n; k++)
+                y->data[base + k * inner] = xc[base + k * inner] - lse;
+        }
+    y->iparam[0] = a;
+    return graph_record(g, y, &lsm_def, &x, 1);
+}
+
+lt_tensor *op_softmax(lt_graph *g, lt_tensor *x, int axis)
+{
+    return op_exp(g, op_log_softmax(g, x, axis));
+}
+
+/* ---- cross-entropy with integer labels ----------------------------------------------------------- */
+
+/* aux: int labels (B) then the softmax (B, C) */
+static void ce_backward(lt_graph *g, lt_tensor *y)
+{
+    lt_tensor *x = y->in[0];
+    float *dx = graph_grad(g, x);
+    if (!dx)
+        return;
+    int B = x->shape[0], C = x->shape[1];
+    const int *lab = y->aux;
+    const float *sm = (const float *)(lab + B);
+    float c = y->fparam[0] * y->grad[0];
+    for (int i = 0; i < B; i++)
+        for (int j = 0; j < C; j++)
+            dx[i * C + j] += c * (sm[i * C + j] - (j == lab[i] ? 1.0f : 0.0f));
+}
+
+static const lt_opdef ce_def = { "cross_entropy", ce_backward };
+
+lt_tensor *op_cross_entropy(lt_graph *g, lt_tensor *logits, lt_tensor *labels, lt_reduce r)
+{
+    if (!logits || !labels)
+        return NULL;
+    char sa[64], sb[64];
+    if (logits->ndim != 2 || labels->ndim != 1 || labels->shape[0] != logits->shape[0]) {
+        lt_fail(LT_ERR_SHAPE, "cross_entropy: logits must be (B, C) and labels (B), got %s and %s",
+                tensor_shape_str(logits, sa, sizeof sa), tensor_shape_str(labels, sb, sizeof sb));
+        return NULL;
+    }
+    int B = logits->shape[0], C = logits->shape[1];
+    const float *xc = ops_contig(g, logits);
+    int *lab = xc ? graph_alloc(g, (size_t)B * sizeof(int) + (size_t)B * C * sizeof(float)) : NULL;
+    lt_tensor *y = lab ? graph_tensor(g, 0, NULL) : NULL;
+    if (!y)
+        return NULL;
+    float *sm = (float *)(lab + B);
+    double s = 0.0;
+    for (int i = 0; i < B; i++) {
+        float v = labels->data[i * labels->stride[0]];
+        if (v != floorf(v) || v < 0 || v >= C) {
+            lt_fail(LT_ERR_INDEX, "cross_entropy: label %g is not a class in 0..%d", v, C - 1);
+            return NULL;
+        }
+        lab[i] = (int)v;
+        const float *row = xc + (size_t)i * C;
+        float mx = -INFINITY;
+        for (int j = 0; j < C; j++)
+            mx = fmaxf(mx, row[j]);
+        double z = 0.0;
+        for (int j = 0; j < C; j++)
+            z += sm[i * C + j] = expf(row[j] - mx);
+        for (int j = 0; j < C; j++)
+            sm[i * C + j] = (float)(sm[i * C + j] / z);
+        s += mx + log(z) - row[lab[i]];
+    }
+    y->fparam[0] = reduce_scale(r, (size_t)B);
+    y->data[0] = (float)(s * y->fparam[0]);
+    y->aux = lab;
+    lt_tensor *in[2] = { logits, labels };
+    return graph_record(g, y, &ce_def, in, 2);
+}
+
+/* ---- Gaussian KL ------------------------------------------------------------------------------ */
+
+static void kl_backward(lt_graph *g, lt_tensor *y)
+{
+    const pair *p = y->aux;
+    size_t n = tensor_numel(y->in[0]);
+    float c = y->fparam[0] * y->grad[0];
+    float *dmu = graph_grad(g, y->in[0]), *dlv = graph_grad(g, y->in[1]);
+    if (dmu)
+        for (size_t i = 0; i < n; i++) dmu[i] += c * p->a[i];
+    if (dlv)
+        for (size_t i = 0; i < n; i++) dlv[i] += c * 0.5f * (expf(p->b[i]) - 1.0f);
+}
+
+static const lt_opdef kl_def = { "kl_gauss", kl_backward };
+
+lt_tensor *op_kl_gauss(lt_graph *g, lt_tensor *mu, lt_tensor *logvar, lt_reduce r)
+{
+    if (!mu || !logvar)
+        return NULL;
+    if (!tensor_same_shape(mu, logvar)) {
+        char sa[64], sb[64];
+        lt_fail(LT_ERR_SHAPE, "kl_gauss: mu %s and logvar %s must have the same shape",
+                tensor_shape_str(mu, sa, sizeof sa), tensor_shape_str(logvar, sb, sizeof sb));
+        return NULL;
+    }
+    pair *p;
+    lt_tensor *y = loss_node(g, mu, logvar, &p);
+    if (!y)
+        return NULL;
+    size_t n = tensor_numel(mu);
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += 0.5 * (exp(p->b[i]) + (double)p->a[i] * p->a[i] - 1.0 - p->b[i]);
+    size_t rows = mu->ndim ? (size_t)mu->shape[0] : 1;
+    y->fparam[0] = reduce_scale(r, rows);
+    y->data[0] = (float)(s * y->fparam[0]);
+    lt_tensor *in[2] = { mu, logvar };
+    return graph_record(g, y, &kl_def, in, 2);
+}
