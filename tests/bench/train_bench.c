@@ -1,0 +1,681 @@
+/* train_bench.c: the four reference models of shared/bench/ref/torch_ref.py (ae, vae, gan,
+ * ddpm) trained with Latent's engine (tensor/graph/ops/nn + Adam), timed the same way,
+ * and the engine's GEMM floor: every cblas_sgemm call of one epoch, replayed bare.
+ *
+ *   train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3] [--warmup 1]
+ *               [--threads 2] [--seed 0] [--limit N] [--sample] [--sample-only]
+ *               [--no-replay]
+ *
+ * Per model: --warmup epochs (excluded), then --epochs timed epochs over the whole data
+ * set, reshuffled each epoch with a seeded permutation, last partial batch kept. Prints
+ * torch_ref.py's line, then our extras on a line of their own:
+ *   ae epoch_s=.. samples_per_s=.. final_loss=..  epochs=[..] min_epoch_s=.. batch=128
+ *   ae peak_rss_mb=.. gemm_calls=.. per_step=.. gflop=.. gemm_insitu_s=.. gemm_replay_s=..
+ *      overhead=..
+ * peak_rss_mb is getrusage's ru_maxrss so far (the process's peak: exact for the first
+ * model run). gemm_insitu_s is the time spent inside cblas_sgemm per timed epoch;
+ * gemm_replay_s replays the calls logged during the first epoch (same order, shapes,
+ * transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh buffers
+ * per call site) and takes the median of 3 replays; overhead = epoch_s / gemm_replay_s.
+ *
+ * cblas_sgemm is wrapped at link time (-Wl,--wrap=cblas_sgemm, see CMakeLists.txt), so
+ * the log holds exactly what the engine calls, with nothing changed in core/.
+ *
+ * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
+ * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
+ * first, as torch_ref.py.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "data.h"
+#include "graph.h"
+#include "idx.h"
+#include "nn.h"
+#include "ops.h"
+#include "rng.h"
+#include "tensor.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static void die(const char *what)
+{
+    fprintf(stderr, "train_bench: %s: %s\n", what, lt_errmsg());
+    exit(1);
+}
+
+/* ---- the sgemm log (link-time wrap of cblas_sgemm) ------------------------------------ */
+
+void __real_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
+                        const enum CBLAS_TRANSPOSE tb, const blasint M, const blasint N,
+                        const blasint K, const float alpha, const float *A, const blasint lda,
+                        const float *B, const blasint ldb, const float beta, float *C,
+                        const blasint ldc);
+
+typedef struct gemm_call {
+    int ta, tb, M, N, K, lda, ldb, ldc, threads;
+    float alpha, beta;
+    int site;   /* buffer set used by the replay (one per call site of a step) */
+} gemm_call;
+
+static struct {
+    int logging;          /* 1: append every call to calls                        */
+    gemm_call *calls;     /* (ncalls) the log                                     */
+    int ncalls, cap;
+    int step_pos;         /* calls since the last gemm_step_begin                 */
+    int steps;            /* training steps logged                                */
+    double inside_s;      /* time spent inside cblas_sgemm since the last reset   */
+} gl;
+
+void __wrap_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
+                        const enum CBLAS_TRANSPOSE tb, const blasint M, const blasint N,
+                        const blasint K, const float alpha, const float *A, const blasint lda,
+                        const float *B, const blasint ldb, const float beta, float *C,
+                        const blasint ldc)
+{
+    if (gl.logging) {
+        if (gl.ncalls == gl.cap) {
+            gl.cap = gl.cap ? 2 * gl.cap : 1024;
+            gl.calls = realloc(gl.calls, (size_t)gl.cap * sizeof *gl.calls);
+            if (!gl.calls) { perror("train_bench"); exit(1); }
+        }
+        gl.calls[gl.ncalls++] = (gemm_call){ ta == CblasTrans, tb == CblasTrans, M, N, K, lda,
+                                             ldb, ldc, openblas_get_num_threads(), alpha, beta,
+                                             gl.step_pos++ };
+    }
+    double t0 = now();
+    __real_cblas_sgemm(order, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    gl.inside_s += now() - t0;
+}
+
+static void gemm_step_begin(void)
+{
+    if (gl.logging) {
+        gl.step_pos = 0;
+        gl.steps++;
+    }
+}
+
+static void gemm_log_start(void)
+{
+    gl.ncalls = 0;
+    gl.steps = 0;
+    gl.step_pos = 0;
+    gl.logging = 1;
+}
+
+static size_t a_floats(const gemm_call *c) { return (size_t)(c->ta ? c->K : c->M) * c->lda; }
+static size_t b_floats(const gemm_call *c) { return (size_t)(c->tb ? c->N : c->K) * c->ldb; }
+static size_t c_floats(const gemm_call *c) { return (size_t)c->M * c->ldc; }
+
+static int same_site(const gemm_call *a, const gemm_call *b)
+{
+    return a->site == b->site && a->ta == b->ta && a->tb == b->tb && a->M == b->M &&
+           a->N == b->N && a->K == b->K && a->lda == b->lda && a->ldb == b->ldb &&
+           a->ldc == b->ldc;
+}
+
+static float *rand_floats(size_t n, rng *r)
+{
+    float *p = NULL;
+    if (posix_memalign((void **)&p, 64, (n ? n : 1) * sizeof(float))) { perror("alloc"); exit(1); }
+    rng_fill_uniform(r, p, n, -1.0f, 1.0f);
+    return p;
+}
+
+/* Replays the log 3 times (after one untimed pass); returns the median seconds.
+ * Each call site (position within a step, shape) gets its own A, B, C buffers. */
+static double gemm_replay(double *gflop)
+{
+    int n = gl.ncalls, nsites = 0;
+    int *site = malloc((size_t)(n ? n : 1) * sizeof *site);
+    gemm_call *rep = malloc((size_t)(n ? n : 1) * sizeof *rep);
+    float **buf = malloc((size_t)(n ? n : 1) * 3 * sizeof *buf);
+    if (!site || !rep || !buf) { perror("train_bench"); exit(1); }
+    rng r;
+    rng_seed(&r, 7);
+    *gflop = 0;
+    for (int i = 0; i < n; i++) {
+        const gemm_call *c = &gl.calls[i];
+        int s = 0;
+        while (s < nsites && !same_site(&rep[s], c)) s++;
+        if (s == nsites) {
+            rep[nsites++] = *c;
+            buf[3 * s] = rand_floats(a_floats(c), &r);
+            buf[3 * s + 1] = rand_floats(b_floats(c), &r);
+            buf[3 * s + 2] = rand_floats(c_floats(c), &r);
+        }
+        site[i] = s;
+        *gflop += 2e-9 * c->M * c->N * c->K;
+    }
+    int cur = openblas_get_num_threads();
+    double t[4];
+    for (int tr = 0; tr < 4; tr++) {
+        double t0 = now();
+        for (int i = 0; i < n; i++) {
+            const gemm_call *c = &gl.calls[i];
+            float **b = &buf[3 * site[i]];
+            if (c->threads != cur) {
+                openblas_set_num_threads(c->threads);
+                cur = c->threads;
+            }
+            /* beta = 1 (accumulating backward) grows C a little each pass; harmless */
+            __real_cblas_sgemm(CblasRowMajor, c->ta ? CblasTrans : CblasNoTrans,
+                               c->tb ? CblasTrans : CblasNoTrans, c->M, c->N, c->K, c->alpha,
+                               b[0], c->lda, b[1], c->ldb, c->beta, b[2], c->ldc);
+        }
+        t[tr] = now() - t0;
+    }
+    for (int s = 0; s < 3 * nsites; s++) free(buf[s]);
+    free(buf); free(rep); free(site);
+    /* median of t[1..3] */
+    double a = t[1], b = t[2], c = t[3];
+    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+}
+
+/* ---- Adam (PyTorch 1.13's torch.optim.Adam, single-tensor path) ------------------------- */
+/* TODO(bench): replace with core/optim.h once the data branch commits it. */
+
+typedef struct bench_adam {
+    lt_param ps[16];
+    int n;
+    float *m, *v;   /* (sum of ps[i].n) each */
+    long t;
+    double lr, b1, b2, eps;
+} bench_adam;
+
+static bench_adam *adam_new(const lt_param *ps, int n, double lr, double b1, double b2)
+{
+    bench_adam *a = calloc(1, sizeof *a);
+    size_t total = 0;
+    for (int i = 0; i < n; i++) total += ps[i].n;
+    a->m = calloc(total, sizeof(float));
+    a->v = calloc(total, sizeof(float));
+    if (!a || !a->m || !a->v || n > 16) { fprintf(stderr, "train_bench: adam_new\n"); exit(1); }
+    memcpy(a->ps, ps, (size_t)n * sizeof *ps);
+    a->n = n;
+    a->lr = lr; a->b1 = b1; a->b2 = b2; a->eps = 1e-8;
+    return a;
+}
+
+static void adam_zero_grad(bench_adam *a)
+{
+    for (int i = 0; i < a->n; i++) memset(a->ps[i].g, 0, a->ps[i].n * sizeof(float));
+}
+
+static void adam_step(bench_adam *a)
+{
+    a->t++;
+    double bc1 = 1.0 - pow(a->b1, (double)a->t), bc2 = 1.0 - pow(a->b2, (double)a->t);
+    float step = (float)(a->lr / bc1), sbc2 = (float)sqrt(bc2), eps = (float)a->eps;
+    float b1 = (float)a->b1, b2 = (float)a->b2, c1 = (float)(1.0 - a->b1), c2 = (float)(1.0 - a->b2);
+    float *m = a->m, *v = a->v;
+    for (int i = 0; i < a->n; i++) {
+        float *w = a->ps[i].w;
+        const float *g = a->ps[i].g;
+        size_t n = a->ps[i].n;
+        for (size_t j = 0; j < n; j++) {
+            m[j] = b1 * m[j] + c1 * g[j];
+            v[j] = b2 * v[j] + c2 * g[j] * g[j];
+            w[j] -= step * m[j] / (sqrtf(v[j]) / sbc2 + eps);
+        }
+        m += n;
+        v += n;
+    }
+}
+
+static void adam_free(bench_adam *a)
+{
+    if (a) { free(a->m); free(a->v); free(a); }
+}
+
+/* ---- the models ------------------------------------------------------------------------ */
+
+enum { M_AE, M_VAE, M_GAN, M_DDPM };
+#define DDPM_T 1000
+
+typedef struct model {
+    int kind, batch;
+    lt_module *net;      /* ae: the whole; vae: fc1+relu; gan: G; ddpm: eps net          */
+    lt_module *mu, *lv;  /* vae heads 256 -> 20                                         */
+    lt_module *dec;      /* vae decoder 20-256-784                                      */
+    lt_module *D;        /* gan discriminator 784-256-1                                 */
+    bench_adam *opt, *optD;
+    lt_param ps[16], psD[16];
+    int nps, npsD;
+    lt_tensor *sab, *s1ab;   /* ddpm sqrt(abar_t), sqrt(1 - abar_t), each (T, 1), heap */
+    rng noise;               /* z, eps, t draws                                         */
+} model;
+
+static lt_module *seq(lt_module **mods, int n)
+{
+    lt_module *m = nn_seq(mods, n);
+    if (!m) die("nn_seq");
+    return m;
+}
+
+/* Linear layers are created in torch_ref.py's order from one generator seeded with seed. */
+static void model_init(model *md, int kind, uint64_t seed)
+{
+    memset(md, 0, sizeof *md);
+    md->kind = kind;
+    rng r;
+    rng_seed(&r, seed);
+    rng_seed(&md->noise, seed + 1000);
+    int np = 0;
+    switch (kind) {
+    case M_AE: {
+        lt_module *m[8] = { nn_linear(784, 256, &r), nn_act(LT_ACT_RELU, 0), nn_linear(256, 20, &r),
+                            nn_act(LT_ACT_RELU, 0), nn_linear(20, 256, &r), nn_act(LT_ACT_RELU, 0),
+                            nn_linear(256, 784, &r), nn_act(LT_ACT_SIGMOID, 0) };
+        md->net = seq(m, 8);
+        md->batch = 128;
+        md->nps = nn_params(md->net, md->ps, 16);
+        md->opt = adam_new(md->ps, md->nps, 1e-3, 0.9, 0.999);
+        break;
+    }
+    case M_VAE: {
+        lt_module *e[2] = { nn_linear(784, 256, &r), nn_act(LT_ACT_RELU, 0) };
+        md->net = seq(e, 2);
+        md->mu = nn_linear(256, 20, &r);
+        md->lv = nn_linear(256, 20, &r);
+        lt_module *d[4] = { nn_linear(20, 256, &r), nn_act(LT_ACT_RELU, 0), nn_linear(256, 784, &r),
+                            nn_act(LT_ACT_SIGMOID, 0) };
+        md->dec = seq(d, 4);
+        if (!md->mu || !md->lv) die("nn_linear");
+        np += nn_params(md->net, md->ps + np, 16 - np);
+        np += nn_params(md->mu, md->ps + np, 16 - np);
+        np += nn_params(md->lv, md->ps + np, 16 - np);
+        np += nn_params(md->dec, md->ps + np, 16 - np);
+        md->nps = np;
+        md->batch = 128;
+        md->opt = adam_new(md->ps, md->nps, 1e-3, 0.9, 0.999);
+        break;
+    }
+    case M_GAN: {
+        lt_module *gm[4] = { nn_linear(64, 256, &r), nn_act(LT_ACT_LEAKY_RELU, 0.2f),
+                             nn_linear(256, 784, &r), nn_act(LT_ACT_SIGMOID, 0) };
+        lt_module *dm[3] = { nn_linear(784, 256, &r), nn_act(LT_ACT_LEAKY_RELU, 0.2f),
+                             nn_linear(256, 1, &r) };
+        md->net = seq(gm, 4);
+        md->D = seq(dm, 3);
+        md->nps = nn_params(md->net, md->ps, 16);
+        md->npsD = nn_params(md->D, md->psD, 16);
+        md->batch = 64;
+        md->opt = adam_new(md->ps, md->nps, 2e-4, 0.5, 0.999);
+        md->optD = adam_new(md->psD, md->npsD, 2e-4, 0.5, 0.999);
+        break;
+    }
+    default: {
+        lt_module *m[5] = { nn_linear(848, 512, &r), nn_act(LT_ACT_RELU, 0), nn_linear(512, 512, &r),
+                            nn_act(LT_ACT_RELU, 0), nn_linear(512, 784, &r) };
+        md->net = seq(m, 5);
+        md->nps = nn_params(md->net, md->ps, 16);
+        md->batch = 128;
+        md->opt = adam_new(md->ps, md->nps, 1e-3, 0.9, 0.999);
+        /* abar_t = prod_{s <= t} (1 - beta_s), in double like a cumprod would round less */
+        int sh[2] = { DDPM_T, 1 };
+        md->sab = tensor_new(2, sh);
+        md->s1ab = tensor_new(2, sh);
+        if (!md->sab || !md->s1ab) die("tensor_new");
+        float abar = 1.0f;
+        for (int t = 0; t < DDPM_T; t++) {
+            float beta = 1e-4f + (0.02f - 1e-4f) * (float)t / (DDPM_T - 1);
+            abar *= 1.0f - beta;   /* float32 cumprod, as torch.cumprod on float32 */
+            md->sab->data[t] = sqrtf(abar);
+            md->s1ab->data[t] = sqrtf(1.0f - abar);
+        }
+        break;
+    }
+    }
+}
+
+static void model_free(model *md)
+{
+    nn_free(md->net); nn_free(md->mu); nn_free(md->lv); nn_free(md->dec); nn_free(md->D);
+    adam_free(md->opt); adam_free(md->optD);
+    tensor_free(md->sab); tensor_free(md->s1ab);
+}
+
+/* (b, 64) sinusoidal embedding of the time steps t (b), as floats: 32 sin | 32 cos with
+ * frequencies exp(-ln(10000) i / 32). Computed in C: there is no sin op, and it needs no
+ * gradient. */
+static lt_tensor *temb(lt_graph *g, const lt_tensor *t, int b)
+{
+    int sh[2] = { b, 64 };
+    lt_tensor *e = graph_tensor(g, 2, sh);
+    if (!e) return NULL;
+    float fr[32];
+    for (int i = 0; i < 32; i++) fr[i] = expf(-logf(10000.0f) * (float)i / 32.0f);
+    for (int r = 0; r < b; r++) {
+        float tv = tensor_get(t, (size_t)r);
+        float *row = e->data + (size_t)r * 64;
+        for (int i = 0; i < 32; i++) {
+            row[i] = sinf(tv * fr[i]);
+            row[32 + i] = cosf(tv * fr[i]);
+        }
+    }
+    return e;
+}
+
+static lt_tensor *ddpm_eps(model *md, lt_graph *g, lt_tensor *xt, lt_tensor *t, int b)
+{
+    lt_tensor *parts[2] = { xt, temb(g, t, b) };
+    if (!parts[1]) return NULL;
+    return nn_forward(md->net, g, op_concat(g, parts, 2, 1));
+}
+
+/* One optimisation step on the rows idx (b) of X; writes the loss(es) reported by
+ * torch_ref.py into out. */
+static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int b, float out[2])
+{
+    graph_reset(g);
+    gemm_step_begin();
+    lt_tensor *x = op_rows(g, X, idx, b);
+    switch (md->kind) {
+    case M_AE: {
+        lt_tensor *loss = op_mse(g, nn_forward(md->net, g, x), x, LT_MEAN);
+        if (!loss) die("ae forward");
+        adam_zero_grad(md->opt);
+        if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ae backward");
+        adam_step(md->opt);
+        out[0] = loss->data[0];
+        break;
+    }
+    case M_VAE: {
+        lt_tensor *h = nn_forward(md->net, g, x);
+        lt_tensor *mu = nn_forward(md->mu, g, h), *lv = nn_forward(md->lv, g, h);
+        int zs[2] = { b, 20 };
+        lt_tensor *z = op_add(g, mu, op_mul(g, op_exp(g, op_scale(g, lv, 0.5f)),
+                                            op_randn(g, &md->noise, 2, zs)));
+        lt_tensor *rec = nn_forward(md->dec, g, z);
+        lt_tensor *loss = op_add(g, op_bce(g, rec, x, LT_SUM), op_kl_gauss(g, mu, lv, LT_SUM));
+        if (!loss) die("vae forward");
+        adam_zero_grad(md->opt);
+        if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("vae backward");
+        adam_step(md->opt);
+        out[0] = loss->data[0] / b;
+        break;
+    }
+    case M_GAN: {
+        int zs[2] = { b, 64 };
+        lt_tensor *fake = nn_forward(md->net, g, op_randn(g, &md->noise, 2, zs));
+        lt_tensor *one = op_scalar(g, 1.0f), *zero = op_scalar(g, 0.0f);
+        lt_tensor *lossD = op_add(g, op_bce_logits(g, nn_forward(md->D, g, x), one, LT_MEAN),
+                                  op_bce_logits(g, nn_forward(md->D, g, op_detach(g, fake)),
+                                                zero, LT_MEAN));
+        if (!lossD) die("gan D forward");
+        adam_zero_grad(md->optD);
+        if (graph_backward(g, lossD, md->psD, md->npsD) != LT_OK) die("gan D backward");
+        adam_step(md->optD);
+        lt_tensor *lossG = op_bce_logits(g, nn_forward(md->D, g, fake), one, LT_MEAN);
+        if (!lossG) die("gan G forward");
+        adam_zero_grad(md->opt);
+        if (graph_backward(g, lossG, md->ps, md->nps) != LT_OK) die("gan G backward");
+        adam_step(md->opt);
+        out[0] = lossD->data[0];
+        out[1] = lossG->data[0];
+        break;
+    }
+    default: {
+        lt_tensor *x0 = op_affine(g, x, 2.0f, -1.0f);
+        lt_tensor *t = op_randint(g, &md->noise, 0, DDPM_T, b);
+        int es[2] = { b, 784 };
+        lt_tensor *eps = op_randn(g, &md->noise, 2, es);
+        lt_tensor *xt = op_add(g, op_mul(g, op_gather(g, md->sab, t), x0),
+                               op_mul(g, op_gather(g, md->s1ab, t), eps));
+        lt_tensor *loss = op_mse(g, ddpm_eps(md, g, xt, t, b), eps, LT_MEAN);
+        if (!loss) die("ddpm forward");
+        adam_zero_grad(md->opt);
+        if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ddpm backward");
+        adam_step(md->opt);
+        out[0] = loss->data[0];
+        break;
+    }
+    }
+}
+
+/* ---- DDPM sampling ------------------------------------------------------------------------ */
+
+/* Ancestral sampling of n images over T steps, no tape. x (n, 784) is written to out
+ * (heap, caller frees). */
+static lt_tensor *ddpm_sample(model *md, lt_graph *g, int n, int T, uint64_t seed)
+{
+    rng r;
+    rng_seed(&r, seed);
+    int sh[2] = { n, 784 };
+    lt_tensor *x = tensor_new(2, sh);
+    if (!x) die("tensor_new");
+    rng_fill_normal(&r, x->data, (size_t)n * 784, 0.0f, 1.0f);
+    double abar = 1.0;
+    double *betas = malloc(T * sizeof *betas), *abars = malloc(T * sizeof *abars);
+    for (int t = 0; t < T; t++) {
+        betas[t] = (float)(1e-4 + (0.02 - 1e-4) * t / (T > 1 ? T - 1 : 1));
+        abar *= 1.0 - betas[t];
+        abars[t] = abar;
+    }
+    int was = graph_set_recording(g, 0);
+    for (int ti = T - 1; ti >= 0; ti--) {
+        graph_reset(g);
+        lt_tensor *tt = op_full(g, 1, &n, (float)ti);
+        lt_tensor *eps = ddpm_eps(md, g, graph_input(g, x), tt, n);
+        if (!eps) die("ddpm sample");
+        float c = (float)(betas[ti] / sqrt(1.0 - abars[ti])), ia = (float)(1.0 / sqrt(1.0 - betas[ti]));
+        float sig = (float)sqrt(betas[ti]);
+        size_t m = (size_t)n * 784;
+        for (size_t i = 0; i < m; i++) x->data[i] = (x->data[i] - c * eps->data[i]) * ia;
+        if (ti > 0)
+            for (size_t i = 0; i < m; i++) x->data[i] += sig * (float)rng_normal(&r);
+    }
+    graph_set_recording(g, was);
+    graph_reset(g);
+    free(betas);
+    free(abars);
+    return x;
+}
+
+/* ---- main ------------------------------------------------------------------------------------ */
+
+typedef struct opts {
+    const char *images, *models;
+    int epochs, warmup, threads, seed, limit, sample, sample_only, replay;
+} opts;
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3]\n"
+                    "       [--warmup 1] [--threads 2] [--seed 0] [--limit N] [--sample]\n"
+                    "       [--sample-only] [--no-replay]\n");
+    exit(2);
+}
+
+static opts parse(int argc, char **argv)
+{
+    opts o = { NULL, "ae,vae,gan,ddpm", 3, 1, 2, 0, 0, 0, 0, 1 };
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define ARG(name) (strcmp(a, name) == 0 && v && ++i)
+        if (ARG("--images")) o.images = v;
+        else if (ARG("--models")) o.models = v;
+        else if (ARG("--epochs")) o.epochs = atoi(v);
+        else if (ARG("--warmup")) o.warmup = atoi(v);
+        else if (ARG("--threads")) o.threads = atoi(v);
+        else if (ARG("--seed")) o.seed = atoi(v);
+        else if (ARG("--limit")) o.limit = atoi(v);
+        else if (!strcmp(a, "--sample")) o.sample = 1;
+        else if (!strcmp(a, "--sample-only")) o.sample_only = 1;
+        else if (!strcmp(a, "--no-replay")) o.replay = 0;
+        else usage();
+#undef ARG
+    }
+    if (o.epochs < 1 || o.warmup < 0) usage();
+    return o;
+}
+
+/* The images as a heap tensor (N, 784) in [0, 1], read straight from the IDX bytes. */
+static lt_tensor *load_images(const char *path, int limit)
+{
+    idx_array a;
+    if (idx_read(path, &a) != LT_OK) die("reading images");
+    if (a.ndim < 2) { fprintf(stderr, "train_bench: %s is not an image file\n", path); exit(1); }
+    int n = (int)a.dims[0], d = (int)(a.count / a.dims[0]);
+    if (limit > 0 && limit < n) n = limit;
+    int sh[2] = { n, d };
+    lt_tensor *X = tensor_new(2, sh);
+    if (!X) die("tensor_new");
+    for (size_t i = 0; i < (size_t)n * d; i++) X->data[i] = a.data[i] / 255.0f;
+    idx_free(&a);
+    return X;
+}
+
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss / 1024.0;
+}
+
+static int model_kind(const char *s, size_t len)
+{
+    const char *names[4] = { "ae", "vae", "gan", "ddpm" };
+    for (int k = 0; k < 4; k++)
+        if (strlen(names[k]) == len && !strncmp(s, names[k], len)) return k;
+    return -1;
+}
+
+static void train(model *md, const char *name, lt_tensor *X, const opts *o)
+{
+    int N = X->shape[0], bs = md->batch;
+    lt_graph *g = graph_new();
+    int *perm = malloc((size_t)N * sizeof *perm);
+    if (!g || !perm) die("graph_new");
+    rng pr;
+    rng_seed(&pr, (uint64_t)o->seed + 1);
+    double times[64], insitu = 0, sum = 0, mn = 1e30;
+    float last[2] = { 0, 0 };
+    int ne = o->warmup + o->epochs;
+    for (int ep = 0; ep < ne; ep++) {
+        if (ep == 0) gemm_log_start();
+        gl.inside_s = 0;
+        double acc[2] = { 0, 0 };
+        int nb = 0;
+        double t0 = now();
+        rng_permutation(&pr, perm, N);
+        for (int i = 0; i < N; i += bs) {
+            float l[2] = { 0, 0 };
+            model_step(md, g, X, perm + i, N - i < bs ? N - i : bs, l);
+            acc[0] += l[0];
+            acc[1] += l[1];
+            nb++;
+        }
+        double dt = now() - t0;
+        gl.logging = 0;
+        last[0] = (float)(acc[0] / nb);
+        last[1] = (float)(acc[1] / nb);
+        if (ep >= o->warmup && ep - o->warmup < 64) {
+            times[ep - o->warmup] = dt;
+            sum += dt;
+            insitu += gl.inside_s;
+            if (dt < mn) mn = dt;
+        }
+    }
+    double es = sum / o->epochs;
+    char loss[64], eps[64 * 12] = "";
+    if (md->kind == M_GAN) snprintf(loss, sizeof loss, "D=%.5f,G=%.5f", last[0], last[1]);
+    else snprintf(loss, sizeof loss, "%.6f", last[0]);
+    for (int e = 0; e < o->epochs && e < 64; e++)
+        snprintf(eps + strlen(eps), sizeof eps - strlen(eps), "%s%.4f", e ? "," : "", times[e]);
+    printf("%s epoch_s=%.4f samples_per_s=%.1f final_loss=%s  epochs=[%s] min_epoch_s=%.4f batch=%d\n",
+           name, es, N / es, loss, eps, mn, bs);
+    printf("%s peak_rss_mb=%.1f arena_mb=%.1f", name, peak_rss_mb(), graph_arena_bytes(g) / 1048576.0);
+    if (o->replay) {
+        double gf, rs = gemm_replay(&gf);
+        printf(" gemm_calls=%d per_step=%.1f gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f"
+               " overhead=%.2f", gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf,
+               insitu / o->epochs, rs, es / rs);
+    }
+    printf("\n");
+    fflush(stdout);
+    graph_free(g);
+    free(perm);
+}
+
+int main(int argc, char **argv)
+{
+    opts o = parse(argc, argv);
+    char path[4096];
+    if (o.images) {
+        snprintf(path, sizeof path, "%s", o.images);
+    } else {
+        char dir[4000];
+        if (data_mnist_dir(dir, sizeof dir) != LT_OK) die("finding the bundled MNIST");
+        snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte.gz", dir);
+    }
+    tensor_set_threads(o.threads);
+    lt_tensor *X = load_images(path, o.limit);
+    const char *ct = getenv("OPENBLAS_CORETYPE"), *nt = getenv("OPENBLAS_NUM_THREADS");
+    printf("# latent threads=%d N=%d images=%s openblas=%s core=%s OPENBLAS_CORETYPE=%s "
+           "OPENBLAS_NUM_THREADS=%s\n", tensor_get_threads(), X->shape[0], path,
+           openblas_get_config(), openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");
+    fflush(stdout);
+
+    model ddpm;
+    int have_ddpm = 0;
+    const char *s = o.sample_only ? "" : o.models;
+    while (*s) {
+        size_t len = strcspn(s, ",");
+        int k = model_kind(s, len);
+        if (k < 0 && len) { fprintf(stderr, "train_bench: unknown model %.*s\n", (int)len, s); return 2; }
+        if (k >= 0) {
+            model md;
+            model_init(&md, k, (uint64_t)o.seed);
+            char name[8];
+            snprintf(name, sizeof name, "%.*s", (int)len, s);
+            train(&md, name, X, &o);
+            if (k == M_DDPM) {
+                if (have_ddpm) model_free(&ddpm);
+                ddpm = md;
+                have_ddpm = 1;
+            } else {
+                model_free(&md);
+            }
+        }
+        s += len + (s[len] == ',');
+    }
+
+    if (o.sample || o.sample_only) {
+        const char *src = have_ddpm ? "trained" : "fresh-init";
+        if (!have_ddpm) { model_init(&ddpm, M_DDPM, (uint64_t)o.seed); have_ddpm = 1; }
+        lt_graph *g = graph_new();
+        if (!g) die("graph_new");
+        tensor_free(ddpm_sample(&ddpm, g, 64, 20, (uint64_t)o.seed));   /* warm-up */
+        double t0 = now();
+        lt_tensor *x = ddpm_sample(&ddpm, g, 64, 1000, (uint64_t)o.seed);
+        double dt = now() - t0;
+        double mean = 0, var = 0;
+        size_t m = tensor_numel(x);
+        for (size_t i = 0; i < m; i++) mean += x->data[i];
+        mean /= m;
+        for (size_t i = 0; i < m; i++) var += (x->data[i] - mean) * (x->data[i] - mean);
+        printf("ddpm_sample n=64 steps=1000 total_s=%.4f ms_per_step=%.3f images_per_s=%.2f model=%s "
+               "x_mean=%.4f x_std=%.4f\n", dt, dt * 1e3 / 1000, 64 / dt, src, mean,
+               sqrt(var / (m - 1)));
+        tensor_free(x);
+        graph_free(g);
+    }
+    if (have_ddpm) model_free(&ddpm);
+    tensor_free(X);
+    free(gl.calls);
+    return 0;
+}
