@@ -132,13 +132,20 @@ lt_status data_mnist(lt_dataset *out)
     return data_idx(out, img, lab);
 }
 
+/* $LATENT_FASHION_DIR when set (tests, other installs), else Debian's folder */
+static const char *fashion_dir(void)
+{
+    const char *env = getenv("LATENT_FASHION_DIR");
+    return env && *env ? env : FASHION_DIR;
+}
+
 int data_fashion_mnist_available(void)
 {
     static const char *const f[] = { "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
                                      "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz" };
     for (int i = 0; i < 4; i++) {
         char p[512];
-        snprintf(p, sizeof p, "%s/%s", FASHION_DIR, f[i]);
+        snprintf(p, sizeof p, "%s/%s", fashion_dir(), f[i]);
         if (access(p, R_OK) != 0) return 0;
     }
     return 1;
@@ -149,8 +156,8 @@ lt_status data_fashion_mnist(lt_dataset *out, int train)
     memset(out, 0, sizeof *out);
     const char *set = train ? "train" : "t10k";
     char img[512], lab[512];
-    snprintf(img, sizeof img, "%s/%s-images-idx3-ubyte.gz", FASHION_DIR, set);
-    snprintf(lab, sizeof lab, "%s/%s-labels-idx1-ubyte.gz", FASHION_DIR, set);
+    snprintf(img, sizeof img, "%s/%s-images-idx3-ubyte.gz", fashion_dir(), set);
+    snprintf(lab, sizeof lab, "%s/%s-labels-idx1-ubyte.gz", fashion_dir(), set);
     if (access(img, R_OK) != 0 || access(lab, R_OK) != 0)
         return lt_fail(LT_ERR_IO, "fashion_mnist: %s not found; install the Debian package "
                        "dataset-fashion-mnist (apt-get install dataset-fashion-mnist)", img);
@@ -256,9 +263,7 @@ int data_batches_next_into(data_batches *it, float *x, int *y)
     int left = ds->n - it->pos;
     int rows = left < it->batch ? left : it->batch;
     if (rows == 0 || (it->drop_last && rows < it->batch)) {
-        it->pos = -1;                     /* epoch over; the next call starts another */
-        it->rows = 0;
-        it->idx = NULL;
+        data_batches_restart(it);         /* epoch over; the next call starts another */
         return 0;
     }
     const int *idx = it->perm + it->pos;
@@ -271,6 +276,13 @@ int data_batches_next_into(data_batches *it, float *x, int *y)
     it->idx = idx;
     it->rows = rows;
     return rows;
+}
+
+void data_batches_restart(data_batches *it)
+{
+    it->pos = -1;
+    it->rows = 0;
+    it->idx = NULL;
 }
 
 int data_batches_next(data_batches *it)

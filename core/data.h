@@ -55,8 +55,9 @@ lt_status data_mnist(lt_dataset *out);
 lt_status data_mnist_dir(char *buf, int n);
 
 /* Fashion-MNIST from Debian's dataset-fashion-mnist package
- * (/usr/share/datasets/fashion-mnist): the 60,000 training images when train is
- * nonzero, else the 10,000 test images. LT_ERR_IO with an install hint when absent. */
+ * (/usr/share/datasets/fashion-mnist, or $LATENT_FASHION_DIR when set): the 60,000
+ * training images when train is nonzero, else the 10,000 test images, 784 floats in
+ * [0, 1] and labels 0..9. LT_ERR_IO with an install hint when absent. */
 lt_status data_fashion_mnist(lt_dataset *out, int train);
 
 /* Whether data_fashion_mnist can find its files (1) or not (0). */
@@ -98,6 +99,10 @@ int data_batches_next(data_batches *it);
 /* As data_batches_next, but copies into caller buffers x (B, d) and y (B) (y may be
  * NULL); it->x and it->y are left untouched. */
 int data_batches_next_into(data_batches *it, float *x, int *y);
+
+/* Abandons the rest of the current epoch (after an interrupted training loop): the
+ * next call to data_batches_next starts a new epoch with a new permutation. */
+void data_batches_restart(data_batches *it);
 
 /* Batches per epoch: ceil(n / B), or floor(n / B) with drop_last. */
 int data_batches_count(const data_batches *it);
