@@ -1,0 +1,261 @@
+/* test_nn.c: layers and training behaviour: PyTorch's linear init, parameter lists,
+ * shape errors naming the layer, an MLP fitting a regression with plain SGD, backward
+ * reaching only requested parameters (GAN steps), detach, no-tape evaluation, and the
+ * arena not growing across steps. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "graph.h"
+#include "nn.h"
+#include "ops.h"
+#include "rng.h"
+#include "tensor.h"
+
+static lt_module *mlp(int in, int hidden, int out, lt_act act, rng *r)
+{
+    lt_module *m[3] = { nn_linear(in, hidden, r), nn_act(act, 0.2f), nn_linear(hidden, out, r) };
+    return nn_seq(m, 3);
+}
+
+static void test_linear_init(void)
+{
+    rng r;
+    rng_seed(&r, 1);
+    lt_module *l = nn_linear(784, 256, &r);
+    lt_linear *lin = (lt_linear *)l;
+    float bound = 1.0f / sqrtf(784.0f);
+    double mean = 0.0, sq = 0.0;
+    int inside = 1;
+    for (int i = 0; i < 784 * 256; i++) {
+        inside &= fabsf(lin->weight[i]) <= bound;
+        mean += lin->weight[i];
+        sq += (double)lin->weight[i] * lin->weight[i];
+    }
+    mean /= 784 * 256;
+    CHECK(inside);
+    CHECK_NEAR(mean, 0.0, 1e-3 * bound * 10);
+    CHECK_NEAR(sq / (784 * 256), bound * bound / 3.0, bound * bound * 0.01);   /* U variance */
+    for (int i = 0; i < 256; i++)
+        inside &= fabsf(lin->bias[i]) <= bound && lin->bias_grad[i] == 0.0f;
+    CHECK(inside);
+    /* the same seed gives the same weights */
+    rng r2;
+    rng_seed(&r2, 1);
+    lt_module *l2 = nn_linear(784, 256, &r2);
+    CHECK(memcmp(lin->weight, ((lt_linear *)l2)->weight, 784 * 256 * sizeof(float)) == 0);
+    lt_param ps[4];
+    CHECK(nn_params(l, ps, 4) == 2 && ps[0].n == 784 * 256 && ps[1].n == 256);
+    CHECK_STR(ps[0].name, "weight");
+    CHECK(nn_param_count(l) == 784 * 256 + 256);
+    nn_free(l);
+    nn_free(l2);
+    CHECK(nn_linear(0, 3, &r) == NULL);
+}
+
+static void test_seq_describe_and_errors(void)
+{
+    rng r;
+    rng_seed(&r, 2);
+    lt_module *m[4] = { nn_linear(784, 256, &r), nn_act(LT_ACT_RELU, 0), nn_linear(256, 20, &r),
+                        nn_act(LT_ACT_LEAKY_RELU, 0.2f) };
+    lt_module *enc = nn_seq(m, 4);
+    char buf[256];
+    CHECK_STR(nn_describe(enc, buf, sizeof buf),
+              "seq(linear(784, 256), relu, linear(256, 20), leaky_relu(0.2))");
+    lt_param ps[8];
+    CHECK(nn_params(enc, ps, 8) == 4);
+    CHECK(nn_params(enc, ps, 1) == 4);   /* the count even when cap is short */
+    lt_graph *g = graph_new();
+    int s[2] = { 128, 20 };
+    CHECK(nn_forward(enc, g, graph_zeros(g, 2, s)) == NULL);
+    CHECK_STR(lt_errmsg(), "linear(784, 256): expected input (B, 784), got (128, 20)");
+    int s2[2] = { 3, 784 };
+    lt_tensor *z = nn_forward(enc, g, graph_zeros(g, 2, s2));
+    CHECK(z && z->shape[0] == 3 && z->shape[1] == 20);
+    graph_free(g);
+    nn_free(enc);
+    lt_module *m2[2] = { nn_linear(0, 1, &r), nn_act(LT_ACT_RELU, 0) };
+    CHECK(nn_seq(m2, 2) == NULL);
+    CHECK(strstr(lt_errmsg(), "linear(0, 1)") != NULL);   /* the constructor's message kept */
+}
+
+/* y = sin(2 x0) + x1^2 on 64 points, 2-32-1 tanh MLP, full-batch SGD (momentum) written
+ * out here */
+static void test_mlp_regression(void)
+{
+    rng r;
+    rng_seed(&r, 3);
+    lt_module *net = mlp(2, 32, 1, LT_ACT_TANH, &r);
+    int xs[2] = { 64, 2 }, ys[2] = { 64, 1 };
+    lt_tensor *x = tensor_new(2, xs), *y = tensor_new(2, ys);
+    rng_fill_uniform(&r, x->data, 128, -1, 1);
+    for (int i = 0; i < 64; i++)
+        y->data[i] = sinf(2 * x->data[2 * i]) + x->data[2 * i + 1] * x->data[2 * i + 1];
+    lt_param ps[4];
+    int np = nn_params(net, ps, 4);
+    lt_graph *g = graph_new();
+    float first = 0, last = 0, *vel = calloc(nn_param_count(net), sizeof(float));
+    for (int step = 0; step < 3000; step++) {
+        graph_reset(g);
+        lt_tensor *loss = op_mse(g, nn_forward(net, g, x), y, LT_MEAN);
+        if (step == 0)
+            first = loss->data[0];
+        last = loss->data[0];
+        graph_zero_grad(ps, np);
+        if (graph_backward(g, loss, ps, np) != LT_OK)
+            break;
+        for (int k = 0, at = 0; k < np; at += (int)ps[k].n, k++)   /* SGD with momentum 0.9 */
+            for (size_t i = 0; i < ps[k].n; i++) {
+                vel[at + i] = 0.9f * vel[at + i] + ps[k].g[i];
+                ps[k].w[i] -= 0.05f * vel[at + i];
+            }
+    }
+    if (last > 1e-3)
+        fprintf(stderr, "regression: loss %g -> %g\n", first, last);
+    CHECK(first > 0.1f && last < 1e-3f);
+    free(vel);
+    graph_free(g);
+    tensor_free(x);
+    tensor_free(y);
+    nn_free(net);
+}
+
+static int all_zero(const lt_param *ps, int n)
+{
+    for (int k = 0; k < n; k++)
+        for (size_t i = 0; i < ps[k].n; i++)
+            if (ps[k].g[i] != 0.0f)
+                return 0;
+    return 1;
+}
+
+static int all_nonzero_blocks(const lt_param *ps, int n)
+{
+    for (int k = 0; k < n; k++) {
+        int any = 0;
+        for (size_t i = 0; i < ps[k].n; i++)
+            any |= ps[k].g[i] != 0.0f;
+        if (!any)
+            return 0;
+    }
+    return 1;
+}
+
+/* GAN: the D step must not touch G's gradients, the G step must not touch D's, and the
+ * G step's gradients must equal those of a backward asking for everything. */
+static void test_gan_requested_only(void)
+{
+    rng r;
+    rng_seed(&r, 4);
+    lt_module *G = nn_seq((lt_module *[]){ nn_linear(8, 16, &r), nn_act(LT_ACT_LEAKY_RELU, 0.2f),
+                                           nn_linear(16, 12, &r), nn_act(LT_ACT_SIGMOID, 0) }, 4);
+    lt_module *D = mlp(12, 16, 1, LT_ACT_LEAKY_RELU, &r);
+    lt_param pg[4], pd[4], pall[8];
+    int ng = nn_params(G, pg, 4), nd = nn_params(D, pd, 4);
+    memcpy(pall, pg, sizeof pg);
+    memcpy(pall + 4, pd, sizeof pd);
+    lt_graph *g = graph_new();
+    int zs[2] = { 5, 8 }, xs[2] = { 5, 12 };
+    lt_tensor *x = op_rand(g, &r, 2, xs);
+    lt_tensor *fake = nn_forward(G, g, op_randn(g, &r, 2, zs));
+    graph_zero_grad(pall, 8);
+    lt_tensor *lossD = op_add(g, op_bce_logits(g, nn_forward(D, g, x), op_scalar(g, 1), LT_MEAN),
+                              op_bce_logits(g, nn_forward(D, g, op_detach(g, fake)), op_scalar(g, 0), LT_MEAN));
+    CHECK(graph_backward(g, lossD, pd, nd) == LT_OK);
+    CHECK(all_zero(pg, ng));
+    CHECK(all_nonzero_blocks(pd, nd));
+
+    /* G step on the same fake, D weights unchanged: only G's gradients */
+    graph_zero_grad(pall, 8);
+    lt_tensor *lossG = op_bce_logits(g, nn_forward(D, g, fake), op_scalar(g, 1), LT_MEAN);
+    CHECK(graph_backward(g, lossG, pg, ng) == LT_OK);
+    CHECK(all_zero(pd, nd));
+    CHECK(all_nonzero_blocks(pg, ng));
+    float *keep = malloc(nn_param_count(G) * sizeof(float));
+    size_t at = 0;
+    for (int k = 0; k < ng; k++) {
+        memcpy(keep + at, pg[k].g, pg[k].n * sizeof(float));
+        at += pg[k].n;
+    }
+    graph_zero_grad(pall, 8);   /* the same loss again, asking for everything */
+    CHECK(graph_backward(g, lossG, pall, 8) == LT_OK);
+    at = 0;
+    int same = 1;
+    for (int k = 0; k < ng; k++) {
+        same &= memcmp(keep + at, pg[k].g, pg[k].n * sizeof(float)) == 0;
+        at += pg[k].n;
+    }
+    CHECK(same);
+    CHECK(all_nonzero_blocks(pd, nd));
+    free(keep);
+    graph_free(g);
+    nn_free(G);
+    nn_free(D);
+}
+
+/* no-tape evaluation: the same numbers, no tape, nothing requires a gradient */
+static void test_no_tape(void)
+{
+    rng r;
+    rng_seed(&r, 5);
+    lt_module *net = mlp(6, 10, 3, LT_ACT_RELU, &r);
+    lt_graph *g = graph_new();
+    int xs[2] = { 4, 6 };
+    lt_tensor *x = op_randn(g, &r, 2, xs);
+    lt_tensor *y1 = nn_forward(net, g, x);
+    CHECK(y1->requires_grad && graph_tape_len(g) > 0);
+    CHECK(graph_set_recording(g, 0) == 1);
+    int before = graph_tape_len(g);
+    lt_tensor *y2 = nn_forward(net, g, x);
+    CHECK(!y2->requires_grad && graph_tape_len(g) == before);
+    CHECK(memcmp(y1->data, y2->data, 12 * sizeof(float)) == 0);
+    graph_free(g);
+    nn_free(net);
+}
+
+/* AE-like steps: after warm-up the arena and tape stop growing */
+static void test_arena_steady(void)
+{
+    rng r;
+    rng_seed(&r, 6);
+    lt_module *enc = mlp(64, 32, 8, LT_ACT_RELU, &r), *dec = mlp(8, 32, 64, LT_ACT_RELU, &r);
+    lt_param ps[8];
+    int n = nn_params(enc, ps, 4);
+    n += nn_params(dec, ps + n, 4);
+    lt_graph *g = graph_new();
+    int xs[2] = { 16, 64 };
+    lt_tensor *data = tensor_new(2, xs);
+    rng_fill_uniform(&r, data->data, 16 * 64, 0, 1);
+    size_t bytes3 = 0, used3 = 0;
+    int tape3 = 0;
+    for (int step = 0; step < 20; step++) {
+        graph_reset(g);
+        lt_tensor *loss = op_mse(g, op_sigmoid(g, nn_forward(dec, g, nn_forward(enc, g, data))), data, LT_MEAN);
+        graph_zero_grad(ps, n);
+        graph_backward(g, loss, ps, n);
+        if (step == 3) {
+            bytes3 = graph_arena_bytes(g);
+            used3 = graph_arena_used(g);
+            tape3 = graph_tape_len(g);
+        }
+    }
+    CHECK(bytes3 > 0 && graph_arena_bytes(g) == bytes3);
+    CHECK(graph_arena_used(g) == used3 && graph_tape_len(g) == tape3);
+    tensor_free(data);
+    graph_free(g);
+    nn_free(enc);
+    nn_free(dec);
+}
+
+int main(void)
+{
+    RUN(test_linear_init);
+    RUN(test_seq_describe_and_errors);
+    RUN(test_mlp_regression);
+    RUN(test_gan_requested_only);
+    RUN(test_no_tape);
+    RUN(test_arena_steady);
+    return check_summary("nn");
+}
