@@ -37,6 +37,7 @@
 #include "graph.h"
 #include "idx.h"
 #include "nn.h"
+#include "optim.h"
 #include "ops.h"
 #include "rng.h"
 #include "tensor.h"
@@ -183,60 +184,15 @@ static double gemm_replay(double *gflop)
     return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
 }
 
-/* ---- Adam (PyTorch 1.13's torch.optim.Adam, single-tensor path) ------------------------- */
-/* TODO(bench): replace with core/optim.h once the data branch commits it. */
-
-typedef struct bench_adam {
-    lt_param ps[16];
-    int n;
-    float *m, *v;   /* (sum of ps[i].n) each */
-    long t;
-    double lr, b1, b2, eps;
-} bench_adam;
-
-static bench_adam *adam_new(const lt_param *ps, int n, double lr, double b1, double b2)
+static optim *adam_new(const lt_param *ps, int n, double lr, double b1, double b2)
 {
-    bench_adam *a = calloc(1, sizeof *a);
-    size_t total = 0;
-    for (int i = 0; i < n; i++) total += ps[i].n;
-    a->m = calloc(total, sizeof(float));
-    a->v = calloc(total, sizeof(float));
-    if (!a || !a->m || !a->v || n > 16) { fprintf(stderr, "train_bench: adam_new\n"); exit(1); }
-    memcpy(a->ps, ps, (size_t)n * sizeof *ps);
-    a->n = n;
-    a->lr = lr; a->b1 = b1; a->b2 = b2; a->eps = 1e-8;
+    optim_opts o = optim_defaults(OPTIM_ADAM);
+    o.lr = lr;
+    o.beta1 = b1;
+    o.beta2 = b2;
+    optim *a = optim_new(OPTIM_ADAM, ps, n, &o);
+    if (!a) die("optim_new");
     return a;
-}
-
-static void adam_zero_grad(bench_adam *a)
-{
-    for (int i = 0; i < a->n; i++) memset(a->ps[i].g, 0, a->ps[i].n * sizeof(float));
-}
-
-static void adam_step(bench_adam *a)
-{
-    a->t++;
-    double bc1 = 1.0 - pow(a->b1, (double)a->t), bc2 = 1.0 - pow(a->b2, (double)a->t);
-    float step = (float)(a->lr / bc1), sbc2 = (float)sqrt(bc2), eps = (float)a->eps;
-    float b1 = (float)a->b1, b2 = (float)a->b2, c1 = (float)(1.0 - a->b1), c2 = (float)(1.0 - a->b2);
-    float *m = a->m, *v = a->v;
-    for (int i = 0; i < a->n; i++) {
-        float *w = a->ps[i].w;
-        const float *g = a->ps[i].g;
-        size_t n = a->ps[i].n;
-        for (size_t j = 0; j < n; j++) {
-            m[j] = b1 * m[j] + c1 * g[j];
-            v[j] = b2 * v[j] + c2 * g[j] * g[j];
-            w[j] -= step * m[j] / (sqrtf(v[j]) / sbc2 + eps);
-        }
-        m += n;
-        v += n;
-    }
-}
-
-static void adam_free(bench_adam *a)
-{
-    if (a) { free(a->m); free(a->v); free(a); }
 }
 
 /* ---- the models ------------------------------------------------------------------------ */
@@ -250,7 +206,7 @@ typedef struct model {
     lt_module *mu, *lv;  /* vae heads 256 -> 20                                         */
     lt_module *dec;      /* vae decoder 20-256-784                                      */
     lt_module *D;        /* gan discriminator 784-256-1                                 */
-    bench_adam *opt, *optD;
+    optim *opt, *optD;
     lt_param ps[16], psD[16];
     int nps, npsD;
     lt_tensor *sab, *s1ab;   /* ddpm sqrt(abar_t), sqrt(1 - abar_t), each (T, 1), heap */
@@ -343,7 +299,7 @@ static void model_init(model *md, int kind, uint64_t seed)
 static void model_free(model *md)
 {
     nn_free(md->net); nn_free(md->mu); nn_free(md->lv); nn_free(md->dec); nn_free(md->D);
-    adam_free(md->opt); adam_free(md->optD);
+    optim_free(md->opt); optim_free(md->optD);
     tensor_free(md->sab); tensor_free(md->s1ab);
 }
 
@@ -386,9 +342,9 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
     case M_AE: {
         lt_tensor *loss = op_mse(g, nn_forward(md->net, g, x), x, LT_MEAN);
         if (!loss) die("ae forward");
-        adam_zero_grad(md->opt);
+        optim_zero_grad(md->opt);
         if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ae backward");
-        adam_step(md->opt);
+        optim_step(md->opt);
         out[0] = loss->data[0];
         break;
     }
@@ -401,9 +357,9 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
         lt_tensor *rec = nn_forward(md->dec, g, z);
         lt_tensor *loss = op_add(g, op_bce(g, rec, x, LT_SUM), op_kl_gauss(g, mu, lv, LT_SUM));
         if (!loss) die("vae forward");
-        adam_zero_grad(md->opt);
+        optim_zero_grad(md->opt);
         if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("vae backward");
-        adam_step(md->opt);
+        optim_step(md->opt);
         out[0] = loss->data[0] / b;
         break;
     }
@@ -415,14 +371,14 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
                                   op_bce_logits(g, nn_forward(md->D, g, op_detach(g, fake)),
                                                 zero, LT_MEAN));
         if (!lossD) die("gan D forward");
-        adam_zero_grad(md->optD);
+        optim_zero_grad(md->optD);
         if (graph_backward(g, lossD, md->psD, md->npsD) != LT_OK) die("gan D backward");
-        adam_step(md->optD);
+        optim_step(md->optD);
         lt_tensor *lossG = op_bce_logits(g, nn_forward(md->D, g, fake), one, LT_MEAN);
         if (!lossG) die("gan G forward");
-        adam_zero_grad(md->opt);
+        optim_zero_grad(md->opt);
         if (graph_backward(g, lossG, md->ps, md->nps) != LT_OK) die("gan G backward");
-        adam_step(md->opt);
+        optim_step(md->opt);
         out[0] = lossD->data[0];
         out[1] = lossG->data[0];
         break;
@@ -436,9 +392,9 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
                                op_mul(g, op_gather(g, md->s1ab, t), eps));
         lt_tensor *loss = op_mse(g, ddpm_eps(md, g, xt, t, b), eps, LT_MEAN);
         if (!loss) die("ddpm forward");
-        adam_zero_grad(md->opt);
+        optim_zero_grad(md->opt);
         if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ddpm backward");
-        adam_step(md->opt);
+        optim_step(md->opt);
         out[0] = loss->data[0];
         break;
     }
