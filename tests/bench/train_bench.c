@@ -13,10 +13,13 @@
  *   ae peak_rss_mb=.. gemm_calls=.. per_step=.. gflop=.. gemm_insitu_s=.. gemm_replay_s=..
  *      overhead=..
  * peak_rss_mb is getrusage's ru_maxrss so far (the process's peak: exact for the first
- * model run). gemm_insitu_s is the time spent inside cblas_sgemm per timed epoch;
+ * model run). cpu_s is the process's CPU time per timed epoch (all threads, including
+ * OpenBLAS workers spinning while they wait). gemm_insitu_s is the time spent inside cblas_sgemm per timed epoch;
  * gemm_replay_s replays the calls logged during the first epoch (same order, shapes,
  * transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh buffers
- * per call site) and takes the median of 3 replays; overhead = epoch_s / gemm_replay_s.
+ * per call site) and takes the median of 3 replays; overhead = epoch_s / gemm_replay_s;
+ * replay_all1t_s and replay_allNt_s replay the same calls all on 1 or all on --threads
+ * OpenBLAS threads (the engine picks 1 thread for products under 4 MFLOP).
  *
  * cblas_sgemm is wrapped at link time (-Wl,--wrap=cblas_sgemm, see CMakeLists.txt), so
  * the log holds exactly what the engine calls, with nothing changed in core/.
@@ -49,6 +52,13 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
+static double cpu_now(void)   /* CPU seconds of the whole process (all threads) */
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
 static void die(const char *what)
 {
     fprintf(stderr, "train_bench: %s: %s\n", what, lt_errmsg());
@@ -76,6 +86,7 @@ static struct {
     int step_pos;         /* calls since the last gemm_step_begin                 */
     int steps;            /* training steps logged                                */
     double inside_s;      /* time spent inside cblas_sgemm since the last reset   */
+    int last_threads;     /* OpenBLAS's thread setting at the engine's last call   */
 } gl;
 
 void __wrap_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
@@ -84,6 +95,7 @@ void __wrap_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE
                         const float *B, const blasint ldb, const float beta, float *C,
                         const blasint ldc)
 {
+    gl.last_threads = openblas_get_num_threads();
     if (gl.logging) {
         if (gl.ncalls == gl.cap) {
             gl.cap = gl.cap ? 2 * gl.cap : 1024;
@@ -91,7 +103,7 @@ void __wrap_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE
             if (!gl.calls) { perror("train_bench"); exit(1); }
         }
         gl.calls[gl.ncalls++] = (gemm_call){ ta == CblasTrans, tb == CblasTrans, M, N, K, lda,
-                                             ldb, ldc, openblas_get_num_threads(), alpha, beta,
+                                             ldb, ldc, gl.last_threads, alpha, beta,
                                              gl.step_pos++ };
     }
     double t0 = now();
@@ -135,8 +147,10 @@ static float *rand_floats(size_t n, rng *r)
 }
 
 /* Replays the log 3 times (after one untimed pass); returns the median seconds.
- * Each call site (position within a step, shape) gets its own A, B, C buffers. */
-static double gemm_replay(double *gflop)
+ * Each call site (position within a step, shape) gets its own A, B, C buffers.
+ * force_threads > 0 runs every call on that many OpenBLAS threads instead of the
+ * logged setting (to compare thread policies). */
+static double gemm_replay(double *gflop, int force_threads)
 {
     int n = gl.ncalls, nsites = 0;
     int *site = malloc((size_t)(n ? n : 1) * sizeof *site);
@@ -166,9 +180,10 @@ static double gemm_replay(double *gflop)
         for (int i = 0; i < n; i++) {
             const gemm_call *c = &gl.calls[i];
             float **b = &buf[3 * site[i]];
-            if (c->threads != cur) {
-                openblas_set_num_threads(c->threads);
-                cur = c->threads;
+            int want = force_threads > 0 ? force_threads : c->threads;
+            if (want != cur) {
+                openblas_set_num_threads(want);
+                cur = want;
             }
             /* beta = 1 (accumulating backward) grows C a little each pass; harmless */
             __real_cblas_sgemm(CblasRowMajor, c->ta ? CblasTrans : CblasNoTrans,
@@ -177,6 +192,8 @@ static double gemm_replay(double *gflop)
         }
         t[tr] = now() - t0;
     }
+    if (gl.last_threads > 0)   /* tensor_sgemm caches the setting: leave it as it was */
+        openblas_set_num_threads(gl.last_threads);
     for (int s = 0; s < 3 * nsites; s++) free(buf[s]);
     free(buf); free(rep); free(site);
     /* median of t[1..3] */
@@ -518,7 +535,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     if (!g || !perm) die("graph_new");
     rng pr;
     rng_seed(&pr, (uint64_t)o->seed + 1);
-    double times[64], insitu = 0, sum = 0, mn = 1e30;
+    double times[64], insitu = 0, sum = 0, mn = 1e30, cpu = 0;
     float last[2] = { 0, 0 };
     int ne = o->warmup + o->epochs;
     for (int ep = 0; ep < ne; ep++) {
@@ -526,7 +543,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         gl.inside_s = 0;
         double acc[2] = { 0, 0 };
         int nb = 0;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         rng_permutation(&pr, perm, N);
         for (int i = 0; i < N; i += bs) {
             float l[2] = { 0, 0 };
@@ -535,7 +552,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             acc[1] += l[1];
             nb++;
         }
-        double dt = now() - t0;
+        double dt = now() - t0, dc = cpu_now() - c0;
         gl.logging = 0;
         last[0] = (float)(acc[0] / nb);
         last[1] = (float)(acc[1] / nb);
@@ -543,6 +560,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             times[ep - o->warmup] = dt;
             sum += dt;
             insitu += gl.inside_s;
+            cpu += dc;
             if (dt < mn) mn = dt;
         }
     }
@@ -554,12 +572,15 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         snprintf(eps + strlen(eps), sizeof eps - strlen(eps), "%s%.4f", e ? "," : "", times[e]);
     printf("%s epoch_s=%.4f samples_per_s=%.1f final_loss=%s  epochs=[%s] min_epoch_s=%.4f batch=%d\n",
            name, es, N / es, loss, eps, mn, bs);
-    printf("%s peak_rss_mb=%.1f arena_mb=%.1f", name, peak_rss_mb(), graph_arena_bytes(g) / 1048576.0);
+    printf("%s peak_rss_mb=%.1f arena_mb=%.1f cpu_s=%.4f", name, peak_rss_mb(),
+           graph_arena_bytes(g) / 1048576.0, cpu / o->epochs);
     if (o->replay) {
-        double gf, rs = gemm_replay(&gf);
+        double gf, rs = gemm_replay(&gf, 0), r1 = gemm_replay(&gf, 1);
+        double r2 = o->threads > 1 ? gemm_replay(&gf, o->threads) : r1;
         printf(" gemm_calls=%d per_step=%.1f gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f"
-               " overhead=%.2f", gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf,
-               insitu / o->epochs, rs, es / rs);
+               " overhead=%.2f replay_all1t_s=%.4f replay_all%dt_s=%.4f", gl.ncalls,
+               gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf, insitu / o->epochs, rs, es / rs,
+               r1, o->threads, r2);
     }
     printf("\n");
     fflush(stdout);
