@@ -10,14 +10,16 @@
  * set, reshuffled each epoch with a seeded permutation, last partial batch kept. Prints
  * torch_ref.py's line, then our extras on a line of their own:
  *   ae epoch_s=.. samples_per_s=.. final_loss=..  epochs=[..] min_epoch_s=.. batch=128
- *   ae peak_rss_mb=.. gemm_calls=.. per_step=.. gflop=.. gemm_insitu_s=.. gemm_replay_s=..
- *      overhead=..
+ *   ae peak_rss_mb=.. arena_mb=.. cpu_s=.. gemm_calls=.. per_step=.. gflop=..
+ *      gemm_insitu_s=.. gemm_replay_s=.. overhead=.. replay_cpu_s=.. overhead_cpu=.. replay_all1t_s=.. replay_all2t_s=..
  * peak_rss_mb is getrusage's ru_maxrss so far (the process's peak: exact for the first
  * model run). cpu_s is the process's CPU time per timed epoch (all threads, including
  * OpenBLAS workers spinning while they wait). gemm_insitu_s is the time spent inside cblas_sgemm per timed epoch;
  * gemm_replay_s replays the calls logged during the first epoch (same order, shapes,
  * transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh buffers
  * per call site) and takes the median of 3 replays; overhead = epoch_s / gemm_replay_s;
+ * replay_cpu_s is the replay's CPU time and overhead_cpu = cpu_s / replay_cpu_s: with
+ * --threads 1 a figure that other processes on the machine hardly disturb.
  * replay_all1t_s and replay_allNt_s replay the same calls all on 1 or all on --threads
  * OpenBLAS threads (the engine picks 1 thread for products under 4 MFLOP).
  *
@@ -138,6 +140,12 @@ static int same_site(const gemm_call *a, const gemm_call *b)
            a->ldc == b->ldc;
 }
 
+static double median3(const double *v)
+{
+    double a = v[0], b = v[1], c = v[2];
+    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+}
+
 static float *rand_floats(size_t n, rng *r)
 {
     float *p = NULL;
@@ -150,7 +158,7 @@ static float *rand_floats(size_t n, rng *r)
  * Each call site (position within a step, shape) gets its own A, B, C buffers.
  * force_threads > 0 runs every call on that many OpenBLAS threads instead of the
  * logged setting (to compare thread policies). */
-static double gemm_replay(double *gflop, int force_threads)
+static double gemm_replay(double *gflop, int force_threads, double *cpu_s)
 {
     int n = gl.ncalls, nsites = 0;
     int *site = malloc((size_t)(n ? n : 1) * sizeof *site);
@@ -174,9 +182,9 @@ static double gemm_replay(double *gflop, int force_threads)
         *gflop += 2e-9 * c->M * c->N * c->K;
     }
     int cur = openblas_get_num_threads();
-    double t[4];
+    double t[4], c[4];
     for (int tr = 0; tr < 4; tr++) {
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         for (int i = 0; i < n; i++) {
             const gemm_call *c = &gl.calls[i];
             float **b = &buf[3 * site[i]];
@@ -191,14 +199,14 @@ static double gemm_replay(double *gflop, int force_threads)
                                b[0], c->lda, b[1], c->ldb, c->beta, b[2], c->ldc);
         }
         t[tr] = now() - t0;
+        c[tr] = cpu_now() - c0;
     }
     if (gl.last_threads > 0)   /* tensor_sgemm caches the setting: leave it as it was */
         openblas_set_num_threads(gl.last_threads);
     for (int s = 0; s < 3 * nsites; s++) free(buf[s]);
     free(buf); free(rep); free(site);
-    /* median of t[1..3] */
-    double a = t[1], b = t[2], c = t[3];
-    return a > b ? (b > c ? b : (a > c ? c : a)) : (a > c ? a : (b > c ? c : b));
+    if (cpu_s) *cpu_s = median3(c + 1);
+    return median3(t + 1);
 }
 
 static optim *adam_new(const lt_param *ps, int n, double lr, double b1, double b2)
@@ -227,8 +235,26 @@ typedef struct model {
     lt_param ps[16], psD[16];
     int nps, npsD;
     lt_tensor *sab, *s1ab;   /* ddpm sqrt(abar_t), sqrt(1 - abar_t), each (T, 1), heap */
+    lt_tensor *temb;         /* ddpm time embeddings (T, 64), heap                       */
     rng noise;               /* z, eps, t draws                                         */
 } model;
+
+/* The sinusoidal embeddings of every time step, (T, 64): row t is 32 sin | 32 cos of
+ * t * exp(-ln(10000) i / 32), as torch_ref.py's temb. A table read by op_gather, since
+ * there is no sin op (and the values need no gradient). */
+static lt_tensor *temb_table(void)
+{
+    int sh[2] = { DDPM_T, 64 };
+    lt_tensor *e = tensor_new(2, sh);
+    if (!e) die("tensor_new");
+    for (int t = 0; t < DDPM_T; t++)
+        for (int i = 0; i < 32; i++) {
+            float a = (float)t * expf(-logf(10000.0f) * (float)i / 32.0f);
+            e->data[t * 64 + i] = sinf(a);
+            e->data[t * 64 + 32 + i] = cosf(a);
+        }
+    return e;
+}
 
 static lt_module *seq(lt_module **mods, int n)
 {
@@ -301,6 +327,7 @@ static void model_init(model *md, int kind, uint64_t seed)
         md->sab = tensor_new(2, sh);
         md->s1ab = tensor_new(2, sh);
         if (!md->sab || !md->s1ab) die("tensor_new");
+        md->temb = temb_table();
         float abar = 1.0f;
         for (int t = 0; t < DDPM_T; t++) {
             float beta = 1e-4f + (0.02f - 1e-4f) * (float)t / (DDPM_T - 1);
@@ -317,34 +344,13 @@ static void model_free(model *md)
 {
     nn_free(md->net); nn_free(md->mu); nn_free(md->lv); nn_free(md->dec); nn_free(md->D);
     optim_free(md->opt); optim_free(md->optD);
-    tensor_free(md->sab); tensor_free(md->s1ab);
+    tensor_free(md->sab); tensor_free(md->s1ab); tensor_free(md->temb);
 }
 
-/* (b, 64) sinusoidal embedding of the time steps t (b), as floats: 32 sin | 32 cos with
- * frequencies exp(-ln(10000) i / 32). Computed in C: there is no sin op, and it needs no
- * gradient. */
-static lt_tensor *temb(lt_graph *g, const lt_tensor *t, int b)
+/* eps_theta([x_t, temb(t)]): xt is (b, 784), t is (b) -> (b, 784) */
+static lt_tensor *ddpm_eps(model *md, lt_graph *g, lt_tensor *xt, lt_tensor *t)
 {
-    int sh[2] = { b, 64 };
-    lt_tensor *e = graph_tensor(g, 2, sh);
-    if (!e) return NULL;
-    float fr[32];
-    for (int i = 0; i < 32; i++) fr[i] = expf(-logf(10000.0f) * (float)i / 32.0f);
-    for (int r = 0; r < b; r++) {
-        float tv = tensor_get(t, (size_t)r);
-        float *row = e->data + (size_t)r * 64;
-        for (int i = 0; i < 32; i++) {
-            row[i] = sinf(tv * fr[i]);
-            row[32 + i] = cosf(tv * fr[i]);
-        }
-    }
-    return e;
-}
-
-static lt_tensor *ddpm_eps(model *md, lt_graph *g, lt_tensor *xt, lt_tensor *t, int b)
-{
-    lt_tensor *parts[2] = { xt, temb(g, t, b) };
-    if (!parts[1]) return NULL;
+    lt_tensor *parts[2] = { xt, op_gather(g, md->temb, t) };
     return nn_forward(md->net, g, op_concat(g, parts, 2, 1));
 }
 
@@ -407,7 +413,7 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
         lt_tensor *eps = op_randn(g, &md->noise, 2, es);
         lt_tensor *xt = op_add(g, op_mul(g, op_gather(g, md->sab, t), x0),
                                op_mul(g, op_gather(g, md->s1ab, t), eps));
-        lt_tensor *loss = op_mse(g, ddpm_eps(md, g, xt, t, b), eps, LT_MEAN);
+        lt_tensor *loss = op_mse(g, ddpm_eps(md, g, xt, t), eps, LT_MEAN);
         if (!loss) die("ddpm forward");
         optim_zero_grad(md->opt);
         if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ddpm backward");
@@ -441,7 +447,7 @@ static lt_tensor *ddpm_sample(model *md, lt_graph *g, int n, int T, uint64_t see
     for (int ti = T - 1; ti >= 0; ti--) {
         graph_reset(g);
         lt_tensor *tt = op_full(g, 1, &n, (float)ti);
-        lt_tensor *eps = ddpm_eps(md, g, graph_input(g, x), tt, n);
+        lt_tensor *eps = ddpm_eps(md, g, graph_input(g, x), tt);
         if (!eps) die("ddpm sample");
         float c = (float)(betas[ti] / sqrt(1.0 - abars[ti])), ia = (float)(1.0 / sqrt(1.0 - betas[ti]));
         float sig = (float)sqrt(betas[ti]);
@@ -575,12 +581,12 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     printf("%s peak_rss_mb=%.1f arena_mb=%.1f cpu_s=%.4f", name, peak_rss_mb(),
            graph_arena_bytes(g) / 1048576.0, cpu / o->epochs);
     if (o->replay) {
-        double gf, rs = gemm_replay(&gf, 0), r1 = gemm_replay(&gf, 1);
-        double r2 = o->threads > 1 ? gemm_replay(&gf, o->threads) : r1;
+        double gf, rc, rs = gemm_replay(&gf, 0, &rc), r1 = gemm_replay(&gf, 1, NULL);
+        double r2 = o->threads > 1 ? gemm_replay(&gf, o->threads, NULL) : r1;
         printf(" gemm_calls=%d per_step=%.1f gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f"
-               " overhead=%.2f replay_all1t_s=%.4f replay_all%dt_s=%.4f", gl.ncalls,
-               gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf, insitu / o->epochs, rs, es / rs,
-               r1, o->threads, r2);
+               " overhead=%.2f replay_cpu_s=%.4f overhead_cpu=%.2f replay_all1t_s=%.4f"
+               " replay_all%dt_s=%.4f", gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0,
+               gf, insitu / o->epochs, rs, es / rs, rc, cpu / o->epochs / rc, r1, o->threads, r2);
     }
     printf("\n");
     fflush(stdout);
