@@ -584,9 +584,10 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         double gf, rc, rs = gemm_replay(&gf, 0, &rc), r1 = gemm_replay(&gf, 1, NULL);
         double r2 = o->threads > 1 ? gemm_replay(&gf, o->threads, NULL) : r1;
         printf(" gemm_calls=%d per_step=%.1f gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f"
-               " overhead=%.2f replay_cpu_s=%.4f overhead_cpu=%.2f replay_all1t_s=%.4f"
-               " replay_all%dt_s=%.4f", gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0,
-               gf, insitu / o->epochs, rs, es / rs, rc, cpu / o->epochs / rc, r1, o->threads, r2);
+               " overhead=%.2f replay_cpu_s=%.4f overhead_cpu=%.2f replay_all1t_s=%.4f",
+               gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf, insitu / o->epochs,
+               rs, es / rs, rc, cpu / o->epochs / rc, r1);
+        if (o->threads > 1) printf(" replay_all%dt_s=%.4f", o->threads, r2);
     }
     printf("\n");
     fflush(stdout);
