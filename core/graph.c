@@ -1,4 +1,9 @@
 /* graph.c: the arena, the tape, backward over requested parameters, gradient checking. */
+/* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
+ * loop whose length is unknown, i.e. all of them). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
 #include "graph.h"
 
 #include <math.h>
@@ -263,20 +268,29 @@ lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shap
 
 /* ---- backward --------------------------------------------------------------------------- */
 
-float *graph_grad(lt_graph *g, lt_tensor *x)
+float *graph_grad_fresh(lt_graph *g, lt_tensor *x, int *fresh)
 {
+    *fresh = 0;
     if (!x || !x->needed)
         return NULL;
     if (!x->grad) {
-        size_t n = tensor_numel(x);
-        x->grad = graph_alloc(g, n * sizeof(float));
+        x->grad = graph_alloc(g, tensor_numel(x) * sizeof(float));
         if (!x->grad) {
             g->oom = 1;
             return NULL;
         }
-        memset(x->grad, 0, n * sizeof(float));
+        *fresh = 1;
     }
     return x->grad;
+}
+
+float *graph_grad(lt_graph *g, lt_tensor *x)
+{
+    int fresh;
+    float *d = graph_grad_fresh(g, x, &fresh);
+    if (d && fresh)
+        memset(d, 0, tensor_numel(x) * sizeof(float));
+    return d;
 }
 
 static int requested(const lt_param *p, const lt_param *ps, int nps)
@@ -310,7 +324,8 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     if (!y)
         return lt_fail(LT_ERR_VALUE, "backward: no loss (an earlier op failed)");
     if (!y->requires_grad)
-        return LT_OK;   /* depends on no parameter: nothing to do */
+        return lt_fail(LT_ERR_VALUE, "backward: the loss depends on no parameter (computed "
+                       "without recording, or detached?)");
     mark_needed(g, ps, nps);
     if (!y->needed)
         return LT_OK;

@@ -59,7 +59,10 @@
  *     }
  *
  * y->grad and every buffer from graph_grad are contiguous (row-major, the node's shape),
- * whatever the node's or input's strides; inputs' data may be strided views.
+ * whatever the node's or input's strides; inputs' data may be strided views. A backward
+ * function may use y->grad as scratch (nothing reads it after y's backward ran). Data
+ * saved for backward (inputs, y->data, aux) must not be changed between the forward and
+ * graph_backward: step the optimizer after backward, as usual.
  */
 #ifndef LT_GRAPH_H
 #define LT_GRAPH_H
@@ -114,6 +117,10 @@ lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
  * or NULL when x needs no gradient in this backward pass (not requested, a constant, or
  * leading to no requested parameter). For a parameter leaf this is lt_param.g. */
 float *graph_grad(lt_graph *g, lt_tensor *x);
+/* Like graph_grad, but a newly made buffer is left uninitialised and *fresh is set to 1:
+ * the caller must then write (=) every element instead of adding (saves a memset; e.g.
+ * sgemm with beta = 0). Otherwise *fresh is 0 and the caller adds. */
+float *graph_grad_fresh(lt_graph *g, lt_tensor *x, int *fresh);
 
 /* ---- parameters and backward --------------------------------------------------------- */
 
@@ -125,7 +132,9 @@ lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shap
 /* Back-propagates from loss (one element, e.g. shape () or (1, 1)) with d loss = 1 and
  * adds (+=) the gradient into ps[i].g for each requested block; other parameters'
  * gradients are untouched. Returns LT_OK, or LT_ERR_SHAPE if loss has several elements,
- * LT_ERR_VALUE if loss is NULL, LT_ERR_NOMEM. */
+ * LT_ERR_VALUE if loss is NULL or requires no gradient (made without recording, or
+ * only from data and detached values), LT_ERR_NOMEM. A loss that requires a gradient
+ * but reaches none of the requested blocks is not an error: nothing is added. */
 lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int nps);
 /* Like graph_backward with a given output gradient dy (numel(y) floats, row-major). */
 lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,

@@ -1,4 +1,9 @@
 /* ops_elem.c: element-wise ops (broadcasting binary, scalar, unary) and their gradients. */
+/* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
+ * loop whose length is unknown, i.e. all of them). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
 #include "ops_internal.h"
 
 #include <math.h>

@@ -1,4 +1,9 @@
 /* ops_mat.c: matmul and the fused linear layer op (x W^T + b, then an activation). */
+/* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
+ * loop whose length is unknown, i.e. all of them). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
 #include "ops_internal.h"
 
 #include <math.h>
@@ -38,13 +43,14 @@ static void matmul_backward(lt_graph *g, lt_tensor *y)
     lt_tensor *a = y->in[0], *b = y->in[1];
     const mat *m = y->aux;
     int M = y->shape[0], N = y->shape[1], K = a->shape[1];
-    float *da = graph_grad(g, a), *db = graph_grad(g, b);
+    int fa, fb;
+    float *da = graph_grad_fresh(g, a, &fa), *db = graph_grad_fresh(g, b, &fb);
     if (da)   /* dA (M, K) += dY (M, N) B^T */
         tensor_sgemm(0, !m[1].trans, M, K, N, 1.0f, y->grad, N > 0 ? N : 1, m[1].p, m[1].ld,
-                     1.0f, da, K > 0 ? K : 1);
+                     fa ? 0.0f : 1.0f, da, K > 0 ? K : 1);
     if (db)   /* dB (K, N) += A^T dY */
         tensor_sgemm(!m[0].trans, 0, K, N, M, 1.0f, m[0].p, m[0].ld, y->grad, N > 0 ? N : 1,
-                     1.0f, db, N > 0 ? N : 1);
+                     fb ? 0.0f : 1.0f, db, N > 0 ? N : 1);
 }
 
 static const lt_opdef matmul_def = { "matmul", matmul_backward };
@@ -79,12 +85,8 @@ lt_tensor *op_matmul(lt_graph *g, lt_tensor *a, lt_tensor *b)
 
 /* ---- linear ---------------------------------------------------------------------------------- */
 
-static inline float sigm(float x)
-{
-    return x >= 0.0f ? 1.0f / (1.0f + expf(-x)) : expf(x) / (1.0f + expf(x));
-}
-
-/* y (B, n) = act(y + b) in place; b may be NULL */
+/* y (B, n) = act(y + b) in place; b may be NULL. Written as branch-free loops that the
+ * compiler vectorises (1 / (1 + e^-x) is exact at both ends in IEEE floats). */
 static void bias_act(float *y, const float *b, int B, int n, lt_act act, float alpha)
 {
     for (int i = 0; i < B; i++) {
@@ -95,28 +97,23 @@ static void bias_act(float *y, const float *b, int B, int n, lt_act act, float a
         case LT_ACT_NONE: break;
         case LT_ACT_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : 0.0f; break;
         case LT_ACT_LEAKY_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : alpha * r[j]; break;
-        case LT_ACT_SIGMOID: for (int j = 0; j < n; j++) r[j] = sigm(r[j]); break;
+        case LT_ACT_SIGMOID: for (int j = 0; j < n; j++) r[j] = 1.0f / (1.0f + expf(-r[j])); break;
         case LT_ACT_TANH: for (int j = 0; j < n; j++) r[j] = tanhf(r[j]); break;
         }
     }
 }
 
-/* d (n) = dy * act'(.) written from the output y; for LT_ACT_NONE returns dy itself */
-static const float *act_grad(lt_graph *g, const float *y, const float *dy, size_t n,
-                             lt_act act, float alpha)
+/* dy (n) *= act'(.) in place, from the output y (dy is the node's own gradient, which
+ * nothing reads after its backward) */
+static void act_grad(const float *y, float *dy, size_t n, lt_act act, float alpha)
 {
-    if (act == LT_ACT_NONE)
-        return dy;
-    float *d = graph_alloc(g, n * sizeof(float));
-    if (!d)
-        return NULL;
     switch (act) {
-    case LT_ACT_RELU: for (size_t i = 0; i < n; i++) d[i] = y[i] > 0.0f ? dy[i] : 0.0f; break;
-    case LT_ACT_LEAKY_RELU: for (size_t i = 0; i < n; i++) d[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i]; break;
-    case LT_ACT_SIGMOID: for (size_t i = 0; i < n; i++) d[i] = dy[i] * y[i] * (1.0f - y[i]); break;
-    default: for (size_t i = 0; i < n; i++) d[i] = dy[i] * (1.0f - y[i] * y[i]); break;
+    case LT_ACT_NONE: break;
+    case LT_ACT_RELU: for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f; break;
+    case LT_ACT_LEAKY_RELU: for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i]; break;
+    case LT_ACT_SIGMOID: for (size_t i = 0; i < n; i++) dy[i] *= y[i] * (1.0f - y[i]); break;
+    case LT_ACT_TANH: for (size_t i = 0; i < n; i++) dy[i] *= 1.0f - y[i] * y[i]; break;
     }
-    return d;
 }
 
 /* iparam[0] = act, fparam[0] = alpha, aux = mat[2] (x, w) */
@@ -125,12 +122,12 @@ static void linear_backward(lt_graph *g, lt_tensor *y)
     lt_tensor *x = y->in[0], *w = y->in[1], *b = y->nin > 2 ? y->in[2] : NULL;
     const mat *m = y->aux;
     int B = y->shape[0], out = y->shape[1], in = x->shape[1];
-    float *dx = graph_grad(g, x), *dw = graph_grad(g, w), *db = b ? graph_grad(g, b) : NULL;
+    int fx;
+    float *dx = graph_grad_fresh(g, x, &fx), *dw = graph_grad(g, w), *db = b ? graph_grad(g, b) : NULL;
     if (!dx && !dw && !db)
         return;
-    const float *d = act_grad(g, y->data, y->grad, (size_t)B * out, (lt_act)y->iparam[0], y->fparam[0]);
-    if (!d)
-        return;
+    act_grad(y->data, y->grad, (size_t)B * out, (lt_act)y->iparam[0], y->fparam[0]);
+    const float *d = y->grad;
     if (dw)   /* dW (out, in) += d^T (out, B) x (B, in) */
         tensor_sgemm(1, m[0].trans, out, in, B, 1.0f, d, out, m[0].p, m[0].ld, 1.0f, dw, in);
     if (db)
@@ -139,7 +136,7 @@ static void linear_backward(lt_graph *g, lt_tensor *y)
             for (int j = 0; j < out; j++) db[j] += r[j];
         }
     if (dx)   /* dx (B, in) += d (B, out) W (out, in) */
-        tensor_sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, 1.0f, dx, in);
+        tensor_sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, fx ? 0.0f : 1.0f, dx, in);
 }
 
 static const lt_opdef linear_def = { "linear", linear_backward };

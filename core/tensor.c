@@ -1,4 +1,9 @@
 /* tensor.c: heap tensors, shape helpers, sgemm kernels and the BLAS thread policy. */
+/* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
+ * loop whose length is unknown, i.e. all of them). */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC optimize("vect-cost-model=dynamic")
+#endif
 #include "tensor.h"
 
 #include <cblas.h>

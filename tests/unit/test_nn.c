@@ -211,6 +211,12 @@ static void test_no_tape(void)
     lt_tensor *y2 = nn_forward(net, g, x);
     CHECK(!y2->requires_grad && graph_tape_len(g) == before);
     CHECK(memcmp(y1->data, y2->data, 12 * sizeof(float)) == 0);
+    lt_param ps[4];
+    int n = nn_params(net, ps, 4);
+    CHECK(graph_backward(g, op_sum(g, y2), ps, n) == LT_ERR_VALUE);
+    CHECK(strstr(lt_errmsg(), "depends on no parameter") != NULL);
+    graph_set_recording(g, 1);
+    CHECK(graph_backward(g, op_sum(g, y1), ps, n) == LT_OK);   /* the recorded one still works */
     graph_free(g);
     nn_free(net);
 }
@@ -249,10 +255,70 @@ static void test_arena_steady(void)
     nn_free(dec);
 }
 
+/* L = sum_i r_i m(x)_i; every parameter's backward gradient against central differences */
+static double module_grad_error(lt_module *m, lt_tensor *x)
+{
+    lt_param ps[16];
+    int n = nn_params(m, ps, 16);
+    lt_graph *g = graph_new();
+    lt_tensor *y = nn_forward(m, g, x);
+    size_t ny = tensor_numel(y);
+    float *r = malloc(ny * sizeof *r);
+    for (size_t i = 0; i < ny; i++)
+        r[i] = (float)((i * 7919) % 13) / 13.0f - 0.4f;
+    graph_zero_grad(ps, n);
+    lt_tensor *rt = tensor_from(y->ndim, y->shape, r);
+    CHECK(graph_backward(g, op_sum(g, op_mul(g, y, rt)), ps, n) == LT_OK);
+    tensor_free(rt);
+    graph_set_recording(g, 0);
+    double worst = 0.0;
+    for (int k = 0; k < n; k++)
+        for (size_t i = 0; i < ps[k].n; i++) {
+            float keep = ps[k].w[i];
+            double l[2];
+            for (int s = 0; s < 2; s++) {
+                ps[k].w[i] = keep + (s ? -1e-3f : 1e-3f);
+                graph_reset(g);
+                lt_tensor *yy = nn_forward(m, g, x);
+                l[s] = 0.0;
+                for (size_t j = 0; j < ny; j++)
+                    l[s] += (double)r[j] * yy->data[j];
+            }
+            ps[k].w[i] = keep;
+            double num = (l[0] - l[1]) / 2e-3;
+            worst = fmax(worst, fabs(num - ps[k].g[i]) / fmax(1.0, fabs(num)));
+        }
+    free(r);
+    graph_free(g);
+    return worst;
+}
+
+static void test_layer_grads(void)
+{
+    rng r;
+    rng_seed(&r, 8);
+    int xs[2] = { 5, 4 };
+    lt_tensor *x = tensor_new(2, xs);
+    rng_fill_uniform(&r, x->data, 20, -1, 1);
+    lt_act acts[4] = { LT_ACT_RELU, LT_ACT_LEAKY_RELU, LT_ACT_SIGMOID, LT_ACT_TANH };
+    for (int a = 0; a < 4; a++) {
+        lt_module *m = nn_seq((lt_module *[]){ nn_linear(4, 6, &r), nn_act(acts[a], 0.2f),
+                                               nn_linear(6, 3, &r), nn_unary(LT_UNARY_SILU),
+                                               nn_linear_nobias(3, 2, &r), nn_unary(LT_UNARY_SOFTPLUS) }, 6);
+        double err = module_grad_error(m, x);
+        if (err > 1e-2)
+            fprintf(stderr, "layers with act %d: gradient error %g\n", acts[a], err);
+        CHECK(err <= 1e-2);
+        nn_free(m);
+    }
+    tensor_free(x);
+}
+
 int main(void)
 {
     RUN(test_linear_init);
     RUN(test_seq_describe_and_errors);
+    RUN(test_layer_grads);
     RUN(test_mlp_regression);
     RUN(test_gan_requested_only);
     RUN(test_no_tape);

@@ -191,6 +191,9 @@ static void test_losses_values(void)
     lt_tensor *ce = op_cross_entropy(G, from(2, s23, lg), from(1, &n, lab), LT_MEAN);
     double e1 = -(3 - log(exp(1) + exp(2) + exp(3))), e2 = log(3.0);
     CHECK_NEAR(ce->data[0], (e1 + e2) / 2, 1e-5);
+    int s21[2] = { 2, 1 };
+    CHECK(op_bce_logits(G, from(2, s21, z), from(2, s23, lg), LT_MEAN) == NULL);
+    CHECK_STR(lt_errmsg(), "bce_logits: target (2, 3) does not broadcast to input (2, 1)");
     CHECK(op_mse(G, from(2, s, p), from(2, s23, lg), LT_MEAN) == NULL);
     CHECK_STR(lt_errmsg(), "mse: input (1, 2) and target (2, 3) must have the same shape");
 }
