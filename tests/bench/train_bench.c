@@ -426,8 +426,9 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
 
 /* ---- DDPM sampling ------------------------------------------------------------------------ */
 
-/* Ancestral sampling of n images over T steps, no tape. x (n, 784) is written to out
- * (heap, caller frees). */
+/* Ancestral sampling of n images over T steps with engine ops, no tape (sigma_t^2 =
+ * beta_t). The carried x (n, 784) is a heap tensor, so the arena is reset each step.
+ * Returns x (heap, caller frees). */
 static lt_tensor *ddpm_sample(model *md, lt_graph *g, int n, int T, uint64_t seed)
 {
     rng r;
@@ -436,25 +437,26 @@ static lt_tensor *ddpm_sample(model *md, lt_graph *g, int n, int T, uint64_t see
     lt_tensor *x = tensor_new(2, sh);
     if (!x) die("tensor_new");
     rng_fill_normal(&r, x->data, (size_t)n * 784, 0.0f, 1.0f);
-    double abar = 1.0;
-    double *betas = malloc(T * sizeof *betas), *abars = malloc(T * sizeof *abars);
-    for (int t = 0; t < T; t++) {
-        betas[t] = (float)(1e-4 + (0.02 - 1e-4) * t / (T > 1 ? T - 1 : 1));
-        abar *= 1.0 - betas[t];
+    float abar = 1.0f;
+    float *betas = malloc(T * sizeof *betas), *abars = malloc(T * sizeof *abars);
+    if (!betas || !abars) die("malloc");
+    for (int t = 0; t < T; t++) {   /* float32 linspace and cumprod, as torch_ref.py */
+        betas[t] = 1e-4f + (0.02f - 1e-4f) * (float)t / (float)(T > 1 ? T - 1 : 1);
+        abar *= 1.0f - betas[t];
         abars[t] = abar;
     }
     int was = graph_set_recording(g, 0);
     for (int ti = T - 1; ti >= 0; ti--) {
         graph_reset(g);
-        lt_tensor *tt = op_full(g, 1, &n, (float)ti);
-        lt_tensor *eps = ddpm_eps(md, g, graph_input(g, x), tt);
-        if (!eps) die("ddpm sample");
-        float c = (float)(betas[ti] / sqrt(1.0 - abars[ti])), ia = (float)(1.0 / sqrt(1.0 - betas[ti]));
-        float sig = (float)sqrt(betas[ti]);
-        size_t m = (size_t)n * 784;
-        for (size_t i = 0; i < m; i++) x->data[i] = (x->data[i] - c * eps->data[i]) * ia;
+        lt_tensor *xc = graph_input(g, x);
+        lt_tensor *eps = ddpm_eps(md, g, xc, op_full(g, 1, &n, (float)ti));
+        /* x = (x - beta_t / sqrt(1 - abar_t) * eps) / sqrt(alpha_t) [+ sqrt(beta_t) z] */
+        float c = betas[ti] / sqrtf(1.0f - abars[ti]), ia = 1.0f / sqrtf(1.0f - betas[ti]);
+        lt_tensor *xn = op_scale(g, op_sub(g, xc, op_scale(g, eps, c)), ia);
         if (ti > 0)
-            for (size_t i = 0; i < m; i++) x->data[i] += sig * (float)rng_normal(&r);
+            xn = op_add(g, xn, op_scale(g, op_randn(g, &r, 2, sh), sqrtf(betas[ti])));
+        if (!xn) die("ddpm sample");
+        tensor_copy_out(xn, x->data);
     }
     graph_set_recording(g, was);
     graph_reset(g);
