@@ -2,10 +2,14 @@
 # train_compare.sh: Latent's engine against PyTorch on the four lecture MLPs, in one run.
 #
 #   tests/bench/train_compare.sh [--out DIR] [--build DIR] [extra train_bench/torch_ref flags]
+#   tests/bench/train_compare.sh --table DIR     # only reprint the table of a kept run
 #
 # 1. builds build/tests/bench/train_bench if needed (cmake, -j2);
-# 2. runs train_bench --sample and torch_ref.py --sample on the same IDX file (the
-#    repository's share/data/mnist, or $IMAGES), one after the other, same flags;
+# 2. runs train_bench and torch_ref.py on the same IDX file (the repository's
+#    share/data/mnist, or $IMAGES) with the same flags, model by model and alternating
+#    (ours ae, torch ae, ours vae, ...) so that a change in the machine's load hits both;
+#    ddpm is run with --sample (DDPM sampling with the model just trained). Each model
+#    runs in a fresh process, so each peak RSS is that model's own;
 # 3. prints the table described in tests/bench/README.md with each target.
 # PyTorch runs with /usr/bin/python3 (Debian's python3-torch) and OMP_WAIT_POLICY=PASSIVE,
 # its best setting on this 2-core machine; OPENBLAS_CORETYPE is left as the environment
@@ -19,11 +23,15 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$ROOT/build
 OUT=""
+MODELS=ae,vae,gan,ddpm
+TABLE_ONLY=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) OUT=$2; shift 2 ;;
     --build) BUILD=$2; shift 2 ;;
+    --table) OUT=$2; TABLE_ONLY=1; shift 2 ;;
+    --models) MODELS=$2; shift 2 ;;
     *) EXTRA+=("$1"); shift ;;
   esac
 done
@@ -34,21 +42,30 @@ if [ -z "${TORCH_REF:-}" ]; then
     [ -f "$c" ] && TORCH_REF=$c && break
   done
 fi
-[ -n "${TORCH_REF:-}" ] && [ -f "$TORCH_REF" ] || { echo "train_compare: set TORCH_REF to torch_ref.py" >&2; exit 1; }
-[ -f "$IMAGES" ] || { echo "train_compare: no image file $IMAGES" >&2; exit 1; }
-[ -n "$OUT" ] || OUT=$(mktemp -d /tmp/train_compare.XXXXXX)
-mkdir -p "$OUT"
+if [ $TABLE_ONLY = 0 ]; then
+  [ -n "${TORCH_REF:-}" ] && [ -f "$TORCH_REF" ] || { echo "train_compare: set TORCH_REF to torch_ref.py" >&2; exit 1; }
+  [ -f "$IMAGES" ] || { echo "train_compare: no image file $IMAGES" >&2; exit 1; }
+  [ -n "$OUT" ] || OUT=$(mktemp -d /tmp/train_compare.XXXXXX)
+  mkdir -p "$OUT"
 
-if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-  cmake -S "$ROOT" -B "$BUILD" >/dev/null
+  if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+    cmake -S "$ROOT" -B "$BUILD" >/dev/null
+  fi
+  cmake --build "$BUILD" -j2 --target train_bench >/dev/null
+  BENCH=$BUILD/tests/bench/train_bench
+
+  echo "# $(date -u '+%F %T UTC')  $(nproc) cores  load: $(cut -d' ' -f1-3 /proc/loadavg)  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}"
+  echo "# images: $IMAGES   raw outputs: $OUT"
+  : > "$OUT/ours.txt"
+  : > "$OUT/torch.txt"
+  for m in ${MODELS//,/ }; do
+    S=()
+    [ "$m" = ddpm ] && S=(--sample)
+    "$BENCH" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} ${EXTRA[@]+"${EXTRA[@]}"} >> "$OUT/ours.txt"
+    OMP_WAIT_POLICY=PASSIVE "$PY" "$TORCH_REF" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} \
+      ${EXTRA[@]+"${EXTRA[@]}"} >> "$OUT/torch.txt"
+  done
 fi
-cmake --build "$BUILD" -j2 --target train_bench >/dev/null
-BENCH=$BUILD/tests/bench/train_bench
-
-echo "# $(date -u '+%F %T UTC')  $(nproc) cores  load: $(cut -d' ' -f1-3 /proc/loadavg)  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}"
-echo "# images: $IMAGES   raw outputs: $OUT"
-"$BENCH" --images "$IMAGES" --sample ${EXTRA[@]+"${EXTRA[@]}"} > "$OUT/ours.txt"
-OMP_WAIT_POLICY=PASSIVE "$PY" "$TORCH_REF" --images "$IMAGES" --sample ${EXTRA[@]+"${EXTRA[@]}"} > "$OUT/torch.txt"
 
 "$PY" - "$OUT/ours.txt" "$OUT/torch.txt" <<'EOF'
 import re, sys
@@ -79,8 +96,8 @@ def losses(s):
 
 ours, torch = parse(sys.argv[1]), parse(sys.argv[2])
 ok = lambda c: "ok" if c else "MISS"
-print("%-5s %9s %9s %7s %5s | %9s %9s %7s %5s | %-19s %-19s %8s %5s" % (
-    "model", "ours_s", "torch_s", "ratio", "<=.6", "gemm_s", "insitu_s", "ovh", "<=1.3",
+print("%-5s %9s %9s %7s %5s | %9s %9s %7s %5s %6s | %-19s %-19s %8s %5s" % (
+    "model", "ours_s", "torch_s", "ratio", "<=.6", "gemm_s", "insitu_s", "ovh", "<=1.3", "floor",
     "loss_ours", "loss_torch", "diff", "<=5%"))
 for n in ["ae", "vae", "gan", "ddpm"]:
     if n not in ours or n not in torch:
@@ -96,18 +113,20 @@ for n in ["ae", "vae", "gan", "ddpm"]:
     else:
         d = abs(lo[0] - lt[0]) / lt[0]
         diff, verdict = "%.1f%%" % (100 * d), ok(d <= 0.05)
-    print("%-5s %9.4f %9.4f %7.3f %5s | %9.4f %9.4f %7.2f %5s | %-19s %-19s %8s %5s" % (
+    print("%-5s %9.4f %9.4f %7.3f %5s | %9.4f %9.4f %7.2f %5s %6.3f | %-19s %-19s %8s %5s" % (
         n, o["epoch_s"], t["epoch_s"], ratio, ok(ratio <= 0.6), rep or float("nan"),
-        o.get("gemm_insitu_s", float("nan")), ovh, ok(ovh <= 1.3), o["loss"], t["loss"], diff, verdict))
+        o.get("gemm_insitu_s", float("nan")), ovh, ok(ovh <= 1.3),
+        (rep or float("nan")) / t["epoch_s"], o["loss"], t["loss"], diff, verdict))
 if "sample" in ours and "sample" in torch:
     r = ours["sample"] / torch["sample"]
     print("ddpm_sample 64x1000: ours %.3f s  torch %.3f s  ratio %.3f  (<= 0.6: %s)" % (
         ours["sample"], torch["sample"], r, ok(r <= 0.6)))
 if "ae" in ours and "peak_rss_mb" in ours["ae"]:
-    first = open(sys.argv[1]).read().split("\n")
-    print("peak RSS after the ae run (ours): %.1f MB  (< 150 MB: %s)%s" % (
+    print("peak RSS of the ae run (ours): %.1f MB  (< 150 MB: %s);  others: %s" % (
         ours["ae"]["peak_rss_mb"], ok(ours["ae"]["peak_rss_mb"] < 150),
-        "" if any(l.startswith("ae ") for l in first[:3]) else "  [ae was not the first model]"))
+        ", ".join("%s %.1f MB" % (n, ours[n]["peak_rss_mb"]) for n in ["vae", "gan", "ddpm"]
+                  if n in ours and "peak_rss_mb" in ours[n])))
+print("floor = gemm_s / torch_s: the ratio with zero engine overhead (bare sgemm only)")
 print("epochs (s) ours / torch:")
 for n in ["ae", "vae", "gan", "ddpm"]:
     if n in ours and n in torch:
