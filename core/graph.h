@@ -4,18 +4,24 @@
  * graph records, each op whose inputs require a gradient also appends its result to the
  * tape. A training step is:
  *
- *     lt_graph *g = graph_new();                         // once
- *     for each mini-batch {
- *         graph_reset(g);                                // frees last step's tensors
- *         lt_tensor *x = op_rows(g, data, idx, 128);     // (128, 784), no grad
- *         lt_tensor *y = nn_forward(model, g, x);        // parameters enter as leaves
- *         lt_tensor *loss = op_mse(g, y, x, LT_MEAN);
- *         if (!loss) return lt_errmsg();                 // ops pass NULL along
- *         graph_zero_grad(ps, nps);
- *         graph_backward(g, loss, ps, nps);              // += into ps[i].g only
- *         adam_step(...);                                // over ps
+ *     // data: a heap (N, 784) tensor; perm: a permutation of 0..N-1 (rng_permutation);
+ *     // model: an nn.h module; ps, nps: its lt_param list (nn_params)
+ *     lt_graph *g = graph_new();                            // once
+ *     for (int s = 0; s + 128 <= N; s += 128) {
+ *         graph_reset(g);                                   // frees last step's tensors
+ *         lt_tensor *x = op_rows(g, data, perm + s, 128);   // (128, 784), no grad
+ *         lt_tensor *y = nn_forward(model, g, x);           // parameters enter as leaves
+ *         lt_tensor *loss = op_mse(g, y, x, LT_MEAN);       // ops pass NULL along, so
+ *         graph_zero_grad(ps, nps);                         // one check covers them all:
+ *         if (graph_backward(g, loss, ps, nps) != LT_OK)    // += into ps[i].g only
+ *             break;                                        // lt_errmsg() says why
+ *         for (int k = 0; k < nps; k++)                     // plain SGD (or an optimizer
+ *             for (size_t i = 0; i < ps[k].n; i++)          // over the same ps)
+ *                 ps[k].w[i] -= 0.1f * ps[k].g[i];
  *     }
  *     graph_free(g);
+ *
+ * (tests/unit/test_nn.c compiles this loop as test_header_example.)
  *
  * Memory: the arena is a list of large blocks. graph_reset keeps its memory; if a step
  * needed more than one block, reset replaces them with one block of the total size, so

@@ -12,7 +12,9 @@
  *
  * Inputs may be heap, arena or parameter tensors, and strided views. Results are
  * contiguous unless the op is documented as a view (slice, select, transpose, reshape of
- * a contiguous tensor, detach), which shares the input's floats.
+ * a contiguous tensor, expand, detach), which shares the input's floats. Ops keep
+ * pointers to their inputs for backward: keep heap inputs alive and unchanged until
+ * graph_backward has run (or the graph is reset).
  *
  * Broadcasting follows NumPy: shapes are aligned on the right; each dimension pair must
  * be equal or one of them 1. Gradients of broadcast inputs are summed over the
@@ -54,10 +56,13 @@ lt_tensor *op_contiguous(lt_graph *g, lt_tensor *x);
 
 /* ---- element-wise, broadcasting ----------------------------------------------------- */
 
+/* a and b broadcast together -> y of the broadcast shape: a + b, a - b, a * b, a / b */
 lt_tensor *op_add(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_sub(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_mul(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_div(lt_graph *g, lt_tensor *a, lt_tensor *b);
+
+/* Unary ops: x (any shape, any strides) -> y (x's shape, contiguous). */
 
 /* a * x + b for scalars a, b (covers scale, add a scalar, 1 - x, neg) */
 lt_tensor *op_affine(lt_graph *g, lt_tensor *x, float a, float b);
@@ -123,7 +128,7 @@ lt_tensor *op_transpose(lt_graph *g, lt_tensor *x, int axis0, int axis1);
 lt_tensor *op_slice(lt_graph *g, lt_tensor *x, int axis, int start, int stop, int step);
 /* [view] the i-th entry along axis, that axis removed (x[i] for axis 0) */
 lt_tensor *op_select(lt_graph *g, lt_tensor *x, int axis, int i);
-/* joins n tensors along an existing axis; other dimensions must agree */
+/* joins n >= 1 tensors along an existing axis; other dimensions must agree */
 lt_tensor *op_concat(lt_graph *g, lt_tensor *const *xs, int n, int axis);
 /* joins n same-shaped tensors along a new axis (at most 4 dimensions result) */
 lt_tensor *op_stack(lt_graph *g, lt_tensor *const *xs, int n, int axis);

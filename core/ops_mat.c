@@ -1,8 +1,9 @@
 /* ops_mat.c: matmul and the fused linear layer op (x W^T + b, then an activation). */
 /* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
- * loop whose length is unknown, i.e. all of them). */
+ * loop whose length is unknown, i.e. all of them; no-trapping-math lets it turn the
+ * selects of relu-like loops into vector blends. We never use floating-point traps). */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=dynamic")
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
 
@@ -96,7 +97,9 @@ static void bias_act(float *y, const float *b, int B, int n, lt_act act, float a
         switch (act) {
         case LT_ACT_NONE: break;
         case LT_ACT_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : 0.0f; break;
-        case LT_ACT_LEAKY_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : alpha * r[j]; break;
+        case LT_ACT_LEAKY_RELU:
+            for (int j = 0; j < n; j++) r[j] = fmaxf(r[j], 0.0f) + alpha * fminf(r[j], 0.0f);
+            break;
         case LT_ACT_SIGMOID: for (int j = 0; j < n; j++) r[j] = 1.0f / (1.0f + expf(-r[j])); break;
         case LT_ACT_TANH: for (int j = 0; j < n; j++) r[j] = tanhf(r[j]); break;
         }
@@ -110,7 +113,12 @@ static void act_grad(const float *y, float *dy, size_t n, lt_act act, float alph
     switch (act) {
     case LT_ACT_NONE: break;
     case LT_ACT_RELU: for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f; break;
-    case LT_ACT_LEAKY_RELU: for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i]; break;
+    case LT_ACT_LEAKY_RELU:
+        for (size_t i = 0; i < n; i++) {
+            float pos = (float)(y[i] > 0.0f);   /* branch-free, so it vectorises */
+            dy[i] *= pos + (1.0f - pos) * alpha;
+        }
+        break;
     case LT_ACT_SIGMOID: for (size_t i = 0; i < n; i++) dy[i] *= y[i] * (1.0f - y[i]); break;
     case LT_ACT_TANH: for (size_t i = 0; i < n; i++) dy[i] *= 1.0f - y[i] * y[i]; break;
     }

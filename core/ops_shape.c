@@ -1,9 +1,10 @@
 /* ops_shape.c: making tensors, views (reshape, transpose, slice, select, expand, detach),
  * concat, stack, gather. */
 /* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
- * loop whose length is unknown, i.e. all of them). */
+ * loop whose length is unknown, i.e. all of them; no-trapping-math lets it turn the
+ * selects of relu-like loops into vector blends. We never use floating-point traps). */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=dynamic")
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
 
@@ -312,9 +313,13 @@ static const lt_opdef concat_def = { "concat", concat_backward };
 
 lt_tensor *op_concat(lt_graph *g, lt_tensor *const *xs, int n, int axis)
 {
-    if (n < 1 || n > LT_MAXIN) {
-        lt_fail(LT_ERR_VALUE, "concat: 1 to %d tensors, got %d", LT_MAXIN, n);
+    if (n < 1) {
+        lt_fail(LT_ERR_VALUE, "concat: no tensors");
         return NULL;
+    }
+    if (n > LT_MAXIN) {   /* a node has at most LT_MAXIN inputs: join halves */
+        lt_tensor *half[2] = { op_concat(g, xs, n / 2, axis), op_concat(g, xs + n / 2, n - n / 2, axis) };
+        return half[0] && half[1] ? op_concat(g, half, 2, axis) : NULL;
     }
     for (int k = 0; k < n; k++)
         if (!xs[k])
@@ -357,11 +362,13 @@ lt_tensor *op_concat(lt_graph *g, lt_tensor *const *xs, int n, int axis)
 
 lt_tensor *op_stack(lt_graph *g, lt_tensor *const *xs, int n, int axis)
 {
-    if (n < 1 || n > LT_MAXIN) {
-        lt_fail(LT_ERR_VALUE, "stack: 1 to %d tensors, got %d", LT_MAXIN, n);
+    if (n < 1) {
+        lt_fail(LT_ERR_VALUE, "stack: no tensors");
         return NULL;
     }
-    lt_tensor *parts[LT_MAXIN];
+    lt_tensor **parts = graph_alloc(g, (size_t)n * sizeof *parts);
+    if (!parts)
+        return NULL;
     for (int k = 0; k < n; k++) {
         if (!xs[k])
             return NULL;

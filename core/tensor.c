@@ -1,15 +1,18 @@
 /* tensor.c: heap tensors, shape helpers, sgemm kernels and the BLAS thread policy. */
 /* Let GCC vectorise the element loops at -O2 (its default "very cheap" model skips any
- * loop whose length is unknown, i.e. all of them). */
+ * loop whose length is unknown, i.e. all of them; no-trapping-math lets it turn the
+ * selects of relu-like loops into vector blends. We never use floating-point traps). */
 #if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC optimize("vect-cost-model=dynamic")
+#pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "tensor.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride)
 {
@@ -193,7 +196,19 @@ void tensor_copy_out(const lt_tensor *x, float *out)
 
 static int blas_max_threads;       /* 0: not yet read from OpenBLAS */
 static int blas_cur_threads;       /* what OpenBLAS is set to now   */
-static double small_flops = 4e6;   /* below: one thread             */
+static double small_flops = 8e6;   /* below: one thread             */
+
+/* Adaptive choice between 1 and blas_max_threads threads for larger products. Products
+ * are grouped by log2 of their flops; for each group we keep a moving average of the
+ * seconds per flop with 1 thread and with all, try each a few times, then use the faster
+ * one, re-trying the other every EXPLORE-th call (a machine's load changes). Threads pay
+ * on an idle machine and cost dearly when the cores are busy with other work. */
+#define EXPLORE 32
+static struct {
+    double spf[2];   /* seconds per flop: [0] one thread, [1] all */
+    int n[2];        /* timed calls */
+    unsigned calls;
+} perf_group[64];
 
 static void blas_init(void)
 {
@@ -209,6 +224,7 @@ void tensor_set_threads(int n)
 {
     blas_init();
     blas_max_threads = n < 1 ? 1 : n;
+    memset(perf_group, 0, sizeof perf_group);
 }
 
 int tensor_get_threads(void)
@@ -222,19 +238,51 @@ void tensor_set_small_flops(double flops)
     small_flops = flops;
 }
 
+static double mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* 0: one thread, 1: all, for a product of this many flops in group gi */
+static int choose_threads(int gi)
+{
+    int *n = perf_group[gi].n;
+    if (n[0] < 3 || n[1] < 3)
+        return n[0] <= n[1] ? 0 : 1;
+    int best = perf_group[gi].spf[1] < perf_group[gi].spf[0];
+    return ++perf_group[gi].calls % EXPLORE == 0 ? !best : best;
+}
+
+static void set_blas_threads(int want)
+{
+    if (want != blas_cur_threads) {
+        openblas_set_num_threads(want);
+        blas_cur_threads = want;
+    }
+}
+
 void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {
     if (M <= 0 || N <= 0)
         return;
     blas_init();
-    int want = 2.0 * M * N * K < small_flops ? 1 : blas_max_threads;
-    if (want != blas_cur_threads) {
-        openblas_set_num_threads(want);
-        blas_cur_threads = want;
+    CBLAS_TRANSPOSE ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
+    double flops = 2.0 * M * N * K;
+    if (blas_max_threads == 1 || flops < small_flops) {
+        set_blas_threads(1);
+        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
     }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    int gi = (int)log2(flops) & 63, all = choose_threads(gi);
+    set_blas_threads(all ? blas_max_threads : 1);
+    double t0 = mono_now();
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    double spf = (mono_now() - t0) / flops;
+    double *avg = &perf_group[gi].spf[all];
+    *avg = perf_group[gi].n[all]++ ? 0.75 * *avg + 0.25 * spf : spf;
 }
 
 void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha,

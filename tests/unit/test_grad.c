@@ -222,6 +222,10 @@ static lt_tensor *f_shape(lt_graph *g, lt_tensor **in, int n, void *ctx)
     case 4: { lt_tensor *p[3] = { x, op_exp(g, x), op_slice(g, x, 1, 0, 2, 1) };
               return op_concat(g, p, 3, 1); }
     case 5: { lt_tensor *p[2] = { x, op_sigmoid(g, x) }; return op_stack(g, p, 2, 1); }
+    case 9: { lt_tensor *p[7] = { x, op_exp(g, x), x, op_tanh(g, x), x, x, op_sigmoid(g, x) };
+              return op_concat(g, p, 7, 0); }   /* more inputs than a node holds */
+    case 10: { lt_tensor *p[6] = { x, op_exp(g, x), x, op_tanh(g, x), x, x };
+               return op_stack(g, p, 6, 0); }
     case 6: return op_select(g, op_transpose(g, x, 0, 1), 0, 3);
     case 7: return op_contiguous(g, op_transpose(g, x, 1, 0));
     default: { float idx[5] = { 2, 0, 2, 1, 2 }; int n5 = 5;
@@ -234,7 +238,7 @@ static lt_tensor *f_shape(lt_graph *g, lt_tensor **in, int n, void *ctx)
 static void test_shape_ops(void)
 {
     int s[2] = { 2, 6 }, s2[2] = { 3, 4 };
-    for (int k = 0; k < 9; k++) {
+    for (int k = 0; k < 11; k++) {
         char what[32];
         snprintf(what, sizeof what, "shape op %d", k);
         lt_tensor *in[1] = { rnd_signed(2, k == 2 || k == 8 ? s2 : s, 0.1f, 1.0f) };

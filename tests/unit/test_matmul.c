@@ -99,6 +99,25 @@ static void test_linear_vs_naive(void)
     graph_free(g);
 }
 
+/* products above the small-flops bound go through the adaptive 1-or-all threads path:
+ * every call, whichever it picks, must give the reference's result */
+static void test_adaptive_threads(void)
+{
+    int M = 128, N = 256, K = 200;   /* 13 MFLOP */
+    float *A = malloc((size_t)M * K * sizeof *A), *B = malloc((size_t)K * N * sizeof *B);
+    float *C = malloc((size_t)M * N * sizeof *C), *ref = malloc((size_t)M * N * sizeof *ref);
+    rng_fill_uniform(&R, A, (size_t)M * K, -1, 1);
+    rng_fill_uniform(&R, B, (size_t)K * N, -1, 1);
+    tensor_sgemm_naive(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, ref, N);
+    int ok = 1;
+    for (int i = 0; i < 12; i++) {
+        tensor_sgemm(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
+        ok &= max_diff(C, ref, (size_t)M * N) < 1e-4;
+    }
+    CHECK(ok);
+    free(A); free(B); free(C); free(ref);
+}
+
 static void test_threads(void)
 {
     int old = tensor_get_threads();
@@ -117,6 +136,7 @@ int main(void)
     RUN(test_sgemm_vs_naive);
     RUN(test_matmul_views);
     RUN(test_linear_vs_naive);
+    RUN(test_adaptive_threads);
     RUN(test_threads);
     return check_summary("matmul");
 }

@@ -314,11 +314,52 @@ static void test_layer_grads(void)
     tensor_free(x);
 }
 
+/* graph.h's opening example, verbatim inside a function */
+static lt_status header_example(lt_tensor *data, int N, const int *perm, lt_module *model,
+                                lt_param *ps, int nps)
+{
+    lt_graph *g = graph_new();                            // once
+    for (int s = 0; s + 128 <= N; s += 128) {
+        graph_reset(g);                                   // frees last step's tensors
+        lt_tensor *x = op_rows(g, data, perm + s, 128);   // (128, 784), no grad
+        lt_tensor *y = nn_forward(model, g, x);           // parameters enter as leaves
+        lt_tensor *loss = op_mse(g, y, x, LT_MEAN);       // ops pass NULL along, so
+        graph_zero_grad(ps, nps);                         // one check covers them all:
+        if (graph_backward(g, loss, ps, nps) != LT_OK)    // += into ps[i].g only
+            break;                                        // lt_errmsg() says why
+        for (int k = 0; k < nps; k++)                     // plain SGD (or an optimizer
+            for (size_t i = 0; i < ps[k].n; i++)          // over the same ps)
+                ps[k].w[i] -= 0.1f * ps[k].g[i];
+    }
+    graph_free(g);
+    return LT_OK;
+}
+
+static void test_header_example(void)
+{
+    rng r;
+    rng_seed(&r, 9);
+    int N = 256, s[2] = { 256, 784 }, perm[256];
+    lt_tensor *data = tensor_new(2, s);
+    rng_fill_uniform(&r, data->data, (size_t)N * 784, 0, 1);
+    rng_permutation(&r, perm, N);
+    lt_module *model = nn_seq((lt_module *[]){ nn_linear(784, 16, &r), nn_act(LT_ACT_RELU, 0),
+                                               nn_linear(16, 784, &r), nn_act(LT_ACT_SIGMOID, 0) }, 4);
+    lt_param ps[4];
+    int nps = nn_params(model, ps, 4);
+    float before = ps[0].w[0];
+    CHECK(header_example(data, N, perm, model, ps, nps) == LT_OK);
+    CHECK(ps[0].w[0] != before);
+    nn_free(model);
+    tensor_free(data);
+}
+
 int main(void)
 {
     RUN(test_linear_init);
     RUN(test_seq_describe_and_errors);
     RUN(test_layer_grads);
+    RUN(test_header_example);
     RUN(test_mlp_regression);
     RUN(test_gan_requested_only);
     RUN(test_no_tape);
