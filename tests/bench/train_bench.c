@@ -15,13 +15,14 @@
  * peak_rss_mb is getrusage's ru_maxrss so far (the process's peak: exact for the first
  * model run). cpu_s is the process's CPU time per timed epoch (all threads, including
  * OpenBLAS workers spinning while they wait). gemm_insitu_s is the time spent inside cblas_sgemm per timed epoch;
- * gemm_replay_s replays the calls logged during the first epoch (same order, shapes,
+ * gemm_replay_s replays the calls logged during the last timed epoch (same order, shapes,
  * transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh buffers
  * per call site) and takes the median of 3 replays; overhead = epoch_s / gemm_replay_s;
  * replay_cpu_s is the replay's CPU time and overhead_cpu = cpu_s / replay_cpu_s: with
  * --threads 1 a figure that other processes on the machine hardly disturb.
  * replay_all1t_s and replay_allNt_s replay the same calls all on 1 or all on --threads
- * OpenBLAS threads (the engine picks 1 thread for products under 4 MFLOP).
+ * OpenBLAS threads (tensor_sgemm runs small products on 1 thread and picks 1 or all
+ * threads for larger ones by timing itself).
  *
  * cblas_sgemm is wrapped at link time (-Wl,--wrap=cblas_sgemm, see CMakeLists.txt), so
  * the log holds exactly what the engine calls, with nothing changed in core/.
@@ -547,7 +548,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     float last[2] = { 0, 0 };
     int ne = o->warmup + o->epochs;
     for (int ep = 0; ep < ne; ep++) {
-        if (ep == 0) gemm_log_start();
+        if (ep == ne - 1) gemm_log_start();   /* log the last timed epoch's calls */
         gl.inside_s = 0;
         double acc[2] = { 0, 0 };
         int nb = 0;
