@@ -4,7 +4,7 @@
  *
  *   train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3] [--warmup 1]
  *               [--threads 2] [--seed 0] [--limit N] [--sample] [--sample-only]
- *               [--no-replay]
+ *               [--no-replay] [--gemm-detail]
  *
  * Per model: --warmup epochs (excluded), then --epochs timed epochs over the whole data
  * set, reshuffled each epoch with a seeded permutation, last partial batch kept. Prints
@@ -23,6 +23,8 @@
  * replay_all1t_s and replay_allNt_s replay the same calls all on 1 or all on --threads
  * OpenBLAS threads (tensor_sgemm runs small products on 1 thread and picks 1 or all
  * threads for larger ones by timing itself).
+ *
+ * --gemm-detail adds a line per call site: shape, threads, calls, seconds and GFLOP/s.
  *
  * cblas_sgemm is wrapped at link time (-Wl,--wrap=cblas_sgemm, see CMakeLists.txt), so
  * the log holds exactly what the engine calls, with nothing changed in core/.
@@ -155,59 +157,105 @@ static float *rand_floats(size_t n, rng *r)
     return p;
 }
 
-/* Replays the log 3 times (after one untimed pass); returns the median seconds.
- * Each call site (position within a step, shape) gets its own A, B, C buffers.
- * force_threads > 0 runs every call on that many OpenBLAS threads instead of the
- * logged setting (to compare thread policies). */
-static double gemm_replay(double *gflop, int force_threads, double *cpu_s)
+/* The log made ready to replay: each call site (position within a step, shape) gets its
+ * own random A, B, C buffers. */
+typedef struct replay {
+    int n, nsites;
+    int *site;          /* (n) the call site of each logged call     */
+    gemm_call *rep;     /* (nsites) one call of each site            */
+    float **buf;        /* (3 nsites) A, B, C of each site           */
+    double gflop;       /* FLOPs of the whole log / 1e9              */
+} replay;
+
+static void replay_init(replay *rp)
 {
-    int n = gl.ncalls, nsites = 0;
-    int *site = malloc((size_t)(n ? n : 1) * sizeof *site);
-    gemm_call *rep = malloc((size_t)(n ? n : 1) * sizeof *rep);
-    float **buf = malloc((size_t)(n ? n : 1) * 3 * sizeof *buf);
-    if (!site || !rep || !buf) { perror("train_bench"); exit(1); }
+    int n = gl.ncalls;
+    memset(rp, 0, sizeof *rp);
+    rp->n = n;
+    rp->site = malloc((size_t)(n ? n : 1) * sizeof *rp->site);
+    rp->rep = malloc((size_t)(n ? n : 1) * sizeof *rp->rep);
+    rp->buf = malloc((size_t)(n ? n : 1) * 3 * sizeof *rp->buf);
+    if (!rp->site || !rp->rep || !rp->buf) { perror("train_bench"); exit(1); }
     rng r;
     rng_seed(&r, 7);
-    *gflop = 0;
     for (int i = 0; i < n; i++) {
         const gemm_call *c = &gl.calls[i];
         int s = 0;
-        while (s < nsites && !same_site(&rep[s], c)) s++;
-        if (s == nsites) {
-            rep[nsites++] = *c;
-            buf[3 * s] = rand_floats(a_floats(c), &r);
-            buf[3 * s + 1] = rand_floats(b_floats(c), &r);
-            buf[3 * s + 2] = rand_floats(c_floats(c), &r);
+        while (s < rp->nsites && !same_site(&rp->rep[s], c)) s++;
+        if (s == rp->nsites) {
+            rp->rep[rp->nsites++] = *c;
+            rp->buf[3 * s] = rand_floats(a_floats(c), &r);
+            rp->buf[3 * s + 1] = rand_floats(b_floats(c), &r);
+            rp->buf[3 * s + 2] = rand_floats(c_floats(c), &r);
         }
-        site[i] = s;
-        *gflop += 2e-9 * c->M * c->N * c->K;
+        rp->site[i] = s;
+        rp->gflop += 2e-9 * c->M * c->N * c->K;
     }
-    int cur = openblas_get_num_threads();
-    double t[4], c[4];
-    for (int tr = 0; tr < 4; tr++) {
-        double t0 = now(), c0 = cpu_now();
-        for (int i = 0; i < n; i++) {
-            const gemm_call *c = &gl.calls[i];
-            float **b = &buf[3 * site[i]];
-            int want = force_threads > 0 ? force_threads : c->threads;
-            if (want != cur) {
-                openblas_set_num_threads(want);
-                cur = want;
-            }
-            /* beta = 1 (accumulating backward) grows C a little each pass; harmless */
-            __real_cblas_sgemm(CblasRowMajor, c->ta ? CblasTrans : CblasNoTrans,
-                               c->tb ? CblasTrans : CblasNoTrans, c->M, c->N, c->K, c->alpha,
-                               b[0], c->lda, b[1], c->ldb, c->beta, b[2], c->ldc);
-        }
-        t[tr] = now() - t0;
-        c[tr] = cpu_now() - c0;
-    }
+}
+
+static void replay_free(replay *rp)
+{
+    for (int s = 0; s < 3 * rp->nsites; s++) free(rp->buf[s]);
+    free(rp->buf); free(rp->rep); free(rp->site);
     if (gl.last_threads > 0)   /* tensor_sgemm caches the setting: leave it as it was */
         openblas_set_num_threads(gl.last_threads);
-    for (int s = 0; s < 3 * nsites; s++) free(buf[s]);
-    free(buf); free(rep); free(site);
-    if (cpu_s) *cpu_s = median3(c + 1);
+}
+
+/* One pass over the log; force_threads > 0 runs every call on that many OpenBLAS threads
+ * instead of the logged setting. site_s (nsites, may be NULL) accumulates each call
+ * site's seconds. */
+static void replay_pass(replay *rp, int force_threads, double *site_s)
+{
+    int cur = openblas_get_num_threads();
+    for (int i = 0; i < rp->n; i++) {
+        const gemm_call *c = &gl.calls[i];
+        float **b = &rp->buf[3 * rp->site[i]];
+        int want = force_threads > 0 ? force_threads : c->threads;
+        if (want != cur) {
+            openblas_set_num_threads(want);
+            cur = want;
+        }
+        double t0 = site_s ? now() : 0.0;
+        /* beta = 1 (accumulating backward) grows C a little each pass; harmless */
+        __real_cblas_sgemm(CblasRowMajor, c->ta ? CblasTrans : CblasNoTrans,
+                           c->tb ? CblasTrans : CblasNoTrans, c->M, c->N, c->K, c->alpha,
+                           b[0], c->lda, b[1], c->ldb, c->beta, b[2], c->ldc);
+        if (site_s) site_s[rp->site[i]] += now() - t0;
+    }
+}
+
+/* One untimed pass, then 3 timed ones; returns the median seconds (and CPU seconds). */
+static double replay_time(replay *rp, int force_threads, double *cpu_s)
+{
+    double t[4], cpu[4];
+    for (int tr = 0; tr < 4; tr++) {
+        double t0 = now(), c0 = cpu_now();
+        replay_pass(rp, force_threads, NULL);
+        t[tr] = now() - t0;
+        cpu[tr] = cpu_now() - c0;
+    }
+    if (cpu_s) *cpu_s = median3(cpu + 1);
     return median3(t + 1);
+}
+
+/* Prints each call site's shape, thread setting, calls per epoch, seconds per epoch and
+ * GFLOP/s (one timed pass after an untimed one). */
+static void replay_detail(replay *rp, const char *name)
+{
+    double *st = calloc((size_t)rp->nsites + 1, sizeof *st);
+    int *cnt = calloc((size_t)rp->nsites + 1, sizeof *cnt);
+    if (!st || !cnt) { perror("train_bench"); exit(1); }
+    replay_pass(rp, 0, NULL);
+    replay_pass(rp, 0, st);
+    for (int i = 0; i < rp->n; i++) cnt[rp->site[i]]++;
+    for (int s = 0; s < rp->nsites; s++) {
+        const gemm_call *c = &rp->rep[s];
+        printf("%s gemm_site %2d  %c%c M=%-4d N=%-4d K=%-4d thr=%d beta=%g calls=%-4d s=%.4f gflops=%.1f\n",
+               name, c->site, c->ta ? 'T' : 'N', c->tb ? 'T' : 'N', c->M, c->N, c->K, c->threads,
+               c->beta, cnt[s], st[s], cnt[s] * 2e-9 * c->M * c->N * c->K / (st[s] > 0 ? st[s] : 1));
+    }
+    free(st);
+    free(cnt);
 }
 
 static optim *adam_new(const lt_param *ps, int n, double lr, double b1, double b2)
@@ -470,20 +518,20 @@ static lt_tensor *ddpm_sample(model *md, lt_graph *g, int n, int T, uint64_t see
 
 typedef struct opts {
     const char *images, *models;
-    int epochs, warmup, threads, seed, limit, sample, sample_only, replay;
+    int epochs, warmup, threads, seed, limit, sample, sample_only, replay, gemm_detail;
 } opts;
 
 static void usage(void)
 {
     fprintf(stderr, "usage: train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3]\n"
                     "       [--warmup 1] [--threads 2] [--seed 0] [--limit N] [--sample]\n"
-                    "       [--sample-only] [--no-replay]\n");
+                    "       [--sample-only] [--no-replay] [--gemm-detail]\n");
     exit(2);
 }
 
 static opts parse(int argc, char **argv)
 {
-    opts o = { NULL, "ae,vae,gan,ddpm", 3, 1, 2, 0, 0, 0, 0, 1 };
+    opts o = { NULL, "ae,vae,gan,ddpm", 3, 1, 2, 0, 0, 0, 0, 1, 0 };
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -498,6 +546,7 @@ static opts parse(int argc, char **argv)
         else if (!strcmp(a, "--sample")) o.sample = 1;
         else if (!strcmp(a, "--sample-only")) o.sample_only = 1;
         else if (!strcmp(a, "--no-replay")) o.replay = 0;
+        else if (!strcmp(a, "--gemm-detail")) o.gemm_detail = 1;
         else usage();
 #undef ARG
     }
@@ -584,15 +633,21 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     printf("%s peak_rss_mb=%.1f arena_mb=%.1f cpu_s=%.4f", name, peak_rss_mb(),
            graph_arena_bytes(g) / 1048576.0, cpu / o->epochs);
     if (o->replay) {
-        double gf, rc, rs = gemm_replay(&gf, 0, &rc), r1 = gemm_replay(&gf, 1, NULL);
-        double r2 = o->threads > 1 ? gemm_replay(&gf, o->threads, NULL) : r1;
+        replay rp;
+        replay_init(&rp);
+        double gf = rp.gflop, rc, rs = replay_time(&rp, 0, &rc), r1 = replay_time(&rp, 1, NULL);
+        double r2 = o->threads > 1 ? replay_time(&rp, o->threads, NULL) : r1;
         printf(" gemm_calls=%d per_step=%.1f gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f"
                " overhead=%.2f replay_cpu_s=%.4f overhead_cpu=%.2f replay_all1t_s=%.4f",
                gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf, insitu / o->epochs,
                rs, es / rs, rc, cpu / o->epochs / rc, r1);
         if (o->threads > 1) printf(" replay_all%dt_s=%.4f", o->threads, r2);
+        printf("\n");
+        if (o->gemm_detail) replay_detail(&rp, name);
+        replay_free(&rp);
+    } else {
+        printf("\n");
     }
-    printf("\n");
     fflush(stdout);
     graph_free(g);
     free(perm);
