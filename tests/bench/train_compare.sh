@@ -3,6 +3,7 @@
 #
 #   tests/bench/train_compare.sh [--out DIR] [--build DIR] [extra train_bench/torch_ref flags]
 #   tests/bench/train_compare.sh --table DIR     # only reprint the table of a kept run
+#   tests/bench/train_compare.sh --cpu-clock --threads 1   # CPU time instead of wall time
 #
 # 1. builds build/tests/bench/train_bench if needed (cmake, -j2);
 # 2. runs train_bench and torch_ref.py on the same IDX file (the repository's
@@ -15,6 +16,11 @@
 # its best setting on this 2-core machine; OPENBLAS_CORETYPE is left as the environment
 # has it, for both programs. Nothing is downloaded.
 #
+# --cpu-clock: both programs report the process's CPU time instead of wall time (ours with
+# train_bench --cpu-clock; PyTorch's torch_ref.py unchanged, run with time.perf_counter
+# replaced by time.process_time). With --threads 1 that measures the work done, nearly
+# independent of other processes on the machine; with 2 threads it also counts spinning.
+#
 # Environment: IMAGES (IDX image file), TORCH_REF (torch_ref.py; default
 # /work/shared/bench/ref/torch_ref.py, else tests/bench/torch_ref.py if present), PY
 # (default /usr/bin/python3).
@@ -25,6 +31,7 @@ BUILD=$ROOT/build
 OUT=""
 MODELS=ae,vae,gan,ddpm
 TABLE_ONLY=0
+CPU_CLOCK=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -32,6 +39,7 @@ while [ $# -gt 0 ]; do
     --build) BUILD=$2; shift 2 ;;
     --table) OUT=$2; TABLE_ONLY=1; shift 2 ;;
     --models) MODELS=$2; shift 2 ;;
+    --cpu-clock) CPU_CLOCK=1; shift ;;
     *) EXTRA+=("$1"); shift ;;
   esac
 done
@@ -56,13 +64,31 @@ if [ $TABLE_ONLY = 0 ]; then
 
   echo "# $(date -u '+%F %T UTC')  $(nproc) cores  load: $(cut -d' ' -f1-3 /proc/loadavg)  OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}"
   echo "# images: $IMAGES   raw outputs: $OUT"
+  OURS_CLOCK=()
+  TORCH=("$PY" "$TORCH_REF")
+  if [ $CPU_CLOCK = 1 ]; then
+    OURS_CLOCK=(--cpu-clock)
+    TORCH=("$PY" -c 'import runpy, sys, time
+time.perf_counter = time.process_time
+sys.argv = sys.argv[1:]
+print("# clock=cpu (time.perf_counter = time.process_time)")
+runpy.run_path(sys.argv[0], run_name="__main__")' "$TORCH_REF")
+  fi
+  # torch.set_num_threads(1) leaves OpenBLAS's own pthreads at 2: make --threads 1 mean 1
+  for ((i = 0; i < ${#EXTRA[@]}; i++)); do
+    if [ "${EXTRA[$i]}" = --threads ] && [ "${EXTRA[$((i + 1))]:-}" = 1 ]; then
+      export OPENBLAS_NUM_THREADS=1
+    fi
+  done
+  echo "# clock: $([ $CPU_CLOCK = 1 ] && echo 'process CPU time' || echo wall)  OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-(unset)}"
   : > "$OUT/ours.txt"
   : > "$OUT/torch.txt"
   for m in ${MODELS//,/ }; do
     S=()
     [ "$m" = ddpm ] && S=(--sample)
-    "$BENCH" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} ${EXTRA[@]+"${EXTRA[@]}"} >> "$OUT/ours.txt"
-    OMP_WAIT_POLICY=PASSIVE "$PY" "$TORCH_REF" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} \
+    "$BENCH" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} ${OURS_CLOCK[@]+"${OURS_CLOCK[@]}"} \
+      ${EXTRA[@]+"${EXTRA[@]}"} >> "$OUT/ours.txt"
+    OMP_WAIT_POLICY=PASSIVE "${TORCH[@]}" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} \
       ${EXTRA[@]+"${EXTRA[@]}"} >> "$OUT/torch.txt"
   done
 fi
