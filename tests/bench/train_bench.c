@@ -34,7 +34,7 @@
  *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
- * first, as torch_ref.py.
+ * first, as torch_ref.py. Its sgemm calls are replayed like an epoch's (second line).
  */
 #include <cblas.h>
 #include <math.h>
@@ -711,9 +711,12 @@ int main(int argc, char **argv)
         lt_graph *g = graph_new();
         if (!g) die("graph_new");
         tensor_free(ddpm_sample(&ddpm, g, 64, 20, (uint64_t)o.seed));   /* warm-up */
+        gemm_log_start();
+        gl.inside_s = 0;
         double t0 = now();
         lt_tensor *x = ddpm_sample(&ddpm, g, 64, 1000, (uint64_t)o.seed);
         double dt = now() - t0;
+        gl.logging = 0;
         double mean = 0, var = 0;
         size_t m = tensor_numel(x);
         for (size_t i = 0; i < m; i++) mean += x->data[i];
@@ -722,6 +725,15 @@ int main(int argc, char **argv)
         printf("ddpm_sample n=64 steps=1000 total_s=%.4f ms_per_step=%.3f images_per_s=%.2f model=%s "
                "x_mean=%.4f x_std=%.4f\n", dt, dt * 1e3 / 1000, 64 / dt, src, mean,
                sqrt(var / (m - 1)));
+        if (o.replay) {
+            replay rp;
+            replay_init(&rp);
+            double rs = replay_time(&rp, 0, NULL);
+            printf("ddpm_sample gemm_calls=%d gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f "
+                   "overhead=%.2f\n", gl.ncalls, rp.gflop, gl.inside_s, rs, dt / rs);
+            replay_free(&rp);
+        }
+        fflush(stdout);
         tensor_free(x);
         graph_free(g);
     }

@@ -99,6 +99,7 @@ import re, sys
 LINE = re.compile(r"^(ae|vae|gan|ddpm) epoch_s=([\d.]+) samples_per_s=\S+ final_loss=(\S+)\s+epochs=\[([^\]]*)\]")
 EXTRA = re.compile(r"^(ae|vae|gan|ddpm) peak_rss_mb=")
 SAMPLE = re.compile(r"^ddpm_sample .*total_s=([\d.]+)")
+SGEMM = re.compile(r"^ddpm_sample gemm_calls=.*gemm_replay_s=([\d.]+)")
 
 def parse(path):
     r = {}
@@ -113,6 +114,9 @@ def parse(path):
         m = SAMPLE.match(line)
         if m:
             r["sample"] = float(m.group(1))
+        m = SGEMM.match(line)
+        if m:
+            r["sample_gemm"] = float(m.group(1))
     return r
 
 def losses(s):
@@ -146,7 +150,12 @@ for n in ["ae", "vae", "gan", "ddpm"]:
 if "sample" in ours and "sample" in torch:
     r = ours["sample"] / torch["sample"]
     print("ddpm_sample 64x1000: ours %.3f s  torch %.3f s  ratio %.3f  (<= 0.6: %s)" % (
-        ours["sample"], torch["sample"], r, ok(r <= 0.6)))
+        ours["sample"], torch["sample"], r, ok(r <= 0.6)), end="")
+    if "sample_gemm" in ours:
+        print("   gemm_s %.3f  ovh %.2f  floor %.3f" % (ours["sample_gemm"], ours["sample"] / ours["sample_gemm"],
+                                                      ours["sample_gemm"] / torch["sample"]))
+    else:
+        print()
 if "ae" in ours and "peak_rss_mb" in ours["ae"]:
     print("peak RSS of the ae run (ours): %.1f MB  (< 150 MB: %s);  others: %s" % (
         ours["ae"]["peak_rss_mb"], ok(ours["ae"]["peak_rss_mb"] < 150),
