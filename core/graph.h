@@ -114,6 +114,11 @@ lt_tensor *graph_view(lt_graph *g, const lt_tensor *x, float *data, int ndim,
  * Use it to bring heap data into a graph; most ops also accept heap tensors directly. */
 lt_tensor *graph_input(lt_graph *g, const lt_tensor *x);
 
+/* An arena tensor over the caller's contiguous floats data (row-major, the given shape),
+ * no copy, no grad: e.g. a mini-batch from data.h (x is (rows, 784)). data must outlive
+ * the graph's use of it. NULL after lt_fail (bad shape, NOMEM). */
+lt_tensor *graph_wrap(lt_graph *g, float *data, int ndim, const int *shape);
+
 /* Sets y's op and inputs; if the graph records and an input requires a gradient, marks y
  * as requiring one and appends it to the tape. Returns y (NULL if y is NULL). */
 lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
@@ -138,8 +143,8 @@ lt_tensor *graph_param(lt_graph *g, const lt_param *p, int ndim, const int *shap
 /* Back-propagates from loss (one element, e.g. shape () or (1, 1)) with d loss = 1 and
  * adds (+=) the gradient into ps[i].g for each requested block; other parameters'
  * gradients are untouched. Returns LT_OK, or LT_ERR_SHAPE if loss has several elements,
- * LT_ERR_VALUE if loss is NULL or requires no gradient (made without recording, or
- * only from data and detached values), LT_ERR_NOMEM. A loss that requires a gradient
+ * LT_ERR_VALUE if loss is NULL, requires no gradient (made without recording, or only
+ * from data and detached values) or is not on g's tape (another graph's), LT_ERR_NOMEM. A loss that requires a gradient
  * but reaches none of the requested blocks is not an error: nothing is added. */
 lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int nps);
 /* Like graph_backward with a given output gradient dy (numel(y) floats, row-major). */
@@ -157,8 +162,8 @@ typedef lt_tensor *(*graph_check_fn)(lt_graph *g, lt_tensor **in, int n, void *c
 
 /* Compares the backward gradients of L = sum_i r_i * f(in)_i (r fixed pseudo-random
  * weights) with central finite differences of L, for every element of every input
- * whose want[k] is nonzero (want may be NULL: all inputs). Inputs are copied, not
- * modified. Writes the worst |analytic - numeric| / max(1, |numeric|) into *max_err
+ * whose want[k] is nonzero (want may be NULL: all inputs); 1 <= n <= 16. Inputs are copied, not
+ * modified. Writes the worst |analytic - numeric| / max(0.01, |numeric|) into *max_err
  * and the input and element where it was into *where_in, *where_i (may be NULL).
  * eps is the perturbation (e.g. 1e-3). Returns LT_OK or the failure of f. */
 lt_status graph_check_grad(graph_check_fn f, void *ctx, lt_tensor **in, int n,

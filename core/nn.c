@@ -72,6 +72,11 @@ lt_tensor *nn_linear_forward(lt_module *m, lt_graph *g, lt_tensor *x, lt_act act
         return NULL;
     char name[48];
     snprintf(name, sizeof name, "linear(%d, %d)", l->in, l->out);
+    if (x->ndim == 1 && x->shape[0] == l->in) {   /* one sample (in) -> (out), as PyTorch */
+        int row[2] = { 1, l->in };
+        lt_tensor *y = nn_linear_forward(m, g, op_reshape(g, x, 2, row), act, alpha);
+        return op_reshape(g, y, 1, &l->out);
+    }
     if (x->ndim != 2 || x->shape[1] != l->in) {
         char sx[64];
         lt_fail(LT_ERR_SHAPE, "%s: expected input (B, %d), got %s", name, l->in,

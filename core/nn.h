@@ -16,8 +16,15 @@
  *         // "linear(784, 256): expected input (B, 784), got (128, 20)"
  *     nn_free(enc);                          // frees the children too
  *
- * A new kind of layer implements lt_module_ops and a constructor that fills the header
- * with nn_init; see nn.c's linear for a complete example.
+ * A new kind of layer (conv2d, GroupNorm, ...) is a struct starting with lt_module, a
+ * static lt_module_ops table and a constructor; see nn.c's linear for a complete one:
+ *   - keep the weights and gradients as flat arrays the module owns, and an lt_param for
+ *     each block inside the module struct: graph_param keeps a pointer to the lt_param;
+ *   - forward: check x's shape (failing with "conv2d(1, 32, k=3): expected input
+ *     (B, 1, H, W), got (128, 784)"), make leaves with graph_param(g, &m->p[i], ...) and
+ *     combine them with ops (ops.h) or a new op of its own (graph.h shows how);
+ *   - params: copy the lt_param views out, in a fixed order;
+ *   - free: free the arrays and the struct.
  */
 #ifndef LT_NN_H
 #define LT_NN_H
@@ -77,7 +84,7 @@ lt_module *nn_linear(int in, int out, rng *r);
 /* the same without a bias */
 lt_module *nn_linear_nobias(int in, int out, rng *r);
 /* m's forward with an activation fused after the bias (what nn_seq uses); m must be a
- * linear. x is (B, in) -> (B, out). */
+ * linear. x is (B, in) -> (B, out), or one sample (in) -> (out). */
 lt_tensor *nn_linear_forward(lt_module *m, lt_graph *g, lt_tensor *x, lt_act act, float alpha);
 
 /* ---- activations as layers (no parameters) --------------------------------------------- */

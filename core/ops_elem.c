@@ -184,7 +184,8 @@ static void bin_backward(lt_graph *g, lt_tensor *y)
     }
 }
 
-static const lt_opdef bin_def = { "binary", bin_backward };
+static const lt_opdef bin_defs[] = {
+    { "add", bin_backward }, { "sub", bin_backward }, { "mul", bin_backward }, { "div", bin_backward } };
 
 static lt_tensor *binary(lt_graph *g, lt_tensor *a, lt_tensor *b, int op)
 {
@@ -204,7 +205,7 @@ static lt_tensor *binary(lt_graph *g, lt_tensor *a, lt_tensor *b, int op)
     bin_forward(op, s4, a->data, sa, b->data, sb, y->data);
     y->iparam[0] = op;
     lt_tensor *in[2] = { a, b };
-    return graph_record(g, y, &bin_def, in, 2);
+    return graph_record(g, y, &bin_defs[op], in, 2);
 }
 
 lt_tensor *op_add(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_ADD); }
@@ -286,9 +287,11 @@ static void un_backward(lt_graph *g, lt_tensor *y)
         un_grad(y->iparam[0], y->fparam[0], y->aux, y->data, y->grad, dx, tensor_numel(y));
 }
 
-static const char *un_names[] = { "affine", "pow", "exp", "log", "sqrt", "abs", "relu",
-                                  "leaky_relu", "sigmoid", "tanh", "softplus", "silu" };
-static const lt_opdef un_def = { "unary", un_backward };
+static const lt_opdef un_defs[] = {
+    { "affine", un_backward }, { "pow", un_backward }, { "exp", un_backward },
+    { "log", un_backward }, { "sqrt", un_backward }, { "abs", un_backward },
+    { "relu", un_backward }, { "leaky_relu", un_backward }, { "sigmoid", un_backward },
+    { "tanh", un_backward }, { "softplus", un_backward }, { "silu", un_backward } };
 
 static lt_tensor *unary(lt_graph *g, lt_tensor *x, int op, float p0, float p1)
 {
@@ -303,8 +306,7 @@ static lt_tensor *unary(lt_graph *g, lt_tensor *x, int op, float p0, float p1)
     y->fparam[0] = p0;
     y->fparam[1] = p1;
     y->aux = (void *)xc;
-    (void)un_names;
-    return graph_record(g, y, &un_def, &x, 1);
+    return graph_record(g, y, &un_defs[op], &x, 1);
 }
 
 lt_tensor *op_affine(lt_graph *g, lt_tensor *x, float a, float b) { return unary(g, x, UN_AFFINE, a, b); }

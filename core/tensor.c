@@ -197,8 +197,9 @@ void tensor_copy_out(const lt_tensor *x, float *out)
 static int blas_max_threads;       /* 0: not yet read from OpenBLAS */
 static int blas_cur_threads;       /* what OpenBLAS is set to now   */
 static double small_flops = 8e6;   /* below: one thread             */
+static int adaptive;               /* 1: pick 1 or all threads by measured speed */
 
-/* Adaptive choice between 1 and blas_max_threads threads for larger products. Products
+/* Adaptive choice (when enabled) between 1 and blas_max_threads threads for larger products. Products
  * are grouped by log2 of their flops; for each group we keep a moving average of the
  * seconds per flop with 1 thread and with all, try each a few times, then use the faster
  * one, re-trying the other every EXPLORE-th call (a machine's load changes). Threads pay
@@ -238,6 +239,12 @@ void tensor_set_small_flops(double flops)
     small_flops = flops;
 }
 
+void tensor_set_adaptive_threads(int on)
+{
+    adaptive = on != 0;
+    memset(perf_group, 0, sizeof perf_group);
+}
+
 static double mono_now(void)
 {
     struct timespec ts;
@@ -271,8 +278,8 @@ void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
     blas_init();
     CBLAS_TRANSPOSE ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
     double flops = 2.0 * M * N * K;
-    if (blas_max_threads == 1 || flops < small_flops) {
-        set_blas_threads(1);
+    if (blas_max_threads == 1 || flops < small_flops || !adaptive) {
+        set_blas_threads(flops < small_flops ? 1 : blas_max_threads);
         cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         return;
     }

@@ -128,14 +128,21 @@ void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha
 /* The most BLAS threads tensor_sgemm uses (default: OpenBLAS's own setting, which
  * follows OPENBLAS_NUM_THREADS or the core count); n < 1 means 1, and 1 turns threading
  * off. Products of fewer than tensor_set_small_flops' value (2*M*N*K; default 8e6, e.g.
- * the AE's 20-wide layers) always run on one thread. Larger ones run on 1 or on n
- * threads, whichever has been faster for products of about that size: tensor_sgemm
- * times itself and re-tries the other choice now and then, since threads pay on an idle
- * machine and cost dearly when other programs keep the cores busy. The result does not
- * depend on the thread count. tensor_set_threads forgets the timings. The thread
- * settings and timings are process-wide: call tensor_sgemm from one thread at a time. */
+ * the AE's 20-wide layers) always run on one thread; larger ones on n threads.
+ *
+ * Results depend slightly on the thread count (OpenBLAS blocks long sums differently),
+ * so a fixed setting keeps runs bit-for-bit repeatable on one machine. Threads pay on an
+ * idle machine but cost dearly when other programs keep the cores busy (an AE epoch
+ * here: 0.29 s on 1 thread, 0.74 s on 2 while other jobs ran): use 1 on a shared box.
+ *
+ * tensor_set_adaptive_threads(1) instead times every larger product and runs it on 1 or
+ * on n threads, whichever has been faster for products of about that size, re-trying
+ * the other choice every 32nd call; fast under changing load, but not repeatable.
+ * tensor_set_threads forgets those timings. All of this is process-wide: call
+ * tensor_sgemm from one thread at a time. */
 void tensor_set_threads(int n);
 int tensor_get_threads(void);
 void tensor_set_small_flops(double flops);
+void tensor_set_adaptive_threads(int on);
 
 #endif

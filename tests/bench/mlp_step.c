@@ -1,7 +1,7 @@
 /* mlp_step.c: times the lecture MLPs' training epochs on the engine (not a ctest).
  *
  *     mlp_step [--images PATH.gz] [--models ae,vae,gan,ddpm] [--epochs 3] [--threads N]
- *              [--limit N (use the first N images)]
+ *              [--limit N (use the first N images)] [--adaptive 1 (BLAS threads by speed)]
  *
  * Mirrors /work/shared/bench/ref/torch_ref.py: one warm-up epoch, then --epochs timed
  * epochs over the data (reshuffled each epoch, last partial batch kept), Adam written
@@ -277,6 +277,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--epochs")) epochs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--limit")) limit = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--adaptive")) tensor_set_adaptive_threads(atoi(argv[i + 1]));
     }
     if (threads > 0)
         tensor_set_threads(threads);

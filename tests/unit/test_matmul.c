@@ -110,10 +110,12 @@ static void test_adaptive_threads(void)
     rng_fill_uniform(&R, B, (size_t)K * N, -1, 1);
     tensor_sgemm_naive(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, ref, N);
     int ok = 1;
+    tensor_set_adaptive_threads(1);
     for (int i = 0; i < 12; i++) {
         tensor_sgemm(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
         ok &= max_diff(C, ref, (size_t)M * N) < 1e-4;
     }
+    tensor_set_adaptive_threads(0);
     CHECK(ok);
     free(A); free(B); free(C); free(ref);
 }

@@ -74,6 +74,9 @@ static void test_seq_describe_and_errors(void)
     int s2[2] = { 3, 784 };
     lt_tensor *z = nn_forward(enc, g, graph_zeros(g, 2, s2));
     CHECK(z && z->shape[0] == 3 && z->shape[1] == 20);
+    lt_tensor *one = nn_forward(enc, g, op_select(g, graph_zeros(g, 2, s2), 0, 1));   /* (784) */
+    CHECK(one && one->ndim == 1 && one->shape[0] == 20);
+    CHECK(one && memcmp(one->data, z->data, 20 * sizeof(float)) == 0);
     graph_free(g);
     nn_free(enc);
     lt_module *m2[2] = { nn_linear(0, 1, &r), nn_act(LT_ACT_RELU, 0) };
@@ -216,7 +219,12 @@ static void test_no_tape(void)
     CHECK(graph_backward(g, op_sum(g, y2), ps, n) == LT_ERR_VALUE);
     CHECK(strstr(lt_errmsg(), "depends on no parameter") != NULL);
     graph_set_recording(g, 1);
-    CHECK(graph_backward(g, op_sum(g, y1), ps, n) == LT_OK);   /* the recorded one still works */
+    lt_tensor *l1 = op_sum(g, y1);
+    CHECK(graph_backward(g, l1, ps, n) == LT_OK);   /* the recorded one still works */
+    lt_graph *other = graph_new();
+    CHECK(graph_backward(other, l1, ps, n) == LT_ERR_VALUE);
+    CHECK(strstr(lt_errmsg(), "not recorded on this graph") != NULL);
+    graph_free(other);
     graph_free(g);
     nn_free(net);
 }
@@ -286,7 +294,7 @@ static double module_grad_error(lt_module *m, lt_tensor *x)
             }
             ps[k].w[i] = keep;
             double num = (l[0] - l[1]) / 2e-3;
-            worst = fmax(worst, fabs(num - ps[k].g[i]) / fmax(1.0, fabs(num)));
+            worst = fmax(worst, fabs(num - ps[k].g[i]) / fmax(1e-2, fabs(num)));
         }
     free(r);
     graph_free(g);
@@ -306,12 +314,48 @@ static void test_layer_grads(void)
                                                nn_linear(6, 3, &r), nn_unary(LT_UNARY_SILU),
                                                nn_linear_nobias(3, 2, &r), nn_unary(LT_UNARY_SOFTPLUS) }, 6);
         double err = module_grad_error(m, x);
-        if (err > 1e-2)
+        if (err > 2e-2)
             fprintf(stderr, "layers with act %d: gradient error %g\n", acts[a], err);
-        CHECK(err <= 1e-2);
+        CHECK(err <= 2e-2);
         nn_free(m);
     }
     tensor_free(x);
+}
+
+/* the same seed gives bit-for-bit the same training run */
+static float *train_copy(void)
+{
+    rng r;
+    rng_seed(&r, 10);
+    lt_module *m = mlp(64, 300, 64, LT_ACT_SIGMOID, &r);   /* 64x300x64: large enough to thread */
+    int xs[2] = { 256, 64 };
+    lt_tensor *x = tensor_new(2, xs);
+    rng_fill_uniform(&r, x->data, 256 * 64, 0, 1);
+    lt_param ps[4];
+    int n = nn_params(m, ps, 4);
+    lt_graph *g = graph_new();
+    for (int step = 0; step < 10; step++) {
+        graph_reset(g);
+        graph_zero_grad(ps, n);
+        graph_backward(g, op_mse(g, nn_forward(m, g, x), x, LT_MEAN), ps, n);
+        for (int k = 0; k < n; k++)
+            for (size_t i = 0; i < ps[k].n; i++)
+                ps[k].w[i] -= 0.5f * ps[k].g[i];
+    }
+    float *w = malloc(ps[0].n * sizeof *w);
+    memcpy(w, ps[0].w, ps[0].n * sizeof *w);
+    graph_free(g);
+    tensor_free(x);
+    nn_free(m);
+    return w;
+}
+
+static void test_repeatable(void)
+{
+    float *a = train_copy(), *b = train_copy();
+    CHECK(memcmp(a, b, 64 * 300 * sizeof(float)) == 0);
+    free(a);
+    free(b);
 }
 
 /* graph.h's opening example, verbatim inside a function */
@@ -360,6 +404,7 @@ int main(void)
     RUN(test_seq_describe_and_errors);
     RUN(test_layer_grads);
     RUN(test_header_example);
+    RUN(test_repeatable);
     RUN(test_mlp_regression);
     RUN(test_gan_requested_only);
     RUN(test_no_tape);

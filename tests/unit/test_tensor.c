@@ -71,6 +71,19 @@ static void test_views_share(void)
     tensor_free(kept);
 }
 
+static void test_wrap(void)
+{
+    graph_reset(G);
+    float raw[6] = { 1, 2, 3, 4, 5, 6 };
+    int s[2] = { 3, 2 };
+    lt_tensor *w = graph_wrap(G, raw, 2, s);
+    CHECK(w && w->data == raw && w->shape[0] == 3 && !w->requires_grad);
+    lt_tensor *sum = op_sum_axis(G, w, 0, 0);
+    CHECK(sum->data[0] == 9 && sum->data[1] == 12);
+    int bad[2] = { 3, -2 };
+    CHECK(graph_wrap(G, raw, 2, bad) == NULL);
+}
+
 static void test_broadcast_values(void)
 {
     graph_reset(G);
@@ -220,6 +233,7 @@ int main(void)
     G = graph_new();
     RUN(test_heap_refcount);
     RUN(test_views_share);
+    RUN(test_wrap);
     RUN(test_broadcast_values);
     RUN(test_reduction_values);
     RUN(test_schedules);
