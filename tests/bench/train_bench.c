@@ -1,6 +1,6 @@
 /* train_bench.c: the four reference models of shared/bench/ref/torch_ref.py (ae, vae, gan,
- * ddpm) trained with Latent's engine (tensor/graph/ops/nn + Adam), timed the same way,
- * and the engine's GEMM floor: every cblas_sgemm call of one epoch, replayed bare.
+ * ddpm) trained with Latent's engine (tensor, graph, ops, nn, optim's Adam), timed the
+ * same way, and the engine's GEMM floor: every cblas_sgemm call of an epoch, replayed bare.
  *
  *   train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3] [--warmup 1]
  *               [--threads 2] [--seed 0] [--limit N] [--sample] [--sample-only]
@@ -11,18 +11,21 @@
  * torch_ref.py's line, then our extras on a line of their own:
  *   ae epoch_s=.. samples_per_s=.. final_loss=..  epochs=[..] min_epoch_s=.. batch=128
  *   ae peak_rss_mb=.. arena_mb=.. cpu_s=.. gemm_calls=.. per_step=.. gflop=..
- *      gemm_insitu_s=.. gemm_replay_s=.. overhead=.. replay_cpu_s=.. overhead_cpu=.. replay_all1t_s=.. replay_all2t_s=..
- * peak_rss_mb is getrusage's ru_maxrss so far (the process's peak: exact for the first
- * model run). cpu_s is the process's CPU time per timed epoch (all threads, including
- * OpenBLAS workers spinning while they wait). gemm_insitu_s is the time spent inside cblas_sgemm per timed epoch;
- * gemm_replay_s replays the calls logged during the last timed epoch (same order, shapes,
- * transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh buffers
- * per call site) and takes the median of 3 replays; overhead = epoch_s / gemm_replay_s;
- * replay_cpu_s is the replay's CPU time and overhead_cpu = cpu_s / replay_cpu_s: with
- * --threads 1 a figure that other processes on the machine hardly disturb.
- * replay_all1t_s and replay_allNt_s replay the same calls all on 1 or all on --threads
- * OpenBLAS threads (tensor_sgemm runs small products on 1 thread and picks 1 or all
- * threads for larger ones by timing itself).
+ *      gemm_insitu_s=.. gemm_replay_s=.. overhead=.. replay_cpu_s=.. overhead_cpu=..
+ *      replay_all1t_s=.. replay_all2t_s=..
+ * peak_rss_mb: getrusage's ru_maxrss so far (the process's peak: exact for the first
+ *   model run).
+ * cpu_s: the process's CPU time per timed epoch (all threads, including OpenBLAS workers
+ *   spinning while they wait).
+ * gemm_insitu_s: time spent inside cblas_sgemm per timed epoch.
+ * gemm_replay_s: the calls logged during the last timed epoch replayed (same order,
+ *   shapes, transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh
+ *   buffers per call site), median of 3 replays; overhead = epoch_s / gemm_replay_s.
+ * replay_cpu_s: the replay's CPU time; overhead_cpu = cpu_s / replay_cpu_s, with
+ *   --threads 1 a figure that other processes on the machine hardly disturb.
+ * replay_all1t_s, replay_allNt_s: the same calls all on 1 or all on --threads OpenBLAS
+ *   threads (tensor_sgemm runs small products on 1 thread and picks 1 or all threads for
+ *   larger ones by timing itself).
  *
  * --cpu-clock measures every time as the process's CPU time instead of wall time: on a
  * loaded machine, with --threads 1, a fair measure of the work done (with more threads
