@@ -381,7 +381,7 @@ static void model_init(model *md, int kind, uint64_t seed)
         md->nps = nn_params(md->net, md->ps, 16);
         md->batch = 128;
         md->opt = adam_new(md->ps, md->nps, 1e-3, 0.9, 0.999);
-        /* abar_t = prod_{s <= t} (1 - beta_s), in double like a cumprod would round less */
+        /* abar_t = prod_{s <= t} (1 - beta_s) over betas = linspace(1e-4, 0.02, T) */
         int sh[2] = { DDPM_T, 1 };
         md->sab = tensor_new(2, sh);
         md->s1ab = tensor_new(2, sh);
