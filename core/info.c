@@ -216,7 +216,7 @@ lt_status info_kl_normal_numeric(info_normal p, info_normal q, info_unit unit, d
     lt_status st = check_normal_pair("kl_numeric", p, q, unit);
     if (st != LT_OK) return st;
     kl_pair k = { p, q };
-    double kl;
+    double kl = 0;   /* set by info_integrate on success (gcc -O3 cannot tell) */
     st = info_integrate(kl_integrand, &k, p.mean - 12 * p.std, p.mean + 12 * p.std,
                         INFO_SIMPSON_N, &kl);
     if (st != LT_OK) return st;
