@@ -46,7 +46,7 @@ done
 IMAGES=${IMAGES:-$ROOT/share/data/mnist/t10k-images-idx3-ubyte.gz}
 PY=${PY:-/usr/bin/python3}
 if [ -z "${TORCH_REF:-}" ]; then
-  for c in /work/shared/bench/ref/torch_ref.py "$HERE/torch_ref.py"; do
+  for c in "$HERE/torch_ref.py" "$ROOT/../shared/bench/ref/torch_ref.py"; do
     [ -f "$c" ] && TORCH_REF=$c && break
   done
 fi
