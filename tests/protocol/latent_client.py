@@ -1,11 +1,11 @@
 """Helpers shared by the protocol tests: start the latent kernel (from the kernelspec
 found through JUPYTER_PATH, or as a bare process for the tests that need to control
 its environment and parent), run cells and collect what they publish."""
-import json
 import os
 import subprocess
 import tempfile
 import time
+import unittest
 from queue import Empty
 
 from jupyter_client import BlockingKernelClient
@@ -108,3 +108,27 @@ def wait_until(predicate, seconds):
             return True
         time.sleep(0.02)
     return predicate()
+
+
+class KernelCase(unittest.TestCase):
+    """One managed latent kernel for the whole class; every test starts with IOPub
+    drained and leaves the kernel idle. run_ok runs a cell that must succeed."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.km, cls.kc = start_managed()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kc.stop_channels()
+        cls.km.shutdown_kernel()
+
+    def setUp(self):
+        drain(self.kc.get_iopub_msg, 0.05)
+
+    def run_ok(self, code):
+        from jupyter_kernel_test.msgspec_v5 import validate_message
+        reply, outputs = run(self.kc, code)
+        validate_message(reply, "execute_reply")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        return outputs

@@ -10,30 +10,13 @@ import unittest
 
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
-from latent_client import TIMEOUT, drain, run, result_of, shell_reply, start_managed, stdout_of
+from latent_client import KernelCase, TIMEOUT, drain, result_of, run, shell_reply, stdout_of
 
 PNG_PATH = os.environ.get("LATENT_TEST_PNG", "")
 LONG_LOOP = "for i in 1 .. 200000000 { y = i }"
 
 
-class ClientTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_managed()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel()
-
-    def setUp(self):
-        drain(self.kc.get_iopub_msg, 0.05)
-
-    def run_ok(self, code):
-        reply, outputs = run(self.kc, code)
-        validate_message(reply, "execute_reply")
-        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
-        return outputs
+class ClientTests(KernelCase):
 
     # fault 4 (publish only from the executing thread) and the interrupt notes
     def test_interrupt_while_busy(self):

@@ -8,7 +8,7 @@ import unittest
 
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
-from latent_client import drain, run, start_managed
+from latent_client import KernelCase, run
 
 SETUP = """
 data = moons(2000)
@@ -37,18 +37,7 @@ def png_frames(outputs):
     return frames
 
 
-class LivePlotTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_managed()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel()
-
-    def setUp(self):
-        drain(self.kc.get_iopub_msg, 0.05)
+class LivePlotTests(KernelCase):
 
     def train(self, epochs, prefix=""):
         t0 = time.monotonic()

@@ -1,7 +1,6 @@
 """Kernel-process behaviour that needs its own kernel: empty HMAC key (fault 5),
 the JPY_PARENT_PID watch (fault 7), a clean shutdown (fault 11) and an exception
 inside execute turned into an error reply (fault 2, by fault injection)."""
-import os
 import subprocess
 import time
 import unittest

@@ -7,7 +7,7 @@ import unittest
 
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
-from latent_client import drain, run, result_of, shell_reply, start_managed
+from latent_client import KernelCase, drain, result_of, shell_reply
 
 SETUP = """
 data = subset(mnist(), 2000)
@@ -21,21 +21,7 @@ TRAIN = """train on data epochs 100000 batch 32 {
 }"""
 
 
-class TrainInterruptTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.km, cls.kc = start_managed()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.kc.stop_channels()
-        cls.km.shutdown_kernel()
-
-    def run_ok(self, code):
-        reply, outputs = run(self.kc, code)
-        validate_message(reply, "execute_reply")
-        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
-        return outputs
+class TrainInterruptTests(KernelCase):
 
     def interrupt_training(self):
         msg_id = self.kc.execute(TRAIN)
