@@ -126,8 +126,8 @@ static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
     int w = dw, h = dh;
     if (sz && !IS_NONE(*sz)) {
         if (!IS_LIST(*sz) || AS_LIST(*sz)->n != 2 || !IS_NUM(AS_LIST(*sz)->items[0]) || !IS_NUM(AS_LIST(*sz)->items[1]) ||
-            AS_NUM(AS_LIST(*sz)->items[0]) < 50 || AS_NUM(AS_LIST(*sz)->items[1]) < 50 ||
-            AS_NUM(AS_LIST(*sz)->items[0]) > 4000 || AS_NUM(AS_LIST(*sz)->items[1]) > 4000) {
+            !(AS_NUM(AS_LIST(*sz)->items[0]) >= 50 && AS_NUM(AS_LIST(*sz)->items[0]) <= 4000) ||   /* NaN fails */
+            !(AS_NUM(AS_LIST(*sz)->items[1]) >= 50 && AS_NUM(AS_LIST(*sz)->items[1]) <= 4000)) {
             bi_fail(a, at, "ValueError", "size must be [width, height] in pixels, each from 50 to 4000");
             return NULL;
         }
