@@ -507,11 +507,16 @@ static int bi_image_shape(bi_args *a, int i, const bi_nums *v, int *n, int *h, i
 {
     size_t per = v->n;
     *n = 1;
-    if (v->ndim >= 3) { *n = v->shape[0]; *h = v->shape[v->ndim - 2]; *w = v->shape[v->ndim - 1]; return 0; }
-    if (v->ndim == 2 && v->shape[1] > 0) {
+    if (v->ndim >= 3) { *n = v->shape[0]; *h = v->shape[v->ndim - 2]; *w = v->shape[v->ndim - 1]; }
+    else if (v->ndim == 2 && v->shape[1] > 0) {
         long side = lround(sqrt((double)v->shape[1]));
-        if (side * side == v->shape[1]) { *n = v->shape[0]; *h = *w = (int)side; return 0; }
-        *h = v->shape[0]; *w = v->shape[1];   /* one image */
+        if (side * side == v->shape[1]) { *n = v->shape[0]; *h = *w = (int)side; }
+        else { *h = v->shape[0]; *w = v->shape[1]; }   /* one image */
+    }
+    if (v->ndim >= 3 || (v->ndim == 2 && v->shape[1] > 0)) {
+        if (*n < 1 || *h < 1 || *w < 1)   /* an empty grid would divide by 0 columns */
+            return bi_fail(a, a->pos_nodes[i], "ValueError",
+                           "show() needs at least one image of at least 1x1 pixels, got %d of %dx%d", *n, *h, *w);
         return 0;
     }
     long side = lround(sqrt((double)per));
