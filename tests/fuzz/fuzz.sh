@@ -14,6 +14,9 @@ cp -r "$top/tests/lang/data" "$work/scratch/"
 "$bin/fuzz_replay" --dict "$work/latent.dict"
 "$bin/fuzz_replay" --seeds "$work/seeds" "$top"/tests/lang/*.lt "$top/share/docs/language.md" \
     "$top"/tests/fuzz/regressions/*
+# any UBSan report is a crash; fontconfig's caches are not our leaks
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
 cd "$work/scratch"   # inputs may write files (savefig)
 exec "$bin/fuzz_lang" -dict="$work/latent.dict" -max_len=512 -rss_limit_mb=4096 -timeout=10 \
     -max_total_time="${1:-600}" -artifact_prefix="$work/" -print_final_stats=1 \
