@@ -487,6 +487,10 @@ static int bi_heatmap(bi_args *a, value *out)
     plot_panel *p;
     if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "heatmap", &v) < 0) return -1;
     int rows = v.ndim >= 2 ? v.shape[0] : 1, cols = rows ? (int)(v.n / (size_t)rows) : 0;
+    if (v.n > 16u << 20) {   /* plot_heatmap's limit, checked before copying 2^27 numbers again */
+        bi_nums_free(&v);
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "heatmap: a %d x %d matrix cannot be drawn (1..16M cells)", rows, cols);
+    }
     float *z = malloc((v.n ? v.n : 1) * sizeof *z);
     if (!z) { bi_nums_free(&v); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
     for (size_t i = 0; i < v.n; i++) z[i] = (float)v.x[i];
