@@ -857,6 +857,9 @@ lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
                 "at least 1, padding at least 0", in, out, k, stride, pad);
         return NULL;
     }
+    int wshape[4] = { out, in, k, k };
+    if (tensor_check_shape(4, wshape, NULL) != LT_OK)   /* too many weights: LT_ERR_NOMEM */
+        return NULL;
     lt_conv2d *c = calloc(1, sizeof *c);
     size_t fan_in = (size_t)in * k * k, nw = fan_in * out;
     if (c) {

@@ -236,8 +236,10 @@ data_batches *data_batches_new(const lt_dataset *ds, int batch, int drop_last, u
     rng_seed(&it->r, seed);
     it->pos = -1;
     it->perm = malloc((ds->n ? (size_t)ds->n : 1) * sizeof *it->perm);
-    it->x = malloc((size_t)batch * ds->d * sizeof *it->x);
-    it->y = ds->y ? malloc((size_t)batch * sizeof *it->y) : NULL;
+    /* a batch never holds more rows than the data set: batch 1e9 must not take 8 GB */
+    size_t rows = (size_t)(batch < ds->n ? batch : ds->n > 0 ? ds->n : 1);
+    it->x = malloc(rows * (size_t)ds->d * sizeof *it->x);
+    it->y = ds->y ? malloc(rows * sizeof *it->y) : NULL;
     if (!it->perm || !it->x || (ds->y && !it->y)) goto nomem;
     return it;
 nomem:

@@ -82,7 +82,7 @@ typedef struct data_batches {
     int *perm;             /* (n) this epoch's order; owned                  */
     int pos;               /* next position in perm; -1 before an epoch starts */
     int epoch;             /* epochs started so far (1 during the first)     */
-    float *x;              /* (B, d) the current batch's samples; owned      */
+    float *x;              /* (min(B, n), d) the current batch; owned       */
     int *y;                /* (B) its labels, or NULL when ds is unlabelled; owned */
     const int *idx;        /* (rows) the current batch's sample indices (into perm) */
     int rows;              /* rows in the current batch (<= B)               */

@@ -144,20 +144,9 @@ static lt_tensor *new_struct(lt_graph *g)
 
 lt_tensor *graph_tensor(lt_graph *g, int ndim, const int *shape)
 {
-    char b[64];
-    if (ndim < 0 || ndim > LT_MAXDIM) {
-        lt_fail(LT_ERR_SHAPE, "tensor: %d dimensions (at most %d)", ndim, LT_MAXDIM);
+    size_t n;
+    if (tensor_check_shape(ndim, shape, &n) != LT_OK)
         return NULL;
-    }
-    size_t n = 1;
-    for (int d = 0; d < ndim; d++) {
-        if (shape[d] < 0) {
-            lt_fail(LT_ERR_SHAPE, "tensor: negative dimension in %s",
-                    tensor_dims_str(ndim, shape, b, sizeof b));
-            return NULL;
-        }
-        n *= (size_t)shape[d];
-    }
     lt_tensor *t = new_struct(g);
     float *data = t ? graph_alloc(g, n * sizeof(float)) : NULL;
     if (!data)

@@ -126,8 +126,13 @@ static lt_module *linear_new(int in, int out, int bias, rng *r)
         lt_fail(LT_ERR_VALUE, "linear(%d, %d): sizes must be at least 1", in, out);
         return NULL;
     }
-    lt_linear *l = calloc(1, sizeof *l);
     size_t nw = (size_t)in * out;
+    if (nw > LT_MAX_NUMEL) {
+        lt_fail(LT_ERR_NOMEM, "linear(%d, %d): %zu weights, over the memory limit of %zu per tensor",
+                in, out, nw, LT_MAX_NUMEL);
+        return NULL;
+    }
+    lt_linear *l = calloc(1, sizeof *l);
     if (l) {
         l->base.ops = &linear_ops;
         l->in = in;

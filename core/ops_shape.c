@@ -34,6 +34,10 @@ lt_tensor *op_arange(lt_graph *g, float start, float stop, float step)
         return NULL;
     }
     double len = ceil(((double)stop - start) / step);
+    if (len > (double)LT_MAX_NUMEL) {
+        lt_fail(LT_ERR_NOMEM, "arange: %g elements, over the memory limit of %zu per tensor", len, LT_MAX_NUMEL);
+        return NULL;
+    }
     int n = len > 0 ? (int)len : 0;
     lt_tensor *y = graph_tensor(g, 1, &n);
     for (int i = 0; y && i < n; i++)

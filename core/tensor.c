@@ -24,27 +24,37 @@ void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride)
     }
 }
 
-static lt_status check_shape(int ndim, const int *shape)
+lt_status tensor_check_shape(int ndim, const int *shape, size_t *numel)
 {
     char b[64];
     if (ndim < 0 || ndim > LT_MAXDIM)
         return lt_fail(LT_ERR_SHAPE, "tensor: %d dimensions (at most %d)", ndim, LT_MAXDIM);
+    size_t n = 1;
     for (int d = 0; d < ndim; d++)
         if (shape[d] < 0)
             return lt_fail(LT_ERR_SHAPE, "tensor: negative dimension in %s",
                            tensor_dims_str(ndim, shape, b, sizeof b));
+    for (int d = 0; d < ndim; d++) {   /* n <= 2^27 + 1 before each product: no overflow */
+        n *= (size_t)shape[d];
+        if (n > LT_MAX_NUMEL)
+            n = LT_MAX_NUMEL + 1;
+    }
+    if (n > LT_MAX_NUMEL)
+        return lt_fail(LT_ERR_NOMEM,
+                       "tensor: shape %s has more than %zu elements, over the memory limit of 512 MiB per tensor",
+                       tensor_dims_str(ndim, shape, b, sizeof b), LT_MAX_NUMEL);
+    if (numel)
+        *numel = n;
     return LT_OK;
 }
 
 lt_tensor *tensor_new(int ndim, const int *shape)
 {
-    if (check_shape(ndim, shape) != LT_OK)
+    size_t n;
+    if (tensor_check_shape(ndim, shape, &n) != LT_OK)
         return NULL;
     lt_tensor *t = calloc(1, sizeof *t);
     lt_buf *b = calloc(1, sizeof *b);
-    size_t n = 1;
-    for (int d = 0; d < ndim; d++)
-        n *= (size_t)shape[d];
     float *data = calloc(n ? n : 1, sizeof(float));
     if (!t || !b || !data) {
         free(t); free(b); free(data);

@@ -34,6 +34,10 @@
 
 #define LT_MAXDIM 4   /* tensors have 0 (a scalar) to 4 dimensions */
 #define LT_MAXIN 4    /* inputs recorded per graph node */
+/* Elements in one tensor at most (2^27 floats, 512 MiB): a mistyped shape such as
+ * zeros(100000, 100000) fails with LT_ERR_NOMEM at once instead of exhausting the
+ * machine, and no element count can overflow size_t. */
+#define LT_MAX_NUMEL ((size_t)1 << 27)
 
 typedef struct lt_graph lt_graph;     /* graph.h */
 typedef struct lt_tensor lt_tensor;
@@ -97,6 +101,10 @@ size_t tensor_numel(const lt_tensor *x);
 int tensor_is_contiguous(const lt_tensor *x);
 /* 1 if a and b have the same ndim and shape. */
 int tensor_same_shape(const lt_tensor *a, const lt_tensor *b);
+/* Checks a shape for a new tensor: 0..LT_MAXDIM dimensions, each >= 0, at most
+ * LT_MAX_NUMEL elements. Returns LT_OK (and the element count in *numel when numel is
+ * not NULL), or LT_ERR_SHAPE / LT_ERR_NOMEM after lt_fail naming the shape. */
+lt_status tensor_check_shape(int ndim, const int *shape, size_t *numel);
 /* Writes "(128, 20)" (or "()" for a scalar) into buf; returns buf. For error messages. */
 char *tensor_shape_str(const lt_tensor *x, char *buf, size_t size);
 /* Like tensor_shape_str for a bare shape. */

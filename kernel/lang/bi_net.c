@@ -39,8 +39,10 @@ static int net_params(lt_module *m, lt_param *ps, int cap)
 {
     net_mod *nm = (net_mod *)m;
     int k = 0;
-    for (int i = 0; i < nm->n; i++)
-        k += nn_params(nm->sites[i].m, ps + (k < cap ? k : cap), k < cap ? cap - k : 0);
+    for (int i = 0; i < nm->n; i++) {   /* ps is NULL when only counting (cap 0) */
+        int room = k < cap ? cap - k : 0;
+        k += nn_params(nm->sites[i].m, room ? ps + k : NULL, room);
+    }
     return k;
 }
 

@@ -126,8 +126,8 @@ static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
     int w = dw, h = dh;
     if (sz && !IS_NONE(*sz)) {
         if (!IS_LIST(*sz) || AS_LIST(*sz)->n != 2 || !IS_NUM(AS_LIST(*sz)->items[0]) || !IS_NUM(AS_LIST(*sz)->items[1]) ||
-            AS_NUM(AS_LIST(*sz)->items[0]) < 50 || AS_NUM(AS_LIST(*sz)->items[1]) < 50 ||
-            AS_NUM(AS_LIST(*sz)->items[0]) > 4000 || AS_NUM(AS_LIST(*sz)->items[1]) > 4000) {
+            !(AS_NUM(AS_LIST(*sz)->items[0]) >= 50 && AS_NUM(AS_LIST(*sz)->items[0]) <= 4000) ||   /* NaN fails */
+            !(AS_NUM(AS_LIST(*sz)->items[1]) >= 50 && AS_NUM(AS_LIST(*sz)->items[1]) <= 4000)) {
             bi_fail(a, at, "ValueError", "size must be [width, height] in pixels, each from 50 to 4000");
             return NULL;
         }
@@ -487,6 +487,10 @@ static int bi_heatmap(bi_args *a, value *out)
     plot_panel *p;
     if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "heatmap", &v) < 0) return -1;
     int rows = v.ndim >= 2 ? v.shape[0] : 1, cols = rows ? (int)(v.n / (size_t)rows) : 0;
+    if (v.n > 16u << 20) {   /* plot_heatmap's limit, checked before copying 2^27 numbers again */
+        bi_nums_free(&v);
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "heatmap: a %d x %d matrix cannot be drawn (1..16M cells)", rows, cols);
+    }
     float *z = malloc((v.n ? v.n : 1) * sizeof *z);
     if (!z) { bi_nums_free(&v); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
     for (size_t i = 0; i < v.n; i++) z[i] = (float)v.x[i];
@@ -507,11 +511,16 @@ static int bi_image_shape(bi_args *a, int i, const bi_nums *v, int *n, int *h, i
 {
     size_t per = v->n;
     *n = 1;
-    if (v->ndim >= 3) { *n = v->shape[0]; *h = v->shape[v->ndim - 2]; *w = v->shape[v->ndim - 1]; return 0; }
-    if (v->ndim == 2 && v->shape[1] > 0) {
+    if (v->ndim >= 3) { *n = v->shape[0]; *h = v->shape[v->ndim - 2]; *w = v->shape[v->ndim - 1]; }
+    else if (v->ndim == 2 && v->shape[1] > 0) {
         long side = lround(sqrt((double)v->shape[1]));
-        if (side * side == v->shape[1]) { *n = v->shape[0]; *h = *w = (int)side; return 0; }
-        *h = v->shape[0]; *w = v->shape[1];   /* one image */
+        if (side * side == v->shape[1]) { *n = v->shape[0]; *h = *w = (int)side; }
+        else { *h = v->shape[0]; *w = v->shape[1]; }   /* one image */
+    }
+    if (v->ndim >= 3 || (v->ndim == 2 && v->shape[1] > 0)) {
+        if (*n < 1 || *h < 1 || *w < 1)   /* an empty grid would divide by 0 columns */
+            return bi_fail(a, a->pos_nodes[i], "ValueError",
+                           "show() needs at least one image of at least 1x1 pixels, got %d of %dx%d", *n, *h, *w);
         return 0;
     }
     long side = lround(sqrt((double)per));

@@ -464,7 +464,7 @@ static int ta_kw_int(bi_args *a, const char *name, int dflt, int *x, int *given)
     if (given) *given = v != NULL;
     if (!v || IS_NONE(*v)) { *x = dflt; if (given) *given = 0; return 0; }
     if (IS_BOOL(*v)) { *x = AS_BOOL(*v); return 0; }
-    if (!IS_NUM(*v) || AS_NUM(*v) != floor(AS_NUM(*v)))
+    if (!IS_NUM(*v) || AS_NUM(*v) != floor(AS_NUM(*v)) || fabs(AS_NUM(*v)) > 1e9)   /* fits an int */
         return bi_fail(a, at, "TypeError", "%s must be a whole number", name);
     *x = (int)AS_NUM(*v);
     return 0;
@@ -523,7 +523,7 @@ static int bt_randint(bi_args *a, value *out)
     double lo, hi, n;
     lt_graph *g = TA_GRAPH(a);
     if (!g || bi_num(a, 0, &lo) < 0 || bi_num(a, 1, &hi) < 0 || bi_num(a, 2, &n) < 0) return -1;
-    if (lo != floor(lo) || hi != floor(hi) || n != floor(n) || n < 0 || hi <= lo || fabs(lo) > 1e7 || fabs(hi) > 1e7)
+    if (lo != floor(lo) || hi != floor(hi) || n != floor(n) || n < 0 || n > 1e9 || hi <= lo || fabs(lo) > 1e7 || fabs(hi) > 1e7)
         return bi_fail(a, NULL, "ValueError", "randint(lo, hi, n) needs whole numbers with lo < hi and n >= 0");
     return tv_result_tensor(a->s, a->call, op_randint(g, &a->s->tc->r, (int)lo, (int)hi, (int)n), out);
 }

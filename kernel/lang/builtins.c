@@ -331,7 +331,7 @@ static int bi_image_width(bi_args *a, unsigned w, int *width)
     const value *v = bi_kw(a, "width", &at);
     *width = (int)w;
     if (!v || IS_NONE(*v)) return 0;
-    if (!IS_NUM(*v) || AS_NUM(*v) < 1 || AS_NUM(*v) > 100000)
+    if (!IS_NUM(*v) || !(AS_NUM(*v) >= 1 && AS_NUM(*v) <= 100000))   /* NaN fails too */
         return bi_fail(a, at, "ValueError", "width must be a number of pixels from 1 to 100000");
     *width = (int)AS_NUM(*v);
     return 0;

@@ -85,7 +85,8 @@ static int comp_cmp(const void *a, const void *b)
 /* Adds the matches of one group and sorts that group alphabetically. */
 static void comp_sorted(comp_list *l, int from)
 {
-    qsort(l->v + from, (size_t)(l->n - from), sizeof *l->v, comp_cmp);
+    if (l->n - from > 1)   /* l->v may still be NULL: no pointer arithmetic on it */
+        qsort(l->v + from, (size_t)(l->n - from), sizeof *l->v, comp_cmp);
 }
 
 int lt_complete(lt_session *s, const char *code, size_t cursor, lt_completion *out)

@@ -504,7 +504,7 @@ static int eval_bound(lt_session *s, const ast_node *n, value v, double *x)
 static int eval_for_range(lt_session *s, const ast_node *n)
 {
     value va, vb;
-    double a, b;
+    double a = 0, b = 0;   /* read below even when a bound fails */
     if (eval_expr(s, n->a, &va) < 0) return -1;
     if (eval_expr(s, n->b, &vb) < 0) { val_decref(va); return -1; }
     int st = eval_bound(s, n->a, va, &a);

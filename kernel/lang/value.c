@@ -193,6 +193,11 @@ size_t val_utf8_count(const char *s, size_t n)
     return count;
 }
 
+/* A repr stops growing past this many bytes and ends in "...": a list that holds
+ * itself twice, 30 levels deep, would otherwise print 2^30 items (and a list of
+ * 1000 references to a 256 MB string, 256 GB). */
+#define VAL_REPR_MAX ((size_t)1 << 20)
+
 /* A string in single quotes (double quotes if it holds ' but no "), escaping
  * control characters and invalid UTF-8 bytes as Python does. */
 static void val_repr_str(const val_str *s, buf *out)
@@ -201,6 +206,7 @@ static void val_repr_str(const val_str *s, buf *out)
     buf_putc(out, q);
     const unsigned char *c = (const unsigned char *)s->chars;
     for (size_t i = 0; i < s->len;) {
+        if (out->len > VAL_REPR_MAX) { buf_puts(out, "..."); break; }
         size_t len = val_utf8_len(c + i, s->len - i);
         if (c[i] == '\n') buf_puts(out, "\\n");
         else if (c[i] == '\t') buf_puts(out, "\\t");
@@ -223,6 +229,7 @@ static void val_repr_list(const val_list *l, buf *out, int depth)
     if (depth > 100) { buf_puts(out, "[...]"); return; }
     buf_putc(out, '[');
     for (size_t i = 0; i < l->n && i < VAL_REPR_ITEMS; i++) {
+        if (out->len > VAL_REPR_MAX) { buf_puts(out, i ? ", ..." : "..."); break; }
         if (i) buf_puts(out, ", ");
         val_repr_at(l->items[i], out, depth + 1);
     }

@@ -166,7 +166,8 @@ int val_equal(value a, value b);
 /* Number text as Python prints a float, but integral values without ".0":
  * 3, 0.5, 1.75, 1e-05, 1e+20, inf, nan. out must hold 32 bytes. */
 void val_format_num(double x, char out[32]);
-/* repr: what a cell result shows ('s' quoted, lists with reprs inside). */
+/* repr: what a cell result shows ('s' quoted, lists with reprs inside); stops with
+ * "..." once out holds more than 1 MiB. */
 void val_repr(value v, buf *out);
 /* str: what print shows (strings raw, everything else as repr). */
 void val_str_of(value v, buf *out);
