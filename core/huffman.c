@@ -173,7 +173,7 @@ static lt_status check_symbols(const char *const *symbols, const double *weights
     if (n < 1 || !symbols || !weights)
         return lt_fail(LT_ERR_VALUE, "huffman: no symbols given");
     for (int i = 0; i < n; i++) {
-        size_t bad;
+        size_t bad = 0;   /* set by utf8_count when it fails */
         if (!symbols[i] || !symbols[i][0])
             return lt_fail(LT_ERR_VALUE, "huffman: symbol %d is empty", i);
         if (utf8_count(symbols[i], &bad) < 0)

@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
+#include "vmath.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -108,9 +109,9 @@ static void bce_backward(lt_graph *g, lt_tensor *y)
 
 static const lt_opdef bce_def = { "bce", bce_backward };
 
-/* The number of entries of q (n) that are not probabilities in [0, 1]. Tested on the
- * bits, so that NaN counts as bad whatever the floating-point flags of this file (it is
- * built with -ffast-math for libmvec): 0x00000000..0x3f800000 is +0..1, 0x80000000 is -0. */
+/* The number of entries of q (n) that are not probabilities in [0, 1] (NaN included), as a
+ * loop without an early exit so that it vectorises: on the bits, 0x00000000..0x3f800000
+ * is +0..1 and 0x80000000 is -0. */
 static size_t bce_count_bad(const float *q, size_t n)
 {
     size_t bad = 0;
@@ -138,15 +139,11 @@ lt_tensor *op_bce(lt_graph *g, lt_tensor *prob, lt_tensor *target, lt_reduce r)
                 "for logits)", p->a[i]);
         return NULL;
     }
-    /* the logs element by element (a loop gcc vectorises with libmvec's logf), then the
-       sum in double, in order */
+    /* the logs element by element (vmath: libmvec's logf), then the sum in double, in order */
     float *l = graph_alloc(g, (n ? n : 1) * sizeof *l);
     if (!l)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        float q = p->a[i], t = p->b[i];
-        l[i] = t * clamped_log(q) + (1.0f - t) * clamped_log(1.0f - q);
-    }
+    vm_bce_terms(p->a, p->b, l, n);
     double s = 0.0;
     for (size_t i = 0; i < n; i++)
         s -= l[i];

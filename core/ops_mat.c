@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
+#include "vmath.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -100,8 +101,8 @@ static void bias_act(float *y, const float *b, int B, int n, lt_act act, float a
         case LT_ACT_LEAKY_RELU:
             for (int j = 0; j < n; j++) r[j] = fmaxf(r[j], 0.0f) + alpha * fminf(r[j], 0.0f);
             break;
-        case LT_ACT_SIGMOID: for (int j = 0; j < n; j++) r[j] = 1.0f / (1.0f + expf(-r[j])); break;
-        case LT_ACT_TANH: for (int j = 0; j < n; j++) r[j] = tanhf(r[j]); break;
+        case LT_ACT_SIGMOID: vm_sigmoid(r, (size_t)n); break;
+        case LT_ACT_TANH: vm_tanh(r, (size_t)n); break;
         }
     }
 }

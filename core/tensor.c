@@ -50,7 +50,7 @@ lt_status tensor_check_shape(int ndim, const int *shape, size_t *numel)
 
 lt_tensor *tensor_new(int ndim, const int *shape)
 {
-    size_t n;
+    size_t n = 0;   /* set by tensor_check_shape on success (gcc -O3 cannot tell) */
     if (tensor_check_shape(ndim, shape, &n) != LT_OK)
         return NULL;
     lt_tensor *t = calloc(1, sizeof *t);
