@@ -84,7 +84,8 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx)
     int want = conv_par_threads();
     if (want > n)
         want = n;
-    if (want < 2 || !ensure_workers(want)) {
+    /* nested (a task's own loop): inline, on the task's thread */
+    if (want < 2 || atomic_load(&in_parallel) || !ensure_workers(want)) {
         for (int i = 0; i < n; i++)
             fn(ctx, i, 0);
         return;

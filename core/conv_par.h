@@ -9,7 +9,8 @@
  * The pool's workers start on first use and then sleep between calls. While a
  * parallel for runs, OpenBLAS is set to one thread (its calls from the tasks run on the
  * calling thread) and restored afterwards. Tasks must not allocate from a graph (the
- * arena is not thread-safe) nor call lt_fail: prepare buffers before. Calls do not nest.
+ * arena is not thread-safe) nor call lt_fail: prepare buffers before. A call from inside a
+ * task runs inline on that task's thread with thread = 0 (only for tasks that ignore it).
  */
 #ifndef LT_CONV_PAR_H
 #define LT_CONV_PAR_H

@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
+#include "par.h"
 
 #include <math.h>
 #include <string.h>
@@ -86,77 +87,110 @@ void ops_frame_strides(const lt_tensor *x, const ptrdiff_t *base, int ndim, cons
 enum bin { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV };
 static const char *bin_name[] = { "add", "sub", "mul", "div" };
 
-/* y = a OP b over a 4-d frame; sa, sb are the inputs' frame strides, y contiguous */
-static void bin_forward(int op, const int *s4, const float *a, const ptrdiff_t *sa,
-                        const float *b, const ptrdiff_t *sb, float *y)
+/* y = a OP b over rows [r0, r1) of a 4-d frame (row r = (i, j, l), s4[3] elements each);
+ * sa, sb are the inputs' frame strides, y contiguous */
+PAR_CLONES static void bin_forward(int op, const int *s4, const float *a, const ptrdiff_t *sa,
+                                   const float *b, const ptrdiff_t *sb, float *y, size_t r0,
+                                   size_t r1)
 {
-    size_t k = 0;
-    for (int i = 0; i < s4[0]; i++)
-        for (int j = 0; j < s4[1]; j++)
-            for (int l = 0; l < s4[2]; l++) {
-                const float *pa = a + i * sa[0] + j * sa[1] + l * sa[2];
-                const float *pb = b + i * sb[0] + j * sb[1] + l * sb[2];
-                ptrdiff_t ia = sa[3], ib = sb[3];
-                int n = s4[3];
-                float *py = y + k;
-                k += n;
-                switch (op) {
-                case BIN_ADD:
-                    if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] + pb[m];
-                    else for (int m = 0; m < n; m++) py[m] = pa[m * ia] + pb[m * ib];
-                    break;
-                case BIN_SUB:
-                    for (int m = 0; m < n; m++) py[m] = pa[m * ia] - pb[m * ib];
-                    break;
-                case BIN_MUL:
-                    if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] * pb[m];
-                    else for (int m = 0; m < n; m++) py[m] = pa[m * ia] * pb[m * ib];
-                    break;
-                default:
-                    for (int m = 0; m < n; m++) py[m] = pa[m * ia] / pb[m * ib];
-                    break;
-                }
-            }
+    int n = s4[3];
+    ptrdiff_t ia = sa[3], ib = sb[3];
+    for (size_t r = r0; r < r1; r++) {
+        int l = (int)(r % s4[2]), j = (int)(r / s4[2] % s4[1]), i = (int)(r / s4[2] / s4[1]);
+        const float *pa = a + i * sa[0] + j * sa[1] + l * sa[2];
+        const float *pb = b + i * sb[0] + j * sb[1] + l * sb[2];
+        float *py = y + r * n;
+        switch (op) {
+        case BIN_ADD:
+            if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] + pb[m];
+            else for (int m = 0; m < n; m++) py[m] = pa[m * ia] + pb[m * ib];
+            break;
+        case BIN_SUB:
+            for (int m = 0; m < n; m++) py[m] = pa[m * ia] - pb[m * ib];
+            break;
+        case BIN_MUL:
+            if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] * pb[m];
+            else for (int m = 0; m < n; m++) py[m] = pa[m * ia] * pb[m * ib];
+            break;
+        default:
+            for (int m = 0; m < n; m++) py[m] = pa[m * ia] / pb[m * ib];
+            break;
+        }
+    }
 }
 
-/* da (or db when which = 1) += partial derivative times dy, over the frame; the inner
- * loop runs along the last dimension with each operand's own stride (0 if broadcast) */
-static void bin_backward_one(int op, int which, const int *s4, const float *dy,
-                             const float *a, const ptrdiff_t *sa, const float *b,
-                             const ptrdiff_t *sb, float *dx, const ptrdiff_t *sg)
+/* One binary op's loop over rows, for par_range */
+typedef struct bin_job {
+    int op, which;
+    const int *s4;
+    const float *a, *b, *dy;
+    const ptrdiff_t *sa, *sb, *sg;
+    float *y, *dx;
+} bin_job;
+
+static void bin_forward_rows(void *c, size_t r0, size_t r1)
+{
+    const bin_job *j = c;
+    bin_forward(j->op, j->s4, j->a, j->sa, j->b, j->sb, j->y, r0, r1);
+}
+
+/* rows of the frame, and the fewest rows worth a thread */
+static size_t frame_rows(const int *s4) { return (size_t)s4[0] * s4[1] * s4[2]; }
+static size_t min_rows(const int *s4) { return PAR_MIN / (s4[3] > 0 ? (size_t)s4[3] : 1) + 1; }
+
+/* da (or db when which = 1) += partial derivative times dy, over rows [r0, r1) of the
+ * frame; the inner loop runs along the last dimension with each operand's own stride (0
+ * if broadcast) */
+PAR_CLONES static void bin_backward_one(int op, int which, const int *s4, const float *dy,
+                                        const float *a, const ptrdiff_t *sa, const float *b,
+                                        const ptrdiff_t *sb, float *dx, const ptrdiff_t *sg,
+                                        size_t r0, size_t r1)
 {
     int n = s4[3];
     ptrdiff_t ia = sa[3], ib = sb[3], ig = sg[3];
-    for (int i = 0; i < s4[0]; i++)
-        for (int j = 0; j < s4[1]; j++)
-            for (int l = 0; l < s4[2]; l++, dy += n) {
-                const float *pa = a + i * sa[0] + j * sa[1] + l * sa[2];
-                const float *pb = b + i * sb[0] + j * sb[1] + l * sb[2];
-                float *pg = dx + i * sg[0] + j * sg[1] + l * sg[2];
-                switch (op * 2 + which) {
-                case BIN_ADD * 2: case BIN_ADD * 2 + 1: case BIN_SUB * 2:
-                    for (int m = 0; m < n; m++) pg[m * ig] += dy[m];
-                    break;
-                case BIN_SUB * 2 + 1:
-                    for (int m = 0; m < n; m++) pg[m * ig] -= dy[m];
-                    break;
-                case BIN_MUL * 2:
-                    for (int m = 0; m < n; m++) pg[m * ig] += dy[m] * pb[m * ib];
-                    break;
-                case BIN_MUL * 2 + 1:
-                    for (int m = 0; m < n; m++) pg[m * ig] += dy[m] * pa[m * ia];
-                    break;
-                case BIN_DIV * 2:
-                    for (int m = 0; m < n; m++) pg[m * ig] += dy[m] / pb[m * ib];
-                    break;
-                default:
-                    for (int m = 0; m < n; m++) {
-                        float q = pb[m * ib];
-                        pg[m * ig] -= dy[m] * pa[m * ia] / (q * q);
-                    }
-                    break;
-                }
+    dy += r0 * n;
+    for (size_t r = r0; r < r1; r++, dy += n) {
+        int l = (int)(r % s4[2]), j = (int)(r / s4[2] % s4[1]), i = (int)(r / s4[2] / s4[1]);
+        const float *pa = a + i * sa[0] + j * sa[1] + l * sa[2];
+        const float *pb = b + i * sb[0] + j * sb[1] + l * sb[2];
+        float *pg = dx + i * sg[0] + j * sg[1] + l * sg[2];
+        switch (op * 2 + which) {
+        case BIN_ADD * 2: case BIN_ADD * 2 + 1: case BIN_SUB * 2:
+            for (int m = 0; m < n; m++) pg[m * ig] += dy[m];
+            break;
+        case BIN_SUB * 2 + 1:
+            for (int m = 0; m < n; m++) pg[m * ig] -= dy[m];
+            break;
+        case BIN_MUL * 2:
+            for (int m = 0; m < n; m++) pg[m * ig] += dy[m] * pb[m * ib];
+            break;
+        case BIN_MUL * 2 + 1:
+            for (int m = 0; m < n; m++) pg[m * ig] += dy[m] * pa[m * ia];
+            break;
+        case BIN_DIV * 2:
+            for (int m = 0; m < n; m++) pg[m * ig] += dy[m] / pb[m * ib];
+            break;
+        default:
+            for (int m = 0; m < n; m++) {
+                float q = pb[m * ib];
+                pg[m * ig] -= dy[m] * pa[m * ia] / (q * q);
             }
+            break;
+        }
+    }
+}
+
+static void bin_backward_rows(void *c, size_t r0, size_t r1)
+{
+    const bin_job *j = c;
+    bin_backward_one(j->op, j->which, j->s4, j->dy, j->a, j->sa, j->b, j->sb, j->dx, j->sg, r0,
+                     r1);
+}
+
+PAR_CLONES static void add_into(void *c, size_t lo, size_t hi)
+{
+    const bin_job *j = c;
+    for (size_t i = lo; i < hi; i++) j->dx[i] += j->dy[i];
 }
 
 static void bin_backward(lt_graph *g, lt_tensor *y)
@@ -175,12 +209,20 @@ static void bin_backward(lt_graph *g, lt_tensor *y)
             continue;
         tensor_contiguous_strides(x->ndim, x->shape, cs);
         ops_frame_strides(x, cs, y->ndim, y->shape, sg);
-        size_t n = tensor_numel(y);
+        bin_job j = { op, which, s4, a->data, b->data, y->grad, sa, sb, sg, NULL, dx };
         if ((op == BIN_ADD || (op == BIN_SUB && !which)) && tensor_same_shape(x, y)) {
-            for (size_t i = 0; i < n; i++) dx[i] += y->grad[i];
+            par_range(tensor_numel(y), PAR_MIN, add_into, &j);
             continue;
         }
-        bin_backward_one(op, which, s4, y->grad, a->data, sa, b->data, sb, dx, sg);
+        /* rows in parallel only when no two rows add into the same gradient row (x not
+         * broadcast along the first three frame dimensions) */
+        int distinct = 1;
+        for (int d = 0; d < 3; d++)
+            distinct &= s4[d] == 1 || sg[d] != 0;
+        if (distinct)
+            par_range(frame_rows(s4), min_rows(s4), bin_backward_rows, &j);
+        else
+            bin_backward_rows(&j, 0, frame_rows(s4));
     }
 }
 
@@ -202,7 +244,9 @@ static lt_tensor *binary(lt_graph *g, lt_tensor *a, lt_tensor *b, int op)
     ops_frame_shape(nd, shape, s4);
     ops_frame_strides(a, a->stride, nd, shape, sa);
     ops_frame_strides(b, b->stride, nd, shape, sb);
-    bin_forward(op, s4, a->data, sa, b->data, sb, y->data);
+    bin_job j = { .op = op, .s4 = s4, .a = a->data, .b = b->data, .sa = sa, .sb = sb,
+                  .y = y->data };
+    par_range(frame_rows(s4), min_rows(s4), bin_forward_rows, &j);
     y->iparam[0] = op;
     lt_tensor *in[2] = { a, b };
     return graph_record(g, y, &bin_defs[op], in, 2);
@@ -228,7 +272,7 @@ static inline float softplusf(float x)
     return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
 }
 
-static void un_forward(int op, float p0, float p1, const float *x, float *y, size_t n)
+PAR_CLONES static void un_forward(int op, float p0, float p1, const float *x, float *y, size_t n)
 {
     switch (op) {
     case UN_AFFINE: for (size_t i = 0; i < n; i++) y[i] = p0 * x[i] + p1; break;
@@ -241,7 +285,7 @@ static void un_forward(int op, float p0, float p1, const float *x, float *y, siz
     case UN_SQRT: for (size_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); break;
     case UN_ABS: for (size_t i = 0; i < n; i++) y[i] = fabsf(x[i]); break;
     case UN_RELU: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f; break;
-    case UN_LEAKY: for (size_t i = 0; i < n; i++) y[i] = fmaxf(x[i], 0.0f) + p0 * fminf(x[i], 0.0f); break;
+    case UN_LEAKY: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : p0 * x[i]; break;
     case UN_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = sigmoidf(x[i]); break;
     case UN_TANH: for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]); break;
     case UN_SOFTPLUS: for (size_t i = 0; i < n; i++) y[i] = softplusf(x[i]); break;
@@ -250,8 +294,8 @@ static void un_forward(int op, float p0, float p1, const float *x, float *y, siz
 }
 
 /* dx += dy * f'(x), from the saved contiguous input x and the output y */
-static void un_grad(int op, float p0, const float *x, const float *y, const float *dy,
-                    float *dx, size_t n)
+PAR_CLONES static void un_grad(int op, float p0, const float *x, const float *y,
+                               const float *dy, float *dx, size_t n)
 {
     switch (op) {
     case UN_AFFINE: for (size_t i = 0; i < n; i++) dx[i] += p0 * dy[i]; break;
@@ -280,11 +324,39 @@ static void un_grad(int op, float p0, const float *x, const float *y, const floa
     }
 }
 
+/* One unary op's loop, for par_range */
+typedef struct un_job {
+    int op;
+    float p0, p1;
+    const float *x, *y, *dy;
+    float *out;   /* forward: y; backward: dx */
+} un_job;
+
+static void un_forward_part(void *c, size_t lo, size_t hi)
+{
+    const un_job *j = c;
+    un_forward(j->op, j->p0, j->p1, j->x + lo, j->out + lo, hi - lo);
+}
+
+static void un_grad_part(void *c, size_t lo, size_t hi)
+{
+    const un_job *j = c;
+    un_grad(j->op, j->p0, j->x + lo, j->y + lo, j->dy + lo, j->out + lo, hi - lo);
+}
+
+/* Elements per thread worth waking it for: fewer for the ops that call libm per element */
+static size_t un_min(int op)
+{
+    return op == UN_AFFINE || op == UN_RELU || op == UN_LEAKY || op == UN_ABS ? PAR_MIN
+                                                                              : PAR_MIN / 8;
+}
+
 static void un_backward(lt_graph *g, lt_tensor *y)
 {
     float *dx = graph_grad(g, y->in[0]);
+    un_job j = { y->iparam[0], y->fparam[0], 0, y->aux, y->data, y->grad, dx };
     if (dx)
-        un_grad(y->iparam[0], y->fparam[0], y->aux, y->data, y->grad, dx, tensor_numel(y));
+        par_range(tensor_numel(y), un_min(j.op), un_grad_part, &j);
 }
 
 static const lt_opdef un_defs[] = {
@@ -301,7 +373,8 @@ static lt_tensor *unary(lt_graph *g, lt_tensor *x, int op, float p0, float p1)
     lt_tensor *y = xc ? graph_tensor(g, x->ndim, x->shape) : NULL;
     if (!y)
         return NULL;
-    un_forward(op, p0, p1, xc, y->data, tensor_numel(x));
+    un_job j = { op, p0, p1, xc, NULL, NULL, y->data };
+    par_range(tensor_numel(x), un_min(op), un_forward_part, &j);
     y->iparam[0] = op;
     y->fparam[0] = p0;
     y->fparam[1] = p1;

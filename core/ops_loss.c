@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
+#include "par.h"
 #include "vmath.h"
 
 #include <math.h>
@@ -44,21 +45,52 @@ static float reduce_scale(lt_reduce r, size_t n)
     return r == LT_SUM ? 1.0f : (n ? 1.0f / (float)n : 0.0f);
 }
 
+/* ---- element loops over the threads ----------------------------------------------------------- */
+
+/* What a loss's element loop reads and writes (for par_range / par_sum) */
+typedef struct loss_job {
+    const float *a, *b;   /* the input and the target */
+    float *out, *out2;    /* gradients or terms */
+    float c;              /* the gradient's scale */
+    int fresh;            /* out is fresh memory: write, do not add */
+} loss_job;
+
+static double sqdiff_part(void *c, size_t lo, size_t hi)
+{
+    const loss_job *j = c;
+    return par_dsqdiff(j->a + lo, j->b + lo, hi - lo);
+}
+
+static double sum_part(void *c, size_t lo, size_t hi)
+{
+    const loss_job *j = c;
+    return par_dsum(j->out + lo, hi - lo);
+}
+
 /* ---- mse ---------------------------------------------------------------------------------------- */
+
+/* da = (or +=) c (a - b), db -= c (a - b) over [lo, hi) */
+PAR_CLONES static void mse_grad(void *c, size_t lo, size_t hi)
+{
+    const loss_job *j = c;
+    const float *a = j->a, *b = j->b;
+    float *da = j->out, *db = j->out2, k = j->c;
+    if (da && j->fresh)
+        for (size_t i = lo; i < hi; i++) da[i] = k * (a[i] - b[i]);
+    else if (da)
+        for (size_t i = lo; i < hi; i++) da[i] += k * (a[i] - b[i]);
+    if (db)
+        for (size_t i = lo; i < hi; i++) db[i] -= k * (a[i] - b[i]);
+}
 
 static void mse_backward(lt_graph *g, lt_tensor *y)
 {
     const pair *p = y->aux;
     size_t n = tensor_numel(y->in[0]);
-    float c = 2.0f * y->fparam[0] * y->grad[0];
     int fa;
     float *da = graph_grad_fresh(g, y->in[0], &fa), *db = graph_grad(g, y->in[1]);
-    if (da && fa)
-        for (size_t i = 0; i < n; i++) da[i] = c * (p->a[i] - p->b[i]);
-    else if (da)
-        for (size_t i = 0; i < n; i++) da[i] += c * (p->a[i] - p->b[i]);
-    if (db)
-        for (size_t i = 0; i < n; i++) db[i] -= c * (p->a[i] - p->b[i]);
+    loss_job j = { p->a, p->b, da, db, 2.0f * y->fparam[0] * y->grad[0], fa };
+    par_range(n, PAR_MIN, mse_grad, &j);
 }
 
 static const lt_opdef mse_def = { "mse", mse_backward };
@@ -72,11 +104,8 @@ lt_tensor *op_mse(lt_graph *g, lt_tensor *pred, lt_tensor *target, lt_reduce r)
     if (!y)
         return NULL;
     size_t n = tensor_numel(pred);
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        double d = (double)p->a[i] - p->b[i];
-        s += d * d;
-    }
+    loss_job j = { p->a, p->b, NULL, NULL, 0, 0 };
+    double s = par_sum(n, sqdiff_part, &j);   /* in double, in blocks fixed by n */
     y->fparam[0] = reduce_scale(r, n);
     y->data[0] = (float)(s * y->fparam[0]);
     lt_tensor *in[2] = { pred, target };
@@ -90,21 +119,37 @@ static inline float clamped_log(float x)
     return fmaxf(logf(x), -100.0f);   /* as PyTorch: log(0) counts as -100 */
 }
 
+/* dp = (or +=) c (p - t) / max(p (1 - p), 1e-12) (as PyTorch), dt -= c logit(p), over
+ * [lo, hi). The clamp is a select, not fmaxf, so the loop vectorises. */
+PAR_CLONES static void bce_grad(void *c, size_t lo, size_t hi)
+{
+    const loss_job *j = c;
+    const float *a = j->a, *b = j->b;
+    float *dp = j->out, *dt = j->out2, k = j->c;
+    if (dp)
+        for (size_t i = lo; i < hi; i++) {
+            float q = a[i], den = q * (1.0f - q);
+            den = den > 1e-12f ? den : 1e-12f;
+            dp[i] = (j->fresh ? 0.0f : dp[i]) + k * (q - b[i]) / den;
+        }
+    if (dt)
+        for (size_t i = lo; i < hi; i++)
+            dt[i] -= k * (clamped_log(a[i]) - clamped_log(1.0f - a[i]));
+}
+
 static void bce_backward(lt_graph *g, lt_tensor *y)
 {
     const pair *p = y->aux;
-    size_t n = tensor_numel(y->in[0]);
-    float c = y->fparam[0] * y->grad[0];
     int fp;
     float *dp = graph_grad_fresh(g, y->in[0], &fp), *dt = graph_grad(g, y->in[1]);
-    if (dp)   /* as PyTorch: (p - t) / max(p (1 - p), 1e-12) */
-        for (size_t i = 0; i < n; i++) {
-            float q = p->a[i];
-            dp[i] = (fp ? 0.0f : dp[i]) + c * (q - p->b[i]) / fmaxf(q * (1.0f - q), 1e-12f);
-        }
-    if (dt)
-        for (size_t i = 0; i < n; i++)
-            dt[i] -= c * (clamped_log(p->a[i]) - clamped_log(1.0f - p->a[i]));
+    loss_job j = { p->a, p->b, dp, dt, y->fparam[0] * y->grad[0], fp };
+    par_range(tensor_numel(y->in[0]), PAR_MIN / 2, bce_grad, &j);
+}
+
+static void bce_terms_part(void *c, size_t lo, size_t hi)
+{
+    const loss_job *j = c;
+    vm_bce_terms(j->a + lo, j->b + lo, j->out + lo, hi - lo);
 }
 
 static const lt_opdef bce_def = { "bce", bce_backward };
@@ -139,14 +184,14 @@ lt_tensor *op_bce(lt_graph *g, lt_tensor *prob, lt_tensor *target, lt_reduce r)
                 "for logits)", p->a[i]);
         return NULL;
     }
-    /* the logs element by element (vmath: libmvec's logf), then the sum in double, in order */
+    /* the logs element by element (vmath: libmvec's logf), then the sum in double, in
+     * blocks fixed by n */
     float *l = graph_alloc(g, (n ? n : 1) * sizeof *l);
     if (!l)
         return NULL;
-    vm_bce_terms(p->a, p->b, l, n);
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s -= l[i];
+    loss_job j = { p->a, p->b, l, NULL, 0, 0 };
+    par_range(n, PAR_MIN / 4, bce_terms_part, &j);
+    double s = -par_sum(n, sum_part, &j);
     y->fparam[0] = reduce_scale(r, n);
     y->data[0] = (float)(s * y->fparam[0]);
     lt_tensor *in[2] = { prob, target };

@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
+#include "par.h"
 #include "vmath.h"
 
 #include <math.h>
@@ -87,19 +88,20 @@ lt_tensor *op_matmul(lt_graph *g, lt_tensor *a, lt_tensor *b)
 
 /* ---- linear ---------------------------------------------------------------------------------- */
 
-/* y (B, n) = act(y + b) in place; b may be NULL. Written as branch-free loops that the
- * compiler vectorises (1 / (1 + e^-x) is exact at both ends in IEEE floats). */
-static void bias_act(float *y, const float *b, int B, int n, lt_act act, float alpha)
+/* rows [r0, r1) of y (B, n) = act(y + b) in place; b may be NULL. Written as branch-free
+ * loops that the compiler vectorises (1 / (1 + e^-x) is exact at both ends in IEEE floats). */
+PAR_CLONES static void bias_act_rows(float *y, const float *b, int n, lt_act act, float alpha,
+                                     size_t r0, size_t r1)
 {
-    for (int i = 0; i < B; i++) {
-        float *r = y + (size_t)i * n;
+    for (size_t i = r0; i < r1; i++) {
+        float *r = y + i * n;
         if (b)
             for (int j = 0; j < n; j++) r[j] += b[j];
         switch (act) {
         case LT_ACT_NONE: break;
         case LT_ACT_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : 0.0f; break;
         case LT_ACT_LEAKY_RELU:
-            for (int j = 0; j < n; j++) r[j] = fmaxf(r[j], 0.0f) + alpha * fminf(r[j], 0.0f);
+            for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : alpha * r[j];
             break;
         case LT_ACT_SIGMOID: vm_sigmoid(r, (size_t)n); break;
         case LT_ACT_TANH: vm_tanh(r, (size_t)n); break;
@@ -109,20 +111,61 @@ static void bias_act(float *y, const float *b, int B, int n, lt_act act, float a
 
 /* dy (n) *= act'(.) in place, from the output y (dy is the node's own gradient, which
  * nothing reads after its backward) */
-static void act_grad(const float *y, float *dy, size_t n, lt_act act, float alpha)
+PAR_CLONES static void act_grad(const float *y, float *dy, size_t n, lt_act act, float alpha)
 {
     switch (act) {
     case LT_ACT_NONE: break;
     case LT_ACT_RELU: for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : 0.0f; break;
     case LT_ACT_LEAKY_RELU:
-        for (size_t i = 0; i < n; i++) {
-            float pos = (float)(y[i] > 0.0f);   /* branch-free, so it vectorises */
-            dy[i] *= pos + (1.0f - pos) * alpha;
-        }
+        for (size_t i = 0; i < n; i++) dy[i] = y[i] > 0.0f ? dy[i] : alpha * dy[i];
         break;
     case LT_ACT_SIGMOID: for (size_t i = 0; i < n; i++) dy[i] *= y[i] * (1.0f - y[i]); break;
     case LT_ACT_TANH: for (size_t i = 0; i < n; i++) dy[i] *= 1.0f - y[i] * y[i]; break;
     }
+}
+
+/* db[c0 .. c1) += the column sums of d (B, n) */
+PAR_CLONES static void col_sums(const float *d, int B, int n, float *db, size_t c0, size_t c1)
+{
+    for (int i = 0; i < B; i++) {
+        const float *r = d + (size_t)i * n;
+        for (size_t j = c0; j < c1; j++) db[j] += r[j];
+    }
+}
+
+/* The element loops of linear, over rows (forward) or elements / columns (backward) */
+typedef struct lin_job {
+    float *y, *db;
+    const float *b, *d;
+    int B, n;
+    lt_act act;
+    float alpha;
+} lin_job;
+
+static void bias_act_part(void *c, size_t r0, size_t r1)
+{
+    const lin_job *j = c;
+    bias_act_rows(j->y, j->b, j->n, j->act, j->alpha, r0, r1);
+}
+
+static void act_grad_part(void *c, size_t lo, size_t hi)
+{
+    const lin_job *j = c;
+    act_grad(j->y + lo, (float *)j->d + lo, hi - lo, j->act, j->alpha);
+}
+
+static void col_sums_part(void *c, size_t c0, size_t c1)
+{
+    const lin_job *j = c;
+    col_sums(j->d, j->B, j->n, j->db, c0, c1);
+}
+
+/* The rows (or columns) of a (rows, n) array worth a thread: about PAR_MIN elements
+ * (fewer for the activations that call exp or tanh) */
+static size_t rows_min(int n, lt_act act)
+{
+    size_t m = act == LT_ACT_SIGMOID || act == LT_ACT_TANH ? PAR_MIN / 4 : PAR_MIN;
+    return m / (n > 0 ? (size_t)n : 1) + 1;
 }
 
 /* iparam[0] = act, fparam[0] = alpha, aux = mat[2] (x, w) */
@@ -135,15 +178,14 @@ static void linear_backward(lt_graph *g, lt_tensor *y)
     float *dx = graph_grad_fresh(g, x, &fx), *dw = graph_grad(g, w), *db = b ? graph_grad(g, b) : NULL;
     if (!dx && !dw && !db)
         return;
-    act_grad(y->data, y->grad, (size_t)B * out, (lt_act)y->iparam[0], y->fparam[0]);
+    lin_job j = { y->data, db, NULL, y->grad, B, out, (lt_act)y->iparam[0], y->fparam[0] };
+    if (j.act != LT_ACT_NONE)
+        par_range((size_t)B * out, PAR_MIN, act_grad_part, &j);
     const float *d = y->grad;
     if (dw)   /* dW (out, in) += d^T (out, B) x (B, in) */
         tensor_sgemm(1, m[0].trans, out, in, B, 1.0f, d, out, m[0].p, m[0].ld, 1.0f, dw, in);
     if (db)
-        for (int i = 0; i < B; i++) {
-            const float *r = d + (size_t)i * out;
-            for (int j = 0; j < out; j++) db[j] += r[j];
-        }
+        par_range((size_t)out, rows_min(B, LT_ACT_NONE), col_sums_part, &j);
     if (dx)   /* dx (B, in) += d (B, out) W (out, in) */
         tensor_sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, fx ? 0.0f : 1.0f, dx, in);
 }
@@ -191,7 +233,8 @@ lt_tensor *op_linear(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     else   /* y (B, out) = x (B, in) W^T (in, out) */
         tensor_sgemm(m[0].trans, !m[1].trans, B, out, in, 1.0f, m[0].p, m[0].ld, m[1].p, m[1].ld,
                      0.0f, y->data, out > 0 ? out : 1);
-    bias_act(y->data, bc, B, out, act, alpha);
+    lin_job j = { y->data, NULL, bc, NULL, B, out, act, alpha };
+    par_range((size_t)B, rows_min(out, act), bias_act_part, &j);
     y->iparam[0] = act;
     y->fparam[0] = alpha;
     y->aux = m;

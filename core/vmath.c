@@ -2,22 +2,23 @@
  * -fno-associative-math (core/CMakeLists.txt): no check may live here. */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 #include "vmath.h"
+#include "par.h"
 
 #include <math.h>
 
-void vm_sigmoid(float *x, size_t n)
+PAR_CLONES void vm_sigmoid(float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = 1.0f / (1.0f + expf(-x[i]));
 }
 
-void vm_tanh(float *x, size_t n)
+PAR_CLONES void vm_tanh(float *x, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         x[i] = tanhf(x[i]);
 }
 
-void vm_bce_terms(const float *q, const float *t, float *l, size_t n)
+PAR_CLONES void vm_bce_terms(const float *q, const float *t, float *l, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         l[i] = t[i] * fmaxf(logf(q[i]), -100.0f) + (1.0f - t[i]) * fmaxf(logf(1.0f - q[i]), -100.0f);

@@ -1,0 +1,54 @@
+/* par.h: the element loops of the ops and optimizers, split over the threads of the
+ * conv_par pool (conv_par.h) when an array is large enough to pay for waking a thread
+ * (a parallel for costs ~10 us here; an element loop over 32k floats takes 5-30 us).
+ *
+ *     typedef struct { const float *x; float *y; } ctx;
+ *     static void body(void *c, size_t lo, size_t hi) { ...elements [lo, hi)... }
+ *     par_range(n, PAR_MIN, body, &(ctx){ x, y });
+ *
+ *     static double part(void *c, size_t lo, size_t hi) { return sum of [lo, hi); }
+ *     double s = par_sum(n, part, &ctx);
+ *
+ * par_range hands each thread one contiguous part, a multiple of 16 elements, so each
+ * result element is written by exactly one thread and its value does not depend on the
+ * thread count. par_sum cuts [0, n) into blocks whose size depends on n only and adds the
+ * block sums in order: the same sum, bit for bit, on 1 thread or 8.
+ *
+ * The bodies run on pool threads: they must not allocate from a graph (the arena is not
+ * thread-safe), call lt_fail or start another parallel loop. Threads: tensor_get_threads()
+ * (at most CONV_PAR_MAX); everything runs on the calling thread when that is 1. */
+#ifndef LT_PAR_H
+#define LT_PAR_H
+
+#include <stddef.h>
+
+/* Before a hot element loop: compile it also for AVX-512 and AVX2 (picked at load time by
+ * the CPU; wider vectors, FMA contraction) next to the baseline x86-64 version. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define PAR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define PAR_CLONES
+#endif
+
+/* Below this many elements a cheap element loop runs on the calling thread. */
+#define PAR_MIN 32768
+
+typedef void (*par_range_fn)(void *ctx, size_t lo, size_t hi);
+typedef double (*par_sum_fn)(void *ctx, size_t lo, size_t hi);
+
+/* Runs body over [0, n): on the calling thread when n < 2 min (or one thread is set),
+ * else in one contiguous part per thread. */
+void par_range(size_t n, size_t min, par_range_fn body, void *ctx);
+
+/* The sum of part(ctx, lo, hi) over consecutive blocks of [0, n), added in order; the
+ * blocks (and so the result) depend on n only. Runs in parallel for n >= 2 PAR_MIN. 0 for
+ * n = 0. */
+double par_sum(size_t n, par_sum_fn part, void *ctx);
+
+/* The block sums themselves: the sum of x[0..n) in double, over 8 interleaved partial
+ * sums combined in a fixed order (vectorisable, same result on every machine), and the
+ * sum of (a[i] - b[i])^2 the same way. */
+double par_dsum(const float *x, size_t n);
+double par_dsqdiff(const float *a, const float *b, size_t n);
+
+#endif
