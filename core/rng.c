@@ -1,5 +1,6 @@
 /* rng.c: xoshiro256** (Blackman and Vigna) with splitmix64 seeding, ziggurat normals. */
 #include "rng.h"
+#include "par.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -137,9 +138,35 @@ void rng_fill_uniform(rng *r, float *x, size_t n, float lo, float hi)
     }
 }
 
+/* A large fill: blocks of RNG_BLOCK normals, block b from a generator seeded with
+ * base + b, over the threads (par_range). */
+typedef struct fill_job {
+    float *x;
+    size_t n;
+    uint64_t base;
+    float mean, std;
+} fill_job;
+
+static void fill_blocks(void *c, size_t b0, size_t b1)
+{
+    const fill_job *j = c;
+    for (size_t b = b0; b < b1; b++) {
+        rng local;
+        rng_seed(&local, j->base + b);
+        size_t lo = b * RNG_BLOCK, hi = lo + RNG_BLOCK < j->n ? lo + RNG_BLOCK : j->n;
+        for (size_t i = lo; i < hi; i++)
+            j->x[i] = j->mean + j->std * (float)zig_draw(&local);
+    }
+}
+
 void rng_fill_normal(rng *r, float *x, size_t n, float mean, float std)
 {
     pthread_once(&zig_once, zig_init);
+    if (n >= RNG_PAR_MIN) {
+        fill_job j = { x, n, rng_next(r), mean, std };
+        par_range((n + RNG_BLOCK - 1) / RNG_BLOCK, 2, fill_blocks, &j);
+        return;
+    }
     for (size_t i = 0; i < n; i++)
         x[i] = mean + std * (float)zig_draw(r);
 }

@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "rng.h"
+#include "tensor.h"
 
 static void test_same_seed_same_numbers(void)
 {
@@ -90,8 +91,44 @@ static void test_normal_distribution(void)
     CHECK(biggest > 4.0);   /* the tail beyond R = 3.44 is reached */
 }
 
+/* Large normal fills run over the threads in fixed blocks: the same numbers on 1, 2 and
+ * 3 threads; the generator moves on by one draw; the blocks are different streams. */
+static void test_large_fill_any_threads(void)
+{
+    size_t n = RNG_PAR_MIN + 123;   /* a parallel fill with a partial last block */
+    float *x[3];
+    uint64_t next[3];
+    int t0 = tensor_get_threads();
+    for (int t = 0; t < 3; t++) {
+        tensor_set_threads(t + 1);
+        rng r;
+        rng_seed(&r, 5);
+        x[t] = malloc(n * sizeof *x[t]);
+        rng_fill_normal(&r, x[t], n, 1.0f, 2.0f);
+        next[t] = rng_next(&r);
+    }
+    tensor_set_threads(t0);
+    CHECK(memcmp(x[0], x[1], n * sizeof(float)) == 0);
+    CHECK(memcmp(x[0], x[2], n * sizeof(float)) == 0);
+    CHECK(next[0] == next[1] && next[0] == next[2]);
+    rng r;
+    rng_seed(&r, 5);
+    rng_next(&r);
+    CHECK(next[0] == rng_next(&r));
+    CHECK(memcmp(x[0], x[0] + RNG_BLOCK, 64 * sizeof(float)) != 0);
+    double m = 0, v = 0;
+    for (size_t i = 0; i < n; i++) m += x[0][i];
+    m /= n;
+    for (size_t i = 0; i < n; i++) v += (x[0][i] - m) * (x[0][i] - m);
+    CHECK_NEAR(m, 1.0, 0.05);
+    CHECK_NEAR(sqrt(v / n), 2.0, 0.05);
+    for (int t = 0; t < 3; t++)
+        free(x[t]);
+}
+
 int main(void)
 {
+    RUN(test_large_fill_any_threads);
     RUN(test_same_seed_same_numbers);
     RUN(test_known_first_value);
     RUN(test_moments);
