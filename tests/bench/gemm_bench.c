@@ -1,0 +1,185 @@
+/* gemm_bench.c: the engine's own sgemm (core/gemm.c) against OpenBLAS's cblas_sgemm on
+ * every product shape of the four lecture MLPs (ae, vae, gan, ddpm: forward, dX, dW, and
+ * DDPM sampling), on 1 and 2 threads.
+ *
+ *   gemm_bench [--threads 1,2] [--ms 150] [--cpu-clock] [--shape ta,tb,M,N,K]
+ *
+ * Per shape and thread count: the best of 5 rounds of repeated calls (each round about
+ * --ms / 5 milliseconds), as microseconds per call and GFLOP/s, for OpenBLAS (blas) and
+ * ours (own), their ratio (own / blas time; < 1: ours faster), the max abs difference
+ * between the two results, and whether tensor_sgemm takes the own kernel for that
+ * shape by default (auto=own) or leaves it to OpenBLAS (auto=blas).
+ * Buffers are fresh random ones per shape; C is (M, N) with beta as the engine calls it
+ * (dW accumulates: beta 1). --cpu-clock times with the process's CPU time (on a shared
+ * machine, with 1 thread, a figure other processes hardly change).
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gemm.h"
+#include "rng.h"
+#include "tensor.h"
+
+static clockid_t clk = CLOCK_MONOTONIC;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(clk, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+typedef struct shape {
+    const char *what;
+    int ta, tb, M, N, K;
+    float beta;
+} shape;
+
+/* the products of tests/bench/train_bench.c's models (batch 128; gan 64; sampling 64) */
+static const shape shapes[] = {
+    { "ae/vae fwd 784>256", 0, 1, 128, 256, 784, 0 },
+    { "ae/vae fwd 256>784", 0, 1, 128, 784, 256, 0 },
+    { "ae/vae fwd 256>20", 0, 1, 128, 20, 256, 0 },
+    { "ae/vae fwd 20>256", 0, 1, 128, 256, 20, 0 },
+    { "ae/vae dX 256<784", 0, 0, 128, 256, 784, 0 },
+    { "ae/vae dX 20<256", 0, 0, 128, 20, 256, 0 },
+    { "ae/vae dX 256<20", 0, 0, 128, 256, 20, 0 },
+    { "ae/vae dW 784x256", 1, 0, 784, 256, 128, 1 },
+    { "ae/vae dW 256x784", 1, 0, 256, 784, 128, 1 },
+    { "ae/vae dW 256x20", 1, 0, 256, 20, 128, 1 },
+    { "ae/vae dW 20x256", 1, 0, 20, 256, 128, 1 },
+    { "gan fwd 64>256", 0, 1, 64, 256, 64, 0 },
+    { "gan fwd 256>784", 0, 1, 64, 784, 256, 0 },
+    { "gan fwd 784>256", 0, 1, 64, 256, 784, 0 },
+    { "gan fwd 256>1", 0, 1, 64, 1, 256, 0 },
+    { "gan dX 784<256", 0, 0, 64, 784, 256, 0 },
+    { "gan dX 256<784", 0, 0, 64, 256, 784, 0 },
+    { "gan dX 256<1", 0, 0, 64, 256, 1, 0 },
+    { "gan dW 256x784", 1, 0, 256, 784, 64, 1 },
+    { "gan dW 784x256", 1, 0, 784, 256, 64, 1 },
+    { "gan dW 256x64", 1, 0, 256, 64, 64, 1 },
+    { "gan dW 1x256", 1, 0, 1, 256, 64, 1 },
+    { "ddpm fwd 848>512", 0, 1, 128, 512, 848, 0 },
+    { "ddpm fwd 512>512", 0, 1, 128, 512, 512, 0 },
+    { "ddpm fwd 512>784", 0, 1, 128, 784, 512, 0 },
+    { "ddpm dX 512<784", 0, 0, 128, 512, 784, 0 },
+    { "ddpm dX 512<512", 0, 0, 128, 512, 512, 0 },
+    { "ddpm dW 784x512", 1, 0, 784, 512, 128, 1 },
+    { "ddpm dW 512x512", 1, 0, 512, 512, 128, 1 },
+    { "ddpm dW 512x848", 1, 0, 512, 848, 128, 1 },
+    { "sample fwd 848>512", 0, 1, 64, 512, 848, 0 },
+    { "sample fwd 512>512", 0, 1, 64, 512, 512, 0 },
+    { "sample fwd 512>784", 0, 1, 64, 784, 512, 0 },
+};
+
+/* seconds per call: best of 5 rounds of about ms / 5 milliseconds each */
+static double time_calls(const shape *s, int own, const float *A, const float *B, float *C,
+                         double ms)
+{
+    int lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
+    double best = 1e30;
+    int reps = 1;
+    for (int round = -1; round < 5; round++) {   /* round -1: warm-up, sizes reps */
+        double t0 = now();
+        for (int i = 0; i < reps; i++) {
+            if (own)
+                gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, s->beta, C,
+                           s->N, tensor_get_threads());
+            else
+                cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans,
+                            s->tb ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f, A, lda,
+                            B, ldb, s->beta, C, s->N);
+        }
+        double t = (now() - t0) / reps;
+        if (round < 0) {
+            reps = (int)(ms * 1e-3 / 5 / (t > 1e-7 ? t : 1e-7));
+            reps = reps < 3 ? 3 : reps;
+        } else if (t < best) {
+            best = t;
+        }
+    }
+    return best;
+}
+
+static void run_shape(const shape *s, int threads, double ms, rng *r)
+{
+    size_t na = (size_t)s->M * s->K, nb = (size_t)s->K * s->N, nc = (size_t)s->M * s->N;
+    float *A = malloc(na * sizeof *A), *B = malloc(nb * sizeof *B);
+    float *C1 = malloc(nc * sizeof *C1), *C2 = malloc(nc * sizeof *C2);
+    if (!A || !B || !C1 || !C2) { perror("gemm_bench"); exit(1); }
+    rng_fill_uniform(r, A, na, -1, 1);
+    rng_fill_uniform(r, B, nb, -1, 1);
+    tensor_set_threads(threads);
+    openblas_set_num_threads(threads);
+    gemm_mode old = gemm_set_mode(GEMM_ALL);
+    double tb = time_calls(s, 0, A, B, C1, ms), to = time_calls(s, 1, A, B, C2, ms);
+    /* one call each on equal C for the difference */
+    int lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
+    rng_fill_uniform(r, C1, nc, -1, 1);
+    memcpy(C2, C1, nc * sizeof *C1);
+    cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans, s->tb ? CblasTrans : CblasNoTrans,
+                s->M, s->N, s->K, 1.0f, A, lda, B, ldb, s->beta, C1, s->N);
+    int ran = gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, s->beta, C2, s->N,
+                         threads);
+    double d = 0;
+    for (size_t i = 0; i < nc; i++) d = fmax(d, fabs((double)C1[i] - C2[i]));
+    gemm_set_mode(old);
+    int wants = gemm_wants(s->ta, s->tb, s->M, s->N, s->K);
+    double gf = 2e-9 * s->M * s->N * s->K;
+    printf("%-20s %c%c M=%-4d N=%-4d K=%-4d thr=%d  blas %8.1f us %6.1f GF/s  own %8.1f us %6.1f GF/s"
+           "  own/blas %.2f  maxdiff %.1e%s auto=%s\n",
+           s->what, s->ta ? 'T' : 'N', s->tb ? 'T' : 'N', s->M, s->N, s->K, threads, tb * 1e6,
+           gf / tb, to * 1e6, gf / to, to / tb, d, ran ? "" : " (own declined)",
+           wants ? "own" : "blas");
+    free(A); free(B); free(C1); free(C2);
+}
+
+int main(int argc, char **argv)
+{
+    int thr[8] = { 1, 2 }, nthr = 2;
+    double ms = 150;
+    shape one;
+    int have_one = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) {
+            nthr = 0;
+            for (char *p = argv[++i]; *p && nthr < 8;) {
+                thr[nthr++] = (int)strtol(p, &p, 10);
+                if (*p == ',') p++;
+            }
+        } else if (!strcmp(argv[i], "--ms") && i + 1 < argc) {
+            ms = atof(argv[++i]);
+        } else if (!strcmp(argv[i], "--cpu-clock")) {
+            clk = CLOCK_PROCESS_CPUTIME_ID;
+        } else if (!strcmp(argv[i], "--shape") && i + 1 < argc) {
+            one = (shape){ "shape", 0, 0, 0, 0, 0, 0 };
+            if (sscanf(argv[++i], "%d,%d,%d,%d,%d", &one.ta, &one.tb, &one.M, &one.N, &one.K) != 5) {
+                fprintf(stderr, "gemm_bench: --shape ta,tb,M,N,K\n");
+                return 2;
+            }
+            one.beta = one.ta ? 1 : 0;
+            have_one = 1;
+        } else {
+            fprintf(stderr, "usage: gemm_bench [--threads 1,2] [--ms 150] [--cpu-clock] "
+                            "[--shape ta,tb,M,N,K]\n");
+            return 2;
+        }
+    }
+    printf("# gemm_bench clock=%s own_kernel=%s openblas=%s\n",
+           clk == CLOCK_MONOTONIC ? "wall" : "cpu", gemm_available() ? "avx512" : "none",
+           openblas_get_config());
+    rng r;
+    rng_seed(&r, 1);
+    for (int t = 0; t < nthr; t++) {
+        if (have_one)
+            run_shape(&one, thr[t], ms, &r);
+        else
+            for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+                run_shape(&shapes[s], thr[t], ms, &r);
+    }
+    return 0;
+}
