@@ -126,7 +126,9 @@ kernel_body(const int R, const int V, int kc, const float *a, const float *b, fl
 {
     __m512 c0[MR], c1[MR];
 #pragma GCC unroll 16
-    for (int r = 0; r < R; r++) {
+    for (int r = 0; r < R; r++) {   /* C's rows are far apart: fetch them while we sum */
+        _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + r * ldc + 16 * V - 1), _MM_HINT_T0);
         c0[r] = _mm512_setzero_ps();
         c1[r] = _mm512_setzero_ps();
     }
