@@ -2,6 +2,7 @@
  * panels over conv_par's threads). See gemm.h. */
 #include "gemm.h"
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@ gemm_mode gemm_get_mode(void)
 #define MR 14          /* most rows of A per kernel call (14 x 2 accumulators + 2 of B) */
 #define NR 32          /* columns per panel: two zmm vectors                            */
 #define GEMM_KC 512    /* K per kernel call (a (GEMM_KC, 32) panel of B is 64 KB, in L2) */
+#define PF_T 64        /* packing a transposed operand: prefetch this many floats ahead */
+#define PF_R 8         /* packing rows: prefetch this many rows ahead                   */
 #define MAX_PACK_A ((size_t)1 << 20)   /* most floats of packed op(A) (4 MB)           */
 
 int gemm_available(void)
@@ -89,6 +92,8 @@ __attribute__((target("avx512f"))) static void pack_transposed(float *dst, int w
             int nk = K - k < 16 ? K - k : 16;
             __mmask16 km = lanes(nk);
             __m512 t[16];
+            for (int i = 0; i < nrow; i++)   /* rows are apart (often cold): fetch ahead */
+                _mm_prefetch((const char *)(src + (r0 + i) * lds + k + PF_T), _MM_HINT_T0);
             for (int i = 0; i < 16; i++)
                 t[i] = i < nrow ? _mm512_maskz_loadu_ps(km, src + (r0 + i) * lds + k)
                                 : _mm512_setzero_ps();
@@ -107,6 +112,8 @@ __attribute__((target("avx512f"))) static void pack_rows(float *dst, int w, cons
     for (int k = 0; k < K; k++) {
         const float *s = src + k * lds;
         float *d = dst + (size_t)k * w;
+        _mm_prefetch((const char *)(s + PF_R * lds), _MM_HINT_T0);
+        _mm_prefetch((const char *)(s + PF_R * lds + w - 1), _MM_HINT_T0);
         _mm512_mask_storeu_ps(d, s0, _mm512_maskz_loadu_ps(l0, s));
         if (w > 16)
             _mm512_mask_storeu_ps(d + 16, s1, _mm512_maskz_loadu_ps(l1, s + 16));
@@ -189,11 +196,12 @@ static const kernel_fn kernels[2][MR + 1] = {
 
 /* One product in flight: the operands, op(A) packed, and how M is cut into blocks. */
 typedef struct job {
-    int transB, M, N, K, ldb, ldc, nblk;
-    const float *B;
+    int transA, transB, M, N, K, lda, ldb, ldc, nblk;
+    const float *A, *B;
     float *C;
     float alpha, beta;
-    const float *ap;     /* op(A) packed: block i of rows [row0, row0 + R) at ap + row0 K */
+    float *ap;           /* op(A) packed: block i of rows [row0, row0 + R) at ap + row0 K */
+    atomic_int packed;   /* blocks of op(A) packed so far                                */
 } job;
 
 /* static scratch: packed op(A), and one (K, 32) panel of op(B) per thread */
@@ -223,16 +231,37 @@ static int block_rows(int M, int nblk, int i, int *row0)
     return base + (i < extra);
 }
 
-/* Column panel p of C: pack op(B)'s panel, then every block of rows, K in GEMM_KC steps. */
-static void panel_task(void *ctx, int p, int thread)
+/* Block i of op(A) (rows row0.., R of them) packed as (K, R) k-major. */
+static void pack_a_block(job *j, int i)
 {
-    const job *j = ctx;
-    int j0 = p * NR, nr = j->N - j0 < NR ? j->N - j0 : NR;
+    int row0, R = block_rows(j->M, j->nblk, i, &row0);
+    float *d = j->ap + (size_t)row0 * j->K;
+    if (j->transA)   /* A is (K, M): row k holds op(A)'s column k */
+        pack_rows(d, R, j->A + row0, j->lda, R, j->K);
+    else
+        pack_transposed(d, R, j->A + (ptrdiff_t)row0 * j->lda, j->lda, R, j->K);
+}
+
+/* Task t < nblk packs block t of op(A); task nblk + p computes column panel p of C: packs
+ * op(B)'s panel, waits until every block of op(A) is packed (the pool hands tasks out in
+ * order, so those are all taken and running), then runs every block of rows over it, K
+ * in GEMM_KC steps. */
+static void gemm_task(void *ctx, int t, int thread)
+{
+    job *j = ctx;
+    if (t < j->nblk) {
+        pack_a_block(j, t);
+        atomic_fetch_add(&j->packed, 1);
+        return;
+    }
+    int j0 = (t - j->nblk) * NR, nr = j->N - j0 < NR ? j->N - j0 : NR;
     float *bp = b_buf[thread];
     if (j->transB)
         pack_transposed(bp, NR, j->B + (ptrdiff_t)j0 * j->ldb, j->ldb, nr, j->K);
     else
         pack_rows(bp, NR, j->B + j0, j->ldb, nr, j->K);
+    while (atomic_load(&j->packed) < j->nblk)
+        _mm_pause();
     __mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
     const kernel_fn *kern = kernels[nr > 16];
     for (int k0 = 0; k0 < j->K; k0 += GEMM_KC) {
@@ -241,21 +270,8 @@ static void panel_task(void *ctx, int p, int thread)
         for (int i = 0; i < j->nblk; i++) {
             int row0, R = block_rows(j->M, j->nblk, i, &row0);
             kern[R](kc, j->ap + (size_t)row0 * j->K + (size_t)k0 * R, bp + (size_t)k0 * NR,
-                       j->C + (ptrdiff_t)row0 * j->ldc + j0, j->ldc, m0, m1, j->alpha, beta);
+                    j->C + (ptrdiff_t)row0 * j->ldc + j0, j->ldc, m0, m1, j->alpha, beta);
         }
-    }
-}
-
-/* op(A) (M, K) into blocks: block i (rows row0.., R of them) as (K, R) k-major */
-static void pack_a(float *ap, int transA, const float *A, int lda, int M, int K, int nblk)
-{
-    for (int i = 0; i < nblk; i++) {
-        int row0, R = block_rows(M, nblk, i, &row0);
-        float *d = ap + (size_t)row0 * K;
-        if (transA)   /* A is (K, M): row k holds op(A)'s column k */
-            pack_rows(d, R, A + row0, lda, R, K);
-        else
-            pack_transposed(d, R, A + (ptrdiff_t)row0 * lda, lda, R, K);
     }
 }
 
@@ -281,22 +297,20 @@ int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const f
 {
     if (!gemm_wants(transA, transB, M, N, K))
         return 0;
-    int npanel = (N + NR - 1) / NR, nt = threads > 1 ? conv_par_threads() : 1;
-    if (nt > npanel)
-        nt = npanel;
+    /* threads > 1: conv_par_for's pool, conv_par_threads() threads (tensor_get_threads) */
+    int npanel = (N + NR - 1) / NR, nt = threads > 1 && npanel > 1 ? conv_par_threads() : 1;
     if (!reserve(&a_buf, &a_cap, (size_t)M * K))
         return 0;
     for (int t = 0; t < nt; t++)
         if (!reserve(&b_buf[t], &b_cap[t], (size_t)K * NR))
             return 0;
     int nblk = (M + MR - 1) / MR;
-    pack_a(a_buf, transA, A, lda, M, K, nblk);
-    job j = { transB, M, N, K, ldb, ldc, nblk, B, C, alpha, beta, a_buf };
+    job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, A, B, C, alpha, beta, a_buf, 0 };
     if (nt > 1)
-        conv_par_for(npanel, panel_task, &j);
+        conv_par_for(nblk + npanel, gemm_task, &j);
     else
-        for (int p = 0; p < npanel; p++)
-            panel_task(&j, p, 0);
+        for (int t = 0; t < nblk + npanel; t++)
+            gemm_task(&j, t, 0);
     return 1;
 }
 

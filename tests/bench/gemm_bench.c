@@ -2,16 +2,21 @@
  * every product shape of the four lecture MLPs (ae, vae, gan, ddpm: forward, dX, dW, and
  * DDPM sampling), on 1 and 2 threads.
  *
- *   gemm_bench [--threads 1,2] [--ms 150] [--cpu-clock] [--shape ta,tb,M,N,K]
+ *   gemm_bench [--threads 1,2] [--ms 150] [--cpu-clock] [--cold] [--shape ta,tb,M,N,K]
  *
  * Per shape and thread count: the best of 5 rounds of repeated calls (each round about
  * --ms / 5 milliseconds), as microseconds per call and GFLOP/s, for OpenBLAS (blas) and
- * ours (own), their ratio (own / blas time; < 1: ours faster), the max abs difference
+ * ours (own), with the CPU time per wall time of that round (cpu; near the thread count
+ * when the threads had the cores: below it, other processes took them, or the threads
+ * idled), their ratio (own / blas time; < 1: ours faster), the max abs difference
  * between the two results, and whether tensor_sgemm takes the own kernel for that
  * shape by default (auto=own) or leaves it to OpenBLAS (auto=blas).
  * Buffers are fresh random ones per shape; C is (M, N) with beta as the engine calls it
  * (dW accumulates: beta 1). --cpu-clock times with the process's CPU time (on a shared
- * machine, with 1 thread, a figure other processes hardly change).
+ * machine, with 1 thread, a figure other processes hardly change). --cold rotates over
+ * enough copies of the operands (16 MB in all) that each call finds them out of L2, as
+ * in training, where every layer's weights and activations pass by between two calls
+ * of one product.
  */
 #include <cblas.h>
 #include <math.h>
@@ -25,6 +30,7 @@
 #include "tensor.h"
 
 static clockid_t clk = CLOCK_MONOTONIC;
+static int cold;   /* 1: rotate over operand copies that do not fit in L2 */
 
 static double now(void)
 {
@@ -76,66 +82,93 @@ static const shape shapes[] = {
     { "sample fwd 512>784", 0, 1, 64, 784, 512, 0 },
 };
 
-/* seconds per call: best of 5 rounds of about ms / 5 milliseconds each */
-static double time_calls(const shape *s, int own, const float *A, const float *B, float *C,
-                         double ms)
+/* seconds per call: best of 5 rounds of about ms / 5 milliseconds each; call i uses
+ * operand set i % nset */
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/* *util: CPU time / wall time of the best round (with --cpu-clock: 1) */
+static double time_calls(const shape *s, int own, float **A, float **B, float **C, int nset,
+                         double ms, double *util)
 {
     int lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
     double best = 1e30;
     int reps = 1;
     for (int round = -1; round < 5; round++) {   /* round -1: warm-up, sizes reps */
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         for (int i = 0; i < reps; i++) {
+            int k = i % nset;
             if (own)
-                gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, s->beta, C,
-                           s->N, tensor_get_threads());
+                gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A[k], lda, B[k], ldb, s->beta,
+                           C[k], s->N, tensor_get_threads());
             else
                 cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans,
-                            s->tb ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f, A, lda,
-                            B, ldb, s->beta, C, s->N);
+                            s->tb ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f, A[k], lda,
+                            B[k], ldb, s->beta, C[k], s->N);
         }
         double t = (now() - t0) / reps;
         if (round < 0) {
             reps = (int)(ms * 1e-3 / 5 / (t > 1e-7 ? t : 1e-7));
-            reps = reps < 3 ? 3 : reps;
+            reps = reps < 3 * nset ? 3 * nset : reps;
         } else if (t < best) {
             best = t;
+            *util = (cpu_now() - c0) / (t * reps);
         }
     }
     return best;
 }
 
+static float *alloc_rand(size_t n, rng *r)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p) { perror("gemm_bench"); exit(1); }
+    rng_fill_uniform(r, p, n, -1, 1);
+    return p;
+}
+
 static void run_shape(const shape *s, int threads, double ms, rng *r)
 {
     size_t na = (size_t)s->M * s->K, nb = (size_t)s->K * s->N, nc = (size_t)s->M * s->N;
-    float *A = malloc(na * sizeof *A), *B = malloc(nb * sizeof *B);
-    float *C1 = malloc(nc * sizeof *C1), *C2 = malloc(nc * sizeof *C2);
-    if (!A || !B || !C1 || !C2) { perror("gemm_bench"); exit(1); }
-    rng_fill_uniform(r, A, na, -1, 1);
-    rng_fill_uniform(r, B, nb, -1, 1);
+    int nset = cold ? (int)(4.0 * 1048576 / (na + nb + nc)) + 1 : 1;   /* 16 MB of floats */
+    if (nset > 256) nset = 256;
+    float *A[256], *B[256], *C1[256], *C2[256];
+    for (int k = 0; k < nset; k++) {
+        A[k] = alloc_rand(na, r);
+        B[k] = alloc_rand(nb, r);
+        C1[k] = alloc_rand(nc, r);
+        C2[k] = alloc_rand(nc, r);
+    }
     tensor_set_threads(threads);
     openblas_set_num_threads(threads);
     gemm_mode old = gemm_set_mode(GEMM_ALL);
-    double tb = time_calls(s, 0, A, B, C1, ms), to = time_calls(s, 1, A, B, C2, ms);
+    double ub = 0, uo = 0;
+    double tb = time_calls(s, 0, A, B, C1, nset, ms, &ub), to = time_calls(s, 1, A, B, C2, nset, ms, &uo);
     /* one call each on equal C for the difference */
     int lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
-    rng_fill_uniform(r, C1, nc, -1, 1);
-    memcpy(C2, C1, nc * sizeof *C1);
+    rng_fill_uniform(r, C1[0], nc, -1, 1);
+    memcpy(C2[0], C1[0], nc * sizeof *C1[0]);
     cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans, s->tb ? CblasTrans : CblasNoTrans,
-                s->M, s->N, s->K, 1.0f, A, lda, B, ldb, s->beta, C1, s->N);
-    int ran = gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A, lda, B, ldb, s->beta, C2, s->N,
-                         threads);
+                s->M, s->N, s->K, 1.0f, A[0], lda, B[0], ldb, s->beta, C1[0], s->N);
+    int ran = gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A[0], lda, B[0], ldb, s->beta,
+                         C2[0], s->N, threads);
     double d = 0;
-    for (size_t i = 0; i < nc; i++) d = fmax(d, fabs((double)C1[i] - C2[i]));
+    for (size_t i = 0; i < nc; i++) d = fmax(d, fabs((double)C1[0][i] - C2[0][i]));
     gemm_set_mode(old);
     int wants = gemm_wants(s->ta, s->tb, s->M, s->N, s->K);
     double gf = 2e-9 * s->M * s->N * s->K;
-    printf("%-20s %c%c M=%-4d N=%-4d K=%-4d thr=%d  blas %8.1f us %6.1f GF/s  own %8.1f us %6.1f GF/s"
-           "  own/blas %.2f  maxdiff %.1e%s auto=%s\n",
+    printf("%-20s %c%c M=%-4d N=%-4d K=%-4d thr=%d  blas %8.1f us %6.1f GF/s (cpu %.2f)"
+           "  own %8.1f us %6.1f GF/s (cpu %.2f)  own/blas %.2f  maxdiff %.1e%s auto=%s\n",
            s->what, s->ta ? 'T' : 'N', s->tb ? 'T' : 'N', s->M, s->N, s->K, threads, tb * 1e6,
-           gf / tb, to * 1e6, gf / to, to / tb, d, ran ? "" : " (own declined)",
+           gf / tb, ub, to * 1e6, gf / to, uo, to / tb, d, ran ? "" : " (own declined)",
            wants ? "own" : "blas");
-    free(A); free(B); free(C1); free(C2);
+    fflush(stdout);
+    for (int k = 0; k < nset; k++) {
+        free(A[k]); free(B[k]); free(C1[k]); free(C2[k]);
+    }
 }
 
 int main(int argc, char **argv)
@@ -153,6 +186,8 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--ms") && i + 1 < argc) {
             ms = atof(argv[++i]);
+        } else if (!strcmp(argv[i], "--cold")) {
+            cold = 1;
         } else if (!strcmp(argv[i], "--cpu-clock")) {
             clk = CLOCK_PROCESS_CPUTIME_ID;
         } else if (!strcmp(argv[i], "--shape") && i + 1 < argc) {
@@ -164,13 +199,13 @@ int main(int argc, char **argv)
             one.beta = one.ta ? 1 : 0;
             have_one = 1;
         } else {
-            fprintf(stderr, "usage: gemm_bench [--threads 1,2] [--ms 150] [--cpu-clock] "
+            fprintf(stderr, "usage: gemm_bench [--threads 1,2] [--ms 150] [--cpu-clock] [--cold] "
                             "[--shape ta,tb,M,N,K]\n");
             return 2;
         }
     }
-    printf("# gemm_bench clock=%s own_kernel=%s openblas=%s\n",
-           clk == CLOCK_MONOTONIC ? "wall" : "cpu", gemm_available() ? "avx512" : "none",
+    printf("# gemm_bench clock=%s operands=%s own_kernel=%s openblas=%s\n",
+           clk == CLOCK_MONOTONIC ? "wall" : "cpu", cold ? "cold" : "hot", gemm_available() ? "avx512" : "none",
            openblas_get_config());
     rng r;
     rng_seed(&r, 1);
