@@ -40,6 +40,10 @@
  * engine calls, with nothing changed in core/. (conv_sgemm's calls from inside its
  * parallel tasks go to cblas_sgemm directly and are not logged; the MLPs make none.)
  *
+ * Environment: LATENT_GEMM=off runs every product on OpenBLAS (gemm_set_mode(GEMM_OFF):
+ * the engine as it was before its own kernel), =all on the own kernel wherever it can,
+ * =auto (default) as the engine chooses.
+ *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
  * first, as torch_ref.py. Its sgemm calls are replayed like an epoch's (second line).
@@ -696,12 +700,18 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte.gz", dir);
     }
     tensor_set_threads(o.threads);
+    const char *gm = getenv("LATENT_GEMM");
+    if (gm && !strcmp(gm, "off")) gemm_set_mode(GEMM_OFF);
+    else if (gm && !strcmp(gm, "all")) gemm_set_mode(GEMM_ALL);
+    else if (gm && strcmp(gm, "auto")) { fprintf(stderr, "train_bench: LATENT_GEMM=off|auto|all\n"); return 2; }
     lt_tensor *X = load_images(path, o.limit);
     const char *ct = getenv("OPENBLAS_CORETYPE"), *nt = getenv("OPENBLAS_NUM_THREADS");
-    printf("# latent clock=%s threads=%d N=%d images=%s openblas=%s core=%s OPENBLAS_CORETYPE=%s "
-           "OPENBLAS_NUM_THREADS=%s\n", bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu",
-           tensor_get_threads(), X->shape[0], path,
-           openblas_get_config(), openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");
+    static const char *modes[] = { "auto", "off", "all" };
+    printf("# latent clock=%s threads=%d N=%d images=%s gemm=%s own_kernel=%s openblas=%s core=%s "
+           "OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s\n",
+           bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu", tensor_get_threads(), X->shape[0], path,
+           modes[gemm_get_mode()], gemm_available() ? "avx512" : "none", openblas_get_config(),
+           openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");
     fflush(stdout);
 
     model ddpm;
