@@ -197,6 +197,7 @@ static const kernel_fn kernels[2][MR + 1] = {
 /* One product in flight: the operands, op(A) packed, and how M is cut into blocks. */
 typedef struct job {
     int transA, transB, M, N, K, lda, ldb, ldc, nblk;
+    int nparts;          /* column ranges of C, one task each */
     const float *A, *B;
     float *C;
     float alpha, beta;
@@ -242,26 +243,15 @@ static void pack_a_block(job *j, int i)
         pack_transposed(d, R, j->A + (ptrdiff_t)row0 * j->lda, j->lda, R, j->K);
 }
 
-/* Task t < nblk packs block t of op(A); task nblk + p computes column panel p of C: packs
- * op(B)'s panel, waits until every block of op(A) is packed (the pool hands tasks out in
- * order, so those are all taken and running), then runs every block of rows over it, K
- * in GEMM_KC steps. */
-static void gemm_task(void *ctx, int t, int thread)
+/* Columns [j0, j0 + nr) of C, nr <= 32, over every block of rows: packs that panel of
+ * op(B) into this thread's buffer, then runs the blocks, K in GEMM_KC steps. */
+static void run_panel(const job *j, int j0, int nr, int thread)
 {
-    job *j = ctx;
-    if (t < j->nblk) {
-        pack_a_block(j, t);
-        atomic_fetch_add(&j->packed, 1);
-        return;
-    }
-    int j0 = (t - j->nblk) * NR, nr = j->N - j0 < NR ? j->N - j0 : NR;
     float *bp = b_buf[thread];
     if (j->transB)
         pack_transposed(bp, NR, j->B + (ptrdiff_t)j0 * j->ldb, j->ldb, nr, j->K);
     else
         pack_rows(bp, NR, j->B + j0, j->ldb, nr, j->K);
-    while (atomic_load(&j->packed) < j->nblk)
-        _mm_pause();
     __mmask16 m0 = lanes(nr), m1 = lanes(nr - 16);
     const kernel_fn *kern = kernels[nr > 16];
     for (int k0 = 0; k0 < j->K; k0 += GEMM_KC) {
@@ -273,6 +263,30 @@ static void gemm_task(void *ctx, int t, int thread)
                     j->C + (ptrdiff_t)row0 * j->ldc + j0, j->ldc, m0, m1, j->alpha, beta);
         }
     }
+}
+
+/* Task t < nblk packs block t of op(A); task nblk + r computes the columns of part r of
+ * nparts (contiguous, cut at multiples of 16 columns so the parts differ by at most 16)
+ * in panels of 32, after every block of op(A) is packed (the pool hands tasks out in
+ * order, so those are all taken and running). One contiguous part per thread balanced
+ * better than panels handed out one by one: a thread woken late, or the last panel,
+ * left the other idle for up to a panel's time (16% of a 300 us product). */
+static void gemm_task(void *ctx, int t, int thread)
+{
+    job *j = ctx;
+    if (t < j->nblk) {
+        pack_a_block(j, t);
+        atomic_fetch_add(&j->packed, 1);
+        return;
+    }
+    int r = t - j->nblk, n16 = (j->N + 15) / 16;
+    int c0 = (int)((long)n16 * r / j->nparts) * 16, c1 = (int)((long)n16 * (r + 1) / j->nparts) * 16;
+    if (c1 > j->N)
+        c1 = j->N;
+    while (atomic_load(&j->packed) < j->nblk)
+        _mm_pause();
+    for (int j0 = c0; j0 < c1; j0 += NR)
+        run_panel(j, j0, c1 - j0 < NR ? c1 - j0 : NR, thread);
 }
 
 static int fits(int M, int N, int K)
@@ -287,9 +301,13 @@ int gemm_wants(int transA, int transB, int M, int N, int K)
         return 0;
     if (mode == GEMM_ALL)
         return 1;
-    /* measured (tests/bench/gemm_bench): faster than OpenBLAS from about 32 rows and 64
-     * columns; narrow products (N = 20, 1) waste most of a 32-column panel */
-    return !(transA && transB) && M >= 32 && N >= 64 && K >= 16;   /* TT: not measured */
+    /* measured (gemm_bench, train_bench --gemm-detail; see tests/bench/README.md): faster
+     * than OpenBLAS on y = x W^T (NT) and dX = dY W (NN) from 32 rows, 64 columns and
+     * K = 32; narrow products (N = 20, 1) waste most of a 32-column panel; on dW = dY^T x
+     * (TN, M up to 784, K = batch) OpenBLAS is 3-10% faster with cold operands; TT: none
+     * in the engine */
+    (void)transB;
+    return !transA && M >= 32 && N >= 64 && K >= 32;
 }
 
 int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
@@ -298,18 +316,20 @@ int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const f
     if (!gemm_wants(transA, transB, M, N, K))
         return 0;
     /* threads > 1: conv_par_for's pool, conv_par_threads() threads (tensor_get_threads) */
-    int npanel = (N + NR - 1) / NR, nt = threads > 1 && npanel > 1 ? conv_par_threads() : 1;
+    int nt = threads > 1 && N > 16 ? conv_par_threads() : 1;
+    if (nt > (N + 15) / 16)
+        nt = (N + 15) / 16;
     if (!reserve(&a_buf, &a_cap, (size_t)M * K))
         return 0;
-    for (int t = 0; t < nt; t++)
-        if (!reserve(&b_buf[t], &b_cap[t], (size_t)K * NR))
+    for (int t = 0; t < (nt > 1 ? conv_par_threads() : 1); t++)   /* any pool thread may */
+        if (!reserve(&b_buf[t], &b_cap[t], (size_t)K * NR))        /* take a part        */
             return 0;
     int nblk = (M + MR - 1) / MR;
-    job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, A, B, C, alpha, beta, a_buf, 0 };
+    job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, nt, A, B, C, alpha, beta, a_buf, 0 };
     if (nt > 1)
-        conv_par_for(nblk + npanel, gemm_task, &j);
+        conv_par_for(nblk + nt, gemm_task, &j);
     else
-        for (int t = 0; t < nblk + npanel; t++)
+        for (int t = 0; t < nblk + 1; t++)
             gemm_task(&j, t, 0);
     return 1;
 }

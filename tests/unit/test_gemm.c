@@ -1,6 +1,6 @@
 /* test_gemm.c: the own sgemm kernel (core/gemm.c) and tensor_sgemm against
  * tensor_sgemm_naive: random shapes from 1 to ~300 with odd sizes, every transpose pair,
- * padded leading dimensions, alpha/beta (beta 0 over NaN garbage), 1 and 2 threads;
+ * padded leading dimensions, alpha/beta (beta 0 over NaN garbage), 1, 2 and 3 threads;
  * results equal across thread counts; degenerate shapes (M, N <= 0; K = 0). */
 #include <math.h>
 #include <stdlib.h>
@@ -51,7 +51,7 @@ static void check_one(int ta, int tb, int M, int N, int K, float alpha, float be
     size_t na = (size_t)(ta ? K : M) * lda, nb = (size_t)(tb ? N : K) * ldb, nc = (size_t)M * ldc;
     float *A = malloc((na + 1) * sizeof *A), *B = malloc((nb + 1) * sizeof *B);
     float *C0 = malloc(nc * sizeof *C0), *C1 = malloc(nc * sizeof *C1);
-    float *C2 = malloc(nc * sizeof *C2), *Cr = malloc(nc * sizeof *Cr);
+    float *C2 = malloc(nc * sizeof *C2), *C3 = malloc(nc * sizeof *C3), *Cr = malloc(nc * sizeof *Cr);
     rng_fill_uniform(&R, A, na + 1, -1, 1);
     rng_fill_uniform(&R, B, nb + 1, -1, 1);
     rng_fill_uniform(&R, C0, nc, -1, 1);
@@ -61,19 +61,23 @@ static void check_one(int ta, int tb, int M, int N, int K, float alpha, float be
                 C0[(size_t)i * ldc + j] = NAN;
     memcpy(C1, C0, nc * sizeof *C0);
     memcpy(C2, C0, nc * sizeof *C0);
+    memcpy(C3, C0, nc * sizeof *C0);
     memcpy(Cr, C0, nc * sizeof *C0);
     tensor_sgemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, Cr, ldc);
     tensor_set_threads(1);
     int ran1 = gemm_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc, 1);
     tensor_set_threads(2);
     int ran2 = gemm_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc, 2);
+    tensor_set_threads(3);
+    int ran3 = gemm_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc, 3);
     char what[128];
     snprintf(what, sizeof what, "gemm %c%c M=%d N=%d K=%d lda=%d ldb=%d ldc=%d alpha=%g beta=%g",
              ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, lda, ldb, ldc, alpha, beta);
-    CHECK(ran1 == gemm_available() && ran2 == gemm_available());
+    CHECK(ran1 == gemm_available() && ran2 == gemm_available() && ran3 == gemm_available());
     CHECK(compare(C1, Cr, M, N, ldc, K, what));
     CHECK(memcmp(C1, C2, nc * sizeof *C1) == 0);   /* thread count does not change a bit */
-    free(A); free(B); free(C0); free(C1); free(C2); free(Cr);
+    CHECK(memcmp(C1, C3, nc * sizeof *C1) == 0);
+    free(A); free(B); free(C0); free(C1); free(C2); free(C3); free(Cr);
 }
 
 static void test_random_shapes(void)
