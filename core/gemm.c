@@ -32,6 +32,7 @@ gemm_mode gemm_get_mode(void)
 #define GEMM_KC 512    /* K per kernel call (a (GEMM_KC, 32) panel of B is 64 KB, in L2) */
 #define PF_T 64        /* packing a transposed operand: prefetch this many floats ahead */
 #define PF_R 8         /* packing rows: prefetch this many rows ahead                   */
+#define GEMM_PAR_FLOPS 3e7   /* AUTO on more than one thread: only products this large */
 #define MAX_PACK_A ((size_t)1 << 20)   /* most floats of packed op(A) (4 MB)           */
 
 int gemm_available(void)
@@ -295,7 +296,7 @@ static int fits(int M, int N, int K)
            (size_t)K * NR <= MAX_PACK_A;
 }
 
-int gemm_wants(int transA, int transB, int M, int N, int K)
+int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
 {
     if (mode == GEMM_OFF || !gemm_available() || !fits(M, N, K))
         return 0;
@@ -305,15 +306,19 @@ int gemm_wants(int transA, int transB, int M, int N, int K)
      * than OpenBLAS on y = x W^T (NT) and dX = dY W (NN) from 32 rows, 64 columns and
      * K = 32; narrow products (N = 20, 1) waste most of a 32-column panel; on dW = dY^T x
      * (TN, M up to 784, K = batch) OpenBLAS is 3-10% faster with cold operands; TT: none
-     * in the engine */
+     * in the engine. On 2 threads OpenBLAS's spinning workers start faster than the
+     * pool's sleeping ones: below GEMM_PAR_FLOPS (the GAN's 26 MFLOP products) it was
+     * 3-6% faster, above (DDPM, sampling: 33-110 MFLOP) ours was 4-10% faster. */
     (void)transB;
+    if (threads > 1 && 2.0 * M * N * K < GEMM_PAR_FLOPS)
+        return 0;
     return !transA && M >= 32 && N >= 64 && K >= 32;
 }
 
 int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                int lda, const float *B, int ldb, float beta, float *C, int ldc, int threads)
 {
-    if (!gemm_wants(transA, transB, M, N, K))
+    if (!gemm_wants(transA, transB, M, N, K, threads))
         return 0;
     /* threads > 1: conv_par_for's pool, conv_par_threads() threads (tensor_get_threads) */
     int nt = threads > 1 && N > 16 ? conv_par_threads() : 1;
@@ -341,7 +346,7 @@ int gemm_available(void)
     return 0;
 }
 
-int gemm_wants(int transA, int transB, int M, int N, int K)
+int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
 {
     (void)transA; (void)transB; (void)M; (void)N; (void)K;
     return 0;

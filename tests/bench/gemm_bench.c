@@ -10,7 +10,9 @@
  * when the threads had the cores: below it, other processes took them, or the threads
  * idled), their ratio (own / blas time; < 1: ours faster), the max abs difference
  * between the two results, and whether tensor_sgemm takes the own kernel for that
- * shape by default (auto=own) or leaves it to OpenBLAS (auto=blas).
+ * shape on this many threads by default (auto=own) or leaves it to OpenBLAS (auto=blas;
+ * tensor_sgemm runs products under 8 MFLOP on one thread). Ours is timed first, then
+ * OpenBLAS.
  * Buffers are fresh random ones per shape; C is (M, N) with beta as the engine calls it
  * (dW accumulates: beta 1). --cpu-clock times with the process's CPU time (on a shared
  * machine, with 1 thread, a figure other processes hardly change). --cold rotates over
@@ -146,7 +148,7 @@ static void run_shape(const shape *s, int threads, double ms, rng *r)
     openblas_set_num_threads(threads);
     gemm_mode old = gemm_set_mode(GEMM_ALL);
     double ub = 0, uo = 0;
-    double tb = time_calls(s, 0, A, B, C1, nset, ms, &ub), to = time_calls(s, 1, A, B, C2, nset, ms, &uo);
+    double to = time_calls(s, 1, A, B, C2, nset, ms, &uo), tb = time_calls(s, 0, A, B, C1, nset, ms, &ub);
     /* one call each on equal C for the difference */
     int lda = s->ta ? s->M : s->K, ldb = s->tb ? s->K : s->N;
     rng_fill_uniform(r, C1[0], nc, -1, 1);
@@ -158,7 +160,7 @@ static void run_shape(const shape *s, int threads, double ms, rng *r)
     double d = 0;
     for (size_t i = 0; i < nc; i++) d = fmax(d, fabs((double)C1[0][i] - C2[0][i]));
     gemm_set_mode(old);
-    int wants = gemm_wants(s->ta, s->tb, s->M, s->N, s->K);
+    int wants = gemm_wants(s->ta, s->tb, s->M, s->N, s->K, 2.0 * s->M * s->N * s->K < 8e6 ? 1 : threads);
     double gf = 2e-9 * s->M * s->N * s->K;
     printf("%-20s %c%c M=%-4d N=%-4d K=%-4d thr=%d  blas %8.1f us %6.1f GF/s (cpu %.2f)"
            "  own %8.1f us %6.1f GF/s (cpu %.2f)  own/blas %.2f  maxdiff %.1e%s auto=%s\n",

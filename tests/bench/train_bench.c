@@ -281,7 +281,9 @@ static void replay_detail(replay *rp, const char *name)
         printf("%s gemm_site %2d  %c%c M=%-4d N=%-4d K=%-4d thr=%d beta=%g calls=%-4d %-4s "
                "s=%.4f gflops=%.1f blas_s=%.4f blas_gflops=%.1f\n",
                name, c->site, c->ta ? 'T' : 'N', c->tb ? 'T' : 'N', c->M, c->N, c->K, c->threads,
-               c->beta, cnt[s], gemm_wants(c->ta, c->tb, c->M, c->N, c->K) ? "own" : "blas",
+               c->beta, cnt[s], gemm_wants(c->ta, c->tb, c->M, c->N, c->K,
+                                          2.0 * c->M * c->N * c->K < 8e6 ? 1 : c->threads)
+                   ? "own" : "blas",
                st[s], gf / (st[s] > 0 ? st[s] : 1), sb[s], gf / (sb[s] > 0 ? sb[s] : 1));
     }
     free(st);

@@ -130,18 +130,23 @@ static void test_tensor_sgemm(void)
     tensor_set_threads(1);
 }
 
-/* the policy: GEMM_OFF takes nothing, GEMM_ALL everything that fits, AUTO not N = 1 */
+/* the policy: GEMM_OFF takes nothing, GEMM_ALL everything that fits, AUTO the measured
+ * shapes */
 static void test_modes(void)
 {
     gemm_mode old = gemm_set_mode(GEMM_OFF);
-    CHECK(!gemm_wants(0, 1, 128, 512, 512));
+    CHECK(!gemm_wants(0, 1, 128, 512, 512, 1));
     float x = 0;
     CHECK(!gemm_sgemm(0, 0, 1, 1, 1, 1.0f, &x, 1, &x, 1, 0.0f, &x, 1, 1));
     gemm_set_mode(GEMM_ALL);
-    CHECK(gemm_wants(0, 1, 1, 1, 1) == gemm_available());
-    CHECK(!gemm_wants(0, 1, 1, 1, 0) && !gemm_wants(0, 1, 0, 1, 1));
+    CHECK(gemm_wants(0, 1, 1, 1, 1, 2) == gemm_available());
+    CHECK(!gemm_wants(0, 1, 1, 1, 0, 1) && !gemm_wants(0, 1, 0, 1, 1, 1));
     gemm_set_mode(GEMM_AUTO);
-    CHECK(!gemm_wants(0, 1, 64, 1, 256));
+    CHECK(!gemm_wants(0, 1, 64, 1, 256, 1));      /* N = 1: OpenBLAS */
+    CHECK(!gemm_wants(1, 0, 784, 512, 128, 1));   /* dW: OpenBLAS */
+    CHECK(gemm_wants(0, 1, 64, 256, 784, 1) == gemm_available());
+    CHECK(!gemm_wants(0, 1, 64, 256, 784, 2));    /* 26 MFLOP on 2 threads: OpenBLAS */
+    CHECK(gemm_wants(0, 0, 128, 512, 848, 2) == gemm_available());
     CHECK(gemm_get_mode() == GEMM_AUTO);
     gemm_set_mode(old);
 }
