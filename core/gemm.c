@@ -1,12 +1,11 @@
 /* gemm.c: the engine's own sgemm (AVX-512 register-blocked kernel, packed panels, column
- * panels over conv_par's threads). See gemm.h. */
+ * ranges over conv_par's threads). See gemm.h. */
 #include "gemm.h"
 
+#include <sched.h>
 #include <stdatomic.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "conv_par.h"
 
@@ -284,8 +283,11 @@ static void gemm_task(void *ctx, int t, int thread)
     int c0 = (int)((long)n16 * r / j->nparts) * 16, c1 = (int)((long)n16 * (r + 1) / j->nparts) * 16;
     if (c1 > j->N)
         c1 = j->N;
-    while (atomic_load(&j->packed) < j->nblk)
-        _mm_pause();
+    for (int spin = 0; atomic_load(&j->packed) < j->nblk; spin++)
+        if (spin < 4096)
+            _mm_pause();
+        else   /* the packer lost its core: let it run */
+            sched_yield();
     for (int j0 = c0; j0 < c1; j0 += NR)
         run_panel(j, j0, c1 - j0 < NR ? c1 - j0 : NR, thread);
 }
@@ -305,10 +307,11 @@ int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
     /* measured (gemm_bench, train_bench --gemm-detail; see tests/bench/README.md): faster
      * than OpenBLAS on y = x W^T (NT) and dX = dY W (NN) from 32 rows, 64 columns and
      * K = 32; narrow products (N = 20, 1) waste most of a 32-column panel; on dW = dY^T x
-     * (TN, M up to 784, K = batch) OpenBLAS is 3-10% faster with cold operands; TT: none
-     * in the engine. On 2 threads OpenBLAS's spinning workers start faster than the
-     * pool's sleeping ones: below GEMM_PAR_FLOPS (the GAN's 26 MFLOP products) it was
-     * 3-6% faster, above (DDPM, sampling: 33-110 MFLOP) ours was 4-10% faster. */
+     * (TN, M up to 784, K = batch) OpenBLAS is even hot and up to 15% faster with cold
+     * operands; TT: none in the engine. On 2 threads OpenBLAS's spinning workers start
+     * faster than the pool's sleeping ones: below GEMM_PAR_FLOPS (the GAN's 26 MFLOP
+     * products) it was 3-21% faster; from there up (DDPM, sampling: 33-110 MFLOP) ours
+     * was 1% slower to 11% faster. */
     (void)transB;
     if (threads > 1 && 2.0 * M * N * K < GEMM_PAR_FLOPS)
         return 0;
