@@ -14,6 +14,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "gemm.h"
+
 void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride)
 {
     ptrdiff_t s = 1;
@@ -280,23 +282,34 @@ static void set_blas_threads(int want)
     }
 }
 
+/* One product on nthreads threads: our kernel (gemm.c) where it is faster, else OpenBLAS. */
+static void sgemm_on(int nthreads, int transA, int transB, int M, int N, int K, float alpha,
+                     const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                     int ldc)
+{
+    if (gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nthreads))
+        return;
+    set_blas_threads(nthreads);
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
 void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {
     if (M <= 0 || N <= 0)
         return;
     blas_init();
-    CBLAS_TRANSPOSE ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
     double flops = 2.0 * M * N * K;
     if (blas_max_threads == 1 || flops < small_flops || !adaptive) {
-        set_blas_threads(flops < small_flops ? 1 : blas_max_threads);
-        cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        sgemm_on(flops < small_flops ? 1 : blas_max_threads, transA, transB, M, N, K, alpha, A,
+                 lda, B, ldb, beta, C, ldc);
         return;
     }
     int gi = (int)log2(flops) & 63, all = choose_threads(gi);
-    set_blas_threads(all ? blas_max_threads : 1);
     double t0 = mono_now();
-    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    sgemm_on(all ? blas_max_threads : 1, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta,
+             C, ldc);
     double spf = (mono_now() - t0) / flops;
     double *avg = &perf_group[gi].spf[all];
     *avg = perf_group[gi].n[all]++ ? 0.75 * *avg + 0.25 * spf : spf;

@@ -125,7 +125,10 @@ void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride);
 
 /* C = alpha * op(A) op(B) + beta * C, op(X) = X or X^T (transA/transB nonzero).
  * op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are row strides.
- * tensor_sgemm calls cblas_sgemm, choosing one BLAS thread for small products;
+ * M or N <= 0: nothing happens; K = 0: C = beta C; beta = 0: C is not read.
+ * tensor_sgemm runs the products where it measured faster (the MLPs' batch-sized ones,
+ * see gemm.h) on the engine's own AVX-512 kernel, the rest on OpenBLAS's cblas_sgemm,
+ * choosing one thread for small products (below);
  * tensor_sgemm_naive is the slow, obviously right reference (double accumulation). */
 void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);

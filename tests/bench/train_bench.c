@@ -1,6 +1,6 @@
 /* train_bench.c: the four reference models of shared/bench/ref/torch_ref.py (ae, vae, gan,
  * ddpm) trained with Latent's engine (tensor, graph, ops, nn, optim's Adam), timed the
- * same way, and the engine's GEMM floor: every cblas_sgemm call of an epoch, replayed bare.
+ * same way, and the engine's GEMM floor: every tensor_sgemm call of an epoch, replayed bare.
  *
  *   train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3] [--warmup 1]
  *               [--threads 2] [--seed 0] [--limit N] [--sample] [--sample-only]
@@ -12,28 +12,37 @@
  *   ae epoch_s=.. samples_per_s=.. final_loss=..  epochs=[..] min_epoch_s=.. batch=128
  *   ae peak_rss_mb=.. arena_mb=.. cpu_s=.. gemm_calls=.. per_step=.. gflop=..
  *      gemm_insitu_s=.. gemm_replay_s=.. overhead=.. replay_cpu_s=.. overhead_cpu=..
- *      replay_all1t_s=.. replay_all2t_s=..
+ *      gemm_replay_blas_s=.. replay_blas_cpu_s=.. replay_all1t_s=.. replay_all2t_s=..
  * peak_rss_mb: getrusage's ru_maxrss so far (the process's peak: exact for the first
  *   model run).
  * cpu_s: the process's CPU time per timed epoch (all threads, including OpenBLAS workers
  *   spinning while they wait).
- * gemm_insitu_s: time spent inside cblas_sgemm per timed epoch.
- * gemm_replay_s: the calls logged during the last timed epoch replayed (same order,
- *   shapes, transposes, leading dimensions, alpha/beta and OpenBLAS thread setting; fresh
- *   buffers per call site), median of 3 replays; overhead = epoch_s / gemm_replay_s.
+ * gemm_insitu_s: time spent inside tensor_sgemm per timed epoch.
+ * gemm_replay_s: the calls logged during the last timed epoch replayed through
+ *   tensor_sgemm (same order, shapes, transposes, leading dimensions, alpha/beta and
+ *   thread setting; fresh buffers per call site; each call on the own kernel or OpenBLAS
+ *   as the engine chooses), median of 3 replays; overhead = epoch_s / gemm_replay_s.
  * replay_cpu_s: the replay's CPU time; overhead_cpu = cpu_s / replay_cpu_s, with
  *   --threads 1 a figure that other processes on the machine hardly disturb.
- * replay_all1t_s, replay_allNt_s: the same calls all on 1 or all on --threads OpenBLAS
- *   threads (tensor_sgemm runs small products on 1 thread and picks 1 or all threads for
- *   larger ones by timing itself).
+ * gemm_replay_blas_s, replay_blas_cpu_s: the same replay with OpenBLAS only
+ *   (gemm_set_mode(GEMM_OFF)): the floor the engine had before its own kernel.
+ * replay_all1t_s, replay_allNt_s: the same calls all on 1 or all on --threads threads
+ *   (tensor_sgemm runs products under 8 MFLOP on 1 thread, larger ones on --threads).
  *
  * --cpu-clock measures every time as the process's CPU time instead of wall time: on a
  * loaded machine, with --threads 1, a fair measure of the work done (with more threads
  * it also counts OpenBLAS workers spinning while they wait).
- * --gemm-detail adds a line per call site: shape, threads, calls, seconds and GFLOP/s.
+ * --gemm-detail adds a line per call site: shape, threads, calls, who runs it (own/blas),
+ *   seconds and GFLOP/s as the engine runs it and with OpenBLAS only.
  *
- * cblas_sgemm is wrapped at link time (-Wl,--wrap=cblas_sgemm, see CMakeLists.txt), so
- * the log holds exactly what the engine calls, with nothing changed in core/.
+ * tensor_sgemm is wrapped at link time (-Wl,--wrap=tensor_sgemm, see CMakeLists.txt;
+ * that catches the calls from core's other objects), so the log holds exactly what the
+ * engine calls, with nothing changed in core/. (conv_sgemm's calls from inside its
+ * parallel tasks go to cblas_sgemm directly and are not logged; the MLPs make none.)
+ *
+ * Environment: LATENT_GEMM=off runs every product on OpenBLAS (gemm_set_mode(GEMM_OFF):
+ * the engine as it was before its own kernel), =all on the own kernel wherever it can,
+ * =auto (default) as the engine chooses.
  *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
@@ -48,6 +57,7 @@
 #include <time.h>
 
 #include "data.h"
+#include "gemm.h"
 #include "graph.h"
 #include "idx.h"
 #include "nn.h"
@@ -80,13 +90,11 @@ static void die(const char *what)
     exit(1);
 }
 
-/* ---- the sgemm log (link-time wrap of cblas_sgemm) ------------------------------------ */
+/* ---- the sgemm log (link-time wrap of tensor_sgemm) ----------------------------------- */
 
-void __real_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
-                        const enum CBLAS_TRANSPOSE tb, const blasint M, const blasint N,
-                        const blasint K, const float alpha, const float *A, const blasint lda,
-                        const float *B, const blasint ldb, const float beta, float *C,
-                        const blasint ldc);
+void __real_tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                         int ldc);
 
 typedef struct gemm_call {
     int ta, tb, M, N, K, lda, ldb, ldc, threads;
@@ -100,29 +108,24 @@ static struct {
     int ncalls, cap;
     int step_pos;         /* calls since the last gemm_step_begin                 */
     int steps;            /* training steps logged                                */
-    double inside_s;      /* time spent inside cblas_sgemm since the last reset   */
-    int last_threads;     /* OpenBLAS's thread setting at the engine's last call   */
+    double inside_s;      /* time spent inside tensor_sgemm since the last reset  */
 } gl;
 
-void __wrap_cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE ta,
-                        const enum CBLAS_TRANSPOSE tb, const blasint M, const blasint N,
-                        const blasint K, const float alpha, const float *A, const blasint lda,
-                        const float *B, const blasint ldb, const float beta, float *C,
-                        const blasint ldc)
+void __wrap_tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                         int ldc)
 {
-    gl.last_threads = openblas_get_num_threads();
     if (gl.logging) {
         if (gl.ncalls == gl.cap) {
             gl.cap = gl.cap ? 2 * gl.cap : 1024;
             gl.calls = realloc(gl.calls, (size_t)gl.cap * sizeof *gl.calls);
             if (!gl.calls) { perror("train_bench"); exit(1); }
         }
-        gl.calls[gl.ncalls++] = (gemm_call){ ta == CblasTrans, tb == CblasTrans, M, N, K, lda,
-                                             ldb, ldc, gl.last_threads, alpha, beta,
-                                             gl.step_pos++ };
+        gl.calls[gl.ncalls++] = (gemm_call){ transA != 0, transB != 0, M, N, K, lda, ldb, ldc,
+                                             tensor_get_threads(), alpha, beta, gl.step_pos++ };
     }
     double t0 = now();
-    __real_cblas_sgemm(order, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    __real_tensor_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     gl.inside_s += now() - t0;
 }
 
@@ -207,40 +210,49 @@ static void replay_free(replay *rp)
 {
     for (int s = 0; s < 3 * rp->nsites; s++) free(rp->buf[s]);
     free(rp->buf); free(rp->rep); free(rp->site);
-    if (gl.last_threads > 0)   /* tensor_sgemm caches the setting: leave it as it was */
-        openblas_set_num_threads(gl.last_threads);
 }
 
-/* One pass over the log; force_threads > 0 runs every call on that many OpenBLAS threads
- * instead of the logged setting. site_s (nsites, may be NULL) accumulates each call
- * site's seconds. */
-static void replay_pass(replay *rp, int force_threads, double *site_s)
+/* How a replay runs the logged calls: through tensor_sgemm as the engine did (own kernel
+ * where gemm.c takes the shape, else OpenBLAS), or with OpenBLAS only; on the logged
+ * thread setting, or with every call forced onto force_threads threads (even products
+ * tensor_sgemm would keep on one thread). */
+typedef struct replay_how {
+    int blas_only, force_threads;
+} replay_how;
+
+/* One pass over the log. site_s (nsites, may be NULL) accumulates each call site's
+ * seconds. Leaves the thread setting, small-product threshold and gemm mode as found. */
+static void replay_pass(replay *rp, replay_how how, double *site_s)
 {
-    int cur = openblas_get_num_threads();
+    int cur = tensor_get_threads(), was = cur;
+    gemm_mode mode = gemm_set_mode(how.blas_only ? GEMM_OFF : gemm_get_mode());
+    if (how.force_threads > 0) tensor_set_small_flops(0);
     for (int i = 0; i < rp->n; i++) {
         const gemm_call *c = &gl.calls[i];
         float **b = &rp->buf[3 * rp->site[i]];
-        int want = force_threads > 0 ? force_threads : c->threads;
+        int want = how.force_threads > 0 ? how.force_threads : c->threads;
         if (want != cur) {
-            openblas_set_num_threads(want);
+            tensor_set_threads(want);
             cur = want;
         }
         double t0 = site_s ? now() : 0.0;
         /* beta = 1 (accumulating backward) grows C a little each pass; harmless */
-        __real_cblas_sgemm(CblasRowMajor, c->ta ? CblasTrans : CblasNoTrans,
-                           c->tb ? CblasTrans : CblasNoTrans, c->M, c->N, c->K, c->alpha,
-                           b[0], c->lda, b[1], c->ldb, c->beta, b[2], c->ldc);
+        __real_tensor_sgemm(c->ta, c->tb, c->M, c->N, c->K, c->alpha, b[0], c->lda, b[1],
+                            c->ldb, c->beta, b[2], c->ldc);
         if (site_s) site_s[rp->site[i]] += now() - t0;
     }
+    if (how.force_threads > 0) tensor_set_small_flops(8e6);   /* tensor.h's default */
+    if (cur != was) tensor_set_threads(was);
+    gemm_set_mode(mode);
 }
 
 /* One untimed pass, then 3 timed ones; returns the median seconds (and CPU seconds). */
-static double replay_time(replay *rp, int force_threads, double *cpu_s)
+static double replay_time(replay *rp, replay_how how, double *cpu_s)
 {
     double t[4], cpu[4];
     for (int tr = 0; tr < 4; tr++) {
         double t0 = now(), c0 = cpu_now();
-        replay_pass(rp, force_threads, NULL);
+        replay_pass(rp, how, NULL);
         t[tr] = now() - t0;
         cpu[tr] = cpu_now() - c0;
     }
@@ -248,23 +260,34 @@ static double replay_time(replay *rp, int force_threads, double *cpu_s)
     return median3(t + 1);
 }
 
-/* Prints each call site's shape, thread setting, calls per epoch, seconds per epoch and
- * GFLOP/s (one timed pass after an untimed one). */
+/* Prints each call site's shape, thread setting, calls per epoch, who runs it (own
+ * kernel or blas), seconds per epoch and GFLOP/s as the engine runs it, and the same with
+ * OpenBLAS only (one timed pass after an untimed one, each). */
 static void replay_detail(replay *rp, const char *name)
 {
     double *st = calloc((size_t)rp->nsites + 1, sizeof *st);
+    double *sb = calloc((size_t)rp->nsites + 1, sizeof *sb);
     int *cnt = calloc((size_t)rp->nsites + 1, sizeof *cnt);
-    if (!st || !cnt) { perror("train_bench"); exit(1); }
-    replay_pass(rp, 0, NULL);
-    replay_pass(rp, 0, st);
+    if (!st || !sb || !cnt) { perror("train_bench"); exit(1); }
+    replay_how eng = { 0, 0 }, blas = { 1, 0 };
+    replay_pass(rp, eng, NULL);
+    replay_pass(rp, eng, st);
+    replay_pass(rp, blas, NULL);
+    replay_pass(rp, blas, sb);
     for (int i = 0; i < rp->n; i++) cnt[rp->site[i]]++;
     for (int s = 0; s < rp->nsites; s++) {
         const gemm_call *c = &rp->rep[s];
-        printf("%s gemm_site %2d  %c%c M=%-4d N=%-4d K=%-4d thr=%d beta=%g calls=%-4d s=%.4f gflops=%.1f\n",
+        double gf = cnt[s] * 2e-9 * c->M * c->N * c->K;
+        printf("%s gemm_site %2d  %c%c M=%-4d N=%-4d K=%-4d thr=%d beta=%g calls=%-4d %-4s "
+               "s=%.4f gflops=%.1f blas_s=%.4f blas_gflops=%.1f\n",
                name, c->site, c->ta ? 'T' : 'N', c->tb ? 'T' : 'N', c->M, c->N, c->K, c->threads,
-               c->beta, cnt[s], st[s], cnt[s] * 2e-9 * c->M * c->N * c->K / (st[s] > 0 ? st[s] : 1));
+               c->beta, cnt[s], gemm_wants(c->ta, c->tb, c->M, c->N, c->K,
+                                          2.0 * c->M * c->N * c->K < 8e6 ? 1 : c->threads)
+                   ? "own" : "blas",
+               st[s], gf / (st[s] > 0 ? st[s] : 1), sb[s], gf / (sb[s] > 0 ? sb[s] : 1));
     }
     free(st);
+    free(sb);
     free(cnt);
 }
 
@@ -646,12 +669,15 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     if (o->replay) {
         replay rp;
         replay_init(&rp);
-        double gf = rp.gflop, rc, rs = replay_time(&rp, 0, &rc), r1 = replay_time(&rp, 1, NULL);
-        double r2 = o->threads > 1 ? replay_time(&rp, o->threads, NULL) : r1;
+        replay_how eng = { 0, 0 }, blas = { 1, 0 }, all1 = { 0, 1 }, alln = { 0, o->threads };
+        double gf = rp.gflop, rc, rbc, rs = replay_time(&rp, eng, &rc);
+        double rb = replay_time(&rp, blas, &rbc), r1 = replay_time(&rp, all1, NULL);
+        double r2 = o->threads > 1 ? replay_time(&rp, alln, NULL) : r1;
         printf(" gemm_calls=%d per_step=%.1f gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f"
-               " overhead=%.2f replay_cpu_s=%.4f overhead_cpu=%.2f replay_all1t_s=%.4f",
+               " overhead=%.2f replay_cpu_s=%.4f overhead_cpu=%.2f gemm_replay_blas_s=%.4f"
+               " replay_blas_cpu_s=%.4f replay_all1t_s=%.4f",
                gl.ncalls, gl.steps ? (double)gl.ncalls / gl.steps : 0.0, gf, insitu / o->epochs,
-               rs, es / rs, rc, cpu / o->epochs / rc, r1);
+               rs, es / rs, rc, cpu / o->epochs / rc, rb, rbc, r1);
         if (o->threads > 1) printf(" replay_all%dt_s=%.4f", o->threads, r2);
         printf("\n");
         if (o->gemm_detail) replay_detail(&rp, name);
@@ -676,12 +702,18 @@ int main(int argc, char **argv)
         snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte.gz", dir);
     }
     tensor_set_threads(o.threads);
+    const char *gm = getenv("LATENT_GEMM");
+    if (gm && !strcmp(gm, "off")) gemm_set_mode(GEMM_OFF);
+    else if (gm && !strcmp(gm, "all")) gemm_set_mode(GEMM_ALL);
+    else if (gm && strcmp(gm, "auto")) { fprintf(stderr, "train_bench: LATENT_GEMM=off|auto|all\n"); return 2; }
     lt_tensor *X = load_images(path, o.limit);
     const char *ct = getenv("OPENBLAS_CORETYPE"), *nt = getenv("OPENBLAS_NUM_THREADS");
-    printf("# latent clock=%s threads=%d N=%d images=%s openblas=%s core=%s OPENBLAS_CORETYPE=%s "
-           "OPENBLAS_NUM_THREADS=%s\n", bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu",
-           tensor_get_threads(), X->shape[0], path,
-           openblas_get_config(), openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");
+    static const char *modes[] = { "auto", "off", "all" };
+    printf("# latent clock=%s threads=%d N=%d images=%s gemm=%s own_kernel=%s openblas=%s core=%s "
+           "OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s\n",
+           bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu", tensor_get_threads(), X->shape[0], path,
+           modes[gemm_get_mode()], gemm_available() ? "avx512" : "none", openblas_get_config(),
+           openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");
     fflush(stdout);
 
     model ddpm;
@@ -731,9 +763,11 @@ int main(int argc, char **argv)
         if (o.replay) {
             replay rp;
             replay_init(&rp);
-            double rs = replay_time(&rp, 0, NULL);
+            replay_how eng = { 0, 0 }, blas = { 1, 0 };
+            double rs = replay_time(&rp, eng, NULL), rb = replay_time(&rp, blas, NULL);
             printf("ddpm_sample gemm_calls=%d gflop=%.3f gemm_insitu_s=%.4f gemm_replay_s=%.4f "
-                   "overhead=%.2f\n", gl.ncalls, rp.gflop, gl.inside_s, rs, dt / rs);
+                   "overhead=%.2f gemm_replay_blas_s=%.4f\n", gl.ncalls, rp.gflop, gl.inside_s,
+                   rs, dt / rs, rb);
             replay_free(&rp);
         }
         fflush(stdout);

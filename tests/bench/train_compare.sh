@@ -23,7 +23,8 @@
 #
 # Environment: IMAGES (IDX image file), TORCH_REF (torch_ref.py; default
 # /work/shared/bench/ref/torch_ref.py, else tests/bench/torch_ref.py if present), PY
-# (default /usr/bin/python3).
+# (default /usr/bin/python3), LATENT_GEMM (off: our engine with OpenBLAS only, as before
+# its own sgemm kernel; see train_bench.c).
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -100,6 +101,7 @@ LINE = re.compile(r"^(ae|vae|gan|ddpm) epoch_s=([\d.]+) samples_per_s=\S+ final_
 EXTRA = re.compile(r"^(ae|vae|gan|ddpm) peak_rss_mb=")
 SAMPLE = re.compile(r"^ddpm_sample .*total_s=([\d.]+)")
 SGEMM = re.compile(r"^ddpm_sample gemm_calls=.*gemm_replay_s=([\d.]+)")
+SBLAS = re.compile(r"^ddpm_sample gemm_calls=.*gemm_replay_blas_s=([\d.]+)")
 
 def parse(path):
     r = {}
@@ -117,6 +119,9 @@ def parse(path):
         m = SGEMM.match(line)
         if m:
             r["sample_gemm"] = float(m.group(1))
+        m = SBLAS.match(line)
+        if m:
+            r["sample_blas"] = float(m.group(1))
     return r
 
 def losses(s):
@@ -126,9 +131,9 @@ def losses(s):
 
 ours, torch = parse(sys.argv[1]), parse(sys.argv[2])
 ok = lambda c: "ok" if c else "MISS"
-print("%-5s %9s %9s %7s %5s | %9s %9s %7s %5s %6s | %-19s %-19s %8s %5s" % (
-    "model", "ours_s", "torch_s", "ratio", "<=.6", "gemm_s", "insitu_s", "ovh", "<=1.3", "floor",
-    "loss_ours", "loss_torch", "diff", "<=5%"))
+print("%-5s %9s %9s %7s %5s | %9s %9s %9s %7s %5s %6s | %-19s %-19s %8s %5s" % (
+    "model", "ours_s", "torch_s", "ratio", "<=.6", "gemm_s", "blas_s", "insitu_s", "ovh", "<=1.3",
+    "floor", "loss_ours", "loss_torch", "diff", "<=5%"))
 for n in ["ae", "vae", "gan", "ddpm"]:
     if n not in ours or n not in torch:
         continue
@@ -143,9 +148,10 @@ for n in ["ae", "vae", "gan", "ddpm"]:
     else:
         d = abs(lo[0] - lt[0]) / lt[0]
         diff, verdict = "%.1f%%" % (100 * d), ok(d <= 0.05)
-    print("%-5s %9.4f %9.4f %7.3f %5s | %9.4f %9.4f %7.2f %5s %6.3f | %-19s %-19s %8s %5s" % (
+    print("%-5s %9.4f %9.4f %7.3f %5s | %9.4f %9.4f %9.4f %7.2f %5s %6.3f | %-19s %-19s %8s %5s" % (
         n, o["epoch_s"], t["epoch_s"], ratio, ok(ratio <= 0.6), rep or float("nan"),
-        o.get("gemm_insitu_s", float("nan")), ovh, ok(ovh <= 1.3),
+        o.get("gemm_replay_blas_s", float("nan")), o.get("gemm_insitu_s", float("nan")), ovh,
+        ok(ovh <= 1.3),
         (rep or float("nan")) / t["epoch_s"], o["loss"], t["loss"], diff, verdict))
 if "sample" in ours and "sample" in torch:
     r = ours["sample"] / torch["sample"]
@@ -153,7 +159,12 @@ if "sample" in ours and "sample" in torch:
         ours["sample"], torch["sample"], r, ok(r <= 0.6)), end="")
     if "sample_gemm" in ours:
         print("   gemm_s %.3f  ovh %.2f  floor %.3f" % (ours["sample_gemm"], ours["sample"] / ours["sample_gemm"],
-                                                      ours["sample_gemm"] / torch["sample"]))
+                                                      ours["sample_gemm"] / torch["sample"]), end="")
+        if "sample_blas" in ours:
+            print("  (OpenBLAS only: gemm_s %.3f, floor %.3f)" % (
+                ours["sample_blas"], ours["sample_blas"] / torch["sample"]))
+        else:
+            print()
     else:
         print()
 if "ae" in ours and "peak_rss_mb" in ours["ae"]:
@@ -161,7 +172,8 @@ if "ae" in ours and "peak_rss_mb" in ours["ae"]:
         ours["ae"]["peak_rss_mb"], ok(ours["ae"]["peak_rss_mb"] < 150),
         ", ".join("%s %.1f MB" % (n, ours[n]["peak_rss_mb"]) for n in ["vae", "gan", "ddpm"]
                   if n in ours and "peak_rss_mb" in ours[n])))
-print("floor = gemm_s / torch_s: the ratio with zero engine overhead (bare sgemm only)")
+print("floor = gemm_s / torch_s: the ratio with zero engine overhead (bare sgemm only);"
+      " blas_s: the same sgemm calls on OpenBLAS only")
 print("epochs (s) ours / torch:")
 for n in ["ae", "vae", "gan", "ddpm"]:
     if n in ours and n in torch:
