@@ -511,8 +511,8 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
     size_t ncol = q->rowtap ? (size_t)q->C * q->tj * q->L : q->K * N;
     size_t ntmp = q->rowtap ? (size_t)q->O * q->Np : q->G > 1 ? (size_t)q->O * N : 0;
     for (int t = 0; t < nt; t++) {
-        j->col[t] = graph_alloc(g, ncol * sizeof(float));
-        j->tmp[t] = ntmp ? graph_alloc(g, ntmp * sizeof(float)) : j->col[t];
+        j->col[t] = graph_scratch(g, ncol * sizeof(float));
+        j->tmp[t] = ntmp ? graph_scratch(g, ntmp * sizeof(float)) : j->col[t];
         if (!j->col[t] || !j->tmp[t])
             return 0;
     }
@@ -545,9 +545,9 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     size_t nw = (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
         /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
-        j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_alloc(g, nw * sizeof(float)) : NULL;
+        j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_scratch(g, nw * sizeof(float)) : NULL;
         j.dwr[t] = j.dw[t];
-        j.db[t] = db ? graph_alloc(g, (size_t)q->O * sizeof(float)) : NULL;
+        j.db[t] = db ? graph_scratch(g, (size_t)q->O * sizeof(float)) : NULL;
         if ((dw && !j.dw[t]) || (db && !j.db[t]))
             return;
         if ((t > 0 || q->rowtap) && dw)

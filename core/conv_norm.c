@@ -103,8 +103,8 @@ static void group_norm_backward(lt_graph *g, lt_tensor *y)
         return;
     int B = y->shape[0], nt = conv_par_threads();
     for (int t = 0; t < nt; t++) {
-        s->dw[t] = dw ? graph_alloc(g, (size_t)s->C * sizeof(double)) : NULL;
-        s->db[t] = db ? graph_alloc(g, (size_t)s->C * sizeof(double)) : NULL;
+        s->dw[t] = dw ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
+        s->db[t] = db ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
         if ((dw && !s->dw[t]) || (db && !s->db[t]))
             return;   /* graph_backward reports the lack of memory */
         if (dw)

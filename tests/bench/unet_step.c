@@ -9,7 +9,9 @@
  *     unet_step --dump FILE       # weights, a batch of 4, eps and the gradients of
  *                                       # mean(eps^2), for torch_unet_ref.py --check FILE
  *
- * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=.. */
+ * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=..
+ * loss=.. cpu_ms=<process CPU time per step> threads=.. arena_mb=<reserved> fwd_mb=<arena
+ * used by the forward> bwd_mb=<by the backward> steps=[each step's ms] */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,17 +123,20 @@ static int bench_step(int batch, int steps, int warmup)
     double *tb = calloc(steps, sizeof(double)), *ta = calloc(steps, sizeof(double));
     double *tc = calloc(steps, sizeof(double));
     float loss_v = 0.0f;
+    size_t used_fwd = 0, used_all = 0;
     for (int s = 0; s < warmup + steps; s++) {
         double t0 = now_ms(), c0 = cpu_ms();
         graph_reset(g);
         lt_tensor *loss = op_mse(g, unet_forward(u, g, x, t), eps, LT_MEAN);
         double t1 = now_ms();
+        used_fwd = graph_arena_used(g);
         graph_zero_grad(ps, n);
         if (!loss || graph_backward(g, loss, ps, n) != LT_OK) {
             fprintf(stderr, "unet_step: %s\n", lt_errmsg());
             return 1;
         }
         double t2 = now_ms();
+        used_all = graph_arena_used(g);
         adam_step(&opt, ps, 1e-3f);
         double t3 = now_ms();
         loss_v = loss->data[0];
@@ -144,10 +149,11 @@ static int bench_step(int batch, int steps, int warmup)
         }
     }
     printf("unet_step params=%zu batch=%d ms_per_step=%.1f fwd=%.1f bwd=%.1f adam=%.1f loss=%.4f "
-           "cpu_ms=%.1f threads=%d arena_mb=%.0f steps=[", unet_param_count(u), batch,
-           median(tot, steps), median(tf, steps), median(tb, steps), median(ta, steps), loss_v,
-           median(tc, steps), tensor_get_threads(),
-           graph_arena_bytes(g) / 1048576.0);
+           "cpu_ms=%.1f threads=%d arena_mb=%.0f fwd_mb=%.0f bwd_mb=%.0f steps=[",
+           unet_param_count(u), batch, median(tot, steps), median(tf, steps), median(tb, steps),
+           median(ta, steps), loss_v, median(tc, steps), tensor_get_threads(),
+           graph_arena_bytes(g) / 1048576.0, used_fwd / 1048576.0,
+           (used_all - used_fwd) / 1048576.0);
     for (int s = 0; s < steps; s++)
         printf(s ? ",%.0f" : "%.0f", tot[s]);
     printf("]\n");
