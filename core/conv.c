@@ -247,6 +247,7 @@ typedef struct conv_job {
     float *y;                    /* forward: (B, O, P) */
     const float *dy;             /* backward: y's gradient (B, O, P) */
     float *dx;                   /* (B, C, H, W) or NULL */
+    int dx_set, dv_set;          /* dx, dv (residual) fresh buffers: write them, don't add */
     int want_dw, want_db;
     float *col[CONV_PAR_MAX];    /* per thread: (K, G P) columns */
     float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
@@ -383,9 +384,14 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
     for (int c = 0; c < q->C; c++)
         for (int jj = 0; jj < q->tj; jj++) {
             const float *row = buf + ((size_t)c * q->tj + jj) * L;
-            for (int y = 0; y < q->H; y++)
-                conv_vadd(dxb + ((size_t)c * q->H + y) * W, row + (size_t)(y + pad) * Wp + pad - jj,
-                          (size_t)W);
+            for (int y = 0; y < q->H; y++) {
+                float *dr = dxb + ((size_t)c * q->H + y) * W;
+                const float *sr = row + (size_t)(y + pad) * Wp + pad - jj;
+                if (jj == 0 && j->dx_set)
+                    memcpy(dr, sr, (size_t)W * sizeof(float));
+                else
+                    conv_vadd(dr, sr, (size_t)W);
+            }
         }
 }
 
@@ -452,8 +458,13 @@ static void conv_backward_task(void *ctx, int c, int th)
     int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
     size_t N = (size_t)n * q->P, P = q->P, K = q->K;
     const float *d = j->dy + (size_t)b0 * q->O * P;
-    if (j->dv && j->residual)
-        conv_vadd(j->dv + (size_t)b0 * q->O * P, d, (size_t)n * q->O * P);
+    if (j->dv && j->residual) {
+        float *dvb = j->dv + (size_t)b0 * q->O * P;
+        if (j->dv_set)
+            memcpy(dvb, d, (size_t)n * q->O * P * sizeof(float));
+        else
+            conv_vadd(dvb, d, (size_t)n * q->O * P);
+    }
     int shift = j->dv && !j->residual;
     if (j->want_db || shift)
         for (int im = 0; im < n; im++)
@@ -484,12 +495,14 @@ static void conv_backward_task(void *ctx, int c, int th)
     if (j->dx) {
         float *dxb = j->dx + (size_t)b0 * q->C * q->H * q->W;
         if (geom_is_pointwise(q) && n == 1) {
-            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 1.0f, dxb,
-                       (int)N);
+            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N,
+                       j->dx_set ? 0.0f : 1.0f, dxb, (int)N);
             return;
         }
         conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 0.0f, j->col[th],
                    (int)N);
+        if (j->dx_set)
+            memset(dxb, 0, (size_t)n * q->C * q->H * q->W * sizeof(float));
         col2im(q, j->col[th], n, dxb);
     }
 }
@@ -535,8 +548,19 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     float *dw = graph_grad(g, y->in[1]);
     float *db = graph_grad(g, y->in[2]);
     conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .dy = y->grad,
-                   .dv = graph_grad(g, y->in[3]), .residual = y->iparam[2],
-                   .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
+                   .residual = y->iparam[2], .want_dw = dw != NULL, .want_db = db != NULL };
+    /* fresh input and residual gradients are written by the tasks, image by image,
+     * instead of zeroed here and added to; a per-channel shift (B, O) is summed into */
+    j.dx = graph_grad_fresh(g, y->in[0], &j.dx_set);
+    if (j.residual && y->in[3] != y->in[0])
+        j.dv = graph_grad_fresh(g, y->in[3], &j.dv_set);
+    else if (j.residual && j.dx) {   /* conv(x) + x: dx takes both terms */
+        if (j.dx_set)
+            memset(j.dx, 0, tensor_numel(y->in[0]) * sizeof(float));
+        j.dx_set = 0;
+        j.dv = j.dx;
+    } else
+        j.dv = graph_grad(g, y->in[3]);
     if ((!j.dx && !dw && !db && !j.dv) || q->B == 0)
         return;
     int nt = conv_threads(q);

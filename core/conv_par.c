@@ -196,9 +196,9 @@ void conv_vgn_sums(const float *gy, const float *f, const float *x, float mean, 
 }
 
 void conv_vgn_dx(float *dx, const float *gy, const float *f, const float *x, float mean,
-                 float rstd, float wc, float m1, float m2, size_t n)
+                 float rstd, float wc, float m1, float m2, size_t n, int set)
 {
-    PICK(vgn_dx, (dx, gy, f, x, mean, rstd, wc, m1, m2, n));
+    PICK(vgn_dx, (dx, gy, f, x, mean, rstd, wc, m1, m2, n, set));
 }
 
 /* ---- helpers of the ops ------------------------------------------------------------------------ */
