@@ -747,6 +747,16 @@ static void down_sum_plane(const float *large, float *small, int H, int W)
         }
 }
 
+/* small = the sum of each 2x2 window of large (upsample2 backward into a fresh buffer) */
+static void down_set_plane(const float *large, float *small, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            const float *a = large + (2 * i) * 2 * W + 2 * j;
+            small[i * W + j] = a[0] + a[1] + a[2 * W] + a[2 * W + 1];
+        }
+}
+
 /* One pass of a resampling op, image by image over the threads. */
 typedef struct resample_job {
     const float *src;
@@ -802,10 +812,11 @@ lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x)
 
 static void upsample2_backward(lt_graph *g, lt_tensor *y)
 {
-    float *dx = graph_grad(g, y->in[0]);
+    int fresh;
+    float *dx = graph_grad_fresh(g, y->in[0], &fresh);
     if (dx)
         resample(y->shape[0], y->shape[1], y->shape[2] / 2, y->shape[3] / 2, y->grad, dx, 0,
-                 down_sum_plane);
+                 fresh ? down_set_plane : down_sum_plane);
 }
 
 static const lt_opdef upsample2_def = { "upsample2", upsample2_backward };
@@ -824,6 +835,91 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
     resample(ys[0], ys[1], x->shape[2], x->shape[3], xd, y->data, 1, up_plane);
     lt_tensor *in[1] = { x };
     return graph_record(g, y, &upsample2_def, in, 1);
+}
+
+/* ---- upsample2 and concat in one pass ------------------------------------------------------ */
+
+/* One pass of op_upsample2_concat over image i: a (B, Ca, H, W), b and y as in the op. */
+typedef struct upcat_job {
+    const float *a, *b;   /* forward inputs */
+    float *y;             /* forward (B, Ca + Cb, 2H, 2W) */
+    const float *gy;      /* backward: y's gradient */
+    float *da, *db;       /* backward: or NULL */
+    int da_set, db_set;   /* fresh buffers: write, don't add */
+    int Ca, Cb, H, W;
+} upcat_job;
+
+static void upcat_forward_task(void *ctx, int i, int th)
+{
+    const upcat_job *j = ctx;
+    size_t small = (size_t)j->H * j->W, large = 4 * small, C = (size_t)j->Ca + j->Cb;
+    float *yi = j->y + (size_t)i * C * large;
+    (void)th;
+    for (int c = 0; c < j->Ca; c++)
+        up_plane(j->a + ((size_t)i * j->Ca + c) * small, yi + (size_t)c * large, j->H, j->W);
+    memcpy(yi + (size_t)j->Ca * large, j->b + (size_t)i * j->Cb * large,
+           (size_t)j->Cb * large * sizeof(float));
+}
+
+static void upcat_backward_task(void *ctx, int i, int th)
+{
+    const upcat_job *j = ctx;
+    size_t small = (size_t)j->H * j->W, large = 4 * small, C = (size_t)j->Ca + j->Cb;
+    const float *gi = j->gy + (size_t)i * C * large;
+    (void)th;
+    if (j->da)
+        for (int c = 0; c < j->Ca; c++)
+            (j->da_set ? down_set_plane : down_sum_plane)(gi + (size_t)c * large,
+                                                          j->da + ((size_t)i * j->Ca + c) * small,
+                                                          j->H, j->W);
+    if (j->db) {
+        float *dbi = j->db + (size_t)i * j->Cb * large;
+        if (j->db_set)
+            memcpy(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large * sizeof(float));
+        else
+            conv_vadd(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large);
+    }
+}
+
+static void upsample2_concat_backward(lt_graph *g, lt_tensor *y)
+{
+    lt_tensor *a = y->in[0], *b = y->in[1];
+    upcat_job j = { .gy = y->grad, .Ca = a->shape[1], .Cb = b->shape[1], .H = a->shape[2],
+                    .W = a->shape[3] };
+    j.da = graph_grad_fresh(g, a, &j.da_set);
+    if (b == a) {   /* (only when H = W = 0, no elements) */
+        j.db = j.da;
+        j.db_set = j.da_set = 0;
+    } else
+        j.db = graph_grad_fresh(g, b, &j.db_set);
+    if (j.da || j.db)
+        conv_par_for(y->shape[0], upcat_backward_task, &j);
+}
+
+static const lt_opdef upsample2_concat_def = { "upsample2_concat", upsample2_concat_backward };
+
+lt_tensor *op_upsample2_concat(lt_graph *g, lt_tensor *a, lt_tensor *b)
+{
+    char sa[64], sb[64];
+    if (!a || !b)
+        return NULL;
+    if (a->ndim != 4 || b->ndim != 4 || b->shape[0] != a->shape[0]
+        || b->shape[2] != 2 * a->shape[2] || b->shape[3] != 2 * a->shape[3]) {
+        lt_fail(LT_ERR_SHAPE, "upsample2_concat: expected a (B, Ca, H, W) and b (B, Cb, 2H, 2W), "
+                "got %s and %s", tensor_shape_str(a, sa, sizeof sa), tensor_shape_str(b, sb, sizeof sb));
+        return NULL;
+    }
+    int ys[4] = { a->shape[0], a->shape[1] + b->shape[1], b->shape[2], b->shape[3] };
+    lt_tensor *y = graph_tensor(g, 4, ys);
+    upcat_job j = { .y = y ? y->data : NULL, .Ca = a->shape[1], .Cb = b->shape[1],
+                    .H = a->shape[2], .W = a->shape[3] };
+    j.a = y ? conv_contig(g, a) : NULL;
+    j.b = j.a ? conv_contig(g, b) : NULL;
+    if (!j.b)
+        return NULL;
+    conv_par_for(ys[0], upcat_forward_task, &j);
+    lt_tensor *in[2] = { a, b };
+    return graph_record(g, y, &upsample2_concat_def, in, 2);
 }
 
 /* ---- conv2d layer --------------------------------------------------------------------------- */

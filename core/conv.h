@@ -68,6 +68,11 @@ lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x);
 /* Nearest-neighbour upsampling by 2: x is (B, C, H, W) -> (B, C, 2H, 2W). */
 lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x);
 
+/* concat(upsample2(a), b) along the channels in one pass, without the upsampled
+ * intermediate (a U-Net's decoder joining its skip connection): a is (B, Ca, H, W), b is
+ * (B, Cb, 2H, 2W) -> (B, Ca + Cb, 2H, 2W). Gradients reach both. */
+lt_tensor *op_upsample2_concat(lt_graph *g, lt_tensor *a, lt_tensor *b);
+
 /* Group normalisation (Wu & He; PyTorch's GroupNorm): the C channels fall into `groups`
  * consecutive groups; each (image, group) is normalised by its own mean and biased
  * variance over its C/groups * H * W values, then scaled and shifted per channel:

@@ -336,6 +336,62 @@ static void test_pool_up_add_grad(void)
     tensor_free(x); tensor_free(v);
 }
 
+static lt_tensor *f_upcat(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n; (void)ctx;
+    return op_upsample2_concat(g, in[0], in[1]);
+}
+
+/* the same through identity ops, so the op writes fresh gradient buffers; with *ctx = 1, a
+ * also feeds an upsample2 created after the op (whose backward runs first, writing a's
+ * fresh gradient, to which the op then adds) */
+static lt_tensor *f_upcat_via(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n;
+    lt_tensor *a = op_affine(g, in[0], 1.0f, 0.0f), *b = op_affine(g, in[1], 1.0f, 0.0f);
+    lt_tensor *y = op_upsample2_concat(g, a, b);
+    if (!*(const int *)ctx)
+        return y;
+    lt_tensor *u = op_upsample2(g, op_affine(g, a, 0.5f, 0.0f));
+    int ny = (int)tensor_numel(y), nu = (int)tensor_numel(u);
+    lt_tensor *xs[2] = { op_reshape(g, y, 1, &ny), op_reshape(g, u, 1, &nu) };
+    return op_concat(g, xs, 2, 0);
+}
+
+/* op_upsample2_concat is concat(upsample2(a), b) exactly, values and gradients */
+static void test_upsample2_concat(void)
+{
+    rng r;
+    rng_seed(&r, 13);
+    int as[4] = { 2, 3, 3, 2 }, bs[4] = { 2, 2, 6, 4 };
+    lt_tensor *a = randt(&r, 4, as, 1.0f), *b = randt(&r, 4, bs, 1.0f);
+    lt_tensor *in[2] = { a, b };
+    CHECK(check_fd(f_upcat, NULL, in, 2, 0.5f, 1e-3));
+    lt_graph *g = graph_new();
+    lt_tensor *y = op_upsample2_concat(g, a, b);
+    lt_tensor *xs[2] = { op_upsample2(g, a), b };
+    lt_tensor *ref = op_concat(g, xs, 2, 1);
+    CHECK(y && ref && y->shape[1] == 5 && y->shape[2] == 6 && y->shape[3] == 4);
+    CHECK(y && ref && memcmp(y->data, ref->data, tensor_numel(ref) * sizeof(float)) == 0);
+    CHECK(op_upsample2_concat(g, b, a) == NULL);
+    CHECK_STR(lt_errmsg(), "upsample2_concat: expected a (B, Ca, H, W) and b (B, Cb, 2H, 2W), "
+              "got (2, 2, 6, 4) and (2, 3, 3, 2)");
+    graph_free(g);
+    tensor_free(a); tensor_free(b);
+}
+
+static void test_upsample2_concat_via(void)
+{
+    rng r;
+    rng_seed(&r, 14);
+    int as[4] = { 2, 3, 3, 2 }, bs[4] = { 2, 2, 6, 4 };
+    lt_tensor *a = randt(&r, 4, as, 1.0f), *b = randt(&r, 4, bs, 1.0f);
+    lt_tensor *in[2] = { a, b };
+    for (int mixed = 0; mixed < 2; mixed++)
+        CHECK(check_fd(f_upcat_via, &mixed, in, 2, 0.5f, 1e-3));
+    tensor_free(a); tensor_free(b);
+}
+
 /* via 1: x goes through an identity op first, so GroupNorm writes a fresh dx */
 typedef struct gn_ctx { int groups, silu, affine, via; } gn_ctx;
 
@@ -688,6 +744,8 @@ int main(void)
     RUN(test_conv_grad);
     RUN(test_conv_plus);
     RUN(test_pool_up_add_grad);
+    RUN(test_upsample2_concat);
+    RUN(test_upsample2_concat_via);
     RUN(test_group_norm_grad);
     RUN(test_group_norm_grad_double);
     RUN(test_group_norm_values);
