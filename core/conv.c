@@ -146,6 +146,20 @@ static int geom_is_same_width(const conv_geom *q)
     return q->stride == 1 && q->Wo == q->W;
 }
 
+/* d[ox] = xr[2 ox] for ox in [lo, hi): stride 2 as a constant, which gcc vectorises */
+static inline void gather2(float *restrict d, const float *restrict xr, int lo, int hi)
+{
+    for (int ox = lo; ox < hi; ox++)
+        d[ox] = xr[2 * ox];
+}
+
+/* xr[2 ox] += d[ox] for ox in [lo, hi) */
+static inline void scatter_add2(float *restrict xr, const float *restrict d, int lo, int hi)
+{
+    for (int ox = lo; ox < hi; ox++)
+        xr[2 * ox] += d[ox];
+}
+
 /* col (K, n P) = the columns of the n images x (n, C, H, W): row (c, i, j), column
  * (image, oy, ox) holds x[image, c, oy s - pad + i, ox s - pad + j] or 0 outside. */
 static void im2col(const conv_geom *q, const float *x, int n, float *col)
@@ -182,6 +196,8 @@ static void im2col(const conv_geom *q, const float *x, int n, float *col)
                         zero_few(d, lo);
                         if (s == 1)
                             memcpy(d + lo, xr + lo, (size_t)(hi - lo) * sizeof(float));
+                        else if (s == 2)
+                            gather2(d, xr, lo, hi);
                         else
                             for (int ox = lo; ox < hi; ox++)
                                 d[ox] = xr[ox * s];
@@ -221,6 +237,8 @@ static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
                         float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
                         if (s == 1)
                             conv_vadd(xr + lo, d + lo, (size_t)(hi - lo));
+                        else if (s == 2)
+                            scatter_add2(xr, d, lo, hi);
                         else
                             for (int ox = lo; ox < hi; ox++)
                                 xr[ox * s] += d[ox];
@@ -632,6 +650,8 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     q->P = (size_t)q->Ho * q->Wo;
     size_t per = q->K * q->P;
     size_t G = per ? chunk_floats / per : 1;
+    if (geom_is_pointwise(q))
+        G = 1;   /* x is its own column matrix: no copies (measured 10-30% faster) */
     q->G = G < 1 ? 1 : G > (size_t)q->B ? q->B : (int)G;
     if (q->G < 1)
         q->G = 1;

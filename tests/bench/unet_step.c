@@ -250,9 +250,9 @@ static int dump_check(const char *path)
 
 /* conv2d forward + backward (input, weight, bias gradients) at each of the U-Net's conv
  * shapes: the best of 4 runs in process CPU time (robust to other processes) with the
- * default paths, im2col only (rowtap 0), row-tap wherever it applies (rowtap 2), and
- * im2col with whole-batch chunks; then the sum over the network (a shape used twice
- * counts twice). */
+ * default paths, im2col only (rowtap 0), row-tap wherever it applies (rowtap 2), im2col
+ * one image per sgemm, and im2col with whole-batch chunks; then the sum over the network
+ * (a shape used twice counts twice). */
 static void conv_sweep(int batch)
 {
     static const int shapes[][7] = {   /* C, H, O, k, stride, pad, uses in the U-Net */
@@ -262,9 +262,10 @@ static void conv_sweep(int batch)
         { 32, 7, 64, 1, 1, 0, 1 },  { 96, 14, 32, 3, 1, 1, 1 }, { 96, 14, 32, 1, 1, 0, 1 },
         { 48, 28, 16, 3, 1, 1, 1 }, { 48, 28, 16, 1, 1, 0, 1 }, { 16, 28, 1, 3, 1, 1, 1 },
     };
-    const int modes[][2] = { { 1, 65536 }, { 0, 65536 }, { 2, 65536 }, { 0, 1 << 30 } };
-    const char *mname[] = { "default", "im2col", "rowtap", "im2col_batch" };
-    double total[4] = { 0, 0, 0, 0 };
+    const int modes[][2] = { { 1, 65536 }, { 0, 65536 }, { 2, 65536 }, { 0, 0 }, { 0, 1 << 30 } };
+    const char *mname[] = { "default", "im2col", "rowtap", "im2col_1", "im2col_batch" };
+    enum { NMODES = 5 };
+    double total[NMODES] = { 0 };
     rng r;
     rng_seed(&r, 1);
     lt_graph *g = graph_new();
@@ -280,7 +281,7 @@ static void conv_sweep(int batch)
         lt_param ps[3] = { { w, gw, nw, "w" }, { b, gb, (size_t)q[2], "b" },
                            { x->data, gx, tensor_numel(x), "x" } };
         printf("conv C=%d H=%d O=%d k=%d s=%d (x%d):", q[0], q[1], q[2], q[3], q[4], q[6]);
-        for (int m = 0; m < 4; m++) {
+        for (int m = 0; m < NMODES; m++) {
             int rt = conv2d_set_rowtap(modes[m][0]);
             conv2d_set_chunk_floats((size_t)modes[m][1]);
             double best = 1e30;
@@ -305,7 +306,7 @@ static void conv_sweep(int batch)
         tensor_free(x);
     }
     printf("conv total per step:");
-    for (int m = 0; m < 4; m++)
+    for (int m = 0; m < NMODES; m++)
         printf(" %s=%.1fms", mname[m], total[m]);
     printf("\n");
     conv2d_set_chunk_floats(65536);
