@@ -363,9 +363,11 @@ static void rowtap_forward(const conv_job *j, int b, int th)
         float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
         for (int y = 0; y < q->H; y++) {
             float *yr = j->y + plane * q->P + (size_t)y * W;
-            conv_vaffine(yr, yp + (size_t)o * q->Np + (size_t)y * Wp, 1.0f, add, (size_t)W);
+            const float *src = yp + (size_t)o * q->Np + (size_t)y * Wp;
             if (j->residual)
-                conv_vadd(yr, j->v + plane * q->P + (size_t)y * W, (size_t)W);
+                conv_vaddc_add(yr, src, add, j->v + plane * q->P + (size_t)y * W, (size_t)W);
+            else
+                conv_vaffine(yr, src, 1.0f, add, (size_t)W);
         }
     }
 }
@@ -392,11 +394,13 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
     }
     if (!j->dx)
         return;
-    /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)] */
-    memset(buf, 0, (size_t)Kr * L * sizeof(float));
+    /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)];
+     * block 0 (offset 0) writes columns [0, Np) of every row, the rest start at zero */
+    for (int r = 0; r < Kr; r++)
+        memset(buf + (size_t)r * L + Np, 0, (L - Np) * sizeof(float));
     for (int blk = 0; blk < nblk; blk++)
         conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)blk * O * Kr, Kr, dyp, (int)Np,
-                   1.0f, buf + rowtap_offset(q, blk), (int)L);
+                   blk ? 1.0f : 0.0f, buf + rowtap_offset(q, blk), (int)L);
     /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
     float *dxb = j->dx + (size_t)b * q->C * q->H * W;
     for (int c = 0; c < q->C; c++)

@@ -179,6 +179,12 @@ void conv_vadd(float *restrict y, const float *restrict x, size_t n) { PICK(vadd
 void conv_vaddc(float *y, float c, size_t n) { PICK(vaddc, (y, c, n)); }
 void conv_vexp(float *restrict y, const float *restrict x, size_t n) { PICK(vexp, (y, x, n)); }
 
+void conv_vaddc_add(float *restrict y, const float *restrict x, float c, const float *restrict v,
+                    size_t n)
+{
+    PICK(vaddc_add, (y, x, c, v, n));
+}
+
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n)
 {
     PICK(vaffine, (y, x, a, b, n));

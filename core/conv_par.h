@@ -46,6 +46,9 @@ float conv_vsum(const float *x, size_t n);
 void conv_vadd(float *restrict y, const float *restrict x, size_t n);
 /* y[i] += c */
 void conv_vaddc(float *y, float c, size_t n);
+/* y[i] = (x[i] + c) + v[i] (a conv's output with its bias and a residual, one pass) */
+void conv_vaddc_add(float *restrict y, const float *restrict x, float c, const float *restrict v,
+                    size_t n);
 /* y[i] = x[i] * a + b */
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n);
 /* sum of (x[i] - m)^2 */

@@ -717,6 +717,11 @@ static void check_vector_kernels(void)
     CHECK(wy < 1e-6);
     CHECK(wd < 1e-6);
     CHECK_NEAR(conv_vsum(x, N), sum, 1e-2);
+    conv_vaddc_add(z, x, 0.75f, d, N);   /* exactly (x + c) + v, element by element */
+    int same = 1;
+    for (int i = 0; i < N; i++)
+        same &= z[i] == (x[i] + 0.75f) + d[i];
+    CHECK(same);
     conv_vexp(y, x, 0);   /* n = 0 touches nothing */
     free(x); free(y); free(d); free(z);
 }
