@@ -90,10 +90,11 @@ typedef struct conv_geom {
     int B, C, H, W, O, kh, kw, stride, pad, Ho, Wo;
     size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
     int G;         /* images per chunk */
-    int rowtap;      /* 1: the row-tap path (below) instead of im2col */
-    int Wp;          /* row-tap: padded row width W + 2 pad */
-    int tj;          /* row-tap: kernel columns per sgemm (k or 1) */
-    size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3 */
+    int rowtap;      /* 1: the row-tap path, 2: the stride-2 phase path (below); 0: im2col */
+    int Wp;          /* row-tap: padded row width W + 2 pad; phase: Wo + 1 */
+    int tj;          /* row-tap: kernel columns per sgemm (k or 1); phase: 4 (phases) */
+    size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3;
+                      * phase: Ho Wp and the padded phase plane's length */
     int *lo, *hi;    /* (kw): per kernel column j, the ox range [lo, hi) inside the image */
     int *ylo, *yhi;  /* (kh): per kernel row i, the oy range [ylo, yhi) inside the image */
 } conv_geom;
@@ -332,8 +333,14 @@ static size_t rowtap_offset(const conv_geom *q, int blk)
 /* Between w (O, C, kh, kw) and wr (blocks, O, C tj): wr[blk][o][c tj + jj] =
  * w[o][c][i][jb + jj]. back = 0: dst (wr) = src (w) rearranged; back = 1: dst (w) +=
  * src (wr) put back. */
+static void phase_weights(const conv_geom *q, const float *src, float *dst, int back);
+
 static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int back)
 {
+    if (q->rowtap == 2) {
+        phase_weights(q, src, dst, back);
+        return;
+    }
     int O = q->O, C = q->C, kh = q->kh, kw = q->kw, tj = q->tj, nb = kw / tj, Kr = C * tj;
     for (int o = 0; o < O; o++)
         for (int c = 0; c < C; c++)
@@ -348,10 +355,172 @@ static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int
                 }
 }
 
+/* ---- conv2d: the stride-2 phase path ----------------------------------------------------
+ *
+ * A 3x3 convolution with stride 2 and padding 1 on even-sized images (a U-Net's
+ * downsampling) reads input row 2 oy - 1 + i: for i = 0 the odd rows one up, for i = 1
+ * the even rows, for i = 2 the odd rows in place; likewise columns. Split each input
+ * plane into its four phases x[c][2a + p][2b + q] (each Ho x Wo), pad each with a zero
+ * row on top and a zero column on the left (rows of Wp = Wo + 1) and the convolution
+ * becomes row-tap-like: output position t = oy Wp + ox (valid for ox < Wo) reads, at
+ * offset (di, dj) in {-1, 0}^2, Ppad[t + (di + 1) Wp + dj + 1]. Grouping the nine taps by
+ * offset: (0, 0) takes all four phases (K = 4C), (-1, 0) the two with p = 1, (0, -1) the
+ * two with q = 1, (-1, -1) phase (1, 1) alone. With the phases stored in the order (1,0),
+ * (1,1), (0,1), (0,0) (X4, (4C, L)), each group's rows are contiguous: four sgemms per
+ * image, no column matrix (im2col copies every input value 9 / 4 times, with stride-2
+ * gathers), and backward scatters the input gradient once instead of nine times. */
+
+/* the phase (p, q) stored in slot s of X4 */
+static const int phase_p[4] = { 1, 1, 0, 0 }, phase_q[4] = { 0, 1, 1, 0 };
+/* the offset groups: (di, dj), first slot, number of slots */
+static const int phase_blk[4][4] = { { 0, 0, 0, 4 }, { -1, 0, 0, 2 }, { 0, -1, 1, 2 },
+                                     { -1, -1, 1, 1 } };
+
+/* where group blk starts in wr (O K floats in all) and in a row of X4 */
+static size_t phase_wstart(const conv_geom *q, int blk)
+{
+    size_t at = 0;
+    for (int k = 0; k < blk; k++)
+        at += (size_t)q->O * phase_blk[k][3] * q->C;
+    return at;
+}
+static size_t phase_offset(const conv_geom *q, int blk)
+{
+    return (size_t)(phase_blk[blk][0] + 1) * q->Wp + (size_t)(phase_blk[blk][1] + 1);
+}
+
+/* Between w (O, C, 3, 3) and wr (groups of (O, nslots C)): wr[blk][o][sr C + c] =
+ * w[o][c][i][j] for the tap (i, j) of slot s = first + sr at the group's offset. back = 0:
+ * dst (wr) = src (w); back = 1: dst (w) += src (wr). */
+static void phase_weights(const conv_geom *q, const float *src, float *dst, int back)
+{
+    int O = q->O, C = q->C;
+    for (int blk = 0; blk < 4; blk++) {
+        int di = phase_blk[blk][0], dj = phase_blk[blk][1], s0 = phase_blk[blk][2];
+        int ns = phase_blk[blk][3];
+        size_t base = phase_wstart(q, blk);
+        for (int sr = 0; sr < ns; sr++) {
+            int p = phase_p[s0 + sr], qq = phase_q[s0 + sr];
+            int i = p == 0 ? 1 : di < 0 ? 0 : 2, jx = qq == 0 ? 1 : dj < 0 ? 0 : 2;
+            for (int o = 0; o < O; o++)
+                for (int c = 0; c < C; c++) {
+                    size_t at = (((size_t)o * C + c) * 3 + i) * 3 + jx;
+                    size_t ar = base + (size_t)o * ns * C + (size_t)sr * C + c;
+                    if (back)
+                        dst[at] += src[ar];
+                    else
+                        dst[ar] = src[at];
+                }
+        }
+    }
+}
+
+/* x4 (4C, L) from one image x (C, H, W): row s C + c is phase s of channel c, padded */
+static void phase_build(const conv_geom *q, const float *x, float *x4)
+{
+    int h = q->Ho, w = q->Wo, Wp = q->Wp, W = q->W;
+    size_t L = q->L;
+    for (int s = 0; s < 4; s++)
+        for (int c = 0; c < q->C; c++) {
+            float *r = x4 + ((size_t)s * q->C + c) * L;
+            const float *xc = x + (size_t)c * q->H * W + (size_t)phase_p[s] * W + phase_q[s];
+            memset(r, 0, (size_t)(Wp + 1) * sizeof(float));   /* top row, first left pad */
+            for (int a = 0; a < h; a++) {
+                float *d = r + (size_t)(a + 1) * Wp + 1;
+                const float *xr = xc + (size_t)2 * a * W;
+                for (int b = 0; b < w; b++)
+                    d[b] = xr[2 * b];
+                d[w] = 0.0f;   /* the next row's left pad (or the slack) */
+            }
+        }
+}
+
+/* forward of image b on the phase path: y[b] = conv + bias (+ shift or residual) */
+static void phase_forward(const conv_job *j, int b, int th)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp;
+    float *x4 = j->col[th], *yp = j->tmp[th];
+    phase_build(q, j->x + (size_t)b * C * q->H * q->W, x4);
+    for (int blk = 0; blk < 4; blk++) {
+        int Kb = phase_blk[blk][3] * C;
+        conv_sgemm(0, 0, O, (int)q->Np, Kb, 1.0f, j->wr + phase_wstart(q, blk), Kb,
+                   x4 + (size_t)phase_blk[blk][2] * C * q->L + phase_offset(q, blk), (int)q->L,
+                   blk ? 1.0f : 0.0f, yp, (int)q->Np);
+    }
+    for (int o = 0; o < O; o++) {
+        size_t plane = (size_t)b * O + o;
+        float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+        for (int y = 0; y < q->Ho; y++) {
+            float *yr = j->y + plane * q->P + (size_t)y * Wo;
+            const float *src = yp + (size_t)o * q->Np + (size_t)y * Wp;
+            if (j->residual)
+                conv_vaddc_add(yr, src, add, j->v + plane * q->P + (size_t)y * Wo, (size_t)Wo);
+            else
+                conv_vaffine(yr, src, 1.0f, add, (size_t)Wo);
+        }
+    }
+}
+
+/* backward of image b on the phase path given its dy d (O, Ho Wo) */
+static void phase_backward(const conv_job *j, int b, int th, const float *d)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp, W = q->W;
+    size_t Np = q->Np, L = q->L;
+    float *buf = j->col[th], *dyp = j->tmp[th];
+    for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad column */
+        for (int y = 0; y < q->Ho; y++) {
+            float *r = dyp + (size_t)o * Np + (size_t)y * Wp;
+            memcpy(r, d + (size_t)o * q->P + (size_t)y * Wo, (size_t)Wo * sizeof(float));
+            r[Wo] = 0.0f;
+        }
+    const float *xb = j->x + (size_t)b * C * q->H * W;
+    if (j->want_dw) {
+        phase_build(q, xb, buf);
+        for (int blk = 0; blk < 4; blk++) {
+            int Kb = phase_blk[blk][3] * C;
+            conv_sgemm(0, 1, O, Kb, (int)Np, 1.0f, dyp, (int)Np,
+                       buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L,
+                       1.0f, j->dwr[th] + phase_wstart(q, blk), Kb);
+        }
+    }
+    if (!j->dx)
+        return;
+    /* D (4C, L) = sum over groups of wr[blk]^T dYp at the group's rows and offset */
+    memset(buf, 0, (size_t)4 * C * L * sizeof(float));
+    for (int blk = 0; blk < 4; blk++) {
+        int Kb = phase_blk[blk][3] * C;
+        conv_sgemm(1, 0, Kb, (int)Np, O, 1.0f, j->wr + phase_wstart(q, blk), Kb, dyp, (int)Np,
+                   1.0f, buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L);
+    }
+    /* dx[c][2a + p][2b + q] (+)= D[slot(p, q) C + c][(a + 1) Wp + b + 1]: each element once */
+    float *dxb = j->dx + (size_t)b * C * q->H * W;
+    for (int s = 0; s < 4; s++)
+        for (int c = 0; c < C; c++) {
+            const float *r = buf + ((size_t)s * C + c) * L;
+            float *xc = dxb + (size_t)c * q->H * W + (size_t)phase_p[s] * W + phase_q[s];
+            for (int a = 0; a < q->Ho; a++) {
+                const float *sr = r + (size_t)(a + 1) * Wp + 1;
+                float *xr = xc + (size_t)2 * a * W;
+                if (j->dx_set)
+                    for (int bb = 0; bb < Wo; bb++)
+                        xr[2 * bb] = sr[bb];
+                else
+                    for (int bb = 0; bb < Wo; bb++)
+                        xr[2 * bb] += sr[bb];
+            }
+        }
+}
+
 /* forward of image b: y[b] = conv + bias (+ shift or residual) */
 static void rowtap_forward(const conv_job *j, int b, int th)
 {
     const conv_geom *q = j->q;
+    if (q->rowtap == 2) {
+        phase_forward(j, b, th);
+        return;
+    }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp;
     float *x3 = j->col[th], *yp = j->tmp[th];
     rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
@@ -377,6 +546,10 @@ static void rowtap_forward(const conv_job *j, int b, int th)
 static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
 {
     const conv_geom *q = j->q;
+    if (q->rowtap == 2) {
+        phase_backward(j, b, th, d);
+        return;
+    }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
     size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
@@ -667,6 +840,14 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
         q->G = 1;
         q->L = rowtap_len(q);
         q->tj = q->C * q->kw <= 96 ? q->kw : 1;
+    } else if (rowtap_on && stride == 2 && pad == 1 && q->kh == 3 && q->kw == 3
+               && q->H % 2 == 0 && q->W % 2 == 0) {   /* the phase path */
+        q->rowtap = 2;
+        q->G = 1;
+        q->tj = 4;
+        q->Wp = q->Wo + 1;
+        q->Np = (size_t)q->Ho * q->Wp;
+        q->L = (size_t)(q->Ho + 1) * q->Wp + 1;
     }
     return LT_OK;
 }

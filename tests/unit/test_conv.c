@@ -49,6 +49,10 @@ static const conv_case cases[] = {
     { 1, 2, 2, 3, 2, 7, 1, 3 },   /* a 7x7 kernel wider than the image */
     { 2, 40, 6, 12, 3, 3, 1, 1 }, /* many channels: row-tap one tap per sgemm */
     { 2, 40, 3, 2, 2, 5, 1, 2 },  /* the same with a 5x5 kernel on a tiny image */
+    { 2, 3, 8, 6, 4, 3, 2, 1 },   /* stride 2, padding 1, even: the phase path */
+    { 3, 5, 4, 10, 3, 3, 2, 1 },  /* the same, wide */
+    { 2, 2, 2, 2, 3, 3, 2, 1 },   /* the same, a 2x2 image: one output */
+    { 2, 16, 14, 14, 8, 3, 2, 1 },/* U-Net-like downsampling */
 };
 
 /* op_conv2d forward and backward against conv2d_naive_* for one case and chunking. */
