@@ -24,9 +24,10 @@
  * (tests/unit/test_nn.c compiles this loop as test_header_example.)
  *
  * Memory: the arena is a list of large blocks. graph_reset keeps its memory; if a step
- * needed more than one block, reset replaces them with one block of the total size, so
- * after the first steps a training loop allocates nothing (graph_arena_bytes stays put).
- * The tape's pointer array likewise keeps its capacity.
+ * needed more than one block, reset replaces them with one block of what the step used
+ * plus an eighth, so after the first steps a training loop allocates nothing
+ * (graph_arena_bytes stays put). Blocks of 4 MB and more ask the kernel for transparent
+ * huge pages. The tape's pointer array likewise keeps its capacity.
  *
  * Recording: graph_set_recording(g, 0) gives plain evaluation (sampling, plots): results
  * still go to the arena but nothing is taped and no tensor requires a gradient, so
