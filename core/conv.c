@@ -273,6 +273,7 @@ typedef struct conv_job {
     float *dw[CONV_PAR_MAX];     /* per thread: (O, K) partial weight gradient */
     float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
     const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
+    float *wrt;                  /* backward: each block of wr transposed, (C tj, O) */
     float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr */
 } conv_job;
 
@@ -491,7 +492,7 @@ static void phase_backward(const conv_job *j, int b, int th, const float *d)
     memset(buf, 0, (size_t)4 * C * L * sizeof(float));
     for (int blk = 0; blk < 4; blk++) {
         int Kb = phase_blk[blk][3] * C;
-        conv_sgemm(1, 0, Kb, (int)Np, O, 1.0f, j->wr + phase_wstart(q, blk), Kb, dyp, (int)Np,
+        conv_sgemm(0, 0, Kb, (int)Np, O, 1.0f, j->wrt + phase_wstart(q, blk), O, dyp, (int)Np,
                    1.0f, buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L);
     }
     /* dx[c][2a + p][2b + q] (+)= D[slot(p, q) C + c][(a + 1) Wp + b + 1]: each element once */
@@ -572,7 +573,7 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
     for (int r = 0; r < Kr; r++)
         memset(buf + (size_t)r * L + Np, 0, (L - Np) * sizeof(float));
     for (int blk = 0; blk < nblk; blk++)
-        conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)blk * O * Kr, Kr, dyp, (int)Np,
+        conv_sgemm(0, 0, Kr, (int)Np, O, 1.0f, j->wrt + (size_t)blk * O * Kr, O, dyp, (int)Np,
                    blk ? 1.0f : 0.0f, buf + rowtap_offset(q, blk), (int)L);
     /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
     float *dxb = j->dx + (size_t)b * q->C * q->H * W;
@@ -727,6 +728,25 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
     return 1;
 }
 
+/* Each block (O, Kb) of wr transposed to (Kb, O) in graph scratch memory, so that the
+ * input gradient's sgemms are plain products (OpenBLAS takes its small-matrix kernels
+ * for those, but packs both operands of every transposed-A product of these sizes). */
+static float *rowtap_transpose(lt_graph *g, const conv_geom *q, const float *wr)
+{
+    float *t = graph_scratch(g, (size_t)q->O * q->K * sizeof(float));
+    if (!t)
+        return NULL;
+    int nblk = q->rowtap == 2 ? 4 : rowtap_blocks(q);
+    for (int blk = 0; blk < nblk; blk++) {
+        size_t at = q->rowtap == 2 ? phase_wstart(q, blk) : (size_t)blk * q->O * q->C * q->tj;
+        int Kb = q->rowtap == 2 ? phase_blk[blk][3] * q->C : q->C * q->tj;
+        for (int o = 0; o < q->O; o++)
+            for (int k = 0; k < Kb; k++)
+                t[at + (size_t)k * q->O + o] = wr[at + (size_t)o * Kb + k];
+    }
+    return t;
+}
+
 /* dw[o][c][i][j] += the threads' dwr at the same tap */
 static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *dw)
 {
@@ -761,6 +781,8 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     int nt = conv_threads(q);
     if (!conv_job_buffers(g, &j, nt))
         return;   /* graph_backward reports the lack of memory */
+    if (q->rowtap && j.dx && !(j.wrt = rowtap_transpose(g, q, sv->wr)))
+        return;
     size_t nw = (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
         /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
