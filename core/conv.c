@@ -274,7 +274,9 @@ typedef struct conv_job {
     float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
     const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
     float *wrt;                  /* backward: each block of wr transposed, (C tj, O) */
-    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr */
+    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr, each
+                                  * block transposed, (Kb, O) */
+    float *dyt[CONV_PAR_MAX];    /* row-tap backward: per thread dy transposed, (Np, O) */
 } conv_job;
 
 /* ---- conv2d: the row-tap path ------------------------------------------------------------
@@ -354,6 +356,22 @@ static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int
                     else
                         dst[ar] = src[at];
                 }
+}
+
+/* dyt (n, O) = dyp (O, n) transposed, in tiles that stay in the L1 cache. The weight
+ * gradient's sgemms then take dy as a plain (not transposed) operand, for which OpenBLAS
+ * has small-matrix kernels (the transposed products it packs: ~30% slower). */
+static void transpose_dy(const float *dyp, float *dyt, int O, size_t n)
+{
+    enum { T = 16 };
+    for (size_t t0 = 0; t0 < n; t0 += T) {
+        size_t t1 = t0 + T < n ? t0 + T : n;
+        for (int o = 0; o < O; o++) {
+            const float *src = dyp + (size_t)o * n;
+            for (size_t t = t0; t < t1; t++)
+                dyt[t * O + o] = src[t];
+        }
+    }
 }
 
 /* ---- conv2d: the stride-2 phase path ----------------------------------------------------
@@ -477,13 +495,14 @@ static void phase_backward(const conv_job *j, int b, int th, const float *d)
             r[Wo] = 0.0f;
         }
     const float *xb = j->x + (size_t)b * C * q->H * W;
-    if (j->want_dw) {
+    if (j->want_dw) {   /* dwr[blk]^T (Kb, O) += X4 rows at the group's offset . dYp^T */
         phase_build(q, xb, buf);
+        transpose_dy(dyp, j->dyt[th], O, Np);
         for (int blk = 0; blk < 4; blk++) {
             int Kb = phase_blk[blk][3] * C;
-            conv_sgemm(0, 1, O, Kb, (int)Np, 1.0f, dyp, (int)Np,
+            conv_sgemm(0, 0, Kb, O, (int)Np, 1.0f,
                        buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L,
-                       1.0f, j->dwr[th] + phase_wstart(q, blk), Kb);
+                       j->dyt[th], O, 1.0f, j->dwr[th] + phase_wstart(q, blk), O);
         }
     }
     if (!j->dx)
@@ -560,11 +579,12 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
             memcpy(r, d + (size_t)o * q->P + (size_t)y * W, (size_t)W * sizeof(float));
             zero_few(r + W, Wp - W);
         }
-    if (j->want_dw) {
+    if (j->want_dw) {   /* dwr[blk]^T (Kr, O) += X3 at the block's offset . dYp^T */
         rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
+        transpose_dy(dyp, j->dyt[th], O, Np);
         for (int blk = 0; blk < nblk; blk++)
-            conv_sgemm(0, 1, O, Kr, (int)Np, 1.0f, dyp, (int)Np, buf + rowtap_offset(q, blk),
-                       (int)L, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, Kr);
+            conv_sgemm(0, 0, Kr, O, (int)Np, 1.0f, buf + rowtap_offset(q, blk), (int)L,
+                       j->dyt[th], O, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, O);
     }
     if (!j->dx)
         return;
@@ -728,32 +748,44 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
     return 1;
 }
 
+/* dst = src with each block of the row-tap (or phase) weight layout transposed: back = 0
+ * from (O, Kb) to (Kb, O), back = 1 from (Kb, O) to (O, Kb). */
+static void rowtap_transpose_blocks(const conv_geom *q, const float *src, float *dst, int back)
+{
+    int nblk = q->rowtap == 2 ? 4 : rowtap_blocks(q);
+    for (int blk = 0; blk < nblk; blk++) {
+        size_t at = q->rowtap == 2 ? phase_wstart(q, blk) : (size_t)blk * q->O * q->C * q->tj;
+        int Kb = q->rowtap == 2 ? phase_blk[blk][3] * q->C : q->C * q->tj;
+        for (int o = 0; o < q->O; o++)
+            for (int k = 0; k < Kb; k++) {
+                size_t ow = at + (size_t)o * Kb + k, kw = at + (size_t)k * q->O + o;
+                if (back)
+                    dst[ow] = src[kw];
+                else
+                    dst[kw] = src[ow];
+            }
+    }
+}
+
 /* Each block (O, Kb) of wr transposed to (Kb, O) in graph scratch memory, so that the
  * input gradient's sgemms are plain products (OpenBLAS takes its small-matrix kernels
  * for those, but packs both operands of every transposed-A product of these sizes). */
 static float *rowtap_transpose(lt_graph *g, const conv_geom *q, const float *wr)
 {
     float *t = graph_scratch(g, (size_t)q->O * q->K * sizeof(float));
-    if (!t)
-        return NULL;
-    int nblk = q->rowtap == 2 ? 4 : rowtap_blocks(q);
-    for (int blk = 0; blk < nblk; blk++) {
-        size_t at = q->rowtap == 2 ? phase_wstart(q, blk) : (size_t)blk * q->O * q->C * q->tj;
-        int Kb = q->rowtap == 2 ? phase_blk[blk][3] * q->C : q->C * q->tj;
-        for (int o = 0; o < q->O; o++)
-            for (int k = 0; k < Kb; k++)
-                t[at + (size_t)k * q->O + o] = wr[at + (size_t)o * Kb + k];
-    }
+    if (t)
+        rowtap_transpose_blocks(q, wr, t, 0);
     return t;
 }
 
 /* dw[o][c][i][j] += the threads' dwr at the same tap */
-static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *dw)
+static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *tmp, float *dw)
 {
     size_t n = (size_t)q->O * q->K;
     for (int t = 1; t < nt; t++)
         conv_vadd(dwr[0], dwr[t], n);
-    rowtap_weights(q, dwr[0], dw, 1);
+    rowtap_transpose_blocks(q, dwr[0], tmp, 1);   /* the partials are blocks (Kb, O) */
+    rowtap_weights(q, tmp, dw, 1);
 }
 
 static void conv2d_backward(lt_graph *g, lt_tensor *y)
@@ -783,6 +815,9 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
         return;   /* graph_backward reports the lack of memory */
     if (q->rowtap && j.dx && !(j.wrt = rowtap_transpose(g, q, sv->wr)))
         return;
+    for (int t = 0; q->rowtap && dw && t < nt; t++)
+        if (!(j.dyt[t] = graph_scratch(g, (size_t)q->Np * q->O * sizeof(float))))
+            return;
     size_t nw = (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
         /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
@@ -797,8 +832,12 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
     conv_par_for(conv_chunks(q), conv_backward_task, &j);
-    if (dw && q->rowtap)
-        rowtap_add_dw(q, j.dwr, nt, dw);
+    if (dw && q->rowtap) {
+        float *tmp = graph_scratch(g, nw * sizeof(float));
+        if (!tmp)
+            return;
+        rowtap_add_dw(q, j.dwr, nt, tmp, dw);
+    }
     for (int t = 0; t < nt; t++) {
         if (dw && t > 0 && !q->rowtap)
             conv_vadd(dw, j.dw[t], nw);
