@@ -91,7 +91,7 @@ typedef struct conv_geom {
     size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
     int G;         /* images per chunk */
     int rowtap;      /* 1: the row-tap path, 2: the stride-2 phase path (below); 0: im2col */
-    int Wp;          /* row-tap: padded row width W + 2 pad; phase: Wo + 1 */
+    int Wp;          /* row-tap: padded row width W + pad; phase: Wo + 1 */
     int tj;          /* row-tap: kernel columns per sgemm (k or 1); phase: 4 (phases) */
     size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3;
                       * phase: Ho Wp and the padded phase plane's length */
@@ -282,8 +282,10 @@ typedef struct conv_job {
 /* ---- conv2d: the row-tap path ------------------------------------------------------------
  *
  * For stride 1 and k = 2 pad + 1 (the "same" convolutions of a U-Net) the columns need
- * not be built tap by tap. Pad each input plane to rows of Wp = W + 2 pad and flatten it
- * (with k zeros of slack): Xpad[c]. Output positions run over padded rows too
+ * not be built tap by tap. Pad each input plane to rows of Wp = W + pad, pad zeros
+ * before each row (which are also the previous row's right padding: a tap reaching past
+ * the right edge wraps into them), pad zero rows above and below, and flatten it (with
+ * k zeros of slack): Xpad[c]. Output positions run over padded rows too
  * (q = y Wp + x', valid for x' < W), and tap (c, i, j) of position q reads
  * Xpad[c][q + i Wp + j]: for a fixed tap the columns of all positions are one contiguous
  * run of Xpad, and for fixed (i, j) the runs of all channels are rows L apart. So
@@ -313,7 +315,6 @@ static void rowtap_build(const conv_geom *q, const float *x, float *x3)
             float *d = r0 + (size_t)(y + pad) * Wp;
             zero_few(d, pad);
             memcpy(d + pad, x + ((size_t)c * q->H + y) * W, (size_t)W * sizeof(float));
-            zero_few(d + pad + W, pad);
         }
         size_t used = (size_t)(q->H + pad) * Wp;
         memset(r0 + used, 0, (L - used) * sizeof(float));
@@ -893,7 +894,7 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     q->G = G < 1 ? 1 : G > (size_t)q->B ? q->B : (int)G;
     if (q->G < 1)
         q->G = 1;
-    q->Wp = q->W + 2 * pad;
+    q->Wp = q->W + pad;   /* row-tap: rows share their left and right padding */
     q->Np = (size_t)q->H * q->Wp;
     q->rowtap = rowtap_on && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
                 && (rowtap_on == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
