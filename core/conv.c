@@ -534,6 +534,32 @@ static void phase_backward(const conv_job *j, int b, int th, const float *d)
         }
 }
 
+/* One row of the row-tap fold in one pass: dr[x] = (or +=) sum over jj < tj of
+ * d[jj (L - 1) + x], the jj terms added in order (as tj separate passes would). */
+static void rowtap_fold_row(float *restrict dr, const float *restrict d, size_t L, int tj, int W,
+                            int set)
+{
+    if (tj == 3) {
+        const float *a = d, *b = d + L - 1, *c = d + 2 * (L - 1);
+        if (set)
+            for (int x = 0; x < W; x++)
+                dr[x] = (a[x] + b[x]) + c[x];
+        else
+            for (int x = 0; x < W; x++)
+                dr[x] = ((dr[x] + a[x]) + b[x]) + c[x];
+        return;
+    }
+    for (int jj = 0; jj < tj; jj++) {
+        const float *a = d + (size_t)jj * (L - 1);
+        if (jj == 0 && set)
+            for (int x = 0; x < W; x++)
+                dr[x] = a[x];
+        else
+            for (int x = 0; x < W; x++)
+                dr[x] += a[x];
+    }
+}
+
 /* forward of image b: y[b] = conv + bias (+ shift or residual) */
 static void rowtap_forward(const conv_job *j, int b, int th)
 {
@@ -599,17 +625,10 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
     /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
     float *dxb = j->dx + (size_t)b * q->C * q->H * W;
     for (int c = 0; c < q->C; c++)
-        for (int jj = 0; jj < q->tj; jj++) {
-            const float *row = buf + ((size_t)c * q->tj + jj) * L;
-            for (int y = 0; y < q->H; y++) {
-                float *dr = dxb + ((size_t)c * q->H + y) * W;
-                const float *sr = row + (size_t)(y + pad) * Wp + pad - jj;
-                if (jj == 0 && j->dx_set)
-                    memcpy(dr, sr, (size_t)W * sizeof(float));
-                else
-                    conv_vadd(dr, sr, (size_t)W);
-            }
-        }
+        for (int y = 0; y < q->H; y++)
+            rowtap_fold_row(dxb + ((size_t)c * q->H + y) * W,
+                            buf + (size_t)c * q->tj * L + (size_t)(y + pad) * Wp + pad, L, q->tj,
+                            W, j->dx_set);
 }
 
 /* Columns of images [b0, b0 + n): x's own floats for a pointwise conv, else im2col into buf. */
