@@ -90,10 +90,11 @@ typedef struct conv_geom {
     int B, C, H, W, O, kh, kw, stride, pad, Ho, Wo;
     size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
     int G;         /* images per chunk */
-    int rowtap;      /* 1: the row-tap path (below) instead of im2col */
-    int Wp;          /* row-tap: padded row width W + 2 pad */
-    int tj;          /* row-tap: kernel columns per sgemm (k or 1) */
-    size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3 */
+    int rowtap;      /* 1: the row-tap path, 2: the stride-2 phase path (below); 0: im2col */
+    int Wp;          /* row-tap: padded row width W + pad; phase: Wo + 1 */
+    int tj;          /* row-tap: kernel columns per sgemm (k or 1); phase: 4 (phases) */
+    size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3;
+                      * phase: Ho Wp and the padded phase plane's length */
     int *lo, *hi;    /* (kw): per kernel column j, the ox range [lo, hi) inside the image */
     int *ylo, *yhi;  /* (kh): per kernel row i, the oy range [ylo, yhi) inside the image */
 } conv_geom;
@@ -146,6 +147,20 @@ static int geom_is_same_width(const conv_geom *q)
     return q->stride == 1 && q->Wo == q->W;
 }
 
+/* d[ox] = xr[2 ox] for ox in [lo, hi): stride 2 as a constant, which gcc vectorises */
+static inline void gather2(float *restrict d, const float *restrict xr, int lo, int hi)
+{
+    for (int ox = lo; ox < hi; ox++)
+        d[ox] = xr[2 * ox];
+}
+
+/* xr[2 ox] += d[ox] for ox in [lo, hi) */
+static inline void scatter_add2(float *restrict xr, const float *restrict d, int lo, int hi)
+{
+    for (int ox = lo; ox < hi; ox++)
+        xr[2 * ox] += d[ox];
+}
+
 /* col (K, n P) = the columns of the n images x (n, C, H, W): row (c, i, j), column
  * (image, oy, ox) holds x[image, c, oy s - pad + i, ox s - pad + j] or 0 outside. */
 static void im2col(const conv_geom *q, const float *x, int n, float *col)
@@ -182,6 +197,8 @@ static void im2col(const conv_geom *q, const float *x, int n, float *col)
                         zero_few(d, lo);
                         if (s == 1)
                             memcpy(d + lo, xr + lo, (size_t)(hi - lo) * sizeof(float));
+                        else if (s == 2)
+                            gather2(d, xr, lo, hi);
                         else
                             for (int ox = lo; ox < hi; ox++)
                                 d[ox] = xr[ox * s];
@@ -221,6 +238,8 @@ static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
                         float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
                         if (s == 1)
                             conv_vadd(xr + lo, d + lo, (size_t)(hi - lo));
+                        else if (s == 2)
+                            scatter_add2(xr, d, lo, hi);
                         else
                             for (int ox = lo; ox < hi; ox++)
                                 xr[ox * s] += d[ox];
@@ -247,20 +266,26 @@ typedef struct conv_job {
     float *y;                    /* forward: (B, O, P) */
     const float *dy;             /* backward: y's gradient (B, O, P) */
     float *dx;                   /* (B, C, H, W) or NULL */
+    int dx_set, dv_set;          /* dx, dv (residual) fresh buffers: write them, don't add */
     int want_dw, want_db;
     float *col[CONV_PAR_MAX];    /* per thread: (K, G P) columns */
     float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
     float *dw[CONV_PAR_MAX];     /* per thread: (O, K) partial weight gradient */
     float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
     const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
-    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr */
+    float *wrt;                  /* backward: each block of wr transposed, (C tj, O) */
+    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr, each
+                                  * block transposed, (Kb, O) */
+    float *dyt[CONV_PAR_MAX];    /* row-tap backward: per thread dy transposed, (Np, O) */
 } conv_job;
 
 /* ---- conv2d: the row-tap path ------------------------------------------------------------
  *
  * For stride 1 and k = 2 pad + 1 (the "same" convolutions of a U-Net) the columns need
- * not be built tap by tap. Pad each input plane to rows of Wp = W + 2 pad and flatten it
- * (with k zeros of slack): Xpad[c]. Output positions run over padded rows too
+ * not be built tap by tap. Pad each input plane to rows of Wp = W + pad, pad zeros
+ * before each row (which are also the previous row's right padding: a tap reaching past
+ * the right edge wraps into them), pad zero rows above and below, and flatten it (with
+ * k zeros of slack): Xpad[c]. Output positions run over padded rows too
  * (q = y Wp + x', valid for x' < W), and tap (c, i, j) of position q reads
  * Xpad[c][q + i Wp + j]: for a fixed tap the columns of all positions are one contiguous
  * run of Xpad, and for fixed (i, j) the runs of all channels are rows L apart. So
@@ -290,7 +315,6 @@ static void rowtap_build(const conv_geom *q, const float *x, float *x3)
             float *d = r0 + (size_t)(y + pad) * Wp;
             zero_few(d, pad);
             memcpy(d + pad, x + ((size_t)c * q->H + y) * W, (size_t)W * sizeof(float));
-            zero_few(d + pad + W, pad);
         }
         size_t used = (size_t)(q->H + pad) * Wp;
         memset(r0 + used, 0, (L - used) * sizeof(float));
@@ -313,8 +337,14 @@ static size_t rowtap_offset(const conv_geom *q, int blk)
 /* Between w (O, C, kh, kw) and wr (blocks, O, C tj): wr[blk][o][c tj + jj] =
  * w[o][c][i][jb + jj]. back = 0: dst (wr) = src (w) rearranged; back = 1: dst (w) +=
  * src (wr) put back. */
+static void phase_weights(const conv_geom *q, const float *src, float *dst, int back);
+
 static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int back)
 {
+    if (q->rowtap == 2) {
+        phase_weights(q, src, dst, back);
+        return;
+    }
     int O = q->O, C = q->C, kh = q->kh, kw = q->kw, tj = q->tj, nb = kw / tj, Kr = C * tj;
     for (int o = 0; o < O; o++)
         for (int c = 0; c < C; c++)
@@ -329,10 +359,215 @@ static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int
                 }
 }
 
+/* dyt (n, O) = dyp (O, n) transposed, in tiles that stay in the L1 cache. The weight
+ * gradient's sgemms then take dy as a plain (not transposed) operand, for which OpenBLAS
+ * has small-matrix kernels (the transposed products it packs: ~30% slower). */
+static void transpose_dy(const float *dyp, float *dyt, int O, size_t n)
+{
+    enum { T = 16 };
+    for (size_t t0 = 0; t0 < n; t0 += T) {
+        size_t t1 = t0 + T < n ? t0 + T : n;
+        for (int o = 0; o < O; o++) {
+            const float *src = dyp + (size_t)o * n;
+            for (size_t t = t0; t < t1; t++)
+                dyt[t * O + o] = src[t];
+        }
+    }
+}
+
+/* ---- conv2d: the stride-2 phase path ----------------------------------------------------
+ *
+ * A 3x3 convolution with stride 2 and padding 1 on even-sized images (a U-Net's
+ * downsampling) reads input row 2 oy - 1 + i: for i = 0 the odd rows one up, for i = 1
+ * the even rows, for i = 2 the odd rows in place; likewise columns. Split each input
+ * plane into its four phases x[c][2a + p][2b + q] (each Ho x Wo), pad each with a zero
+ * row on top and a zero column on the left (rows of Wp = Wo + 1) and the convolution
+ * becomes row-tap-like: output position t = oy Wp + ox (valid for ox < Wo) reads, at
+ * offset (di, dj) in {-1, 0}^2, Ppad[t + (di + 1) Wp + dj + 1]. Grouping the nine taps by
+ * offset: (0, 0) takes all four phases (K = 4C), (-1, 0) the two with p = 1, (0, -1) the
+ * two with q = 1, (-1, -1) phase (1, 1) alone. With the phases stored in the order (1,0),
+ * (1,1), (0,1), (0,0) (X4, (4C, L)), each group's rows are contiguous: four sgemms per
+ * image, no column matrix (im2col copies every input value 9 / 4 times, with stride-2
+ * gathers), and backward scatters the input gradient once instead of nine times. */
+
+/* the phase (p, q) stored in slot s of X4 */
+static const int phase_p[4] = { 1, 1, 0, 0 }, phase_q[4] = { 0, 1, 1, 0 };
+/* the offset groups: (di, dj), first slot, number of slots */
+static const int phase_blk[4][4] = { { 0, 0, 0, 4 }, { -1, 0, 0, 2 }, { 0, -1, 1, 2 },
+                                     { -1, -1, 1, 1 } };
+
+/* where group blk starts in wr (O K floats in all) and in a row of X4 */
+static size_t phase_wstart(const conv_geom *q, int blk)
+{
+    size_t at = 0;
+    for (int k = 0; k < blk; k++)
+        at += (size_t)q->O * phase_blk[k][3] * q->C;
+    return at;
+}
+static size_t phase_offset(const conv_geom *q, int blk)
+{
+    return (size_t)(phase_blk[blk][0] + 1) * q->Wp + (size_t)(phase_blk[blk][1] + 1);
+}
+
+/* Between w (O, C, 3, 3) and wr (groups of (O, nslots C)): wr[blk][o][sr C + c] =
+ * w[o][c][i][j] for the tap (i, j) of slot s = first + sr at the group's offset. back = 0:
+ * dst (wr) = src (w); back = 1: dst (w) += src (wr). */
+static void phase_weights(const conv_geom *q, const float *src, float *dst, int back)
+{
+    int O = q->O, C = q->C;
+    for (int blk = 0; blk < 4; blk++) {
+        int di = phase_blk[blk][0], dj = phase_blk[blk][1], s0 = phase_blk[blk][2];
+        int ns = phase_blk[blk][3];
+        size_t base = phase_wstart(q, blk);
+        for (int sr = 0; sr < ns; sr++) {
+            int p = phase_p[s0 + sr], qq = phase_q[s0 + sr];
+            int i = p == 0 ? 1 : di < 0 ? 0 : 2, jx = qq == 0 ? 1 : dj < 0 ? 0 : 2;
+            for (int o = 0; o < O; o++)
+                for (int c = 0; c < C; c++) {
+                    size_t at = (((size_t)o * C + c) * 3 + i) * 3 + jx;
+                    size_t ar = base + (size_t)o * ns * C + (size_t)sr * C + c;
+                    if (back)
+                        dst[at] += src[ar];
+                    else
+                        dst[ar] = src[at];
+                }
+        }
+    }
+}
+
+/* x4 (4C, L) from one image x (C, H, W): row s C + c is phase s of channel c, padded */
+static void phase_build(const conv_geom *q, const float *x, float *x4)
+{
+    int h = q->Ho, w = q->Wo, Wp = q->Wp, W = q->W;
+    size_t L = q->L;
+    for (int s = 0; s < 4; s++)
+        for (int c = 0; c < q->C; c++) {
+            float *r = x4 + ((size_t)s * q->C + c) * L;
+            const float *xc = x + (size_t)c * q->H * W + (size_t)phase_p[s] * W + phase_q[s];
+            memset(r, 0, (size_t)(Wp + 1) * sizeof(float));   /* top row, first left pad */
+            for (int a = 0; a < h; a++) {
+                float *d = r + (size_t)(a + 1) * Wp + 1;
+                const float *xr = xc + (size_t)2 * a * W;
+                for (int b = 0; b < w; b++)
+                    d[b] = xr[2 * b];
+                d[w] = 0.0f;   /* the next row's left pad (or the slack) */
+            }
+        }
+}
+
+/* forward of image b on the phase path: y[b] = conv + bias (+ shift or residual) */
+static void phase_forward(const conv_job *j, int b, int th)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp;
+    float *x4 = j->col[th], *yp = j->tmp[th];
+    phase_build(q, j->x + (size_t)b * C * q->H * q->W, x4);
+    for (int blk = 0; blk < 4; blk++) {
+        int Kb = phase_blk[blk][3] * C;
+        conv_sgemm(0, 0, O, (int)q->Np, Kb, 1.0f, j->wr + phase_wstart(q, blk), Kb,
+                   x4 + (size_t)phase_blk[blk][2] * C * q->L + phase_offset(q, blk), (int)q->L,
+                   blk ? 1.0f : 0.0f, yp, (int)q->Np);
+    }
+    for (int o = 0; o < O; o++) {
+        size_t plane = (size_t)b * O + o;
+        float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
+        for (int y = 0; y < q->Ho; y++) {
+            float *yr = j->y + plane * q->P + (size_t)y * Wo;
+            const float *src = yp + (size_t)o * q->Np + (size_t)y * Wp;
+            if (j->residual)
+                conv_vaddc_add(yr, src, add, j->v + plane * q->P + (size_t)y * Wo, (size_t)Wo);
+            else
+                conv_vaffine(yr, src, 1.0f, add, (size_t)Wo);
+        }
+    }
+}
+
+/* backward of image b on the phase path given its dy d (O, Ho Wo) */
+static void phase_backward(const conv_job *j, int b, int th, const float *d)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp, W = q->W;
+    size_t Np = q->Np, L = q->L;
+    float *buf = j->col[th], *dyp = j->tmp[th];
+    for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad column */
+        for (int y = 0; y < q->Ho; y++) {
+            float *r = dyp + (size_t)o * Np + (size_t)y * Wp;
+            memcpy(r, d + (size_t)o * q->P + (size_t)y * Wo, (size_t)Wo * sizeof(float));
+            r[Wo] = 0.0f;
+        }
+    const float *xb = j->x + (size_t)b * C * q->H * W;
+    if (j->want_dw) {   /* dwr[blk]^T (Kb, O) += X4 rows at the group's offset . dYp^T */
+        phase_build(q, xb, buf);
+        transpose_dy(dyp, j->dyt[th], O, Np);
+        for (int blk = 0; blk < 4; blk++) {
+            int Kb = phase_blk[blk][3] * C;
+            conv_sgemm(0, 0, Kb, O, (int)Np, 1.0f,
+                       buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L,
+                       j->dyt[th], O, 1.0f, j->dwr[th] + phase_wstart(q, blk), O);
+        }
+    }
+    if (!j->dx)
+        return;
+    /* D (4C, L) = sum over groups of wr[blk]^T dYp at the group's rows and offset */
+    memset(buf, 0, (size_t)4 * C * L * sizeof(float));
+    for (int blk = 0; blk < 4; blk++) {
+        int Kb = phase_blk[blk][3] * C;
+        conv_sgemm(0, 0, Kb, (int)Np, O, 1.0f, j->wrt + phase_wstart(q, blk), O, dyp, (int)Np,
+                   1.0f, buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L);
+    }
+    /* dx[c][2a + p][2b + q] (+)= D[slot(p, q) C + c][(a + 1) Wp + b + 1]: each element once */
+    float *dxb = j->dx + (size_t)b * C * q->H * W;
+    for (int s = 0; s < 4; s++)
+        for (int c = 0; c < C; c++) {
+            const float *r = buf + ((size_t)s * C + c) * L;
+            float *xc = dxb + (size_t)c * q->H * W + (size_t)phase_p[s] * W + phase_q[s];
+            for (int a = 0; a < q->Ho; a++) {
+                const float *sr = r + (size_t)(a + 1) * Wp + 1;
+                float *xr = xc + (size_t)2 * a * W;
+                if (j->dx_set)
+                    for (int bb = 0; bb < Wo; bb++)
+                        xr[2 * bb] = sr[bb];
+                else
+                    for (int bb = 0; bb < Wo; bb++)
+                        xr[2 * bb] += sr[bb];
+            }
+        }
+}
+
+/* One row of the row-tap fold in one pass: dr[x] = (or +=) sum over jj < tj of
+ * d[jj (L - 1) + x], the jj terms added in order (as tj separate passes would). */
+static void rowtap_fold_row(float *restrict dr, const float *restrict d, size_t L, int tj, int W,
+                            int set)
+{
+    if (tj == 3) {
+        const float *a = d, *b = d + L - 1, *c = d + 2 * (L - 1);
+        if (set)
+            for (int x = 0; x < W; x++)
+                dr[x] = (a[x] + b[x]) + c[x];
+        else
+            for (int x = 0; x < W; x++)
+                dr[x] = ((dr[x] + a[x]) + b[x]) + c[x];
+        return;
+    }
+    for (int jj = 0; jj < tj; jj++) {
+        const float *a = d + (size_t)jj * (L - 1);
+        if (jj == 0 && set)
+            for (int x = 0; x < W; x++)
+                dr[x] = a[x];
+        else
+            for (int x = 0; x < W; x++)
+                dr[x] += a[x];
+    }
+}
+
 /* forward of image b: y[b] = conv + bias (+ shift or residual) */
 static void rowtap_forward(const conv_job *j, int b, int th)
 {
     const conv_geom *q = j->q;
+    if (q->rowtap == 2) {
+        phase_forward(j, b, th);
+        return;
+    }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp;
     float *x3 = j->col[th], *yp = j->tmp[th];
     rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
@@ -344,9 +579,11 @@ static void rowtap_forward(const conv_job *j, int b, int th)
         float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
         for (int y = 0; y < q->H; y++) {
             float *yr = j->y + plane * q->P + (size_t)y * W;
-            conv_vaffine(yr, yp + (size_t)o * q->Np + (size_t)y * Wp, 1.0f, add, (size_t)W);
+            const float *src = yp + (size_t)o * q->Np + (size_t)y * Wp;
             if (j->residual)
-                conv_vadd(yr, j->v + plane * q->P + (size_t)y * W, (size_t)W);
+                conv_vaddc_add(yr, src, add, j->v + plane * q->P + (size_t)y * W, (size_t)W);
+            else
+                conv_vaffine(yr, src, 1.0f, add, (size_t)W);
         }
     }
 }
@@ -356,6 +593,10 @@ static void rowtap_forward(const conv_job *j, int b, int th)
 static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
 {
     const conv_geom *q = j->q;
+    if (q->rowtap == 2) {
+        phase_backward(j, b, th, d);
+        return;
+    }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
     size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
@@ -365,28 +606,29 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
             memcpy(r, d + (size_t)o * q->P + (size_t)y * W, (size_t)W * sizeof(float));
             zero_few(r + W, Wp - W);
         }
-    if (j->want_dw) {
+    if (j->want_dw) {   /* dwr[blk]^T (Kr, O) += X3 at the block's offset . dYp^T */
         rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
+        transpose_dy(dyp, j->dyt[th], O, Np);
         for (int blk = 0; blk < nblk; blk++)
-            conv_sgemm(0, 1, O, Kr, (int)Np, 1.0f, dyp, (int)Np, buf + rowtap_offset(q, blk),
-                       (int)L, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, Kr);
+            conv_sgemm(0, 0, Kr, O, (int)Np, 1.0f, buf + rowtap_offset(q, blk), (int)L,
+                       j->dyt[th], O, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, O);
     }
     if (!j->dx)
         return;
-    /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)] */
-    memset(buf, 0, (size_t)Kr * L * sizeof(float));
+    /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)];
+     * block 0 (offset 0) writes columns [0, Np) of every row, the rest start at zero */
+    for (int r = 0; r < Kr; r++)
+        memset(buf + (size_t)r * L + Np, 0, (L - Np) * sizeof(float));
     for (int blk = 0; blk < nblk; blk++)
-        conv_sgemm(1, 0, Kr, (int)Np, O, 1.0f, j->wr + (size_t)blk * O * Kr, Kr, dyp, (int)Np,
-                   1.0f, buf + rowtap_offset(q, blk), (int)L);
+        conv_sgemm(0, 0, Kr, (int)Np, O, 1.0f, j->wrt + (size_t)blk * O * Kr, O, dyp, (int)Np,
+                   blk ? 1.0f : 0.0f, buf + rowtap_offset(q, blk), (int)L);
     /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
     float *dxb = j->dx + (size_t)b * q->C * q->H * W;
     for (int c = 0; c < q->C; c++)
-        for (int jj = 0; jj < q->tj; jj++) {
-            const float *row = buf + ((size_t)c * q->tj + jj) * L;
-            for (int y = 0; y < q->H; y++)
-                conv_vadd(dxb + ((size_t)c * q->H + y) * W, row + (size_t)(y + pad) * Wp + pad - jj,
-                          (size_t)W);
-        }
+        for (int y = 0; y < q->H; y++)
+            rowtap_fold_row(dxb + ((size_t)c * q->H + y) * W,
+                            buf + (size_t)c * q->tj * L + (size_t)(y + pad) * Wp + pad, L, q->tj,
+                            W, j->dx_set);
 }
 
 /* Columns of images [b0, b0 + n): x's own floats for a pointwise conv, else im2col into buf. */
@@ -452,8 +694,13 @@ static void conv_backward_task(void *ctx, int c, int th)
     int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
     size_t N = (size_t)n * q->P, P = q->P, K = q->K;
     const float *d = j->dy + (size_t)b0 * q->O * P;
-    if (j->dv && j->residual)
-        conv_vadd(j->dv + (size_t)b0 * q->O * P, d, (size_t)n * q->O * P);
+    if (j->dv && j->residual) {
+        float *dvb = j->dv + (size_t)b0 * q->O * P;
+        if (j->dv_set)
+            memcpy(dvb, d, (size_t)n * q->O * P * sizeof(float));
+        else
+            conv_vadd(dvb, d, (size_t)n * q->O * P);
+    }
     int shift = j->dv && !j->residual;
     if (j->want_db || shift)
         for (int im = 0; im < n; im++)
@@ -484,12 +731,14 @@ static void conv_backward_task(void *ctx, int c, int th)
     if (j->dx) {
         float *dxb = j->dx + (size_t)b0 * q->C * q->H * q->W;
         if (geom_is_pointwise(q) && n == 1) {
-            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 1.0f, dxb,
-                       (int)N);
+            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N,
+                       j->dx_set ? 0.0f : 1.0f, dxb, (int)N);
             return;
         }
         conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 0.0f, j->col[th],
                    (int)N);
+        if (j->dx_set)
+            memset(dxb, 0, (size_t)n * q->C * q->H * q->W * sizeof(float));
         col2im(q, j->col[th], n, dxb);
     }
 }
@@ -511,21 +760,52 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
     size_t ncol = q->rowtap ? (size_t)q->C * q->tj * q->L : q->K * N;
     size_t ntmp = q->rowtap ? (size_t)q->O * q->Np : q->G > 1 ? (size_t)q->O * N : 0;
     for (int t = 0; t < nt; t++) {
-        j->col[t] = graph_alloc(g, ncol * sizeof(float));
-        j->tmp[t] = ntmp ? graph_alloc(g, ntmp * sizeof(float)) : j->col[t];
+        j->col[t] = graph_scratch(g, ncol * sizeof(float));
+        j->tmp[t] = ntmp ? graph_scratch(g, ntmp * sizeof(float)) : j->col[t];
         if (!j->col[t] || !j->tmp[t])
             return 0;
     }
     return 1;
 }
 
+/* dst = src with each block of the row-tap (or phase) weight layout transposed: back = 0
+ * from (O, Kb) to (Kb, O), back = 1 from (Kb, O) to (O, Kb). */
+static void rowtap_transpose_blocks(const conv_geom *q, const float *src, float *dst, int back)
+{
+    int nblk = q->rowtap == 2 ? 4 : rowtap_blocks(q);
+    for (int blk = 0; blk < nblk; blk++) {
+        size_t at = q->rowtap == 2 ? phase_wstart(q, blk) : (size_t)blk * q->O * q->C * q->tj;
+        int Kb = q->rowtap == 2 ? phase_blk[blk][3] * q->C : q->C * q->tj;
+        for (int o = 0; o < q->O; o++)
+            for (int k = 0; k < Kb; k++) {
+                size_t ow = at + (size_t)o * Kb + k, kw = at + (size_t)k * q->O + o;
+                if (back)
+                    dst[ow] = src[kw];
+                else
+                    dst[kw] = src[ow];
+            }
+    }
+}
+
+/* Each block (O, Kb) of wr transposed to (Kb, O) in graph scratch memory, so that the
+ * input gradient's sgemms are plain products (OpenBLAS takes its small-matrix kernels
+ * for those, but packs both operands of every transposed-A product of these sizes). */
+static float *rowtap_transpose(lt_graph *g, const conv_geom *q, const float *wr)
+{
+    float *t = graph_scratch(g, (size_t)q->O * q->K * sizeof(float));
+    if (t)
+        rowtap_transpose_blocks(q, wr, t, 0);
+    return t;
+}
+
 /* dw[o][c][i][j] += the threads' dwr at the same tap */
-static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *dw)
+static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *tmp, float *dw)
 {
     size_t n = (size_t)q->O * q->K;
     for (int t = 1; t < nt; t++)
         conv_vadd(dwr[0], dwr[t], n);
-    rowtap_weights(q, dwr[0], dw, 1);
+    rowtap_transpose_blocks(q, dwr[0], tmp, 1);   /* the partials are blocks (Kb, O) */
+    rowtap_weights(q, tmp, dw, 1);
 }
 
 static void conv2d_backward(lt_graph *g, lt_tensor *y)
@@ -535,19 +815,35 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     float *dw = graph_grad(g, y->in[1]);
     float *db = graph_grad(g, y->in[2]);
     conv_job j = { .q = q, .x = sv->x, .w = sv->w, .wr = sv->wr, .dy = y->grad,
-                   .dv = graph_grad(g, y->in[3]), .residual = y->iparam[2],
-                   .dx = graph_grad(g, y->in[0]), .want_dw = dw != NULL, .want_db = db != NULL };
+                   .residual = y->iparam[2], .want_dw = dw != NULL, .want_db = db != NULL };
+    /* fresh input and residual gradients are written by the tasks, image by image,
+     * instead of zeroed here and added to; a per-channel shift (B, O) is summed into */
+    j.dx = graph_grad_fresh(g, y->in[0], &j.dx_set);
+    if (j.residual && y->in[3] != y->in[0])
+        j.dv = graph_grad_fresh(g, y->in[3], &j.dv_set);
+    else if (j.residual && j.dx) {   /* conv(x) + x: dx takes both terms */
+        if (j.dx_set)
+            memset(j.dx, 0, tensor_numel(y->in[0]) * sizeof(float));
+        j.dx_set = 0;
+        j.dv = j.dx;
+    } else
+        j.dv = graph_grad(g, y->in[3]);
     if ((!j.dx && !dw && !db && !j.dv) || q->B == 0)
         return;
     int nt = conv_threads(q);
     if (!conv_job_buffers(g, &j, nt))
         return;   /* graph_backward reports the lack of memory */
+    if (q->rowtap && j.dx && !(j.wrt = rowtap_transpose(g, q, sv->wr)))
+        return;
+    for (int t = 0; q->rowtap && dw && t < nt; t++)
+        if (!(j.dyt[t] = graph_scratch(g, (size_t)q->Np * q->O * sizeof(float))))
+            return;
     size_t nw = (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
         /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
-        j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_alloc(g, nw * sizeof(float)) : NULL;
+        j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_scratch(g, nw * sizeof(float)) : NULL;
         j.dwr[t] = j.dw[t];
-        j.db[t] = db ? graph_alloc(g, (size_t)q->O * sizeof(float)) : NULL;
+        j.db[t] = db ? graph_scratch(g, (size_t)q->O * sizeof(float)) : NULL;
         if ((dw && !j.dw[t]) || (db && !j.db[t]))
             return;
         if ((t > 0 || q->rowtap) && dw)
@@ -556,8 +852,12 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
     conv_par_for(conv_chunks(q), conv_backward_task, &j);
-    if (dw && q->rowtap)
-        rowtap_add_dw(q, j.dwr, nt, dw);
+    if (dw && q->rowtap) {
+        float *tmp = graph_scratch(g, nw * sizeof(float));
+        if (!tmp)
+            return;
+        rowtap_add_dw(q, j.dwr, nt, tmp, dw);
+    }
     for (int t = 0; t < nt; t++) {
         if (dw && t > 0 && !q->rowtap)
             conv_vadd(dw, j.dw[t], nw);
@@ -608,10 +908,12 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     q->P = (size_t)q->Ho * q->Wo;
     size_t per = q->K * q->P;
     size_t G = per ? chunk_floats / per : 1;
+    if (geom_is_pointwise(q))
+        G = 1;   /* x is its own column matrix: no copies (measured 10-30% faster) */
     q->G = G < 1 ? 1 : G > (size_t)q->B ? q->B : (int)G;
     if (q->G < 1)
         q->G = 1;
-    q->Wp = q->W + 2 * pad;
+    q->Wp = q->W + pad;   /* row-tap: rows share their left and right padding */
     q->Np = (size_t)q->H * q->Wp;
     q->rowtap = rowtap_on && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
                 && (rowtap_on == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
@@ -619,6 +921,14 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
         q->G = 1;
         q->L = rowtap_len(q);
         q->tj = q->C * q->kw <= 96 ? q->kw : 1;
+    } else if (rowtap_on && stride == 2 && pad == 1 && q->kh == 3 && q->kw == 3
+               && q->H % 2 == 0 && q->W % 2 == 0) {   /* the phase path */
+        q->rowtap = 2;
+        q->G = 1;
+        q->tj = 4;
+        q->Wp = q->Wo + 1;
+        q->Np = (size_t)q->Ho * q->Wp;
+        q->L = (size_t)(q->Ho + 1) * q->Wp + 1;
     }
     return LT_OK;
 }
@@ -723,6 +1033,16 @@ static void down_sum_plane(const float *large, float *small, int H, int W)
         }
 }
 
+/* small = the sum of each 2x2 window of large (upsample2 backward into a fresh buffer) */
+static void down_set_plane(const float *large, float *small, int H, int W)
+{
+    for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++) {
+            const float *a = large + (2 * i) * 2 * W + 2 * j;
+            small[i * W + j] = a[0] + a[1] + a[2 * W] + a[2 * W + 1];
+        }
+}
+
 /* One pass of a resampling op, image by image over the threads. */
 typedef struct resample_job {
     const float *src;
@@ -778,10 +1098,11 @@ lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x)
 
 static void upsample2_backward(lt_graph *g, lt_tensor *y)
 {
-    float *dx = graph_grad(g, y->in[0]);
+    int fresh;
+    float *dx = graph_grad_fresh(g, y->in[0], &fresh);
     if (dx)
         resample(y->shape[0], y->shape[1], y->shape[2] / 2, y->shape[3] / 2, y->grad, dx, 0,
-                 down_sum_plane);
+                 fresh ? down_set_plane : down_sum_plane);
 }
 
 static const lt_opdef upsample2_def = { "upsample2", upsample2_backward };
@@ -800,6 +1121,91 @@ lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x)
     resample(ys[0], ys[1], x->shape[2], x->shape[3], xd, y->data, 1, up_plane);
     lt_tensor *in[1] = { x };
     return graph_record(g, y, &upsample2_def, in, 1);
+}
+
+/* ---- upsample2 and concat in one pass ------------------------------------------------------ */
+
+/* One pass of op_upsample2_concat over image i: a (B, Ca, H, W), b and y as in the op. */
+typedef struct upcat_job {
+    const float *a, *b;   /* forward inputs */
+    float *y;             /* forward (B, Ca + Cb, 2H, 2W) */
+    const float *gy;      /* backward: y's gradient */
+    float *da, *db;       /* backward: or NULL */
+    int da_set, db_set;   /* fresh buffers: write, don't add */
+    int Ca, Cb, H, W;
+} upcat_job;
+
+static void upcat_forward_task(void *ctx, int i, int th)
+{
+    const upcat_job *j = ctx;
+    size_t small = (size_t)j->H * j->W, large = 4 * small, C = (size_t)j->Ca + j->Cb;
+    float *yi = j->y + (size_t)i * C * large;
+    (void)th;
+    for (int c = 0; c < j->Ca; c++)
+        up_plane(j->a + ((size_t)i * j->Ca + c) * small, yi + (size_t)c * large, j->H, j->W);
+    memcpy(yi + (size_t)j->Ca * large, j->b + (size_t)i * j->Cb * large,
+           (size_t)j->Cb * large * sizeof(float));
+}
+
+static void upcat_backward_task(void *ctx, int i, int th)
+{
+    const upcat_job *j = ctx;
+    size_t small = (size_t)j->H * j->W, large = 4 * small, C = (size_t)j->Ca + j->Cb;
+    const float *gi = j->gy + (size_t)i * C * large;
+    (void)th;
+    if (j->da)
+        for (int c = 0; c < j->Ca; c++)
+            (j->da_set ? down_set_plane : down_sum_plane)(gi + (size_t)c * large,
+                                                          j->da + ((size_t)i * j->Ca + c) * small,
+                                                          j->H, j->W);
+    if (j->db) {
+        float *dbi = j->db + (size_t)i * j->Cb * large;
+        if (j->db_set)
+            memcpy(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large * sizeof(float));
+        else
+            conv_vadd(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large);
+    }
+}
+
+static void upsample2_concat_backward(lt_graph *g, lt_tensor *y)
+{
+    lt_tensor *a = y->in[0], *b = y->in[1];
+    upcat_job j = { .gy = y->grad, .Ca = a->shape[1], .Cb = b->shape[1], .H = a->shape[2],
+                    .W = a->shape[3] };
+    j.da = graph_grad_fresh(g, a, &j.da_set);
+    if (b == a) {   /* (only when H = W = 0, no elements) */
+        j.db = j.da;
+        j.db_set = j.da_set = 0;
+    } else
+        j.db = graph_grad_fresh(g, b, &j.db_set);
+    if (j.da || j.db)
+        conv_par_for(y->shape[0], upcat_backward_task, &j);
+}
+
+static const lt_opdef upsample2_concat_def = { "upsample2_concat", upsample2_concat_backward };
+
+lt_tensor *op_upsample2_concat(lt_graph *g, lt_tensor *a, lt_tensor *b)
+{
+    char sa[64], sb[64];
+    if (!a || !b)
+        return NULL;
+    if (a->ndim != 4 || b->ndim != 4 || b->shape[0] != a->shape[0]
+        || b->shape[2] != 2 * a->shape[2] || b->shape[3] != 2 * a->shape[3]) {
+        lt_fail(LT_ERR_SHAPE, "upsample2_concat: expected a (B, Ca, H, W) and b (B, Cb, 2H, 2W), "
+                "got %s and %s", tensor_shape_str(a, sa, sizeof sa), tensor_shape_str(b, sb, sizeof sb));
+        return NULL;
+    }
+    int ys[4] = { a->shape[0], a->shape[1] + b->shape[1], b->shape[2], b->shape[3] };
+    lt_tensor *y = graph_tensor(g, 4, ys);
+    upcat_job j = { .y = y ? y->data : NULL, .Ca = a->shape[1], .Cb = b->shape[1],
+                    .H = a->shape[2], .W = a->shape[3] };
+    j.a = y ? conv_contig(g, a) : NULL;
+    j.b = j.a ? conv_contig(g, b) : NULL;
+    if (!j.b)
+        return NULL;
+    conv_par_for(ys[0], upcat_forward_task, &j);
+    lt_tensor *in[2] = { a, b };
+    return graph_record(g, y, &upsample2_concat_def, in, 2);
 }
 
 /* ---- conv2d layer --------------------------------------------------------------------------- */

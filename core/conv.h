@@ -26,8 +26,11 @@
  * on images wide enough take the row-tap path: each input plane is padded to rows of
  * W + 2 pad and copied k times, shifted by each kernel column; one sgemm per kernel row
  * (K = C k) then covers all taps of that row at once, over a third of im2col's data, and
- * backward folds the input gradient with k adds per element instead of k*k. Every other
- * convolution goes through im2col: the images of a batch are taken in chunks of G, each
+ * backward folds the input gradient with k adds per element instead of k*k. 3x3
+ * convolutions with stride 2 and padding 1 on even-sized images (downsampling) take the
+ * phase path: each input plane is split into its four stride-2 phases, padded, and the
+ * nine taps become four sgemms over them grouped by offset (no column matrix, no
+ * stride-2 gathers per tap). Every other convolution goes through im2col: the images of a batch are taken in chunks of G, each
  * chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one sgemm per chunk
  * gives (O, G*Ho*Wo), which lands in the NCHW result with the bias. G is chosen so that the
  * column matrix holds about conv2d_chunk_floats() floats. Either way, the images (chunks)
@@ -67,6 +70,11 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
 lt_tensor *op_avgpool2(lt_graph *g, lt_tensor *x);
 /* Nearest-neighbour upsampling by 2: x is (B, C, H, W) -> (B, C, 2H, 2W). */
 lt_tensor *op_upsample2(lt_graph *g, lt_tensor *x);
+
+/* concat(upsample2(a), b) along the channels in one pass, without the upsampled
+ * intermediate (a U-Net's decoder joining its skip connection): a is (B, Ca, H, W), b is
+ * (B, Cb, 2H, 2W) -> (B, Ca + Cb, 2H, 2W). Gradients reach both. */
+lt_tensor *op_upsample2_concat(lt_graph *g, lt_tensor *a, lt_tensor *b);
 
 /* Group normalisation (Wu & He; PyTorch's GroupNorm): the C channels fall into `groups`
  * consecutive groups; each (image, group) is normalised by its own mean and biased
@@ -109,8 +117,9 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
 void conv2d_set_chunk_floats(size_t n);
 size_t conv2d_chunk_floats(void);
 /* 1 (default): "same" stride-1 convolutions (k = 2 pad + 1 > 1) whose padded rows cost at
- * most 20% extra take the row-tap path of conv.c (a third of im2col's copying); 2: every
- * such convolution, whatever the cost; 0: every convolution goes through im2col.
+ * most 20% extra take the row-tap path of conv.c (a third of im2col's copying), and 3x3
+ * stride-2 padding-1 ones on even sizes the phase path; 2: row-tap for every same
+ * convolution, whatever the cost; 0: every convolution goes through im2col.
  * Returns the previous setting; for tests and benchmarks. */
 int conv2d_set_rowtap(int on);
 

@@ -23,6 +23,7 @@ typedef struct gn_saved {
     /* backward */
     const float *gy;     /* y's gradient (B, C, HW) */
     float *dx;           /* or NULL */
+    int dx_set;          /* dx is a fresh buffer: write it, don't add */
     double *dw[CONV_PAR_MAX], *db[CONV_PAR_MAX];   /* per thread (C), or NULL */
 } gn_saved;
 
@@ -87,7 +88,7 @@ static void gn_backward_task(void *ctx, int i, int th)
             int ch = k * cpg + c;
             size_t at = off + c * HW;
             conv_vgn_dx(s->dx + at, s->gy + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, mean,
-                        rstd, s->w ? s->w[ch] : 1.0f, m1, m2, HW);
+                        rstd, s->w ? s->w[ch] : 1.0f, m1, m2, HW, s->dx_set);
         }
     }
 }
@@ -97,14 +98,16 @@ static void group_norm_backward(lt_graph *g, lt_tensor *y)
     gn_saved *s = y->aux;
     float *dw = s->w ? graph_grad(g, y->in[1]) : NULL;
     float *db = s->b ? graph_grad(g, y->in[s->w ? 2 : 1]) : NULL;
-    s->dx = graph_grad(g, y->in[0]);
+    /* x is never also w or b (shapes (B, C, ..) and (C)), so a fresh dx is written by
+     * the tasks alone, every element once */
+    s->dx = graph_grad_fresh(g, y->in[0], &s->dx_set);
     s->gy = y->grad;
     if (!s->dx && !dw && !db)
         return;
     int B = y->shape[0], nt = conv_par_threads();
     for (int t = 0; t < nt; t++) {
-        s->dw[t] = dw ? graph_alloc(g, (size_t)s->C * sizeof(double)) : NULL;
-        s->db[t] = db ? graph_alloc(g, (size_t)s->C * sizeof(double)) : NULL;
+        s->dw[t] = dw ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
+        s->db[t] = db ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
         if ((dw && !s->dw[t]) || (db && !s->db[t]))
             return;   /* graph_backward reports the lack of memory */
         if (dw)

@@ -180,6 +180,12 @@ void conv_vadd(float *restrict y, const float *restrict x, size_t n) { PICK(vadd
 void conv_vaddc(float *y, float c, size_t n) { PICK(vaddc, (y, c, n)); }
 void conv_vexp(float *restrict y, const float *restrict x, size_t n) { PICK(vexp, (y, x, n)); }
 
+void conv_vaddc_add(float *restrict y, const float *restrict x, float c, const float *restrict v,
+                    size_t n)
+{
+    PICK(vaddc_add, (y, x, c, v, n));
+}
+
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n)
 {
     PICK(vaffine, (y, x, a, b, n));
@@ -197,9 +203,9 @@ void conv_vgn_sums(const float *gy, const float *f, const float *x, float mean, 
 }
 
 void conv_vgn_dx(float *dx, const float *gy, const float *f, const float *x, float mean,
-                 float rstd, float wc, float m1, float m2, size_t n)
+                 float rstd, float wc, float m1, float m2, size_t n, int set)
 {
-    PICK(vgn_dx, (dx, gy, f, x, mean, rstd, wc, m1, m2, n));
+    PICK(vgn_dx, (dx, gy, f, x, mean, rstd, wc, m1, m2, n, set));
 }
 
 /* ---- helpers of the ops ------------------------------------------------------------------------ */

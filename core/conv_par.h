@@ -47,6 +47,9 @@ float conv_vsum(const float *x, size_t n);
 void conv_vadd(float *restrict y, const float *restrict x, size_t n);
 /* y[i] += c */
 void conv_vaddc(float *y, float c, size_t n);
+/* y[i] = (x[i] + c) + v[i] (a conv's output with its bias and a residual, one pass) */
+void conv_vaddc_add(float *restrict y, const float *restrict x, float c, const float *restrict v,
+                    size_t n);
 /* y[i] = x[i] * a + b */
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n);
 /* sum of (x[i] - m)^2 */
@@ -60,11 +63,12 @@ void conv_vaffine_silu(float *y, float *restrict d, const float *x, float a, flo
 
 /* GroupNorm backward pieces over n values of one channel, with da = gy * f (f NULL: da = gy,
  * no SiLU) and xh = (x - mean) * rstd: conv_vgn_sums sets *sda = sum da and
- * *sdx = sum da xh; conv_vgn_dx adds rstd (wc da - m1 - xh m2) into dx. */
+ * *sdx = sum da xh; conv_vgn_dx adds rstd (wc da - m1 - xh m2) into dx, or with set
+ * nonzero writes it there (dx's old contents unread: a fresh gradient buffer). */
 void conv_vgn_sums(const float *gy, const float *f, const float *x, float mean, float rstd,
                    size_t n, float *sda, float *sdx);
 void conv_vgn_dx(float *dx, const float *gy, const float *f, const float *x, float mean,
-                 float rstd, float wc, float m1, float m2, size_t n);
+                 float rstd, float wc, float m1, float m2, size_t n, int set);
 
 /* ---- helpers of the ops --------------------------------------------------------------- */
 

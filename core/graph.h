@@ -24,9 +24,10 @@
  * (tests/unit/test_nn.c compiles this loop as test_header_example.)
  *
  * Memory: the arena is a list of large blocks. graph_reset keeps its memory; if a step
- * needed more than one block, reset replaces them with one block of the total size, so
- * after the first steps a training loop allocates nothing (graph_arena_bytes stays put).
- * The tape's pointer array likewise keeps its capacity.
+ * needed more than one block, reset replaces them with one block of what the step used
+ * plus an eighth, so after the first steps a training loop allocates nothing
+ * (graph_arena_bytes stays put). Blocks of 4 MB and more ask the kernel for transparent
+ * huge pages. The tape's pointer array likewise keeps its capacity.
  *
  * Recording: graph_set_recording(g, 0) gives plain evaluation (sampling, plots): results
  * still go to the arena but nothing is taped and no tensor requires a gradient, so
@@ -39,7 +40,12 @@
  * weight gradients and the generator step no discriminator weight gradients (though the
  * gradient flows back through the discriminator's activations to reach the generator).
  * Gradients of intermediate nodes live in the arena; they are cleared at the start of
- * each graph_backward, so one forward may serve two backward passes.
+ * each graph_backward, so one forward may serve two backward passes. Once a node's
+ * backward has run, its gradient is dead (every node that consumed it came later on the
+ * tape and has already run): graph_backward sets the node's grad to NULL and hands the
+ * buffer to the next graph_grad of an earlier node of the same size, so the backward pass
+ * reuses a few warm buffers instead of writing fresh memory for every node. Only the
+ * requested parameters' gradients (lt_param.g) outlive graph_backward.
  *
  * Writing a new op with a gradient (what ops.c does for each op):
  *
@@ -66,7 +72,8 @@
  *
  * y->grad and every buffer from graph_grad are contiguous (row-major, the node's shape),
  * whatever the node's or input's strides; inputs' data may be strided views. A backward
- * function may use y->grad as scratch (nothing reads it after y's backward ran). Data
+ * function may use y->grad as scratch (nothing reads it after y's backward ran), but must
+ * not keep a pointer to it or to an input's gradient after returning. Data
  * saved for backward (inputs, y->data, aux) must not be changed between the forward and
  * graph_backward: step the optimizer after backward, as usual.
  */
@@ -124,6 +131,12 @@ lt_tensor *graph_wrap(lt_graph *g, float *data, int ndim, const int *shape);
 lt_tensor *graph_record(lt_graph *g, lt_tensor *y, const lt_opdef *op,
                         lt_tensor *const *in, int nin);
 
+/* size bytes of scratch memory, 64-byte aligned, uninitialised, for an op's temporary
+ * buffers. Inside a backward function it is valid only until that function returns (then
+ * graph_backward recycles it, like dead gradients); elsewhere it is graph_alloc. NULL
+ * after lt_fail or, in backward, when out of memory (graph_backward then reports it). */
+void *graph_scratch(lt_graph *g, size_t size);
+
 /* Inside a backward function: x's gradient buffer (contiguous, zeroed when first made),
  * or NULL when x needs no gradient in this backward pass (not requested, a constant, or
  * leading to no requested parameter). For a parameter leaf this is lt_param.g. */
@@ -150,6 +163,12 @@ lt_status graph_backward(lt_graph *g, lt_tensor *loss, const lt_param *ps, int n
 /* Like graph_backward with a given output gradient dy (numel(y) floats, row-major). */
 lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
                               const lt_param *ps, int nps);
+
+/* 1 (default): graph_backward recycles the gradient buffers of nodes whose backward has
+ * run (see the top of this file); 0: every node's gradient is fresh arena memory and
+ * stays readable as node->grad until the next backward or reset (for tests comparing the
+ * two). Returns the previous setting. */
+int graph_set_grad_reuse(lt_graph *g, int on);
 
 /* Sets every ps[i].g to zero. */
 void graph_zero_grad(const lt_param *ps, int nps);

@@ -166,15 +166,6 @@ static lt_tensor *res_forward(unet_res *r, lt_graph *g, lt_tensor *x, lt_tensor 
     return nn_conv2d_forward_plus(r->c2, g, nn_group_norm_forward(r->n2, g, h, 1), skip);
 }
 
-/* concat(a, b) along the channels */
-static lt_tensor *cat2(lt_graph *g, lt_tensor *a, lt_tensor *b)
-{
-    if (!a || !b)
-        return NULL;
-    lt_tensor *xs[2] = { a, b };
-    return op_concat(g, xs, 2, 1);
-}
-
 /* x as (B, in, H, W): itself, or a flat (B, in S S) made square; NULL after lt_fail. */
 static lt_tensor *as_images(const lt_unet *u, lt_graph *g, lt_tensor *x)
 {
@@ -214,8 +205,8 @@ lt_tensor *unet_forward(lt_unet *u, lt_graph *g, lt_tensor *x, lt_tensor *t)
     lt_tensor *s1 = res_forward(&u->d1, g, nn_forward(u->inc, g, x4), te);
     lt_tensor *s2 = res_forward(&u->d2, g, nn_forward(u->down1, g, s1), te);
     lt_tensor *m = res_forward(&u->mid, g, nn_forward(u->down2, g, s2), te);
-    lt_tensor *h = res_forward(&u->u2, g, cat2(g, op_upsample2(g, m), s2), te);
-    h = res_forward(&u->u1, g, cat2(g, op_upsample2(g, h), s1), te);
+    lt_tensor *h = res_forward(&u->u2, g, op_upsample2_concat(g, m, s2), te);
+    h = res_forward(&u->u1, g, op_upsample2_concat(g, h, s1), te);
     h = nn_forward(u->out_conv, g, nn_group_norm_forward(u->out_norm, g, h, 1));
     if (h && x->ndim == 2)
         h = op_reshape(g, h, 2, x->shape);

@@ -4,12 +4,14 @@
  *
  *     unet_step [--batch 128] [--steps 10] [--warmup 3] [--threads N] [--chunk FLOATS]
  *                     [--rowtap 0|1|2]   (conv2d_set_rowtap: im2col only / default / always)
- *     unet_step --conv-sweep      # conv2d forward+backward per U-Net shape and chunking
+ *     unet_step --conv-sweep      # conv2d forward+backward per U-Net shape and path
  *     unet_step --sample          # no-tape forward at batch 64 (one DDPM sampling step)
  *     unet_step --dump FILE       # weights, a batch of 4, eps and the gradients of
  *                                       # mean(eps^2), for torch_unet_ref.py --check FILE
  *
- * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=.. */
+ * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=..
+ * loss=.. cpu_ms=<process CPU time per step> threads=.. arena_mb=<reserved> fwd_mb=<arena
+ * used by the forward> bwd_mb=<by the backward> steps=[each step's ms] */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -121,17 +123,20 @@ static int bench_step(int batch, int steps, int warmup)
     double *tb = calloc(steps, sizeof(double)), *ta = calloc(steps, sizeof(double));
     double *tc = calloc(steps, sizeof(double));
     float loss_v = 0.0f;
+    size_t used_fwd = 0, used_all = 0;
     for (int s = 0; s < warmup + steps; s++) {
         double t0 = now_ms(), c0 = cpu_ms();
         graph_reset(g);
         lt_tensor *loss = op_mse(g, unet_forward(u, g, x, t), eps, LT_MEAN);
         double t1 = now_ms();
+        used_fwd = graph_arena_used(g);
         graph_zero_grad(ps, n);
         if (!loss || graph_backward(g, loss, ps, n) != LT_OK) {
             fprintf(stderr, "unet_step: %s\n", lt_errmsg());
             return 1;
         }
         double t2 = now_ms();
+        used_all = graph_arena_used(g);
         adam_step(&opt, ps, 1e-3f);
         double t3 = now_ms();
         loss_v = loss->data[0];
@@ -144,10 +149,11 @@ static int bench_step(int batch, int steps, int warmup)
         }
     }
     printf("unet_step params=%zu batch=%d ms_per_step=%.1f fwd=%.1f bwd=%.1f adam=%.1f loss=%.4f "
-           "cpu_ms=%.1f threads=%d arena_mb=%.0f steps=[", unet_param_count(u), batch,
-           median(tot, steps), median(tf, steps), median(tb, steps), median(ta, steps), loss_v,
-           median(tc, steps), tensor_get_threads(),
-           graph_arena_bytes(g) / 1048576.0);
+           "cpu_ms=%.1f threads=%d arena_mb=%.0f fwd_mb=%.0f bwd_mb=%.0f steps=[",
+           unet_param_count(u), batch, median(tot, steps), median(tf, steps), median(tb, steps),
+           median(ta, steps), loss_v, median(tc, steps), tensor_get_threads(),
+           graph_arena_bytes(g) / 1048576.0, used_fwd / 1048576.0,
+           (used_all - used_fwd) / 1048576.0);
     for (int s = 0; s < steps; s++)
         printf(s ? ",%.0f" : "%.0f", tot[s]);
     printf("]\n");
@@ -242,16 +248,24 @@ static int dump_check(const char *path)
     return 0;
 }
 
-/* conv2d forward + backward (input, weight, bias gradients) at the U-Net's shapes: the
- * best of 4 runs in process CPU time (robust to other processes) per chunk size. */
+/* conv2d forward + backward (input, weight, bias gradients) at each of the U-Net's conv
+ * shapes: the best of 4 runs in process CPU time (robust to other processes) with the
+ * default paths, im2col only (rowtap 0), row-tap wherever it applies (rowtap 2), im2col
+ * one image per sgemm, and im2col with whole-batch chunks; then the sum over the network
+ * (a shape used twice counts twice). */
 static void conv_sweep(int batch)
 {
-    static const int shapes[][6] = {   /* C, H, O, k, stride, pad */
-        { 16, 28, 16, 3, 1, 1 }, { 48, 28, 16, 3, 1, 1 }, { 48, 28, 16, 1, 1, 0 },
-        { 16, 28, 16, 3, 2, 1 }, { 32, 14, 32, 3, 1, 1 }, { 96, 14, 32, 3, 1, 1 },
-        { 32, 7, 64, 3, 1, 1 }, { 64, 7, 64, 3, 1, 1 },
+    static const int shapes[][7] = {   /* C, H, O, k, stride, pad, uses in the U-Net */
+        { 1, 28, 16, 3, 1, 1, 1 },  { 16, 28, 16, 3, 1, 1, 3 }, { 16, 28, 16, 3, 2, 1, 1 },
+        { 16, 14, 32, 3, 1, 1, 1 }, { 32, 14, 32, 3, 1, 1, 2 }, { 16, 14, 32, 1, 1, 0, 1 },
+        { 32, 14, 32, 3, 2, 1, 1 }, { 32, 7, 64, 3, 1, 1, 1 },  { 64, 7, 64, 3, 1, 1, 1 },
+        { 32, 7, 64, 1, 1, 0, 1 },  { 96, 14, 32, 3, 1, 1, 1 }, { 96, 14, 32, 1, 1, 0, 1 },
+        { 48, 28, 16, 3, 1, 1, 1 }, { 48, 28, 16, 1, 1, 0, 1 }, { 16, 28, 1, 3, 1, 1, 1 },
     };
-    size_t chunks[] = { 0, 65536, 262144, 1048576, 4194304, (size_t)1 << 40 };
+    const int modes[][2] = { { 1, 65536 }, { 0, 65536 }, { 2, 65536 }, { 0, 0 }, { 0, 1 << 30 } };
+    const char *mname[] = { "default", "im2col", "rowtap", "im2col_1", "im2col_batch" };
+    enum { NMODES = 5 };
+    double total[NMODES] = { 0 };
     rng r;
     rng_seed(&r, 1);
     lt_graph *g = graph_new();
@@ -260,15 +274,16 @@ static void conv_sweep(int batch)
         int xs[4] = { batch, q[0], q[1], q[1] }, ws[4] = { q[2], q[0], q[3], q[3] };
         lt_tensor *x = tensor_new(4, xs);
         rng_fill_normal(&r, x->data, tensor_numel(x), 0, 1);
-        size_t nw = tensor_numel(&(lt_tensor){ .ndim = 4, .shape = { ws[0], ws[1], ws[2], ws[3] } });
+        size_t nw = (size_t)ws[0] * ws[1] * ws[2] * ws[3];
         float *w = malloc(nw * 4), *gw = calloc(nw, 4), *b = calloc(q[2], 4), *gb = calloc(q[2], 4);
         float *gx = calloc(tensor_numel(x), 4);
         rng_fill_normal(&r, w, nw, 0, 0.1f);
         lt_param ps[3] = { { w, gw, nw, "w" }, { b, gb, (size_t)q[2], "b" },
                            { x->data, gx, tensor_numel(x), "x" } };
-        printf("conv C=%d H=%d O=%d k=%d s=%d:", q[0], q[1], q[2], q[3], q[4]);
-        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
-            conv2d_set_chunk_floats(chunks[c]);
+        printf("conv C=%d H=%d O=%d k=%d s=%d (x%d):", q[0], q[1], q[2], q[3], q[4], q[6]);
+        for (int m = 0; m < NMODES; m++) {
+            int rt = conv2d_set_rowtap(modes[m][0]);
+            conv2d_set_chunk_floats((size_t)modes[m][1]);
             double best = 1e30;
             for (int rep = 0; rep < 4; rep++) {
                 graph_reset(g);
@@ -282,12 +297,18 @@ static void conv_sweep(int batch)
                 if (t1 - t0 < best)
                     best = t1 - t0;
             }
-            printf(" chunk=%zu:%.1fms", chunks[c] > ((size_t)1 << 32) ? 0 : chunks[c], best);
+            conv2d_set_rowtap(rt);
+            total[m] += q[6] * best;
+            printf(" %s=%.1fms", mname[m], best);
         }
         printf("\n");
         free(w); free(gw); free(b); free(gb); free(gx);
         tensor_free(x);
     }
+    printf("conv total per step:");
+    for (int m = 0; m < NMODES; m++)
+        printf(" %s=%.1fms", mname[m], total[m]);
+    printf("\n");
     conv2d_set_chunk_floats(65536);
     graph_free(g);
 }

@@ -49,6 +49,10 @@ static const conv_case cases[] = {
     { 1, 2, 2, 3, 2, 7, 1, 3 },   /* a 7x7 kernel wider than the image */
     { 2, 40, 6, 12, 3, 3, 1, 1 }, /* many channels: row-tap one tap per sgemm */
     { 2, 40, 3, 2, 2, 5, 1, 2 },  /* the same with a 5x5 kernel on a tiny image */
+    { 2, 3, 8, 6, 4, 3, 2, 1 },   /* stride 2, padding 1, even: the phase path */
+    { 3, 5, 4, 10, 3, 3, 2, 1 },  /* the same, wide */
+    { 2, 2, 2, 2, 3, 3, 2, 1 },   /* the same, a 2x2 image: one output */
+    { 2, 16, 14, 14, 8, 3, 2, 1 },/* U-Net-like downsampling */
 };
 
 /* op_conv2d forward and backward against conv2d_naive_* for one case and chunking. */
@@ -71,24 +75,32 @@ static void check_conv_case(const conv_case *c, size_t chunk, rng *r)
                           c->k, c->k, c->stride, c->pad);
 
     conv2d_set_chunk_floats(chunk);
-    lt_graph *g = graph_new();
-    lt_param px = { x->data, dxp, nx, "x" }, pw = { w->data, dwp, nw, "w" };
-    lt_param pb = { b->data, dbp, (size_t)c->O, "b" };
-    lt_tensor *lx = graph_param(g, &px, 4, xs), *lw = graph_param(g, &pw, 4, ws);
-    lt_tensor *lb = graph_param(g, &pb, 1, &c->O);
-    lt_tensor *y = op_conv2d(g, lx, lw, lb, c->stride, c->pad, NULL);
-    CHECK(y != NULL);
-    if (y) {
-        CHECK(y->ndim == 4 && y->shape[0] == c->B && y->shape[1] == c->O && y->shape[2] == Ho
-              && y->shape[3] == Wo);
-        CHECK(max_abs_diff(y->data, yref, ny) < 1e-4);
-        lt_param ps[3] = { px, pw, pb };
-        CHECK(graph_backward_from(g, y, dy, ps, 3) == LT_OK);
-        CHECK(max_abs_diff(dxp, dxr, nx) < 1e-4);
-        CHECK(max_abs_diff(dwp, dwr, nw) < 1e-3);
-        CHECK(max_abs_diff(dbp, dbr, c->O) < 1e-3);
+    /* via 0: x is a leaf, whose gradient conv adds to; via 1: x goes through an exact
+     * identity op first, so conv writes a fresh gradient buffer instead */
+    for (int via = 0; via < 2; via++) {
+        memset(dxp, 0, nx * sizeof(float));
+        memset(dwp, 0, nw * sizeof(float));
+        memset(dbp, 0, (size_t)c->O * sizeof(float));
+        lt_graph *g = graph_new();
+        lt_param px = { x->data, dxp, nx, "x" }, pw = { w->data, dwp, nw, "w" };
+        lt_param pb = { b->data, dbp, (size_t)c->O, "b" };
+        lt_tensor *lx = graph_param(g, &px, 4, xs), *lw = graph_param(g, &pw, 4, ws);
+        lt_tensor *lb = graph_param(g, &pb, 1, &c->O);
+        lt_tensor *y = op_conv2d(g, via ? op_affine(g, lx, 1.0f, 0.0f) : lx, lw, lb, c->stride,
+                                 c->pad, NULL);
+        CHECK(y != NULL);
+        if (y) {
+            CHECK(y->ndim == 4 && y->shape[0] == c->B && y->shape[1] == c->O && y->shape[2] == Ho
+                  && y->shape[3] == Wo);
+            CHECK(max_abs_diff(y->data, yref, ny) < 1e-4);
+            lt_param ps[3] = { px, pw, pb };
+            CHECK(graph_backward_from(g, y, dy, ps, 3) == LT_OK);
+            CHECK(max_abs_diff(dxp, dxr, nx) < 1e-4);
+            CHECK(max_abs_diff(dwp, dwr, nw) < 1e-3);
+            CHECK(max_abs_diff(dbp, dbr, c->O) < 1e-3);
+        }
+        graph_free(g);
     }
-    graph_free(g);
     conv2d_set_chunk_floats(65536);
     free(yref); free(dy); free(dxr); free(dwr); free(dbr); free(dwp); free(dbp); free(dxp);
     tensor_free(x); tensor_free(w); tensor_free(b);
@@ -231,12 +243,41 @@ static void check_conv_plus(size_t chunk)
     conv2d_set_chunk_floats(65536);
 }
 
+static lt_tensor *f_conv_self(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n; (void)ctx;
+    return op_conv2d_plus(g, in[0], in[1], in[2], in[0], 1, 1, NULL);
+}
+
+/* a residual that is the input itself: conv(x) + x, whose x gradient has both terms, also
+ * when x is an intermediate node (a fresh gradient buffer) */
+static lt_tensor *f_conv_self_via(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n; (void)ctx;
+    lt_tensor *x = op_affine(g, in[0], 1.0f, 0.0f);
+    return op_conv2d_plus(g, x, in[1], in[2], x, 1, 1, NULL);
+}
+
+static void check_conv_self(void)
+{
+    rng r;
+    rng_seed(&r, 12);
+    int xs[4] = { 2, 3, 5, 4 }, ws[4] = { 3, 3, 3, 3 }, three = 3;
+    lt_tensor *in[3] = { randt(&r, 4, xs, 1.0f), randt(&r, 4, ws, 0.5f), randt(&r, 1, &three, 0.5f) };
+    CHECK(check_fd(f_conv_self, NULL, in, 3, 0.5f, 1e-3));
+    CHECK(check_fd(f_conv_self_via, NULL, in, 3, 0.5f, 1e-3));
+    for (int k = 0; k < 3; k++)
+        tensor_free(in[k]);
+}
+
 static void test_conv_plus(void)
 {
+    check_conv_self();
     check_conv_plus(0);
     check_conv_plus(65536);
     int old = conv2d_set_rowtap(2);   /* the shift and the residual on the row-tap path */
     check_conv_plus(0);
+    check_conv_self();
     conv2d_set_rowtap(old);
 }
 
@@ -299,13 +340,71 @@ static void test_pool_up_add_grad(void)
     tensor_free(x); tensor_free(v);
 }
 
-typedef struct gn_ctx { int groups, silu, affine; } gn_ctx;
+static lt_tensor *f_upcat(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n; (void)ctx;
+    return op_upsample2_concat(g, in[0], in[1]);
+}
+
+/* the same through identity ops, so the op writes fresh gradient buffers; with *ctx = 1, a
+ * also feeds an upsample2 created after the op (whose backward runs first, writing a's
+ * fresh gradient, to which the op then adds) */
+static lt_tensor *f_upcat_via(lt_graph *g, lt_tensor **in, int n, void *ctx)
+{
+    (void)n;
+    lt_tensor *a = op_affine(g, in[0], 1.0f, 0.0f), *b = op_affine(g, in[1], 1.0f, 0.0f);
+    lt_tensor *y = op_upsample2_concat(g, a, b);
+    if (!*(const int *)ctx)
+        return y;
+    lt_tensor *u = op_upsample2(g, op_affine(g, a, 0.5f, 0.0f));
+    int ny = (int)tensor_numel(y), nu = (int)tensor_numel(u);
+    lt_tensor *xs[2] = { op_reshape(g, y, 1, &ny), op_reshape(g, u, 1, &nu) };
+    return op_concat(g, xs, 2, 0);
+}
+
+/* op_upsample2_concat is concat(upsample2(a), b) exactly, values and gradients */
+static void test_upsample2_concat(void)
+{
+    rng r;
+    rng_seed(&r, 13);
+    int as[4] = { 2, 3, 3, 2 }, bs[4] = { 2, 2, 6, 4 };
+    lt_tensor *a = randt(&r, 4, as, 1.0f), *b = randt(&r, 4, bs, 1.0f);
+    lt_tensor *in[2] = { a, b };
+    CHECK(check_fd(f_upcat, NULL, in, 2, 0.5f, 1e-3));
+    lt_graph *g = graph_new();
+    lt_tensor *y = op_upsample2_concat(g, a, b);
+    lt_tensor *xs[2] = { op_upsample2(g, a), b };
+    lt_tensor *ref = op_concat(g, xs, 2, 1);
+    CHECK(y && ref && y->shape[1] == 5 && y->shape[2] == 6 && y->shape[3] == 4);
+    CHECK(y && ref && memcmp(y->data, ref->data, tensor_numel(ref) * sizeof(float)) == 0);
+    CHECK(op_upsample2_concat(g, b, a) == NULL);
+    CHECK_STR(lt_errmsg(), "upsample2_concat: expected a (B, Ca, H, W) and b (B, Cb, 2H, 2W), "
+              "got (2, 2, 6, 4) and (2, 3, 3, 2)");
+    graph_free(g);
+    tensor_free(a); tensor_free(b);
+}
+
+static void test_upsample2_concat_via(void)
+{
+    rng r;
+    rng_seed(&r, 14);
+    int as[4] = { 2, 3, 3, 2 }, bs[4] = { 2, 2, 6, 4 };
+    lt_tensor *a = randt(&r, 4, as, 1.0f), *b = randt(&r, 4, bs, 1.0f);
+    lt_tensor *in[2] = { a, b };
+    for (int mixed = 0; mixed < 2; mixed++)
+        CHECK(check_fd(f_upcat_via, &mixed, in, 2, 0.5f, 1e-3));
+    tensor_free(a); tensor_free(b);
+}
+
+/* via 1: x goes through an identity op first, so GroupNorm writes a fresh dx */
+typedef struct gn_ctx { int groups, silu, affine, via; } gn_ctx;
 
 static lt_tensor *f_gn(lt_graph *g, lt_tensor **in, int n, void *ctx)
 {
     const gn_ctx *c = ctx;
     (void)n;
-    return op_group_norm(g, in[0], c->groups, c->affine ? in[1] : NULL, c->affine ? in[2] : NULL,
+    lt_tensor *x = c->via ? op_affine(g, in[0], 1.0f, 0.0f) : in[0];
+    return op_group_norm(g, x, c->groups, c->affine ? in[1] : NULL, c->affine ? in[2] : NULL,
                          1e-5f, c->silu, NULL);
 }
 
@@ -321,10 +420,12 @@ static void test_group_norm_grad(void)
     lt_tensor *in[3] = { x, w, b };
     for (int groups = 1; groups <= 4; groups *= 2)
         for (int silu = 0; silu < 2; silu++) {
-            gn_ctx c = { groups, silu, 1 };
+            gn_ctx c = { groups, silu, 1, 0 };
             CHECK(check_fd(f_gn, &c, in, 3, 1e-2f, 1e-2));
-            gn_ctx c0 = { groups, silu, 0 };
+            gn_ctx c0 = { groups, silu, 0, 0 };
             CHECK(check_fd(f_gn, &c0, in, 1, 1e-2f, 1e-2));
+            gn_ctx cv = { groups, silu, 1, 1 };
+            CHECK(check_fd(f_gn, &cv, in, 3, 1e-2f, 1e-2));
         }
     /* 2-D input (B, C): H = W = 1. One group of 4: with 2 groups a group is 2 values,
        normalised to +-1, and a central difference of step 1e-2 is only right while the
@@ -332,7 +433,7 @@ static void test_group_norm_grad(void)
     int x2s[2] = { 3, 4 };
     lt_tensor *x2 = randt(&r, 2, x2s, 1.0f);
     lt_tensor *in2[3] = { x2, w, b };
-    gn_ctx c2 = { 1, 1, 1 };
+    gn_ctx c2 = { 1, 1, 1, 0 };
     CHECK(check_fd(f_gn, &c2, in2, 3, 1e-2f, 1e-2));
     tensor_free(x); tensor_free(w); tensor_free(b); tensor_free(x2);
 }
@@ -620,6 +721,11 @@ static void check_vector_kernels(void)
     CHECK(wy < 1e-6);
     CHECK(wd < 1e-6);
     CHECK_NEAR(conv_vsum(x, N), sum, 1e-2);
+    conv_vaddc_add(z, x, 0.75f, d, N);   /* exactly (x + c) + v, element by element */
+    int same = 1;
+    for (int i = 0; i < N; i++)
+        same &= z[i] == (x[i] + 0.75f) + d[i];
+    CHECK(same);
     conv_vexp(y, x, 0);   /* n = 0 touches nothing */
     free(x); free(y); free(d); free(z);
 }
@@ -647,6 +753,8 @@ int main(void)
     RUN(test_conv_grad);
     RUN(test_conv_plus);
     RUN(test_pool_up_add_grad);
+    RUN(test_upsample2_concat);
+    RUN(test_upsample2_concat_via);
     RUN(test_group_norm_grad);
     RUN(test_group_norm_grad_double);
     RUN(test_group_norm_values);
