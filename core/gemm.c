@@ -31,7 +31,6 @@ gemm_mode gemm_get_mode(void)
 #define GEMM_KC 512    /* K per kernel call (a (GEMM_KC, 32) panel of B is 64 KB, in L2) */
 #define PF_T 64        /* packing a transposed operand: prefetch this many floats ahead */
 #define PF_R 8         /* packing rows: prefetch this many rows ahead                   */
-#define GEMM_PAR_FLOPS 3e7   /* AUTO on more than one thread: only products this large */
 #define MAX_PACK_A ((size_t)1 << 20)   /* most floats of packed op(A) (4 MB)           */
 
 int gemm_available(void)
@@ -309,11 +308,16 @@ int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
      * K = 32; narrow products (N = 20, 1) waste most of a 32-column panel; on dW = dY^T x
      * (TN, M up to 784, K = batch) OpenBLAS is even hot and up to 15% faster with cold
      * operands; TT: none in the engine. On 2 threads OpenBLAS's spinning workers start
-     * faster than the pool's sleeping ones: below GEMM_PAR_FLOPS (the GAN's 26 MFLOP
+     * faster than the pool's sleeping ones: below 30 MFLOP (the GAN's 26 MFLOP
      * products) it was 3-21% faster; from there up (DDPM, sampling: 33-110 MFLOP) ours
-     * was 1% slower to 11% faster. */
+     * was 1% slower to 11% faster in isolation. But in training, between OpenBLAS's dW
+     * products whose workers then spin on the second core, the pool's threads start late:
+     * epochs alternating between the modes in one process (train_bench, 2 threads, idle
+     * machine) were 15-20% slower on ae, vae and ddpm with the own kernel on 2 threads
+     * than with OpenBLAS only (GEMM_ALL: 4-10% slower), and 4-6% faster on 1 thread. So
+     * AUTO takes only products that run on one thread. */
     (void)transB;
-    if (threads > 1 && 2.0 * M * N * K < GEMM_PAR_FLOPS)
+    if (threads > 1)
         return 0;
     return !transA && M >= 32 && N >= 64 && K >= 32;
 }

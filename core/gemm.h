@@ -27,9 +27,11 @@
 
 /* Which products gemm_sgemm takes. GEMM_AUTO (default): the shapes where it measured
  * faster than OpenBLAS: not transposed A (y = x W^T and dX = dY W of a linear layer)
- * with M >= 32, N >= 64, K >= 32, and on more than one thread only from 30 MFLOP
- * (2 M N K) up (tests/bench/README.md has the figures; dW = dY^T x stays on OpenBLAS); GEMM_OFF: none (OpenBLAS only, for benchmarks); GEMM_ALL: every
- * product it can (M, N, K >= 1, op(A) at most 4 MB), for tests. */
+ * with M >= 32, N >= 64, K >= 32, when the product runs on one thread (on two,
+ * OpenBLAS's spinning workers won in training; tests/bench/README.md has the figures;
+ * dW = dY^T x stays on OpenBLAS); GEMM_OFF: none (OpenBLAS only, for benchmarks);
+ * GEMM_ALL: every product it can (M, N, K >= 1, op(A) at most 4 MB), on any number of
+ * threads, for tests. */
 typedef enum { GEMM_AUTO, GEMM_OFF, GEMM_ALL } gemm_mode;
 
 /* Sets the mode; returns the previous one. Process-wide. */

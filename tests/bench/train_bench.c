@@ -42,7 +42,10 @@
  *
  * Environment: LATENT_GEMM=off runs every product on OpenBLAS (gemm_set_mode(GEMM_OFF):
  * the engine as it was before its own kernel), =all on the own kernel wherever it can,
- * =auto (default) as the engine chooses.
+ * =auto (default) as the engine chooses. LATENT_GEMM_ALT=auto|all: the epochs alternate
+ * between that mode (even epochs, warm-up included) and off (odd ones), and a line per
+ * model gives each mode's mean epoch ("ae alt auto_s=.. off_s=.. epochs=N"): a
+ * comparison of the two in one process, robust to a machine whose speed drifts.
  *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
@@ -627,7 +630,9 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     if (!g || !perm) die("graph_new");
     rng pr;
     rng_seed(&pr, (uint64_t)o->seed + 1);
-    double times[64], insitu = 0, sum = 0, mn = 1e30, cpu = 0;
+    double times[64], insitu = 0, sum = 0, mn = 1e30, cpu = 0, alt_s[2] = { 0, 0 };
+    const char *alt = getenv("LATENT_GEMM_ALT");
+    gemm_mode alt_mode = alt && !strcmp(alt, "all") ? GEMM_ALL : GEMM_AUTO;
     float last[2] = { 0, 0 };
     int ne = o->warmup + o->epochs;
     for (int ep = 0; ep < ne; ep++) {
@@ -635,6 +640,8 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         gl.inside_s = 0;
         double acc[2] = { 0, 0 };
         int nb = 0;
+        if (alt)
+            gemm_set_mode(ep % 2 ? GEMM_OFF : alt_mode);
         double t0 = now(), c0 = cpu_now();
         rng_permutation(&pr, perm, N);
         for (int i = 0; i < N; i += bs) {
@@ -645,6 +652,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             nb++;
         }
         double dt = now() - t0, dc = cpu_now() - c0;
+        alt_s[ep % 2] += dt;
         gl.logging = 0;
         last[0] = (float)(acc[0] / nb);
         last[1] = (float)(acc[1] / nb);
@@ -655,6 +663,11 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             cpu += dc;
             if (dt < mn) mn = dt;
         }
+    }
+    if (alt) {
+        printf("%s alt %s_s=%.4f off_s=%.4f epochs=%d\n", name, alt_mode == GEMM_ALL ? "all" : "auto",
+               alt_s[0] / ((ne + 1) / 2), alt_s[1] / (ne / 2 > 0 ? ne / 2 : 1), ne);
+        gemm_set_mode(alt_mode);
     }
     double es = sum / o->epochs;
     char loss[64], eps[64 * 12] = "";
