@@ -4,6 +4,7 @@
 #include <cblas.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,17 @@ static struct {
             .done = PTHREAD_COND_INITIALIZER };
 
 static _Atomic int in_parallel;   /* 1 while a parallel for runs: conv_sgemm calls BLAS directly */
+static atomic_long gen_seen;      /* pool.gen, readable without the lock */
+static atomic_int active_seen;    /* pool.active, likewise */
+
+/* Before sleeping on a condition variable, a worker waiting for the next call (and the
+ * caller waiting for the workers) polls this many times with sched_yield, ~0.2 ms, as
+ * OpenBLAS's own workers do for much longer. Those workers keep spinning on the second
+ * core after each threaded sgemm; a sleeping worker of ours, woken right after one, was
+ * placed behind them and started late: the element loops of an MLP step on 2 threads
+ * then cost ~5% more than on one (train_bench LATENT_PAR_ALT=1); polling, they break
+ * even (tests/bench/README.md). */
+#define SPIN_YIELDS 400
 
 static void run_tasks(int thread)
 {
@@ -42,6 +54,10 @@ static void *worker(void *arg)
     long seen = 0;
     pthread_mutex_lock(&pool.mu);
     for (;;) {
+        pthread_mutex_unlock(&pool.mu);
+        for (int k = 0; k < SPIN_YIELDS && atomic_load(&gen_seen) == seen; k++)
+            sched_yield();
+        pthread_mutex_lock(&pool.mu);
         while (pool.gen == seen)
             pthread_cond_wait(&pool.go, &pool.mu);
         seen = pool.gen;
@@ -50,6 +66,7 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&pool.mu);
         run_tasks(id);
         pthread_mutex_lock(&pool.mu);
+        atomic_store(&active_seen, pool.active - 1);
         if (--pool.active == 0)
             pthread_cond_signal(&pool.done);
     }
@@ -101,10 +118,14 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx)
     atomic_store(&pool.next, 0);
     pool.want = want;
     pool.active = want - 1;
+    atomic_store(&active_seen, want - 1);
     pool.gen++;
+    atomic_store(&gen_seen, pool.gen);
     pthread_cond_broadcast(&pool.go);
     pthread_mutex_unlock(&pool.mu);
     run_tasks(0);
+    for (int k = 0; k < SPIN_YIELDS && atomic_load(&active_seen) > 0; k++)
+        sched_yield();
     pthread_mutex_lock(&pool.mu);
     while (pool.active > 0)
         pthread_cond_wait(&pool.done, &pool.mu);

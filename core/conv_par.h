@@ -6,7 +6,8 @@
  *     conv_par_for(B, task, ctx);             // returns when every task has run
  *
  * Threads: conv_par_threads() is tensor_get_threads() (tensor.h), at most CONV_PAR_MAX.
- * The pool's workers start on first use and then sleep between calls. While a
+ * The pool's workers start on first use, then poll for ~0.2 ms after each call and sleep
+ * until the next. While a
  * parallel for runs, OpenBLAS is set to one thread (its calls from the tasks run on the
  * calling thread) and restored afterwards. Tasks must not allocate from a graph (the
  * arena is not thread-safe) nor call lt_fail: prepare buffers before. A call from inside a

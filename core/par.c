@@ -6,6 +6,20 @@
 
 /* ---- par_range ---------------------------------------------------------------------------- */
 
+static int serial;   /* par_set_serial(1): every loop on the calling thread */
+
+int par_set_serial(int on)
+{
+    int old = serial;
+    serial = on != 0;
+    return old;
+}
+
+static int par_threads(void)
+{
+    return serial ? 1 : conv_par_threads();
+}
+
 typedef struct range_job {
     par_range_fn body;
     void *ctx;
@@ -23,7 +37,7 @@ static void range_task(void *c, int i, int thread)
 
 void par_range(size_t n, size_t min, par_range_fn body, void *ctx)
 {
-    int nt = conv_par_threads();
+    int nt = par_threads();
     if (nt < 2 || n < 2 * (min ? min : 1)) {
         if (n)
             body(ctx, 0, n);
@@ -72,7 +86,7 @@ double par_sum(size_t n, par_sum_fn part, void *ctx)
     size_t bs = (n + SUM_BLOCKS - 1) / SUM_BLOCKS;
     bs = bs < SUM_BLOCK ? SUM_BLOCK : (bs + 15) / 16 * 16;
     sum_job j = { part, ctx, n, bs, (int)((n + bs - 1) / bs), 0, out };
-    int nt = conv_par_threads();
+    int nt = par_threads();
     if (nt < 2 || n < 2 * PAR_MIN || j.nb < 2) {
         sum_blocks(&j, 0, j.nb);
     } else {

@@ -45,6 +45,10 @@ void par_range(size_t n, size_t min, par_range_fn body, void *ctx);
  * n = 0. */
 double par_sum(size_t n, par_sum_fn part, void *ctx);
 
+/* 1: every loop on the calling thread, whatever the thread setting (to compare in
+ * benchmarks); returns the previous setting. Results are the same either way. */
+int par_set_serial(int on);
+
 /* The block sums themselves: the sum of x[0..n) in double, over 8 interleaved partial
  * sums combined in a fixed order (vectorisable, same result on every machine), and the
  * sum of (a[i] - b[i])^2 the same way. */

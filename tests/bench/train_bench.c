@@ -46,6 +46,8 @@
  * between that mode (even epochs, warm-up included) and off (odd ones), and a line per
  * model gives each mode's mean epoch ("ae alt auto_s=.. off_s=.. epochs=N"): a
  * comparison of the two in one process, robust to a machine whose speed drifts.
+ * LATENT_PAR_ALT=1 alternates the same way between the element loops over the threads
+ * (par.h) and on the calling thread only ("ae par_alt threaded_s=.. serial_s=..").
  *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
@@ -65,6 +67,7 @@
 #include "idx.h"
 #include "nn.h"
 #include "optim.h"
+#include "par.h"
 #include "ops.h"
 #include "rng.h"
 #include "tensor.h"
@@ -633,6 +636,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     double times[64], insitu = 0, sum = 0, mn = 1e30, cpu = 0, alt_s[2] = { 0, 0 };
     const char *alt = getenv("LATENT_GEMM_ALT");
     gemm_mode alt_mode = alt && !strcmp(alt, "all") ? GEMM_ALL : GEMM_AUTO;
+    int par_alt = getenv("LATENT_PAR_ALT") != NULL;
     float last[2] = { 0, 0 };
     int ne = o->warmup + o->epochs;
     for (int ep = 0; ep < ne; ep++) {
@@ -640,6 +644,8 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         gl.inside_s = 0;
         double acc[2] = { 0, 0 };
         int nb = 0;
+        if (par_alt)
+            par_set_serial(ep % 2);
         if (alt)
             gemm_set_mode(ep % 2 ? GEMM_OFF : alt_mode);
         double t0 = now(), c0 = cpu_now();
@@ -663,6 +669,11 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             cpu += dc;
             if (dt < mn) mn = dt;
         }
+    }
+    if (par_alt) {
+        printf("%s par_alt threaded_s=%.4f serial_s=%.4f epochs=%d\n", name,
+               alt_s[0] / ((ne + 1) / 2), alt_s[1] / (ne / 2 > 0 ? ne / 2 : 1), ne);
+        par_set_serial(0);
     }
     if (alt) {
         printf("%s alt %s_s=%.4f off_s=%.4f epochs=%d\n", name, alt_mode == GEMM_ALL ? "all" : "auto",
