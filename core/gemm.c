@@ -201,12 +201,18 @@ typedef struct job {
     float *C;
     float alpha, beta;
     float *ap;           /* op(A) packed: block i of rows [row0, row0 + R) at ap + row0 K */
+    float *bp;           /* one thread: its (K, 32) panel buffer; else NULL (b_buf[thread]) */
     atomic_int packed;   /* blocks of op(A) packed so far                                */
 } job;
 
-/* static scratch: packed op(A), and one (K, 32) panel of op(B) per thread */
+/* scratch of a product split over the pool: packed op(A), and one (K, 32) panel of
+ * op(B) per pool thread */
 static float *a_buf, *b_buf[CONV_PAR_MAX];
 static size_t a_cap, b_cap[CONV_PAR_MAX];
+/* scratch of a one-thread product, per calling thread, so that pool threads may each
+ * run their own (tensor_sgemm splits a product's columns over the pool) */
+static _Thread_local float *tl_a, *tl_b;
+static _Thread_local size_t tl_acap, tl_bcap;
 
 /* *buf holds at least n floats, 64-byte aligned; 0 if it could not be allocated */
 static int reserve(float **buf, size_t *cap, size_t n)
@@ -246,7 +252,7 @@ static void pack_a_block(job *j, int i)
  * op(B) into this thread's buffer, then runs the blocks, K in GEMM_KC steps. */
 static void run_panel(const job *j, int j0, int nr, int thread)
 {
-    float *bp = b_buf[thread];
+    float *bp = j->bp ? j->bp : b_buf[thread];
     if (j->transB)
         pack_transposed(bp, NR, j->B + (ptrdiff_t)j0 * j->ldb, j->ldb, nr, j->K);
     else
@@ -331,18 +337,24 @@ int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const f
     int nt = threads > 1 && N > 16 ? conv_par_threads() : 1;
     if (nt > (N + 15) / 16)
         nt = (N + 15) / 16;
-    if (!reserve(&a_buf, &a_cap, (size_t)M * K))
-        return 0;
-    for (int t = 0; t < (nt > 1 ? conv_par_threads() : 1); t++)   /* any pool thread may */
-        if (!reserve(&b_buf[t], &b_cap[t], (size_t)K * NR))        /* take a part        */
-            return 0;
     int nblk = (M + MR - 1) / MR;
-    job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, nt, A, B, C, alpha, beta, a_buf, 0 };
-    if (nt > 1)
-        conv_par_for(nblk + nt, gemm_task, &j);
-    else
+    if (nt == 1) {   /* reentrant: this thread's own buffers */
+        if (!reserve(&tl_a, &tl_acap, (size_t)M * K) || !reserve(&tl_b, &tl_bcap, (size_t)K * NR))
+            return 0;
+        job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, 1, A, B, C, alpha, beta, tl_a,
+                  tl_b, 0 };
         for (int t = 0; t < nblk + 1; t++)
             gemm_task(&j, t, 0);
+        return 1;
+    }
+    if (!reserve(&a_buf, &a_cap, (size_t)M * K))
+        return 0;
+    for (int t = 0; t < conv_par_threads(); t++)             /* any pool thread may */
+        if (!reserve(&b_buf[t], &b_cap[t], (size_t)K * NR))  /* take a part        */
+            return 0;
+    job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, nt, A, B, C, alpha, beta, a_buf,
+              NULL, 0 };
+    conv_par_for(nblk + nt, gemm_task, &j);
     return 1;
 }
 

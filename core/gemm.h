@@ -14,9 +14,11 @@
  * C = alpha acc + beta C (beta 0: C is not read). With threads > 1, conv_par_for's pool
  * packs op(A)'s blocks, then each thread takes one contiguous range of columns. Every
  * element of C is summed in the same order whatever the thread count, so results do not
- * depend on it, bit for bit. Packing buffers are static, grown as needed and kept (no
- * allocation per call in steady state); gemm_sgemm is not reentrant: call it from one
- * thread at a time, and not from inside a conv_par_for task.
+ * depend on it, bit for bit. Packing buffers are grown as needed and kept (no
+ * allocation per call in steady state). With threads = 1 they belong to the calling
+ * thread, so pool tasks may each run a one-thread product at once (tensor_sgemm splits
+ * its columns so); a call with threads > 1 uses the pool and shared buffers: one at a
+ * time, and not from inside a conv_par_for task.
  *
  * The kernel runs only where __builtin_cpu_supports("avx512f") says so (x86-64 with GCC
  * or Clang; compiled with target attributes, no global flags); elsewhere gemm_sgemm

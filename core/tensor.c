@@ -6,6 +6,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "tensor.h"
+#include "conv_par.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -282,11 +283,57 @@ static void set_blas_threads(int want)
     }
 }
 
-/* One product on nthreads threads: our kernel (gemm.c) where it is faster, else OpenBLAS. */
+/* A product's columns [i part, (i + 1) part) on one thread: the own kernel if it takes
+ * the shape, else OpenBLAS (set to one thread while the pool runs). */
+typedef struct split_job {
+    int ta, tb, M, N, K, lda, ldb, ldc, part;
+    float alpha, beta;
+    const float *A, *B;
+    float *C;
+} split_job;
+
+static void split_task(void *c, int i, int th)
+{
+    (void)th;
+    const split_job *j = c;
+    int n0 = i * j->part, n = j->N - n0 < j->part ? j->N - n0 : j->part;
+    if (n <= 0)
+        return;
+    const float *Bp = j->tb ? j->B + (size_t)n0 * j->ldb : j->B + n0;
+    if (gemm_sgemm(j->ta, j->tb, j->M, n, j->K, j->alpha, j->A, j->lda, Bp, j->ldb, j->beta,
+                   j->C + n0, j->ldc, 1))
+        return;
+    cblas_sgemm(CblasRowMajor, j->ta ? CblasTrans : CblasNoTrans, j->tb ? CblasTrans : CblasNoTrans,
+                j->M, n, j->K, j->alpha, j->A, j->lda, Bp, j->ldb, j->beta, j->C + n0, j->ldc);
+}
+
+static int split_on = 1;
+
+int tensor_set_gemm_split(int on)
+{
+    int old = split_on;
+    split_on = on != 0;
+    return old;
+}
+
+/* One product on nthreads threads. One thread: our kernel (gemm.c) where it is faster,
+ * else OpenBLAS. More: the columns of C cut into one part per thread of conv_par's pool,
+ * each part a one-thread product as above (so OpenBLAS's own workers, which spin for a
+ * long time after each threaded call, never contest the second core with the pool's
+ * element loops; tests/bench/README.md has the figures); OpenBLAS's threads only for
+ * products fewer than 64 columns wide. */
 static void sgemm_on(int nthreads, int transA, int transB, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
                      int ldc)
 {
+    if (split_on && nthreads > 1 && N >= 64) {
+        int nt = nthreads < conv_par_threads() ? nthreads : conv_par_threads();
+        int part = ((N + nt - 1) / nt + 15) / 16 * 16;
+        split_job j = { transA, transB, M, N, K, lda, ldb, ldc, part, alpha, beta, A, B, C };
+        set_blas_threads(1);
+        conv_par_for((N + part - 1) / part, split_task, &j);
+        return;
+    }
     if (gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nthreads))
         return;
     set_blas_threads(nthreads);

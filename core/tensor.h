@@ -141,8 +141,11 @@ void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha
  * off. Products of fewer than tensor_set_small_flops' value (2*M*N*K; default 8e6, e.g.
  * the AE's 20-wide layers) always run on one thread; larger ones on n threads.
  *
- * Results depend slightly on the thread count (OpenBLAS blocks long sums differently),
- * so a fixed setting keeps runs bit-for-bit repeatable on one machine. Threads pay on an
+ * Products at least 64 columns wide are cut by columns over the pool, each part summed
+ * as on one thread, so they give the same bits on any thread count as long as every part
+ * is run by the same kernel as the whole (a part narrower than the own kernel's 64 columns
+ * goes to OpenBLAS); narrower products run on OpenBLAS's threads and may differ slightly
+ * with the count. Threads pay on an
  * idle machine but cost dearly when other programs keep the cores busy (an AE epoch
  * here: 0.29 s on 1 thread, 0.74 s on 2 while other jobs ran): use 1 on a shared box.
  *
@@ -155,5 +158,9 @@ void tensor_set_threads(int n);
 int tensor_get_threads(void);
 void tensor_set_small_flops(double flops);
 void tensor_set_adaptive_threads(int on);
+/* 1 (default): a product on more than one thread is cut into one column range per
+ * thread of the engine's pool, each run on one thread (tensor.c says why); 0: OpenBLAS's
+ * own threads (for benchmarks). Returns the previous setting. */
+int tensor_set_gemm_split(int on);
 
 #endif

@@ -47,7 +47,9 @@
  * model gives each mode's mean epoch ("ae alt auto_s=.. off_s=.. epochs=N"): a
  * comparison of the two in one process, robust to a machine whose speed drifts.
  * LATENT_PAR_ALT=1 alternates the same way between the element loops over the threads
- * (par.h) and on the calling thread only ("ae par_alt threaded_s=.. serial_s=..").
+ * (par.h) and on the calling thread only ("ae par_alt threaded_s=.. serial_s=.."), and
+ * LATENT_SPLIT_ALT=1 between threaded products cut over the engine's pool and on
+ * OpenBLAS's threads (tensor_set_gemm_split; "ae split_alt split_s=.. blas_threads_s=..").
  *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
@@ -636,7 +638,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     double times[64], insitu = 0, sum = 0, mn = 1e30, cpu = 0, alt_s[2] = { 0, 0 };
     const char *alt = getenv("LATENT_GEMM_ALT");
     gemm_mode alt_mode = alt && !strcmp(alt, "all") ? GEMM_ALL : GEMM_AUTO;
-    int par_alt = getenv("LATENT_PAR_ALT") != NULL;
+    int par_alt = getenv("LATENT_PAR_ALT") != NULL, split_alt = getenv("LATENT_SPLIT_ALT") != NULL;
     float last[2] = { 0, 0 };
     int ne = o->warmup + o->epochs;
     for (int ep = 0; ep < ne; ep++) {
@@ -644,6 +646,8 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         gl.inside_s = 0;
         double acc[2] = { 0, 0 };
         int nb = 0;
+        if (split_alt)
+            tensor_set_gemm_split(!(ep % 2));
         if (par_alt)
             par_set_serial(ep % 2);
         if (alt)
@@ -669,6 +673,11 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             cpu += dc;
             if (dt < mn) mn = dt;
         }
+    }
+    if (split_alt) {
+        printf("%s split_alt split_s=%.4f blas_threads_s=%.4f epochs=%d\n", name,
+               alt_s[0] / ((ne + 1) / 2), alt_s[1] / (ne / 2 > 0 ? ne / 2 : 1), ne);
+        tensor_set_gemm_split(1);
     }
     if (par_alt) {
         printf("%s par_alt threaded_s=%.4f serial_s=%.4f epochs=%d\n", name,

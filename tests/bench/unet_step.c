@@ -315,6 +315,8 @@ static void conv_sweep(int batch)
 
 int main(int argc, char **argv)
 {
+    if (getenv("LATENT_SPLIT") && !strcmp(getenv("LATENT_SPLIT"), "0"))
+        tensor_set_gemm_split(0);   /* threaded products on OpenBLAS's threads */
     int batch = 128, steps = 10, warmup = 3, sweep = 0, sample = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--batch") && i + 1 < argc)
