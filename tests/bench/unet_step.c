@@ -8,6 +8,8 @@
  *     unet_step --sample          # no-tape forward at batch 64 (one DDPM sampling step)
  *     unet_step --dump FILE       # weights, a batch of 4, eps and the gradients of
  *                                       # mean(eps^2), for torch_unet_ref.py --check FILE
+ *     LATENT_SPLIT=0 unet_step ...  # threaded products on OpenBLAS's threads instead of cut
+ *                                   # by columns over the engine's pool (tensor_set_gemm_split)
  *
  * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=..
  * loss=.. cpu_ms=<process CPU time per step> threads=.. arena_mb=<reserved> fwd_mb=<arena
