@@ -4,6 +4,7 @@
 #   tests/bench/train_compare.sh [--out DIR] [--build DIR] [extra train_bench/torch_ref flags]
 #   tests/bench/train_compare.sh --table DIR     # only reprint the table of a kept run
 #   tests/bench/train_compare.sh --cpu-clock --threads 1   # CPU time instead of wall time
+#   tests/bench/train_compare.sh --unet          # also the U-Net step (unet_compare.sh, 3 runs)
 #
 # 1. builds build/tests/bench/train_bench if needed (cmake, -j2);
 # 2. runs train_bench and torch_ref.py on the same IDX file (the repository's
@@ -33,6 +34,7 @@ OUT=""
 MODELS=ae,vae,gan,ddpm
 TABLE_ONLY=0
 CPU_CLOCK=0
+UNET=0
 EXTRA=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --table) OUT=$2; TABLE_ONLY=1; shift 2 ;;
     --models) MODELS=$2; shift 2 ;;
     --cpu-clock) CPU_CLOCK=1; shift ;;
+    --unet) UNET=1; shift ;;
     *) EXTRA+=("$1"); shift ;;
   esac
 done
@@ -84,6 +87,7 @@ runpy.run_path(sys.argv[0], run_name="__main__")' "$TORCH_REF")
   echo "# clock: $([ $CPU_CLOCK = 1 ] && echo 'process CPU time' || echo wall)  OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-(unset)}"
   : > "$OUT/ours.txt"
   : > "$OUT/torch.txt"
+  rm -f "$OUT/unet.txt"
   for m in ${MODELS//,/ }; do
     S=()
     [ "$m" = ddpm ] && S=(--sample)
@@ -92,9 +96,13 @@ runpy.run_path(sys.argv[0], run_name="__main__")' "$TORCH_REF")
     OMP_WAIT_POLICY=PASSIVE "${TORCH[@]}" --images "$IMAGES" --models "$m" ${S[@]+"${S[@]}"} \
       ${EXTRA[@]+"${EXTRA[@]}"} >> "$OUT/torch.txt"
   done
+  if [ $UNET = 1 ]; then
+    cmake --build "$BUILD" -j2 --target unet_step >/dev/null
+    sh "$HERE/unet_compare.sh" "$BUILD" 3 > "$OUT/unet.txt"
+  fi
 fi
 
-"$PY" - "$OUT/ours.txt" "$OUT/torch.txt" <<'EOF'
+"$PY" - "$OUT/ours.txt" "$OUT/torch.txt" "$OUT/unet.txt" <<'EOF'
 import re, sys
 
 LINE = re.compile(r"^(ae|vae|gan|ddpm) epoch_s=([\d.]+) samples_per_s=\S+ final_loss=(\S+)\s+epochs=\[([^\]]*)\]")
@@ -172,6 +180,14 @@ if "ae" in ours and "peak_rss_mb" in ours["ae"]:
         ours["ae"]["peak_rss_mb"], ok(ours["ae"]["peak_rss_mb"] < 150),
         ", ".join("%s %.1f MB" % (n, ours[n]["peak_rss_mb"]) for n in ["vae", "gan", "ddpm"]
                   if n in ours and "peak_rss_mb" in ours[n])))
+import os
+if len(sys.argv) > 3 and os.path.exists(sys.argv[3]):
+    for line in open(sys.argv[3]):
+        m = re.match(r"median over (\d+) runs: ours ([\d.]+) ms/step, pytorch ([\d.]+) ms/step", line)
+        if m:
+            r = float(m.group(2)) / float(m.group(3))
+            print("unet step (batch 128, median of %s runs): ours %s ms  torch %s ms  ratio %.3f  (<= 0.6: %s)" % (
+                m.group(1), m.group(2), m.group(3), r, ok(r <= 0.6)))
 print("floor = gemm_s / torch_s: the ratio with zero engine overhead (bare sgemm only);"
       " blas_s: the same sgemm calls on OpenBLAS only")
 print("epochs (s) ours / torch:")
