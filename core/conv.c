@@ -455,19 +455,12 @@ static void phase_build(const conv_geom *q, const float *x, float *x4)
         }
 }
 
-/* forward of image b on the phase path: y[b] = conv + bias (+ shift or residual) */
-static void phase_forward(const conv_job *j, int b, int th)
+/* y[b] (O, Ho, Wo) = yp (O, Ho rows of Wp, valid for x < Wo) + bias (+ shift or
+ * residual): the last pass of the row-tap and phase forwards */
+static void padded_out(const conv_job *j, int b, const float *yp)
 {
     const conv_geom *q = j->q;
-    int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp;
-    float *x4 = j->col[th], *yp = j->tmp[th];
-    phase_build(q, j->x + (size_t)b * C * q->H * q->W, x4);
-    for (int blk = 0; blk < 4; blk++) {
-        int Kb = phase_blk[blk][3] * C;
-        conv_sgemm(0, 0, O, (int)q->Np, Kb, 1.0f, j->wr + phase_wstart(q, blk), Kb,
-                   x4 + (size_t)phase_blk[blk][2] * C * q->L + phase_offset(q, blk), (int)q->L,
-                   blk ? 1.0f : 0.0f, yp, (int)q->Np);
-    }
+    int O = q->O, Wo = q->Wo, Wp = q->Wp;
     for (int o = 0; o < O; o++) {
         size_t plane = (size_t)b * O + o;
         float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
@@ -480,6 +473,22 @@ static void phase_forward(const conv_job *j, int b, int th)
                 conv_vaffine(yr, src, 1.0f, add, (size_t)Wo);
         }
     }
+}
+
+/* forward of image b on the phase path: y[b] = conv + bias (+ shift or residual) */
+static void phase_forward(const conv_job *j, int b, int th)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, C = q->C;
+    float *x4 = j->col[th], *yp = j->tmp[th];
+    phase_build(q, j->x + (size_t)b * C * q->H * q->W, x4);
+    for (int blk = 0; blk < 4; blk++) {
+        int Kb = phase_blk[blk][3] * C;
+        conv_sgemm(0, 0, O, (int)q->Np, Kb, 1.0f, j->wr + phase_wstart(q, blk), Kb,
+                   x4 + (size_t)phase_blk[blk][2] * C * q->L + phase_offset(q, blk), (int)q->L,
+                   blk ? 1.0f : 0.0f, yp, (int)q->Np);
+    }
+    padded_out(j, b, yp);
 }
 
 /* backward of image b on the phase path given its dy d (O, Ho Wo) */
@@ -568,24 +577,13 @@ static void rowtap_forward(const conv_job *j, int b, int th)
         phase_forward(j, b, th);
         return;
     }
-    int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp;
+    int O = q->O, Kr = q->C * q->tj, W = q->W;
     float *x3 = j->col[th], *yp = j->tmp[th];
     rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
     for (int blk = 0; blk < rowtap_blocks(q); blk++)
         conv_sgemm(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)blk * O * Kr, Kr,
                    x3 + rowtap_offset(q, blk), (int)q->L, blk ? 1.0f : 0.0f, yp, (int)q->Np);
-    for (int o = 0; o < O; o++) {
-        size_t plane = (size_t)b * O + o;
-        float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
-        for (int y = 0; y < q->H; y++) {
-            float *yr = j->y + plane * q->P + (size_t)y * W;
-            const float *src = yp + (size_t)o * q->Np + (size_t)y * Wp;
-            if (j->residual)
-                conv_vaddc_add(yr, src, add, j->v + plane * q->P + (size_t)y * W, (size_t)W);
-            else
-                conv_vaffine(yr, src, 1.0f, add, (size_t)W);
-        }
-    }
+    padded_out(j, b, yp);
 }
 
 /* backward of image b given its dy d (O, H W): weight gradient into the thread's dwr,
