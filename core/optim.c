@@ -94,9 +94,20 @@ void optim_free(optim *opt)
     free(opt);
 }
 
+/* Calls fn(ctx, block i, first, count) for the parts of the parameter blocks that fall in
+ * [lo, hi) of their concatenation (the order of m and v). */
 static void over_blocks(const optim *opt, size_t lo, size_t hi,
                         void (*fn)(const void *ctx, int i, size_t first, size_t count, size_t off),
-                        const void *ctx);
+                        const void *ctx)
+{
+    size_t off = 0;
+    for (int i = 0; i < opt->nparams && off < hi; i++) {
+        size_t n = opt->params[i].n, a = lo > off ? lo - off : 0, b = hi - off < n ? hi - off : n;
+        if (a < b)
+            fn(ctx, i, a, b - a, off);
+        off += n;
+    }
+}
 
 static void zero_part(const void *c, int i, size_t first, size_t count, size_t off)
 {
@@ -166,21 +177,6 @@ typedef struct adam_job {
     const optim *opt;
     float l2, shrink, b1, a1, b2, a2, neg_step, bc2_sqrt, eps;
 } adam_job;
-
-/* Calls fn(ctx, block i, first, count) for the parts of the parameter blocks that fall in
- * [lo, hi) of their concatenation (the order of m and v). */
-static void over_blocks(const optim *opt, size_t lo, size_t hi,
-                        void (*fn)(const void *ctx, int i, size_t first, size_t count, size_t off),
-                        const void *ctx)
-{
-    size_t off = 0;
-    for (int i = 0; i < opt->nparams && off < hi; i++) {
-        size_t n = opt->params[i].n, a = lo > off ? lo - off : 0, b = hi - off < n ? hi - off : n;
-        if (a < b)
-            fn(ctx, i, a, b - a, off);
-        off += n;
-    }
-}
 
 static void adam_part(const void *c, int i, size_t first, size_t count, size_t off)
 {
