@@ -136,7 +136,8 @@ PAR_CLONES static void col_sums(const float *d, int B, int n, float *db, size_t 
 /* The element loops of linear, over rows (forward) or elements / columns (backward) */
 typedef struct lin_job {
     float *y, *db;
-    const float *b, *d;
+    const float *b;
+    float *d;           /* backward: the node's gradient, scaled in place by act' */
     int B, n;
     lt_act act;
     float alpha;
@@ -151,7 +152,7 @@ static void bias_act_part(void *c, size_t r0, size_t r1)
 static void act_grad_part(void *c, size_t lo, size_t hi)
 {
     const lin_job *j = c;
-    act_grad(j->y + lo, (float *)j->d + lo, hi - lo, j->act, j->alpha);
+    act_grad(j->y + lo, j->d + lo, hi - lo, j->act, j->alpha);
 }
 
 static void col_sums_part(void *c, size_t c0, size_t c1)
