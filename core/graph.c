@@ -168,6 +168,17 @@ static lt_tensor *new_struct(lt_graph *g)
     return t;
 }
 
+/* t as a contiguous ndim-dimensional tensor over data (shape already checked) */
+static lt_tensor *set_contiguous(lt_tensor *t, float *data, int ndim, const int *shape)
+{
+    t->data = data;
+    t->ndim = ndim;
+    for (int d = 0; d < LT_MAXDIM; d++)
+        t->shape[d] = d < ndim ? shape[d] : 1;
+    tensor_contiguous_strides(ndim, shape, t->stride);
+    return t;
+}
+
 lt_tensor *graph_tensor(lt_graph *g, int ndim, const int *shape)
 {
     size_t n;
@@ -177,12 +188,7 @@ lt_tensor *graph_tensor(lt_graph *g, int ndim, const int *shape)
     float *data = t ? graph_alloc(g, n * sizeof(float)) : NULL;
     if (!data)
         return NULL;
-    t->data = data;
-    t->ndim = ndim;
-    for (int d = 0; d < LT_MAXDIM; d++)
-        t->shape[d] = d < ndim ? shape[d] : 1;
-    tensor_contiguous_strides(ndim, shape, t->stride);
-    return t;
+    return set_contiguous(t, data, ndim, shape);
 }
 
 lt_tensor *graph_zeros(lt_graph *g, int ndim, const int *shape)
@@ -232,12 +238,7 @@ lt_tensor *graph_wrap(lt_graph *g, float *data, int ndim, const int *shape)
     lt_tensor *t = new_struct(g);
     if (!t)
         return NULL;
-    t->data = data;
-    t->ndim = ndim;
-    for (int d = 0; d < LT_MAXDIM; d++)
-        t->shape[d] = d < ndim ? shape[d] : 1;
-    tensor_contiguous_strides(ndim, shape, t->stride);
-    return t;
+    return set_contiguous(t, data, ndim, shape);
 }
 
 static int tape_push(lt_graph *g, lt_tensor *t)
