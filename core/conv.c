@@ -491,6 +491,19 @@ static void phase_forward(const conv_job *j, int b, int th)
     padded_out(j, b, yp);
 }
 
+/* dyp (O, Ho rows of Wp) = dy d (O, Ho, Wo) on padded rows, zero in the pad columns: the
+ * first pass of the row-tap and phase backwards (padded_out's adjoint) */
+static void padded_dy(const conv_geom *q, const float *d, float *dyp)
+{
+    int Wo = q->Wo, Wp = q->Wp;
+    for (int o = 0; o < q->O; o++)
+        for (int y = 0; y < q->Ho; y++) {
+            float *r = dyp + (size_t)o * q->Np + (size_t)y * Wp;
+            memcpy(r, d + (size_t)o * q->P + (size_t)y * Wo, (size_t)Wo * sizeof(float));
+            zero_few(r + Wo, Wp - Wo);
+        }
+}
+
 /* backward of image b on the phase path given its dy d (O, Ho Wo) */
 static void phase_backward(const conv_job *j, int b, int th, const float *d)
 {
@@ -498,12 +511,7 @@ static void phase_backward(const conv_job *j, int b, int th, const float *d)
     int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp, W = q->W;
     size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
-    for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad column */
-        for (int y = 0; y < q->Ho; y++) {
-            float *r = dyp + (size_t)o * Np + (size_t)y * Wp;
-            memcpy(r, d + (size_t)o * q->P + (size_t)y * Wo, (size_t)Wo * sizeof(float));
-            r[Wo] = 0.0f;
-        }
+    padded_dy(q, d, dyp);
     const float *xb = j->x + (size_t)b * C * q->H * W;
     if (j->want_dw) {   /* dwr[blk]^T (Kb, O) += X4 rows at the group's offset . dYp^T */
         phase_build(q, xb, buf);
@@ -598,12 +606,7 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
     size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
-    for (int o = 0; o < O; o++)   /* dy on padded rows, zero in the pad columns */
-        for (int y = 0; y < q->H; y++) {
-            float *r = dyp + (size_t)o * Np + (size_t)y * Wp;
-            memcpy(r, d + (size_t)o * q->P + (size_t)y * W, (size_t)W * sizeof(float));
-            zero_few(r + W, Wp - W);
-        }
+    padded_dy(q, d, dyp);
     if (j->want_dw) {   /* dwr[blk]^T (Kr, O) += X3 at the block's offset . dYp^T */
         rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
         transpose_dy(dyp, j->dyt[th], O, Np);
