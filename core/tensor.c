@@ -346,6 +346,12 @@ void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
 {
     if (M <= 0 || N <= 0)
         return;
+    if (K <= 0) {   /* C = beta C, with beta 0 a plain store (as naive: NaN in C goes) */
+        for (int i = 0; i < M; i++)
+            for (int j = 0; j < N; j++)
+                C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+        return;
+    }
     blas_init();
     double flops = 2.0 * M * N * K;
     if (blas_max_threads == 1 || flops < small_flops || !adaptive) {
