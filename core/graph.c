@@ -422,6 +422,10 @@ static void mark_needed(lt_graph *g, const lt_param *ps, int nps)
     }
 }
 
+static _Atomic unsigned long backward_runs;
+
+unsigned long graph_backward_runs(void) { return backward_runs; }
+
 lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
                               const lt_param *ps, int nps)
 {
@@ -436,6 +440,7 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     if (!on_tape)
         return lt_fail(LT_ERR_VALUE, "backward: the loss was not recorded on this graph "
                        "(or the graph was reset since)");
+    backward_runs++;
     mark_needed(g, ps, nps);
     if (!y->needed)
         return LT_OK;

@@ -405,7 +405,7 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
     optim *opt = ((ov_data *)AS_OBJ(vo)->data)->opt;
     optim_zero_grad(opt);
     if (graph_backward(s->tc->g, loss, opt->params, opt->nparams) != LT_OK) return tv_fail(s, n);
-    optim_step(opt);
+    optim_step_clear(opt);   /* the next step's optim_zero_grad then writes nothing */
     return train_record(s, n, r, name, x);
 }
 

@@ -43,13 +43,15 @@
  * Environment: LATENT_GEMM=off runs every product on OpenBLAS (gemm_set_mode(GEMM_OFF):
  * the engine as it was before its own kernel), =all on the own kernel wherever it can,
  * =auto (default) as the engine chooses. LATENT_GEMM_ALT=auto|all: the epochs alternate
- * between that mode (even epochs, warm-up included) and off (odd ones), and a line per
- * model gives each mode's mean epoch ("ae alt auto_s=.. off_s=.. epochs=N"): a
+ * between that mode (even epochs) and off (odd ones), and a line per
+ * model gives each mode's mean timed epoch (warm-up left out) ("ae alt auto_s=.. off_s=.. epochs=N"): a
  * comparison of the two in one process, robust to a machine whose speed drifts.
  * LATENT_PAR_ALT=1 alternates the same way between the element loops over the threads
  * (par.h) and on the calling thread only ("ae par_alt threaded_s=.. serial_s=.."), and
  * LATENT_SPLIT_ALT=1 between threaded products cut over the engine's pool and on
- * OpenBLAS's threads (tensor_set_gemm_split; "ae split_alt split_s=.. blas_threads_s=..").
+ * OpenBLAS's threads (tensor_set_gemm_split; "ae split_alt split_s=.. blas_threads_s=.."),
+ * LATENT_CLEAR_ALT=1 between optim_step_clear and optim_step + a zeroing optim_zero_grad
+ * ("ae clear_alt clear_s=.. zero_grad_s=..").
  *
  * --sample: DDPM ancestral sampling of 64 images over 1000 steps (sigma_t^2 = beta_t),
  * without a tape, with the ddpm trained in this run or a fresh init; warm-up of 20 steps
@@ -446,6 +448,28 @@ static lt_tensor *ddpm_eps(model *md, lt_graph *g, lt_tensor *xt, lt_tensor *t)
 
 /* One optimisation step on the rows idx (b) of X; writes the loss(es) reported by
  * torch_ref.py into out. */
+/* the two alternating modes' mean timed epochs (0 for a mode with no timed epoch) */
+#define ALT_MEANS(s, n) ((n)[0] ? (s)[0] / (n)[0] : 0.0), ((n)[1] ? (s)[1] / (n)[1] : 0.0)
+
+/* 1: optim_step_clear (the engine's way: the step zeroes each gradient as it reads it, so
+ * optim_zero_grad has nothing left to do); 0: optim_step, and optim_zero_grad zeroes the
+ * gradients in a pass of its own (LATENT_CLEAR_ALT alternates the two) */
+static int step_clear = 1;
+
+static lt_status backward(lt_graph *g, lt_tensor *loss, optim *opt, const lt_param *ps, int nps)
+{
+    optim_zero_grad(opt);
+    return graph_backward(g, loss, ps, nps);
+}
+
+static void step(optim *opt)
+{
+    if (step_clear)
+        optim_step_clear(opt);
+    else
+        optim_step(opt);
+}
+
 static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int b, float out[2])
 {
     graph_reset(g);
@@ -455,9 +479,8 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
     case M_AE: {
         lt_tensor *loss = op_mse(g, nn_forward(md->net, g, x), x, LT_MEAN);
         if (!loss) die("ae forward");
-        optim_zero_grad(md->opt);
-        if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ae backward");
-        optim_step(md->opt);
+        if (backward(g, loss, md->opt, md->ps, md->nps) != LT_OK) die("ae backward");
+        step(md->opt);
         out[0] = loss->data[0];
         break;
     }
@@ -470,9 +493,8 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
         lt_tensor *rec = nn_forward(md->dec, g, z);
         lt_tensor *loss = op_add(g, op_bce(g, rec, x, LT_SUM), op_kl_gauss(g, mu, lv, LT_SUM));
         if (!loss) die("vae forward");
-        optim_zero_grad(md->opt);
-        if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("vae backward");
-        optim_step(md->opt);
+        if (backward(g, loss, md->opt, md->ps, md->nps) != LT_OK) die("vae backward");
+        step(md->opt);
         out[0] = loss->data[0] / b;
         break;
     }
@@ -484,14 +506,12 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
                                   op_bce_logits(g, nn_forward(md->D, g, op_detach(g, fake)),
                                                 zero, LT_MEAN));
         if (!lossD) die("gan D forward");
-        optim_zero_grad(md->optD);
-        if (graph_backward(g, lossD, md->psD, md->npsD) != LT_OK) die("gan D backward");
-        optim_step(md->optD);
+        if (backward(g, lossD, md->optD, md->psD, md->npsD) != LT_OK) die("gan D backward");
+        step(md->optD);
         lt_tensor *lossG = op_bce_logits(g, nn_forward(md->D, g, fake), one, LT_MEAN);
         if (!lossG) die("gan G forward");
-        optim_zero_grad(md->opt);
-        if (graph_backward(g, lossG, md->ps, md->nps) != LT_OK) die("gan G backward");
-        optim_step(md->opt);
+        if (backward(g, lossG, md->opt, md->ps, md->nps) != LT_OK) die("gan G backward");
+        step(md->opt);
         out[0] = lossD->data[0];
         out[1] = lossG->data[0];
         break;
@@ -505,9 +525,8 @@ static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int
                                op_mul(g, op_gather(g, md->s1ab, t), eps));
         lt_tensor *loss = op_mse(g, ddpm_eps(md, g, xt, t), eps, LT_MEAN);
         if (!loss) die("ddpm forward");
-        optim_zero_grad(md->opt);
-        if (graph_backward(g, loss, md->ps, md->nps) != LT_OK) die("ddpm backward");
-        optim_step(md->opt);
+        if (backward(g, loss, md->opt, md->ps, md->nps) != LT_OK) die("ddpm backward");
+        step(md->opt);
         out[0] = loss->data[0];
         break;
     }
@@ -636,9 +655,11 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     rng pr;
     rng_seed(&pr, (uint64_t)o->seed + 1);
     double times[64], insitu = 0, sum = 0, mn = 1e30, cpu = 0, alt_s[2] = { 0, 0 };
+    int alt_n[2] = { 0, 0 };
     const char *alt = getenv("LATENT_GEMM_ALT");
     gemm_mode alt_mode = alt && !strcmp(alt, "all") ? GEMM_ALL : GEMM_AUTO;
     int par_alt = getenv("LATENT_PAR_ALT") != NULL, split_alt = getenv("LATENT_SPLIT_ALT") != NULL;
+    int clear_alt = getenv("LATENT_CLEAR_ALT") != NULL;
     float last[2] = { 0, 0 };
     int ne = o->warmup + o->epochs;
     for (int ep = 0; ep < ne; ep++) {
@@ -650,6 +671,8 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             tensor_set_gemm_split(!(ep % 2));
         if (par_alt)
             par_set_serial(ep % 2);
+        if (clear_alt)
+            step_clear = !(ep % 2);
         if (alt)
             gemm_set_mode(ep % 2 ? GEMM_OFF : alt_mode);
         double t0 = now(), c0 = cpu_now();
@@ -662,7 +685,10 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
             nb++;
         }
         double dt = now() - t0, dc = cpu_now() - c0;
-        alt_s[ep % 2] += dt;
+        if (ep >= o->warmup) {
+            alt_s[ep % 2] += dt;
+            alt_n[ep % 2]++;
+        }
         gl.logging = 0;
         last[0] = (float)(acc[0] / nb);
         last[1] = (float)(acc[1] / nb);
@@ -676,17 +702,22 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     }
     if (split_alt) {
         printf("%s split_alt split_s=%.4f blas_threads_s=%.4f epochs=%d\n", name,
-               alt_s[0] / ((ne + 1) / 2), alt_s[1] / (ne / 2 > 0 ? ne / 2 : 1), ne);
+               ALT_MEANS(alt_s, alt_n), ne);
         tensor_set_gemm_split(1);
+    }
+    if (clear_alt) {
+        printf("%s clear_alt clear_s=%.4f zero_grad_s=%.4f epochs=%d\n", name,
+               ALT_MEANS(alt_s, alt_n), ne);
+        step_clear = 1;
     }
     if (par_alt) {
         printf("%s par_alt threaded_s=%.4f serial_s=%.4f epochs=%d\n", name,
-               alt_s[0] / ((ne + 1) / 2), alt_s[1] / (ne / 2 > 0 ? ne / 2 : 1), ne);
+               ALT_MEANS(alt_s, alt_n), ne);
         par_set_serial(0);
     }
     if (alt) {
         printf("%s alt %s_s=%.4f off_s=%.4f epochs=%d\n", name, alt_mode == GEMM_ALL ? "all" : "auto",
-               alt_s[0] / ((ne + 1) / 2), alt_s[1] / (ne / 2 > 0 ? ne / 2 : 1), ne);
+               ALT_MEANS(alt_s, alt_n), ne);
         gemm_set_mode(alt_mode);
     }
     double es = sum / o->epochs;

@@ -7,6 +7,8 @@
 
 #include "check.h"
 #include "ema.h"
+#include "graph.h"
+#include "ops.h"
 #include "optim.h"
 #include "rng.h"
 
@@ -292,6 +294,69 @@ static void test_ema(void)
     ema_free(NULL);
 }
 
+/* optim_step_clear: the same update as optim_step, the gradients left zero; optim_zero_grad
+ * writes nothing after it until a backward runs, then zeroes again */
+static void test_step_clear(void)
+{
+    for (int c = 0; c < 6; c++) {
+        float w1[3], w2[3], g1[3], g2[3];
+        memcpy(w1, W0, sizeof w1);
+        memcpy(w2, W0, sizeof w2);
+        lt_param p1 = { w1, g1, 3, "w" }, p2 = { w2, g2, 3, "w" };
+        optim_kind kind;
+        optim_opts o = case_opts(c, &kind);
+        optim *a = optim_new(kind, &p1, 1, &o), *b = optim_new(kind, &p2, 1, &o);
+        CHECK(a && b);
+        for (int t = 0; t < 5; t++) {
+            memcpy(g1, G[t], sizeof g1);
+            memcpy(g2, G[t], sizeof g2);
+            optim_step(a);
+            optim_step_clear(b);
+            CHECK(memcmp(w1, w2, sizeof w1) == 0);
+            CHECK(memcmp(a->m, b->m, sizeof w1) == 0);
+            CHECK(g2[0] == 0.0f && g2[1] == 0.0f && g2[2] == 0.0f);
+            CHECK(g1[0] == G[t][0]);   /* optim_step leaves them */
+        }
+        optim_free(a);
+        optim_free(b);
+    }
+    float w[2] = { 1.0f, -3.0f }, gr[2] = { 0, 0 };
+    lt_param p = { w, gr, 2, "w" };
+    optim_opts o = optim_defaults(OPTIM_ADAM);
+    optim *opt = optim_new(OPTIM_ADAM, &p, 1, &o);
+    lt_graph *g = graph_new();
+    CHECK(opt && g);
+    int sh[1] = { 2 };
+    for (int t = 0; t < 3; t++) {
+        optim_zero_grad(opt);
+        CHECK(gr[0] == 0.0f && gr[1] == 0.0f);
+        graph_reset(g);
+        lt_tensor *x = graph_param(g, &p, 1, sh);
+        CHECK(graph_backward(g, op_sum(g, op_mul(g, x, x)), &p, 1) == LT_OK);
+        CHECK(gr[0] == 2.0f * w[0] && gr[1] == 2.0f * w[1]);   /* d/dw sum w^2, from zero */
+        optim_step_clear(opt);
+        CHECK(gr[0] == 0.0f && gr[1] == 0.0f);
+    }
+    /* a backward after the clearing step (here a failed one does not count, a good one
+     * does): optim_zero_grad zeroes what it wrote */
+    graph_reset(g);
+    lt_tensor *x = graph_param(g, &p, 1, sh);
+    CHECK(graph_backward(g, op_mul(g, x, x), &p, 1) == LT_ERR_SHAPE);
+    CHECK(graph_backward(g, op_sum(g, x), &p, 1) == LT_OK);
+    CHECK(gr[0] == 1.0f);
+    optim_zero_grad(opt);
+    CHECK(gr[0] == 0.0f && gr[1] == 0.0f);
+    /* documented: with no backward since, optim_zero_grad trusts the clearing step and
+     * does not see a gradient written by hand (graph_zero_grad does) */
+    gr[1] = 5.0f;
+    optim_zero_grad(opt);
+    CHECK(gr[1] == 5.0f);
+    graph_zero_grad(&p, 1);
+    CHECK(gr[1] == 0.0f);
+    graph_free(g);
+    optim_free(opt);
+}
+
 int main(void)
 {
     RUN(test_against_torch);
@@ -300,6 +365,7 @@ int main(void)
     RUN(test_sgd_momentum_by_hand);
     RUN(test_many_blocks_against_reference);
     RUN(test_zero_grad_lr_and_errors);
+    RUN(test_step_clear);
     RUN(test_ema);
     return check_summary("optim");
 }
