@@ -149,8 +149,9 @@ void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const 
 
 /* ---- vector kernels ---------------------------------------------------------------------------- */
 
-/* Two widths from one source (conv_vec.inc): 4 floats (SSE, every x86-64; NEON elsewhere)
- * and, on x86-64 CPUs that have it, 8 floats with AVX2, chosen at run time. */
+/* Three widths from one source (conv_vec.inc): 4 floats (SSE, every x86-64; NEON
+ * elsewhere) and, on x86-64 CPUs that have them, 8 floats with AVX2 or 16 with AVX-512,
+ * chosen at run time. */
 typedef float v4f __attribute__((vector_size(16)));
 typedef int v4i __attribute__((vector_size(16)));
 #define VF v4f
@@ -179,18 +180,32 @@ typedef int v8i __attribute__((vector_size(32)));
 #undef VW
 #undef FN
 #undef ATTR
-static int narrow_only;   /* conv_vec_narrow(1): tests of the 4-wide kernels */
-#define WIDE (!narrow_only && __builtin_cpu_supports("avx2"))
-#define PICK(name, args) (WIDE ? name##_8 args : name##_4 args)
+typedef float v16f __attribute__((vector_size(64)));
+typedef int v16i __attribute__((vector_size(64)));
+#define VF v16f
+#define VI v16i
+#define VW 16
+#define FN(n) n##_16
+#define ATTR __attribute__((target("avx512f")))
+#include "conv_vec.inc"
+#undef VF
+#undef VI
+#undef VW
+#undef FN
+#undef ATTR
+static int max_width = 16;   /* conv_vec_width: the widest kernels allowed */
+#define WIDE (max_width >= 8 && __builtin_cpu_supports("avx2"))
+#define WIDEST (max_width >= 16 && __builtin_cpu_supports("avx512f"))
+#define PICK(name, args) (WIDEST ? name##_16 args : WIDE ? name##_8 args : name##_4 args)
 #else
-static int narrow_only;
+static int max_width = 4;
 #define PICK(name, args) (name##_4 args)
 #endif
 
-int conv_vec_narrow(int on)
+int conv_vec_width(int w)
 {
-    int old = narrow_only;
-    narrow_only = on ? 1 : 0;
+    int old = max_width;
+    max_width = w >= 16 ? 16 : w >= 8 ? 8 : 4;
     return old;
 }
 

@@ -36,12 +36,14 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx);
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
-/* ---- vectorised kernels (4 floats wide, 8 with AVX2 where the CPU has it; results
- * independent of alignment, and of the width up to the order of float sums) ---- */
+/* ---- vectorised kernels (4 floats wide, 8 with AVX2 and 16 with AVX-512 where the CPU
+ * has them; results independent of alignment, and of the width up to the order of float
+ * sums) ---- */
 
-/* 1: use the 4-wide kernels even where 8-wide (AVX2) ones run (for tests); returns the
- * previous setting. Not thread-safe: set it outside parallel regions. */
-int conv_vec_narrow(int on);
+/* The widest kernels to use: 4, 8 or 16 (default; each only where the CPU has it), for
+ * tests and benchmarks; returns the previous setting. Not thread-safe: set it outside
+ * parallel regions. */
+int conv_vec_width(int w);
 /* sum of x[0..n), float, 2 vectors of partial sums */
 float conv_vsum(const float *x, size_t n);
 /* y[i] += x[i] */

@@ -10,6 +10,11 @@
  *                                       # mean(eps^2), for torch_unet_ref.py --check FILE
  *     LATENT_SPLIT=0 unet_step ...  # threaded products on OpenBLAS's threads instead of cut
  *                                   # by columns over the engine's pool (tensor_set_gemm_split)
+ *     LATENT_AB=vec8 unet_step ...  # steps alternate between the engine as it is (even
+ *                                   # steps) and a variant (odd ones), and a second line
+ *                                   # gives each one's median: "ab vec8 default_ms=..
+ *                                   # variant_ms=..", robust to a machine whose speed
+ *                                   # drifts. Variants: vec8, vec4 (conv_vec_width)
  *
  * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=..
  * loss=.. cpu_ms=<process CPU time per step> threads=.. arena_mb=<reserved> fwd_mb=<arena
@@ -101,6 +106,16 @@ static void adam_step(adam *a, const lt_param *ps, float lr)
     }
 }
 
+/* LATENT_AB: the variant's name, and a function that turns it on (1) or off (0) */
+static const char *ab_name;
+static void ab_set(int on)
+{
+    if (!strcmp(ab_name, "vec8"))
+        conv_vec_width(on ? 8 : 16);
+    else if (!strcmp(ab_name, "vec4"))
+        conv_vec_width(on ? 4 : 16);
+}
+
 static int bench_step(int batch, int steps, int warmup)
 {
     rng r;
@@ -126,7 +141,11 @@ static int bench_step(int batch, int steps, int warmup)
     double *tc = calloc(steps, sizeof(double));
     float loss_v = 0.0f;
     size_t used_fwd = 0, used_all = 0;
+    double *ab[2] = { calloc(steps, sizeof(double)), calloc(steps, sizeof(double)) };
+    int nab[2] = { 0, 0 };
     for (int s = 0; s < warmup + steps; s++) {
+        if (ab_name)
+            ab_set(s % 2);
         double t0 = now_ms(), c0 = cpu_ms();
         graph_reset(g);
         lt_tensor *loss = op_mse(g, unet_forward(u, g, x, t), eps, LT_MEAN);
@@ -148,8 +167,16 @@ static int bench_step(int batch, int steps, int warmup)
             tb[s - warmup] = t2 - t1;
             ta[s - warmup] = t3 - t2;
             tc[s - warmup] = cpu_ms() - c0;
+            ab[s % 2][nab[s % 2]++] = t3 - t0;
         }
     }
+    if (ab_name) {
+        ab_set(0);
+        printf("ab %s default_ms=%.1f variant_ms=%.1f steps=%d\n", ab_name, median(ab[0], nab[0]),
+               median(ab[1], nab[1]), steps);
+    }
+    free(ab[0]);
+    free(ab[1]);
     printf("unet_step params=%zu batch=%d ms_per_step=%.1f fwd=%.1f bwd=%.1f adam=%.1f loss=%.4f "
            "cpu_ms=%.1f threads=%d arena_mb=%.0f fwd_mb=%.0f bwd_mb=%.0f steps=[",
            unet_param_count(u), batch, median(tot, steps), median(tf, steps), median(tb, steps),
@@ -319,6 +346,7 @@ int main(int argc, char **argv)
 {
     if (getenv("LATENT_SPLIT") && !strcmp(getenv("LATENT_SPLIT"), "0"))
         tensor_set_gemm_split(0);   /* threaded products on OpenBLAS's threads */
+    ab_name = getenv("LATENT_AB");
     int batch = 128, steps = 10, warmup = 3, sweep = 0, sample = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--batch") && i + 1 < argc)

@@ -730,18 +730,21 @@ static void check_vector_kernels(void)
     free(x); free(y); free(d); free(z);
 }
 
-/* both widths: the 4-wide kernels and (where the CPU has AVX2) the 8-wide ones, and
- * GroupNorm's gradients through the 4-wide ones */
+/* every width: the 4-wide kernels and (where the CPU has AVX2, AVX-512) the 8- and
+ * 16-wide ones, and GroupNorm's gradients through the narrower ones */
 static void test_group_norm_grad(void);
 static void test_group_norm_grad_double(void);
 static void test_vector_kernels(void)
 {
     check_vector_kernels();
-    int old = conv_vec_narrow(1);
+    int old = conv_vec_width(8);
+    check_vector_kernels();
+    test_group_norm_grad();
+    conv_vec_width(4);
     check_vector_kernels();
     test_group_norm_grad();
     test_group_norm_grad_double();
-    conv_vec_narrow(old);
+    conv_vec_width(old);
 }
 
 int main(void)
