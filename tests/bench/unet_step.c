@@ -14,7 +14,8 @@
  *                                   # steps) and a variant (odd ones), and a second line
  *                                   # gives each one's median: "ab vec8 default_ms=..
  *                                   # variant_ms=..", robust to a machine whose speed
- *                                   # drifts. Variants: vec8, vec4 (conv_vec_width)
+ *                                   # drifts. Variants: vec8, vec4 (conv_vec_width),
+ *                                   # nowino (conv2d_set_winograd(0))
  *
  * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=..
  * loss=.. cpu_ms=<process CPU time per step> threads=.. arena_mb=<reserved> fwd_mb=<arena
@@ -27,6 +28,7 @@
 #include <time.h>
 
 #include "conv.h"
+#include "conv_par.h"
 #include "graph.h"
 #include "ops.h"
 #include "rng.h"
@@ -114,6 +116,8 @@ static void ab_set(int on)
         conv_vec_width(on ? 8 : 16);
     else if (!strcmp(ab_name, "vec4"))
         conv_vec_width(on ? 4 : 16);
+    else if (!strcmp(ab_name, "nowino"))
+        conv2d_set_winograd(!on);
 }
 
 static int bench_step(int batch, int steps, int warmup)

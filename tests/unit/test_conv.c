@@ -129,6 +129,93 @@ static void test_conv_vs_naive(void)
     conv2d_set_rowtap(rowtap0);
 }
 
+/* y, dx, dw of conv2d(x, w, b) (3x3, stride 1, padding 1) with dy as the output gradient */
+static void conv_run(const lt_tensor *x, const lt_tensor *w, const lt_tensor *b, const float *dy,
+                     float *y, float *dx, float *dw)
+{
+    size_t nx = tensor_numel(x), nw = tensor_numel(w);
+    float *db = calloc((size_t)w->shape[0], sizeof(float));
+    memset(dx, 0, nx * sizeof(float));
+    memset(dw, 0, nw * sizeof(float));
+    lt_graph *g = graph_new();
+    lt_param px = { x->data, dx, nx, "x" }, pw = { w->data, dw, nw, "w" };
+    lt_param pb = { b->data, db, (size_t)w->shape[0], "b" };
+    lt_tensor *out = op_conv2d(g, graph_param(g, &px, 4, x->shape), graph_param(g, &pw, 4, w->shape),
+                               graph_param(g, &pb, 1, b->shape), 1, 1, NULL);
+    CHECK(out != NULL);
+    lt_param ps[3] = { px, pw, pb };
+    if (out) {
+        memcpy(y, out->data, tensor_numel(out) * sizeof(float));
+        CHECK(graph_backward_from(g, out, dy, ps, 3) == LT_OK);
+    }
+    graph_free(g);
+    free(db);
+}
+
+static double max_abs(const float *a, size_t n)
+{
+    double m = 0.0;
+    for (size_t i = 0; i < n; i++)
+        m = fmax(m, fabs((double)a[i]));
+    return m;
+}
+
+/* Winograd's F(2x2, 3x3) (the default for 3x3 same convolutions up to 64 x 64) against the
+ * direct reference and against the row-tap sgemms: within float rounding of the sums, not
+ * the same bits (so it ran); beyond 64 wide the row-tap path, the same bits with it on or
+ * off */
+static void test_winograd(void)
+{
+    static const conv_case wc[] = {
+        { 2, 96, 14, 14, 32, 3, 1, 1 }, { 2, 48, 28, 28, 16, 3, 1, 1 }, { 1, 3, 64, 64, 2, 3, 1, 1 },
+        { 2, 5, 9, 13, 7, 3, 1, 1 },    { 1, 3, 65, 9, 2, 3, 1, 1 },    { 1, 4, 9, 65, 3, 3, 1, 1 },
+    };
+    rng r;
+    rng_seed(&r, 11);
+    int wino0 = conv2d_set_winograd(1);
+    for (size_t i = 0; i < sizeof wc / sizeof wc[0]; i++) {
+        const conv_case *c = &wc[i];
+        int xs[4] = { c->B, c->C, c->H, c->W }, ws[4] = { c->O, c->C, 3, 3 };
+        lt_tensor *x = randt(&r, 4, xs, 1.0f), *w = randt(&r, 4, ws, 0.5f), *b = randt(&r, 1, &c->O, 0.5f);
+        size_t ny = (size_t)c->B * c->O * c->H * c->W, nx = tensor_numel(x), nw = tensor_numel(w);
+        float *dy = malloc(ny * sizeof(float)), *ref[3], *got[2][3];
+        rng_fill_normal(&r, dy, ny, 0.0f, 1.0f);
+        size_t n[3] = { ny, nx, nw };
+        for (int k = 0; k < 3; k++) {
+            ref[k] = calloc(n[k], sizeof(float));
+            got[0][k] = malloc(n[k] * sizeof(float));
+            got[1][k] = malloc(n[k] * sizeof(float));
+        }
+        float *dbr = calloc((size_t)c->O, sizeof(float));
+        conv2d_naive_forward(x->data, w->data, b->data, ref[0], c->B, c->C, c->H, c->W, c->O, 3, 3, 1, 1);
+        conv2d_naive_backward(x->data, w->data, dy, ref[1], ref[2], dbr, c->B, c->C, c->H, c->W, c->O,
+                              3, 3, 1, 1);
+        for (int on = 0; on < 2; on++) {
+            conv2d_set_winograd(on);
+            conv_run(x, w, b, dy, got[on][0], got[on][1], got[on][2]);
+            for (int k = 0; k < 3; k++) {
+                double err = max_abs_diff(got[on][k], ref[k], n[k]), scale = max_abs(ref[k], n[k]);
+                CHECK(err <= 2e-6 * scale);
+                if (err > 2e-6 * scale)
+                    fprintf(stderr, "  winograd %d case %zu out %d: error %g of %g\n", on, i, k, err, scale);
+            }
+        }
+        int wide = c->H > 64 || c->W > 64;
+        CHECK(wide == (memcmp(got[0][0], got[1][0], ny * sizeof(float)) == 0));   /* y */
+        CHECK(wide == (memcmp(got[0][1], got[1][1], nx * sizeof(float)) == 0));   /* dx */
+        CHECK(memcmp(got[0][2], got[1][2], nw * sizeof(float)) == 0);   /* dw: row-tap both */
+        for (int k = 0; k < 3; k++) {
+            free(ref[k]);
+            free(got[0][k]);
+            free(got[1][k]);
+        }
+        free(dy);
+        free(dbr);
+        tensor_free(x); tensor_free(w); tensor_free(b);
+    }
+    conv2d_set_winograd(wino0);
+}
+
 /* a strided (non-contiguous) input gives the same result as its contiguous copy */
 static void test_conv_strided_input(void)
 {
@@ -751,6 +838,7 @@ int main(void)
 {
     RUN(test_vector_kernels);
     RUN(test_conv_vs_naive);
+    RUN(test_winograd);
     RUN(test_conv_strided_input);
     RUN(test_conv_errors);
     RUN(test_conv_grad);
