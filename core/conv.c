@@ -80,7 +80,7 @@ static int wino_on = 1;
 int conv2d_set_winograd(int on)
 {
     int old = wino_on;
-    wino_on = on ? 1 : 0;
+    wino_on = on < 0 ? 0 : on > 2 ? 2 : on;
     return old;
 }
 
@@ -103,6 +103,7 @@ typedef struct conv_geom {
     int wino;        /* on the row-tap path, a 3x3 kernel with padding 1: the forward and
                       * the input gradient by Winograd's F(2x2, 3x3) (conv_wino.h) */
     size_t T;        /* wino: tiles per image */
+    int wdw;         /* wino, and the weight gradient that way too (enough tiles) */
     int Wp;          /* row-tap: padded row width W + pad; phase: Wo + 1 */
     int tj;          /* row-tap: kernel columns per sgemm (k or 1); phase: 4 (phases) */
     size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3;
@@ -598,7 +599,8 @@ static void rowtap_fold_row(float *restrict dr, const float *restrict d, size_t 
  * sixteen sgemms per image, (O, C) . (C, T), run as fast as the row-tap's (97-112 GFLOP/s
  * on one core with OpenBLAS's small-matrix kernels at these sizes), so the forward and the
  * input gradient take 4/9 of the row-tap's multiplies and a pass of transforms. The weight
- * gradient stays on the row-tap path. */
+ * gradient's sgemms, (O, T) . (T, C), are slower at these sizes (50-90 GFLOP/s: K is the
+ * tile count), which 4/9 of the multiplies more than make up for. */
 
 /* forward of image b: y[b] = conv + bias (+ shift or residual) */
 static void wino_forward(const conv_job *j, int b, int th)
@@ -613,6 +615,20 @@ static void wino_forward(const conv_job *j, int b, int th)
     const float *v = j->v ? j->v + (size_t)b * O * (j->residual ? q->P : 1) : NULL;
     wino_output(M, q->T, O, q->H, q->W, j->bias, j->residual ? NULL : v, j->residual ? v : NULL,
                 j->y + (size_t)b * O * q->P, 1);
+}
+
+/* weight gradient of image b from its dy d (O, H W): the thread's dU (16, O, C) +=
+ * Z[xi] (O, T) V[xi]^T (T, C), in its col (V) and tmp (Z) */
+static void wino_dw(const conv_job *j, int b, int th, const float *d)
+{
+    const conv_geom *q = j->q;
+    int O = q->O, C = q->C, T = (int)q->T;
+    float *V = j->col[th], *Z = j->tmp[th];
+    wino_input(j->x + (size_t)b * C * q->H * q->W, C, q->H, q->W, V, q->T);
+    wino_grad(d, O, q->H, q->W, Z, q->T);
+    for (int xi = 0; xi < 16; xi++)
+        conv_sgemm(0, 1, O, C, T, 1.0f, Z + (size_t)xi * O * T, T, V + (size_t)xi * C * T, T,
+                   1.0f, j->dwr[th] + (size_t)xi * O * C, C);
 }
 
 /* input gradient of image b from its dy d (O, H W): the convolution of d with the kernels
@@ -661,11 +677,17 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
         phase_backward(j, b, th, d);
         return;
     }
+    if (q->wino && (q->wdw || !j->want_dw)) {
+        if (j->want_dw)
+            wino_dw(j, b, th, d);
+        if (j->dx)
+            wino_dx(j, b, th, d);
+        return;
+    }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
     size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
-    if (j->want_dw || !q->wino)
-        padded_dy(q, d, dyp);
+    padded_dy(q, d, dyp);
     if (j->want_dw) {   /* dwr[blk]^T (Kr, O) += X3 at the block's offset . dYp^T */
         rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
         transpose_dy(dyp, j->dyt[th], O, Np);
@@ -910,10 +932,11 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
         j.U = u;
     } else if (q->rowtap && j.dx && !(j.wrt = rowtap_transpose(g, q, sv->wr)))
         return;
-    for (int t = 0; q->rowtap && dw && t < nt; t++)
+    for (int t = 0; q->rowtap && !q->wdw && dw && t < nt; t++)
         if (!(j.dyt[t] = graph_scratch(g, (size_t)q->Np * q->O * sizeof(float))))
             return;
-    size_t nw = (size_t)q->O * q->K;
+    /* wino: the partials are dU (16, O, C) */
+    size_t nw = q->wdw ? (size_t)16 * q->O * q->C : (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
         /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
         j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_scratch(g, nw * sizeof(float)) : NULL;
@@ -927,7 +950,11 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
     conv_par_for(conv_chunks(q), conv_backward_task, &j);
-    if (dw && q->rowtap) {
+    if (dw && q->wdw) {
+        for (int t = 1; t < nt; t++)
+            conv_vadd(j.dwr[0], j.dwr[t], nw);
+        wino_weights_grad(j.dwr[0], q->O, q->C, dw);
+    } else if (dw && q->rowtap) {
         float *tmp = graph_scratch(g, nw * sizeof(float));
         if (!tmp)
             return;
@@ -1003,6 +1030,8 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
         q->L = rowtap_len(q);
         q->tj = q->C * q->kw <= 96 ? q->kw : 1;
         q->wino = wino_on && q->kh == 3 && q->H <= WINO_MAX && q->W <= WINO_MAX;
+        /* the weight gradient's sgemms have K = T: at 20 tiles (7x7) the row-tap's won */
+        q->wdw = q->wino && (wino_on == 2 || wino_tiles(q->H, q->W) >= 32);
         q->T = wino_tiles(q->H, q->W);
     } else if (rowtap_on && stride == 2 && pad == 1 && q->kh == 3 && q->kw == 3
                && q->H % 2 == 0 && q->W % 2 == 0) {   /* the phase path */

@@ -125,7 +125,10 @@ int conv2d_set_rowtap(int on);
 /* 1 (default): on the row-tap path, 3x3 kernels with padding 1 (on images up to 64 x 64)
  * compute the forward and the input gradient by Winograd's F(2x2, 3x3) (conv_wino.h: 16
  * products per 2x2 outputs instead of 36; results differ from the direct sum in the last
- * bits); 0: by the row-tap sgemms. Returns the previous setting; for tests and benchmarks. */
+ * bits), and the weight gradient too on images of at least 32 tiles (8 x 14, 12 x 10,
+ * ...; below, its sgemms are too short: the row-tap's are faster); 2: the weight gradient
+ * that way on any size; 0: none, all by the row-tap sgemms. Returns the previous setting;
+ * for tests and benchmarks. */
 int conv2d_set_winograd(int on);
 
 /* ---- layers (lt_module, nn.h) -------------------------------------------------------- */

@@ -179,3 +179,77 @@ void wino_output(const float *M, size_t ld, int O, int H, int W, const float *bi
         }
     }
 }
+
+/* One row of A y A^T for the tiles t < n of one plane, whose 2x2 blocks y have rows
+ * (e0[t], o0[t]) and (e1[t], o1[t]): with (p, q) = c0 y0 + c1 y1 the row of A y
+ * (c = (1, 0), (1, 1), (1, -1) or (0, -1): exact), z0..z3[t] = (p, p + q, p - q, -q);
+ * scalars only, so that the loop vectorises over t */
+PAR_CLONES static void grad_row(const float *restrict e0, const float *restrict o0,
+                                const float *restrict e1, const float *restrict o1, float c0,
+                                float c1, float *restrict z0, float *restrict z1,
+                                float *restrict z2, float *restrict z3, size_t n)
+{
+    for (size_t t = 0; t < n; t++) {
+        float p = c0 * e0[t] + c1 * e1[t], q = c0 * o0[t] + c1 * o1[t];
+        z0[t] = p;
+        z1[t] = p + q;
+        z2[t] = p - q;
+        z3[t] = -q;
+    }
+}
+
+void wino_grad(const float *dy, int O, int H, int W, float *Z, size_t ld)
+{
+    int TH = (H + 1) / 2, Wq = (W + 1) / 2 + 1;
+    size_t n = wino_tiles(H, W), os = (size_t)O * ld;
+    float Q[4][PLANE];   /* Q[2 a + b][ty Wq + tx] = dy[2 ty + a][2 tx + b], or 0 */
+    for (int o = 0; o < O; o++) {
+        const float *d = dy + (size_t)o * H * W;
+        for (int ty = 0; ty < TH; ty++)
+            for (int a = 0; a < 2; a++) {
+                float *qe = Q[2 * a] + (size_t)ty * Wq, *qo = Q[2 * a + 1] + (size_t)ty * Wq;
+                int yy = 2 * ty + a, tx = 0;
+                if (yy < H) {
+                    const float *dr = d + (size_t)yy * W;
+                    for (; 2 * tx + 1 < W; tx++) {
+                        qe[tx] = dr[2 * tx];
+                        qo[tx] = dr[2 * tx + 1];
+                    }
+                    if (2 * tx < W) {   /* odd W: the last tile's left column */
+                        qe[tx] = dr[2 * tx];
+                        qo[tx++] = 0.0f;
+                    }
+                }
+                for (; tx < Wq; tx++)
+                    qe[tx] = qo[tx] = 0.0f;
+            }
+        static const float c0[4] = { 1.0f, 1.0f, 1.0f, 0.0f }, c1[4] = { 0.0f, 1.0f, -1.0f, -1.0f };
+        for (int i = 0; i < 4; i++) {   /* rows of A y: y0, y0 + y1, y0 - y1, -y1 */
+            float *z = Z + (size_t)4 * i * os + (size_t)o * ld;
+            grad_row(Q[0], Q[1], Q[2], Q[3], c0[i], c1[i], z, z + os, z + 2 * os, z + 3 * os, n);
+        }
+    }
+}
+
+void wino_weights_grad(const float *dU, int O, int C, float *dw)
+{
+    size_t plane = (size_t)O * C;
+    for (int o = 0; o < O; o++)
+        for (int c = 0; c < C; c++) {
+            const float *u = dU + (size_t)o * C + c;
+            float x[4][4], h[3][4];
+            for (int xi = 0; xi < 16; xi++)
+                x[xi / 4][xi % 4] = u[(size_t)xi * plane];
+            for (int j = 0; j < 4; j++) {   /* h (3, 4) = G^T x */
+                h[0][j] = x[0][j] + 0.5f * (x[1][j] + x[2][j]);
+                h[1][j] = 0.5f * (x[1][j] - x[2][j]);
+                h[2][j] = 0.5f * (x[1][j] + x[2][j]) + x[3][j];
+            }
+            float *k = dw + ((size_t)o * C + c) * 9;
+            for (int a = 0; a < 3; a++) {   /* k += h G */
+                k[a * 3 + 0] += h[a][0] + 0.5f * (h[a][1] + h[a][2]);
+                k[a * 3 + 1] += 0.5f * (h[a][1] - h[a][2]);
+                k[a * 3 + 2] += 0.5f * (h[a][1] + h[a][2]) + h[a][3];
+            }
+        }
+}

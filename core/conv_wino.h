@@ -19,6 +19,10 @@
  *
  * The input gradient of such a convolution is one of the same kind, of dy with every
  * kernel turned by 180 degrees and the channels swapped: wino_weights(..., flip = 1).
+ * The weight gradient follows from the forward's formula: with Z = A dy_t A^T (4x4) for
+ * each tile's 2x2 output gradient dy_t (wino_grad),
+ *     dU[xi] (O, C) = sum over tiles Z[xi] (O, T) V[xi]^T (T, C)   16 sgemms (the caller's)
+ *     dg = G^T dU G                                                wino_weights_grad
  *
  * Rounding: the transforms add and subtract (and halve, in G) before the products, so
  * results differ from the direct sum in the last bits (test_conv bounds it against a
@@ -51,5 +55,14 @@ void wino_input(const float *x, int C, int H, int W, float *V, size_t ld);
  * for each tile's m, where bias (O), shift (O) and res (O, H, W) may each be NULL. */
 void wino_output(const float *M, size_t ld, int O, int H, int W, const float *bias,
                  const float *shift, const float *res, float *y, int set);
+
+/* dy is one image's output gradient (O, H, W), H, W <= WINO_MAX; Z is (16, O, ld), ld >=
+ * wino_tiles(H, W): Z[xi][o][t] = (A dy_t A^T)[xi] for the 2x2 block dy_t of tile t (zero
+ * outside the image, so the junk tiles give zeros). */
+void wino_grad(const float *dy, int O, int H, int W, float *Z, size_t ld);
+
+/* dU is (16, O, C) as the sgemms summed it; dw (O, C, 3, 3) += G^T dU[o][c] G for each
+ * pair. */
+void wino_weights_grad(const float *dU, int O, int C, float *dw);
 
 #endif

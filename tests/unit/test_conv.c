@@ -112,21 +112,25 @@ static void test_conv_vs_naive(void)
     rng_seed(&r, 1);
     size_t chunks[3] = { 0, 300, (size_t)1 << 30 };   /* one image, a few, the whole batch */
     int threads0 = tensor_get_threads(), rowtap0 = conv2d_set_rowtap(1);
+    int wino0 = conv2d_set_winograd(1);
     for (int nt = 1; nt <= 3; nt += 2)   /* the pool's threads: none, and three */
-        for (int rt = 0; rt <= 2; rt++) {   /* im2col only, row-tap where cheap, row-tap always */
-            tensor_set_threads(nt);
-            conv2d_set_rowtap(rt);
-            for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-                for (int k = 0; k < 3; k++) {
-                    int before = check_failed;
-                    check_conv_case(&cases[i], chunks[k], &r);
-                    if (check_failed != before)
-                        fprintf(stderr, "  conv case %zu, chunk %zu, %d threads, rowtap %d\n", i,
-                                chunks[k], nt, rt);
-                }
-        }
+        for (int rt = 0; rt <= 2; rt++)   /* im2col only, row-tap where cheap, row-tap always */
+            for (int wi = 0; wi <= 2; wi++) {   /* Winograd: off, default, weight grads too */
+                tensor_set_threads(nt);
+                conv2d_set_rowtap(rt);
+                conv2d_set_winograd(wi);
+                for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+                    for (int k = 0; k < 3; k++) {
+                        int before = check_failed;
+                        check_conv_case(&cases[i], chunks[k], &r);
+                        if (check_failed != before)
+                            fprintf(stderr, "  conv case %zu, chunk %zu, %d threads, rowtap %d, "
+                                    "winograd %d\n", i, chunks[k], nt, rt, wi);
+                    }
+            }
     tensor_set_threads(threads0);
     conv2d_set_rowtap(rowtap0);
+    conv2d_set_winograd(wino0);
 }
 
 /* y, dx, dw of conv2d(x, w, b) (3x3, stride 1, padding 1) with dy as the output gradient */
@@ -160,15 +164,16 @@ static double max_abs(const float *a, size_t n)
     return m;
 }
 
-/* Winograd's F(2x2, 3x3) (the default for 3x3 same convolutions up to 64 x 64) against the
- * direct reference and against the row-tap sgemms: within float rounding of the sums, not
- * the same bits (so it ran); beyond 64 wide the row-tap path, the same bits with it on or
- * off */
+/* Winograd's F(2x2, 3x3) (the default for 3x3 same convolutions up to 64 x 64: forward,
+ * input and weight gradients) against the direct reference and against the row-tap
+ * sgemms: within float rounding of the sums, not the same bits (so it ran); beyond 64 wide
+ * the row-tap path, the same bits with it on or off */
 static void test_winograd(void)
 {
     static const conv_case wc[] = {
         { 2, 96, 14, 14, 32, 3, 1, 1 }, { 2, 48, 28, 28, 16, 3, 1, 1 }, { 1, 3, 64, 64, 2, 3, 1, 1 },
-        { 2, 5, 9, 13, 7, 3, 1, 1 },    { 1, 3, 65, 9, 2, 3, 1, 1 },    { 1, 4, 9, 65, 3, 3, 1, 1 },
+        { 2, 5, 9, 13, 7, 3, 1, 1 },    { 3, 16, 7, 7, 8, 3, 1, 1 },    { 1, 3, 65, 9, 2, 3, 1, 1 },
+        { 1, 4, 9, 65, 3, 3, 1, 1 },
     };
     rng r;
     rng_seed(&r, 11);
@@ -191,7 +196,7 @@ static void test_winograd(void)
         conv2d_naive_backward(x->data, w->data, dy, ref[1], ref[2], dbr, c->B, c->C, c->H, c->W, c->O,
                               3, 3, 1, 1);
         for (int on = 0; on < 2; on++) {
-            conv2d_set_winograd(on);
+            conv2d_set_winograd(on ? 2 : 0);   /* 2: the weight gradient on any size too */
             conv_run(x, w, b, dy, got[on][0], got[on][1], got[on][2]);
             for (int k = 0; k < 3; k++) {
                 double err = max_abs_diff(got[on][k], ref[k], n[k]), scale = max_abs(ref[k], n[k]);
@@ -203,7 +208,7 @@ static void test_winograd(void)
         int wide = c->H > 64 || c->W > 64;
         CHECK(wide == (memcmp(got[0][0], got[1][0], ny * sizeof(float)) == 0));   /* y */
         CHECK(wide == (memcmp(got[0][1], got[1][1], nx * sizeof(float)) == 0));   /* dx */
-        CHECK(memcmp(got[0][2], got[1][2], nw * sizeof(float)) == 0);   /* dw: row-tap both */
+        CHECK(wide == (memcmp(got[0][2], got[1][2], nw * sizeof(float)) == 0));   /* dw */
         for (int k = 0; k < 3; k++) {
             free(ref[k]);
             free(got[0][k]);
