@@ -707,7 +707,8 @@ const builtin bi_save_builtins[] = {
      "x = tensor([[1, -2]])\nsum(m2(x) == m(x))  # => 3",
      NULL, 2, 2, bs_save},
     {"load", "load(path, nets=none)",
-     "Reads what save() wrote: a network (a new one, giving bit-identical outputs), a history, or an "
+     "Reads what save() wrote: a network (a new one, giving bit-identical outputs: any network of built-in "
+     "layers, unet() included; a `net` goes back with load_into), a history, or an "
      "optimizer over the networks given as nets= (the same architectures, in the same order). A "
      "missing, corrupt or mismatched file is an error and nothing changes.",
      "h = linear(4, 2)\nopt = adam(h, lr=0.01)\nsave(opt, \"/tmp/latent-example-opt.ckpt\")\n"
