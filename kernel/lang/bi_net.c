@@ -499,6 +499,13 @@ static int bn_unet(bi_args *a, value *out)
         net_kw_int(a, "groups", 1, &cfg.groups) < 0 || net_kw_int(a, "sdim", 2, &cfg.sdim) < 0 ||
         net_kw_int(a, "tdim", 1, &cfg.tdim) < 0 || !tc_get(a->s, a->call))
         return -1;
+    const ast_node *at;
+    if (cfg.c1 % cfg.groups || cfg.c2 % cfg.groups || cfg.c3 % cfg.groups)
+        return bi_fail(a, bi_kw(a, "groups", &at) ? at : NULL, "ValueError", "unet: %d groups do not divide "
+                       "every channel count (c1=%d, c2=%d, c3=%d)", cfg.groups, cfg.c1, cfg.c2, cfg.c3);
+    if (cfg.sdim % 2)
+        return bi_fail(a, bi_kw(a, "sdim", &at) ? at : NULL, "ValueError", "unet: sdim must be even (sines "
+                       "and cosines), got %d", cfg.sdim);
     unet_mod *m = calloc(1, sizeof *m);
     if (!m) return bi_fail(a, NULL, "MemoryError", "out of memory");
     m->base.ops = &unet_mod_ops;
