@@ -28,11 +28,12 @@
  * silu)", "unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128)"), so that a rebuild
  * never depends on a builtin's defaults. load() rebuilds the network by evaluating it;
  * it may only call the layer builtins of sv_layers below with literal arguments (a file
- * cannot run code). Files written before (format 1 too, arch as the layer table wrote
- * it: "group_norm(4, 8)", "conv2d(1, 8, k=3, stride=2, pad=1)", "unet(16, 32, 64)") are
- * read through sv_legacy. A `net` (arch "net NAME(x, t)": its layers come from running
- * its body) goes back with load_into(net, path) into a network of the same
- * description, whose blocks must match the file's in number and size. */
+ * cannot run code). Files written before, whose arch is the layer table's row
+ * ("group_norm(4, 8)", "conv2d(1, 8, k=3, stride=2, pad=1)", "unet(16, 32, 64)"), have
+ * the same format (version 1: the arch is only text) and are read through sv_legacy.
+ * A `net` (arch "net NAME(x, t)": its layers come from running its body) goes back
+ * with load_into(net, path) into a network of the same description, whose blocks must
+ * match the file's in number and size. */
 #include "bi_save.h"
 
 #include <math.h>
