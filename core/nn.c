@@ -192,9 +192,16 @@ static const char *act_name(lt_act a)
 static char *act_describe(const lt_module *m, char *buf, size_t size)
 {
     const act_mod *a = (const act_mod *)m;
-    if (a->act == LT_ACT_LEAKY_RELU)
-        snprintf(buf, size, "leaky_relu(%g)", a->alpha);
-    else
+    if (a->act == LT_ACT_LEAKY_RELU) {
+        /* the fewest digits that read back as the same float (0.2, not 0.200000003), so
+         * that the description rebuilds the same layer */
+        char num[32];
+        for (int prec = 6; prec <= 9; prec++) {
+            snprintf(num, sizeof num, "%.*g", prec, a->alpha);
+            if ((float)strtod(num, NULL) == a->alpha) break;
+        }
+        snprintf(buf, size, "leaky_relu(%s)", num);
+    } else
         snprintf(buf, size, "%s", act_name(a->act));
     return buf;
 }

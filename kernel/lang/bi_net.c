@@ -192,10 +192,17 @@ static int net_site_result(bi_args *a, net_site *st, lt_tensor *y, value *out)
 /* A whole number >= lo from a value (positional i, or a keyword's value v at `at`). */
 static int net_whole(bi_args *a, const ast_node *at, value v, const char *what, int lo, int *x)
 {
-    if (!IS_NUM(v)) return bi_fail(a, at, "TypeError", "%s must be a number, not %s", what, val_type_name(v));
+    /* -1 spelled out after bi_fail: the compiler cannot see that it returns -1, and
+     * would warn that the callers' *x may be read unset */
+    if (!IS_NUM(v)) {
+        bi_fail(a, at, "TypeError", "%s must be a number, not %s", what, val_type_name(v));
+        return -1;
+    }
     double d = AS_NUM(v);
-    if (d != floor(d) || d < lo || d > 1e8)
-        return bi_fail(a, at, "ValueError", "%s must be a whole number >= %d", what, lo);
+    if (d != floor(d) || d < lo || d > 1e8) {
+        bi_fail(a, at, "ValueError", "%s must be a whole number >= %d", what, lo);
+        return -1;
+    }
     *x = (int)d;
     return 0;
 }
@@ -475,20 +482,30 @@ static lt_tensor *unet_mod_forward(lt_module *m, lt_graph *g, lt_tensor *x)
 static int unet_mod_params(lt_module *m, lt_param *ps, int cap) { return unet_params(((unet_mod *)m)->u, ps, cap); }
 static char *unet_mod_describe(const lt_module *m, char *b, size_t size)
 {
+    /* every argument, so that the description is the call that rebuilds it (load) */
     const unet_config *c = &((const unet_mod *)m)->u->cfg;
-    snprintf(b, size, "unet(%d, %d, %d)", c->c1, c->c2, c->c3);
+    snprintf(b, size, "unet(c1=%d, c2=%d, c3=%d, groups=%d, sdim=%d, tdim=%d)", c->c1, c->c2, c->c3, c->groups,
+             c->sdim, c->tdim);
     return b;
 }
 static void unet_mod_free(lt_module *m) { unet_free(((unet_mod *)m)->u); free(m); }
 static const lt_module_ops unet_mod_ops = { "unet", unet_mod_forward, unet_mod_params, unet_mod_describe, unet_mod_free };
 
-/* unet(c1=16, c2=32, c3=64) */
+/* unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128) */
 static int bn_unet(bi_args *a, value *out)
 {
     unet_config cfg = unet_default_config();
     if (net_kw_int(a, "c1", 1, &cfg.c1) < 0 || net_kw_int(a, "c2", 1, &cfg.c2) < 0 || net_kw_int(a, "c3", 1, &cfg.c3) < 0 ||
-        !tc_get(a->s, a->call))
+        net_kw_int(a, "groups", 1, &cfg.groups) < 0 || net_kw_int(a, "sdim", 2, &cfg.sdim) < 0 ||
+        net_kw_int(a, "tdim", 1, &cfg.tdim) < 0 || !tc_get(a->s, a->call))
         return -1;
+    const ast_node *at;
+    if (cfg.c1 % cfg.groups || cfg.c2 % cfg.groups || cfg.c3 % cfg.groups)
+        return bi_fail(a, bi_kw(a, "groups", &at) ? at : NULL, "ValueError", "unet: %d groups do not divide "
+                       "every channel count (c1=%d, c2=%d, c3=%d)", cfg.groups, cfg.c1, cfg.c2, cfg.c3);
+    if (cfg.sdim % 2)
+        return bi_fail(a, bi_kw(a, "sdim", &at) ? at : NULL, "ValueError", "unet: sdim must be even (sines "
+                       "and cosines), got %d", cfg.sdim);
     unet_mod *m = calloc(1, sizeof *m);
     if (!m) return bi_fail(a, NULL, "MemoryError", "out of memory");
     m->base.ops = &unet_mod_ops;
@@ -593,7 +610,7 @@ void net_table(lt_module *m, buf *out, int html)
 
 static const char *const bn_conv_kw[] = {"k", "stride", "padding", NULL};
 static const char *const bn_dense_kw[] = {"bias", NULL};
-static const char *const bn_unet_kw[] = {"c1", "c2", "c3", NULL};
+static const char *const bn_unet_kw[] = {"c1", "c2", "c3", "groups", "sdim", "tdim", NULL};
 
 const builtin bi_net_builtins[] = {
     {"conv", "conv(x, out_channels, k=3, stride=1, padding=k//2)",
@@ -626,9 +643,10 @@ const builtin bi_net_builtins[] = {
     {"temb", "temb(t, dim)",
      "The sinusoidal embedding of time steps t (a number or a (B) tensor): (B, dim) of sines then cosines, no parameters.",
      "shape(temb(tensor([0, 10, 999]), 128))  # => [3, 128]", NULL, 2, 2, bn_temb},
-    {"unet", "unet(c1=16, c2=32, c3=64)",
+    {"unet", "unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128)",
      "A ready-made U-Net for DDPM noise prediction, called as eps(xt, t) with xt (B, 784) or (B, 1, 28, 28) "
-     "and t a (B) tensor or a number.",
+     "and t a (B) tensor or a number: c1, c2, c3 channels per level, GroupNorm in `groups` groups (dividing "
+     "each), a sinusoidal time embedding of sdim (even) widened to tdim.",
      "params(unet())  # => 184785", bn_unet_kw, 0, 0, bn_unet},
     {0},
 };

@@ -21,12 +21,19 @@
  *                epochs          i64   () the epochs they span
  *
  * An optimizer file does not hold the weights: load it with the networks it trains,
- * saved and loaded on their own (load("opt.ckpt", nets=[enc, dec])). Every network can
- * be saved; load() rebuilds one by evaluating its arch text, which may only call the
- * layer builtins of sv_layers below with literal arguments (a file cannot run code).
- * Others (a `net`, whose arch is "net NAME(x, t)", or a seq of layers not listed there)
- * go back with load_into(net, path) into a network of the same description, whose
- * blocks must match the file's in number and size. */
+ * saved and loaded on their own (load("opt.ckpt", nets=[enc, dec])).
+ *
+ * A network's arch is the expression of layer builtins that builds it, every argument
+ * written out (sv_write: "seq(conv2d(1, 8, k=3, stride=2, padding=1), groupnorm(4, 8),
+ * silu)", "unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128)"), so that a rebuild
+ * never depends on a builtin's defaults. load() rebuilds the network by evaluating it;
+ * it may only call the layer builtins of sv_layers below with literal arguments (a file
+ * cannot run code). Files written before, whose arch is the layer table's row
+ * ("group_norm(4, 8)", "conv2d(1, 8, k=3, stride=2, pad=1)", "unet(16, 32, 64)"), have
+ * the same format (version 1: the arch is only text) and are read through sv_legacy.
+ * A `net` (arch "net NAME(x, t)": its layers come from running its body) goes back
+ * with load_into(net, path) into a network of the same description, whose blocks must
+ * match the file's in number and size. */
 #include "bi_save.h"
 
 #include <math.h>
@@ -36,19 +43,21 @@
 
 #include "arena.h"
 #include "ckpt.h"
+#include "conv.h"
 #include "env.h"
 #include "eval.h"
 #include "nn_val.h"
 #include "parse.h"
 #include "train.h"
 
-/* The builtins an architecture text may call (the layers of bi_nn.c). A new layer
- * kind whose describe() writes a call of its builtin is saved by adding it here. */
+/* The builtins an architecture text may call (the layers of bi_nn.c and bi_net.c). A
+ * new layer kind is saved by adding its builtin here and, unless its describe() writes
+ * the full call of that builtin, a case to sv_write. */
 static const char *const sv_layers[] = {
     "seq", "linear", "relu", "sigmoid", "tanh", "silu", "softplus", "leaky_relu",
-    "conv2d", "avgpool", "upsample", "down", "up", "flatten", "unflatten", NULL,
-};   /* not group_norm(...) nor unet(16, 32, 64): their descriptions are not calls of their
-        builtins (groupnorm, unet(c1=...)); load_into takes them back */
+    "conv2d", "groupnorm", "avgpool", "upsample", "down", "up", "flatten", "unflatten",
+    "unet", NULL,
+};
 
 enum { SV_ARCH_MAX = 16384 };
 
@@ -130,14 +139,128 @@ static int sv_arch_ok(const ast_node *n, int depth)
     return 1;
 }
 
-/* The architecture text of a network (nn_describe). Returns 0, or -1 with a ValueError
- * when it does not fit in cap bytes. */
+/* Appends the expression of layer builtins that builds m, every argument written:
+ * conv2d and group_norm describe themselves in the core's words (pad=, group_norm),
+ * the other layers (linear, activations, shape layers, unet) as the call of their
+ * builtin; a net as "net NAME(x, t)", which no expression builds. A layer shared
+ * through a variable is written where it is used (a rebuild makes one layer each). */
+static void sv_write(lt_module *m, buf *b)
+{
+    char d[256];
+    int n;
+    m = nv_unshare(m);
+    lt_module **kids = nn_is(m, "seq") ? nn_seq_children(m, &n) : NULL;
+    if (kids) {
+        buf_puts(b, "seq(");
+        for (int i = 0; i < n; i++) {
+            if (i) buf_puts(b, ", ");
+            sv_write(kids[i], b);
+        }
+        buf_putc(b, ')');
+    } else if (nn_is(m, "conv2d")) {
+        const lt_conv2d *c = (const lt_conv2d *)m;
+        buf_printf(b, "conv2d(%d, %d, k=%d, stride=%d, padding=%d)", c->in, c->out, c->k, c->stride, c->pad);
+    } else if (nn_is(m, "group_norm")) {
+        const lt_group_norm *g = (const lt_group_norm *)m;
+        buf_printf(b, "groupnorm(%d, %d)", g->groups, g->channels);
+    } else {
+        buf_puts(b, nn_describe(m, d, sizeof d));
+    }
+}
+
+/* The architecture text of a network (sv_write). Returns 0, or -1 with a ValueError
+ * when it does not fit in cap bytes (MemoryError when out of memory). */
 static int sv_arch_of(bi_args *a, value net, char *text, size_t cap)
 {
-    nn_describe(nv_module(net), text, cap);
-    if (strlen(text) + 1 >= cap)
+    buf b;
+    buf_init(&b);
+    sv_write(nv_module(net), &b);
+    int oom = b.oom, fits = b.len + 1 < cap;
+    if (!oom && fits) memcpy(text, b.data, b.len + 1);
+    buf_free(&b);
+    if (oom) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    if (!fits)
         return bi_fail(a, NULL, "ValueError", "cannot save this network: its description is longer than %zu bytes",
                        cap - 1);
+    return 0;
+}
+
+/* ---- architectures of older files -------------------------------------------------- */
+
+static const ast_node *sv_key(const ast_node *call, const char *name)
+{
+    for (int i = 0; call->keys && i < call->n; i++)
+        if (call->keys[i] && strcmp(call->keys[i]->text, name) == 0) return call->items[i];
+    return NULL;
+}
+
+static ast_node *sv_node(arena *ar, const ast_node *at, ast_kind kind, const char *text, double num)
+{
+    ast_node *x = arena_alloc(ar, sizeof *x);
+    if (!x) return NULL;
+    *x = (ast_node){ .kind = kind, .line = at->line, .col = at->col, .num = num, .text = text,
+                     .text_len = text ? strlen(text) : 0 };
+    return x;
+}
+
+/* Appends the keyword argument name=num to call (whose arrays live in ar). -1 when
+ * out of memory. */
+static int sv_add_kw(arena *ar, ast_node *call, const char *name, double num)
+{
+    ast_node **items = arena_alloc(ar, (size_t)(call->n + 1) * sizeof *items);
+    ast_node **keys = arena_alloc(ar, (size_t)(call->n + 1) * sizeof *keys);
+    ast_node *v = sv_node(ar, call, AST_NUM, NULL, num), *k = sv_node(ar, call, AST_NAME, name, 0);
+    if (!items || !keys || !v || !k) return -1;
+    for (int i = 0; i < call->n; i++) {
+        items[i] = call->items[i];
+        keys[i] = call->keys ? call->keys[i] : NULL;
+    }
+    items[call->n] = v;
+    keys[call->n] = k;
+    call->items = items;
+    call->keys = keys;
+    call->n++;
+    return 0;
+}
+
+/* The architectures of older files as layer table rows wrote them, turned into the
+ * calls that build the same layers:
+ *   group_norm(4, 8)                      groupnorm(4, 8)
+ *   conv2d(1, 8, k=3, stride=2, pad=1)    conv2d(1, 8, k=3, stride=2, padding=1)
+ *   conv2d(1, 8, k=2)                     conv2d(1, 8, k=2, padding=0): the short row
+ *                                         meant padding (k - 1) // 2, not k // 2
+ *   unet(16, 32, 64)                      unet(c1=16, c2=32, c3=64, groups=4, sdim=64,
+ *                                         tdim=128), the configuration of that time
+ * Files written now carry every argument and pass through unchanged. -1 when out of
+ * memory. */
+static int sv_legacy(arena *ar, ast_node *n, int depth)
+{
+    if (depth > 64 || n->kind != AST_CALL || !n->a || n->a->kind != AST_NAME) return 0;
+    const char *f = n->a->text;
+    if (strcmp(f, "group_norm") == 0) {
+        n->a->text = "groupnorm";
+        n->a->text_len = strlen("groupnorm");
+    } else if (strcmp(f, "conv2d") == 0) {
+        for (int i = 0; n->keys && i < n->n; i++)
+            if (n->keys[i] && strcmp(n->keys[i]->text, "pad") == 0 &&
+                !(n->keys[i] = sv_node(ar, n->keys[i], AST_NAME, "padding", 0)))
+                return -1;
+        const ast_node *k = sv_key(n, "k");   /* not a number: conv2d's own error */
+        if (!sv_key(n, "padding") && (!k || k->kind == AST_NUM) &&
+            sv_add_kw(ar, n, "padding", floor(((k ? k->num : 3) - 1) / 2)) < 0)
+            return -1;
+    } else if (strcmp(f, "unet") == 0 && n->n == 3 && (!n->keys || (!n->keys[0] && !n->keys[1] && !n->keys[2]))) {
+        static const char *const names[] = { "c1", "c2", "c3" };
+        ast_node **keys = arena_alloc(ar, 3 * sizeof *keys);
+        for (int i = 0; keys && i < 3; i++)
+            if (!(keys[i] = sv_node(ar, n->items[i], AST_NAME, names[i], 0))) return -1;
+        if (!keys) return -1;
+        n->keys = keys;
+        if (sv_add_kw(ar, n, "groups", 4) < 0 || sv_add_kw(ar, n, "sdim", 64) < 0 || sv_add_kw(ar, n, "tdim", 128) < 0)
+            return -1;
+    }
+    for (int i = 0; i < n->n; i++)
+        if (sv_legacy(ar, n->items[i], depth + 1) < 0) return -1;
     return 0;
 }
 
@@ -158,6 +281,10 @@ static int sv_build(bi_args *a, const char *arch, const char *path, value *out)
         arch = one;
     }
     ast_node *cell = parse_cell(arch, &ar, &err);
+    if (cell && cell->n == 1 && sv_legacy(&ar, cell->items[0], 0) < 0) {
+        arena_free(&ar);
+        return bi_fail(a, NULL, "MemoryError", "out of memory");
+    }
     if (!cell || cell->n != 1 || !sv_arch_ok(cell->items[0], 0)) {
         arena_free(&ar);
         return bi_fail(a, NULL, "FormatError", "%s: the architecture \"%.200s\" is not a network this "
@@ -260,10 +387,9 @@ static int sv_opt(bi_args *a, const ov_data *d, ckpt_writer *w)
     buf_init(&nets);
     if (!sizes) return bi_fail(a, NULL, "MemoryError", "out of memory");
     for (int i = 0; i < o->nparams; i++) sizes[i] = (int64_t)o->params[i].n;
-    char arch[SV_ARCH_MAX];
     for (int i = 0; i < d->nnets; i++) {
-        nn_describe(nv_module(d->nets[i]), arch, sizeof arch);
-        buf_printf(&nets, "%s%s", i ? "\n" : "", arch);
+        if (i) buf_putc(&nets, '\n');
+        sv_write(nv_module(d->nets[i]), &nets);
     }
     sv_hyper(o, h);
     int st = nets.oom ? bi_fail(a, NULL, "MemoryError", "out of memory") : 0;
@@ -500,14 +626,23 @@ static int bs_load(bi_args *a, value *out)
 static int sv_into_net(bi_args *a, const ckpt *ck, value net)
 {
     const ckpt_rec *arch;
-    char mine[SV_ARCH_MAX];
-    if (sv_get(a, ck, "arch", CKPT_TEXT, &arch) < 0) return -1;
-    nn_describe(nv_module(net), mine, sizeof mine);
+    char mine[SV_ARCH_MAX], theirs[SV_ARCH_MAX];
+    if (sv_get(a, ck, "arch", CKPT_TEXT, &arch) < 0 || sv_arch_of(a, net, mine, sizeof mine) < 0) return -1;
+    snprintf(theirs, sizeof theirs, "%s", (const char *)arch->data);
     /* a net describes itself by its name only: its blocks (number, sizes) are the check */
-    int nets = strncmp(mine, "net ", 4) == 0 && strncmp(arch->data, "net ", 4) == 0;
-    if (!nets && strcmp(mine, arch->data) != 0)
+    int nets = strncmp(mine, "net ", 4) == 0 && strncmp(theirs, "net ", 4) == 0;
+    if (!nets && strcmp(mine, theirs) != 0 && strncmp(theirs, "net ", 4) != 0) {
+        /* an older file writes the same layers in other words: compare what they build */
+        value built;
+        if (sv_build(a, arch->data, ckpt_path(ck), &built) == 0) {
+            int st = sv_arch_of(a, built, theirs, sizeof theirs);
+            val_decref(built);
+            if (st < 0) return -1;
+        }
+    }
+    if (!nets && strcmp(mine, theirs) != 0)
         return bi_fail(a, a->pos_nodes[0], "ValueError", "%s holds a %.300s, not a %.300s: nothing was loaded",
-                       ckpt_path(ck), (const char *)arch->data, mine);
+                       ckpt_path(ck), theirs, mine);
     return sv_load_params(a, ck, net);
 }
 
@@ -573,7 +708,8 @@ const builtin bi_save_builtins[] = {
      "x = tensor([[1, -2]])\nsum(m2(x) == m(x))  # => 3",
      NULL, 2, 2, bs_save},
     {"load", "load(path, nets=none)",
-     "Reads what save() wrote: a network (a new one, giving bit-identical outputs), a history, or an "
+     "Reads what save() wrote: a network (a new one, giving bit-identical outputs: any network of built-in "
+     "layers, unet() included; a `net` goes back with load_into), a history, or an "
      "optimizer over the networks given as nets= (the same architectures, in the same order). A "
      "missing, corrupt or mismatched file is an error and nothing changes.",
      "h = linear(4, 2)\nopt = adam(h, lr=0.01)\nsave(opt, \"/tmp/latent-example-opt.ckpt\")\n"

@@ -1,7 +1,8 @@
 /* bi_save.h: save(value, path), load(path), load_into(target, path) and seed(n).
  *
  *     save(enc, "enc.ckpt")                 a network: its architecture + parameter blocks
- *     enc2 = load("enc.ckpt")               a new network, bit-identical outputs
+ *     enc2 = load("enc.ckpt")               a new network, bit-identical outputs (any
+ *                                           network of layer builtins, unet() too)
  *     load_into(enc, "enc.ckpt")            the weights into an existing network of the
  *                                           same architecture (all or nothing); the way
  *                                           back for a `net`, which load() cannot rebuild
