@@ -50,27 +50,26 @@ void wino_weights(const float *w, int O, int C, int flip, float *U)
 static void polyphase(const float *xc, int H, int W, float (*P)[PLANE])
 {
     int TH = (H + 1) / 2, Wq = (W + 1) / 2 + 1;
-    for (int pr = 0; pr < 2; pr++)
-        for (int a = 0; a <= TH; a++) {
-            int i = 2 * a + pr - 1;   /* the image row, or outside */
-            float *p0 = P[2 * pr] + (size_t)a * Wq, *p1 = P[2 * pr + 1] + (size_t)a * Wq;
-            if (i < 0 || i >= H) {
-                memset(p0, 0, (size_t)Wq * sizeof(float));
-                memset(p1, 0, (size_t)Wq * sizeof(float));
-                continue;
-            }
-            const float *xr = xc + (size_t)i * W;
-            int b;
-            p0[0] = 0.0f;   /* column -1 */
-            for (b = 1; 2 * b - 1 < W; b++)
-                p0[b] = xr[2 * b - 1];
-            for (; b < Wq; b++)
-                p0[b] = 0.0f;
-            for (b = 0; 2 * b < W; b++)
-                p1[b] = xr[2 * b];
-            for (; b < Wq; b++)
-                p1[b] = 0.0f;
+    for (int i = -1; i <= 2 * TH; i++) {   /* the image rows in order (or outside it) */
+        int pr = (i + 1) % 2, a = (i + 1) / 2;
+        float *p0 = P[2 * pr] + (size_t)a * Wq, *p1 = P[2 * pr + 1] + (size_t)a * Wq;
+        if (i < 0 || i >= H) {
+            memset(p0, 0, (size_t)Wq * sizeof(float));
+            memset(p1, 0, (size_t)Wq * sizeof(float));
+            continue;
         }
+        const float *xr = xc + (size_t)i * W;
+        int b;
+        p0[0] = 0.0f;   /* column -1 */
+        for (b = 1; 2 * b - 1 < W; b++)
+            p0[b] = xr[2 * b - 1];
+        for (; b < Wq; b++)
+            p0[b] = 0.0f;
+        for (b = 0; 2 * b < W; b++)
+            p1[b] = xr[2 * b];
+        for (; b < Wq; b++)
+            p1[b] = 0.0f;
+    }
     for (int k = 0; k < 4; k++)
         P[k][(size_t)(TH + 1) * Wq] = 0.0f;
 }
