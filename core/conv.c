@@ -76,11 +76,19 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
 static size_t chunk_floats = 65536;
 static int rowtap_on = 1;
 static int wino_on = 1;
+static size_t wino_cols = 64;
+
+size_t conv2d_set_winograd_cols(size_t n)
+{
+    size_t old = wino_cols;
+    wino_cols = n;
+    return old;
+}
 
 int conv2d_set_winograd(int on)
 {
     int old = wino_on;
-    wino_on = on < 0 ? 0 : on > 2 ? 2 : on;
+    wino_on = on ? 1 : 0;
     return old;
 }
 
@@ -103,7 +111,6 @@ typedef struct conv_geom {
     int wino;        /* on the row-tap path, a 3x3 kernel with padding 1: the forward and
                       * the input gradient by Winograd's F(2x2, 3x3) (conv_wino.h) */
     size_t T;        /* wino: tiles per image */
-    int wdw;         /* wino, and the weight gradient that way too (enough tiles) */
     int Wp;          /* row-tap: padded row width W + pad; phase: Wo + 1 */
     int tj;          /* row-tap: kernel columns per sgemm (k or 1); phase: 4 (phases) */
     size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3;
@@ -600,51 +607,64 @@ static void rowtap_fold_row(float *restrict dr, const float *restrict d, size_t 
  * on one core with OpenBLAS's small-matrix kernels at these sizes), so the forward and the
  * input gradient take 4/9 of the row-tap's multiplies and a pass of transforms. The weight
  * gradient's sgemms, (O, T) . (T, C), are slower at these sizes (50-90 GFLOP/s: K is the
- * tile count), which 4/9 of the multiplies more than make up for. */
+ * tile count), which 4/9 of the multiplies more than make up for. Images go in chunks of
+ * about wino_cols tiles (conv2d_set_winograd_cols), side by side in V, Z and M. */
 
-/* forward of image b: y[b] = conv + bias (+ shift or residual) */
-static void wino_forward(const conv_job *j, int b, int th)
+/* forward of images [b0, b0 + n): y = conv + bias (+ shift or residual). V and M hold the
+ * n images side by side (ld = n T), so each sgemm takes them all. */
+static void wino_forward(const conv_job *j, int b0, int n, int th)
 {
     const conv_geom *q = j->q;
-    int O = q->O, C = q->C, T = (int)q->T;
+    int O = q->O, C = q->C, N = n * (int)q->T;
+    size_t HW = (size_t)q->H * q->W;
     float *V = j->col[th], *M = j->tmp[th];
-    wino_input(j->x + (size_t)b * C * q->H * q->W, C, q->H, q->W, V, q->T);
-    for (int xi = 0; xi < 16; xi++)   /* M[xi] (O, T) = U[xi] (O, C) V[xi] (C, T) */
-        conv_sgemm(0, 0, O, T, C, 1.0f, j->U + (size_t)xi * O * C, C, V + (size_t)xi * C * T, T,
-                   0.0f, M + (size_t)xi * O * T, T);
-    const float *v = j->v ? j->v + (size_t)b * O * (j->residual ? q->P : 1) : NULL;
-    wino_output(M, q->T, O, q->H, q->W, j->bias, j->residual ? NULL : v, j->residual ? v : NULL,
-                j->y + (size_t)b * O * q->P, 1);
+    for (int im = 0; im < n; im++)
+        wino_input(j->x + (size_t)(b0 + im) * C * HW, C, q->H, q->W, V + im * q->T, (size_t)N);
+    for (int xi = 0; xi < 16; xi++)   /* M[xi] (O, N) = U[xi] (O, C) V[xi] (C, N) */
+        conv_sgemm(0, 0, O, N, C, 1.0f, j->U + (size_t)xi * O * C, C, V + (size_t)xi * C * N, N,
+                   0.0f, M + (size_t)xi * O * N, N);
+    for (int im = 0; im < n; im++) {
+        int b = b0 + im;
+        const float *v = j->v ? j->v + (size_t)b * O * (j->residual ? q->P : 1) : NULL;
+        wino_output(M + im * q->T, (size_t)N, O, q->H, q->W, j->bias, j->residual ? NULL : v,
+                    j->residual ? v : NULL, j->y + (size_t)b * O * q->P, 1);
+    }
 }
 
-/* weight gradient of image b from its dy d (O, H W): the thread's dU (16, O, C) +=
- * Z[xi] (O, T) V[xi]^T (T, C), in its col (V) and tmp (Z) */
-static void wino_dw(const conv_job *j, int b, int th, const float *d)
+/* weight gradient of images [b0, b0 + n) from their dy d (n, O, H W): the thread's dU
+ * (16, O, C) += Z[xi] (O, N) V[xi]^T (N, C), N = n T tiles, in its col (V) and tmp (Z) */
+static void wino_dw(const conv_job *j, int b0, int n, int th, const float *d)
 {
     const conv_geom *q = j->q;
-    int O = q->O, C = q->C, T = (int)q->T;
+    int O = q->O, C = q->C, N = n * (int)q->T;
+    size_t HW = (size_t)q->H * q->W;
     float *V = j->col[th], *Z = j->tmp[th];
-    wino_input(j->x + (size_t)b * C * q->H * q->W, C, q->H, q->W, V, q->T);
-    wino_grad(d, O, q->H, q->W, Z, q->T);
+    for (int im = 0; im < n; im++) {
+        wino_input(j->x + (size_t)(b0 + im) * C * HW, C, q->H, q->W, V + im * q->T, (size_t)N);
+        wino_grad(d + (size_t)im * O * HW, O, q->H, q->W, Z + im * q->T, (size_t)N);
+    }
     for (int xi = 0; xi < 16; xi++)
-        conv_sgemm(0, 1, O, C, T, 1.0f, Z + (size_t)xi * O * T, T, V + (size_t)xi * C * T, T,
+        conv_sgemm(0, 1, O, C, N, 1.0f, Z + (size_t)xi * O * N, N, V + (size_t)xi * C * N, N,
                    1.0f, j->dwr[th] + (size_t)xi * O * C, C);
 }
 
-/* input gradient of image b from its dy d (O, H W): the convolution of d with the kernels
- * turned and the channels swapped (j->U is (16, C, O)); in the thread's col and tmp, which
- * the weight gradient no longer needs */
-static void wino_dx(const conv_job *j, int b, int th, const float *d)
+/* input gradient of images [b0, b0 + n) from their dy d: the convolution of d with the
+ * kernels turned and the channels swapped (j->U is (16, C, O)); in the thread's col and
+ * tmp, which the weight gradient no longer needs */
+static void wino_dx(const conv_job *j, int b0, int n, int th, const float *d)
 {
     const conv_geom *q = j->q;
-    int O = q->O, C = q->C, T = (int)q->T;
+    int O = q->O, C = q->C, N = n * (int)q->T;
+    size_t HW = (size_t)q->H * q->W;
     float *V = j->tmp[th], *M = j->col[th];
-    wino_input(d, O, q->H, q->W, V, q->T);
-    for (int xi = 0; xi < 16; xi++)   /* M[xi] (C, T) = U[xi] (C, O) V[xi] (O, T) */
-        conv_sgemm(0, 0, C, T, O, 1.0f, j->U + (size_t)xi * C * O, O, V + (size_t)xi * O * T, T,
-                   0.0f, M + (size_t)xi * C * T, T);
-    wino_output(M, q->T, C, q->H, q->W, NULL, NULL, NULL, j->dx + (size_t)b * C * q->H * q->W,
-                j->dx_set);
+    for (int im = 0; im < n; im++)
+        wino_input(d + (size_t)im * O * HW, O, q->H, q->W, V + im * q->T, (size_t)N);
+    for (int xi = 0; xi < 16; xi++)   /* M[xi] (C, N) = U[xi] (C, O) V[xi] (O, N) */
+        conv_sgemm(0, 0, C, N, O, 1.0f, j->U + (size_t)xi * C * O, O, V + (size_t)xi * O * N, N,
+                   0.0f, M + (size_t)xi * C * N, N);
+    for (int im = 0; im < n; im++)
+        wino_output(M + im * q->T, (size_t)N, C, q->H, q->W, NULL, NULL, NULL,
+                    j->dx + (size_t)(b0 + im) * C * HW, j->dx_set);
 }
 
 /* forward of image b: y[b] = conv + bias (+ shift or residual) */
@@ -653,10 +673,6 @@ static void rowtap_forward(const conv_job *j, int b, int th)
     const conv_geom *q = j->q;
     if (q->rowtap == 2) {
         phase_forward(j, b, th);
-        return;
-    }
-    if (q->wino) {
-        wino_forward(j, b, th);
         return;
     }
     int O = q->O, Kr = q->C * q->tj, W = q->W;
@@ -677,13 +693,6 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
         phase_backward(j, b, th, d);
         return;
     }
-    if (q->wino && (q->wdw || !j->want_dw)) {
-        if (j->want_dw)
-            wino_dw(j, b, th, d);
-        if (j->dx)
-            wino_dx(j, b, th, d);
-        return;
-    }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
     size_t Np = q->Np, L = q->L;
     float *buf = j->col[th], *dyp = j->tmp[th];
@@ -697,10 +706,6 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
     }
     if (!j->dx)
         return;
-    if (q->wino) {
-        wino_dx(j, b, th, d);
-        return;
-    }
     /* D (C tj, L): D[(c, jj), t] = sum_blk (wr[blk]^T dYp)[(c, jj), t - offset(blk)];
      * block 0 (offset 0) writes columns [0, Np) of every row, the rest start at zero */
     for (int r = 0; r < Kr; r++)
@@ -734,11 +739,15 @@ static void conv_forward_task(void *ctx, int c, int th)
 {
     const conv_job *j = ctx;
     const conv_geom *q = j->q;
+    int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
+    if (q->wino) {
+        wino_forward(j, b0, n, th);
+        return;
+    }
     if (q->rowtap) {
         rowtap_forward(j, c, th);
         return;
     }
-    int b0 = c * q->G, n = q->B - b0 < q->G ? q->B - b0 : q->G;
     size_t N = (size_t)n * q->P, P = q->P;
     const float *cols = columns(q, j->x, b0, n, j->col[th]);
     if (n == 1) {
@@ -797,6 +806,13 @@ static void conv_backward_task(void *ctx, int c, int th)
                 if (shift)
                     j->dv[(size_t)(b0 + im) * q->O + o] += sum;
             }
+    if (q->wino) {
+        if (j->want_dw)
+            wino_dw(j, b0, n, th, d);
+        if (j->dx)
+            wino_dx(j, b0, n, th, d);
+        return;
+    }
     if (q->rowtap) {
         rowtap_backward(j, b0, th, d);
         return;
@@ -846,7 +862,7 @@ static int conv_job_buffers(lt_graph *g, conv_job *j, int nt)
     size_t ncol = q->rowtap ? (size_t)q->C * q->tj * q->L : q->K * N;
     size_t ntmp = q->rowtap ? (size_t)q->O * q->Np : q->G > 1 ? (size_t)q->O * N : 0;
     if (q->wino) {   /* V and M of the forward (C, O) and of the input gradient (O, C) */
-        size_t most = (size_t)16 * (q->C > q->O ? q->C : q->O) * q->T;
+        size_t most = (size_t)16 * (q->C > q->O ? q->C : q->O) * q->G * q->T;
         ncol = ncol > most ? ncol : most;
         ntmp = ntmp > most ? ntmp : most;
     }
@@ -932,11 +948,11 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
         j.U = u;
     } else if (q->rowtap && j.dx && !(j.wrt = rowtap_transpose(g, q, sv->wr)))
         return;
-    for (int t = 0; q->rowtap && !q->wdw && dw && t < nt; t++)
+    for (int t = 0; q->rowtap && !q->wino && dw && t < nt; t++)
         if (!(j.dyt[t] = graph_scratch(g, (size_t)q->Np * q->O * sizeof(float))))
             return;
     /* wino: the partials are dU (16, O, C) */
-    size_t nw = q->wdw ? (size_t)16 * q->O * q->C : (size_t)q->O * q->K;
+    size_t nw = q->wino ? (size_t)16 * q->O * q->C : (size_t)q->O * q->K;
     for (int t = 0; t < nt; t++) {
         /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
         j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_scratch(g, nw * sizeof(float)) : NULL;
@@ -950,7 +966,7 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
     conv_par_for(conv_chunks(q), conv_backward_task, &j);
-    if (dw && q->wdw) {
+    if (dw && q->wino) {
         for (int t = 1; t < nt; t++)
             conv_vadd(j.dwr[0], j.dwr[t], nw);
         wino_weights_grad(j.dwr[0], q->O, q->C, dw);
@@ -1030,9 +1046,11 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
         q->L = rowtap_len(q);
         q->tj = q->C * q->kw <= 96 ? q->kw : 1;
         q->wino = wino_on && q->kh == 3 && q->H <= WINO_MAX && q->W <= WINO_MAX;
-        /* the weight gradient's sgemms have K = T: at 20 tiles (7x7) the row-tap's won */
-        q->wdw = q->wino && (wino_on == 2 || wino_tiles(q->H, q->W) >= 32);
         q->T = wino_tiles(q->H, q->W);
+        if (q->wino) {   /* chunks of about wino_cols tiles: the sgemms' N, or K for dw */
+            size_t g = wino_cols / q->T;
+            q->G = g < 1 ? 1 : g > (size_t)q->B ? q->B : (int)g;
+        }
     } else if (rowtap_on && stride == 2 && pad == 1 && q->kh == 3 && q->kw == 3
                && q->H % 2 == 0 && q->W % 2 == 0) {   /* the phase path */
         q->rowtap = 2;

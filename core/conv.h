@@ -123,13 +123,18 @@ size_t conv2d_chunk_floats(void);
  * Returns the previous setting; for tests and benchmarks. */
 int conv2d_set_rowtap(int on);
 /* 1 (default): on the row-tap path, 3x3 kernels with padding 1 (on images up to 64 x 64)
- * compute the forward and the input gradient by Winograd's F(2x2, 3x3) (conv_wino.h: 16
- * products per 2x2 outputs instead of 36; results differ from the direct sum in the last
- * bits), and the weight gradient too on images of at least 32 tiles (8 x 14, 12 x 10,
- * ...; below, its sgemms are too short: the row-tap's are faster); 2: the weight gradient
- * that way on any size; 0: none, all by the row-tap sgemms. Returns the previous setting;
- * for tests and benchmarks. */
+ * compute the forward, the input gradient and the weight gradient by Winograd's
+ * F(2x2, 3x3) (conv_wino.h: 16 products per 2x2 outputs instead of 36; results differ
+ * from the direct sum in the last bits); 0: by the row-tap sgemms. Returns the previous
+ * setting; for tests and benchmarks. */
 int conv2d_set_winograd(int on);
+/* Winograd's images per chunk: about n tiles (default 64; 28x28 images have 210, 14x14
+ * 56, 7x7 20, so only 7x7 ones go three to a chunk): every sgemm takes the chunk's images
+ * side by side (N, or K for the weight gradient, = the chunk's tiles). Larger chunks
+ * measured slower (256: +3%, their buffers leave the L2 cache), one image per chunk
+ * +2.5% (the 7x7 weight gradient's sgemms then have K = 20). Returns the previous
+ * setting; for tuning and benchmarks. */
+size_t conv2d_set_winograd_cols(size_t n);
 
 /* ---- layers (lt_module, nn.h) -------------------------------------------------------- */
 

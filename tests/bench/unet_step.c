@@ -15,7 +15,8 @@
  *                                   # gives each one's median: "ab vec8 default_ms=..
  *                                   # variant_ms=..", robust to a machine whose speed
  *                                   # drifts. Variants: vec8, vec4 (conv_vec_width),
- *                                   # nowino (conv2d_set_winograd(0)), allwdw (2)
+ *                                   # nowino (conv2d_set_winograd(0)), wcolsN
+ *                                   # (conv2d_set_winograd_cols(N))
  *
  * Prints: unet_step params=184785 batch=128 ms_per_step=<median> fwd=.. bwd=.. adam=..
  * loss=.. cpu_ms=<process CPU time per step> threads=.. arena_mb=<reserved> fwd_mb=<arena
@@ -118,8 +119,8 @@ static void ab_set(int on)
         conv_vec_width(on ? 4 : 16);
     else if (!strcmp(ab_name, "nowino"))
         conv2d_set_winograd(!on);
-    else if (!strcmp(ab_name, "allwdw"))   /* Winograd weight gradients at 7x7 too */
-        conv2d_set_winograd(on ? 2 : 1);
+    else if (!strncmp(ab_name, "wcols", 5))   /* Winograd chunks of N tiles (wcolsN) */
+        conv2d_set_winograd_cols(on ? (size_t)atoi(ab_name + 5) : 64);
 }
 
 static int bench_step(int batch, int steps, int warmup)

@@ -113,12 +113,14 @@ static void test_conv_vs_naive(void)
     size_t chunks[3] = { 0, 300, (size_t)1 << 30 };   /* one image, a few, the whole batch */
     int threads0 = tensor_get_threads(), rowtap0 = conv2d_set_rowtap(1);
     int wino0 = conv2d_set_winograd(1);
+    size_t cols0 = conv2d_set_winograd_cols(64);
     for (int nt = 1; nt <= 3; nt += 2)   /* the pool's threads: none, and three */
         for (int rt = 0; rt <= 2; rt++)   /* im2col only, row-tap where cheap, row-tap always */
-            for (int wi = 0; wi <= 2; wi++) {   /* Winograd: off, default, weight grads too */
+            for (int wi = 0; wi <= 2; wi++) {   /* Winograd: off, on, on in chunks of 40 tiles */
                 tensor_set_threads(nt);
                 conv2d_set_rowtap(rt);
-                conv2d_set_winograd(wi);
+                conv2d_set_winograd(wi > 0);
+                conv2d_set_winograd_cols(wi == 2 ? 40 : cols0);
                 for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
                     for (int k = 0; k < 3; k++) {
                         int before = check_failed;
@@ -131,6 +133,7 @@ static void test_conv_vs_naive(void)
     tensor_set_threads(threads0);
     conv2d_set_rowtap(rowtap0);
     conv2d_set_winograd(wino0);
+    conv2d_set_winograd_cols(cols0);
 }
 
 /* y, dx, dw of conv2d(x, w, b) (3x3, stride 1, padding 1) with dy as the output gradient */
@@ -172,31 +175,34 @@ static void test_winograd(void)
 {
     static const conv_case wc[] = {
         { 2, 96, 14, 14, 32, 3, 1, 1 }, { 2, 48, 28, 28, 16, 3, 1, 1 }, { 1, 3, 64, 64, 2, 3, 1, 1 },
-        { 2, 5, 9, 13, 7, 3, 1, 1 },    { 3, 16, 7, 7, 8, 3, 1, 1 },    { 1, 3, 65, 9, 2, 3, 1, 1 },
+        { 2, 5, 9, 13, 7, 3, 1, 1 },    { 3, 16, 7, 7, 8, 3, 1, 1 },    { 5, 3, 14, 14, 4, 3, 1, 1 },
+        { 1, 3, 65, 9, 2, 3, 1, 1 },
         { 1, 4, 9, 65, 3, 3, 1, 1 },
     };
     rng r;
     rng_seed(&r, 11);
     int wino0 = conv2d_set_winograd(1);
+    size_t cols0 = conv2d_set_winograd_cols(64);
     for (size_t i = 0; i < sizeof wc / sizeof wc[0]; i++) {
         const conv_case *c = &wc[i];
         int xs[4] = { c->B, c->C, c->H, c->W }, ws[4] = { c->O, c->C, 3, 3 };
         lt_tensor *x = randt(&r, 4, xs, 1.0f), *w = randt(&r, 4, ws, 0.5f), *b = randt(&r, 1, &c->O, 0.5f);
         size_t ny = (size_t)c->B * c->O * c->H * c->W, nx = tensor_numel(x), nw = tensor_numel(w);
-        float *dy = malloc(ny * sizeof(float)), *ref[3], *got[2][3];
+        float *dy = malloc(ny * sizeof(float)), *ref[3], *got[3][3];
         rng_fill_normal(&r, dy, ny, 0.0f, 1.0f);
         size_t n[3] = { ny, nx, nw };
         for (int k = 0; k < 3; k++) {
             ref[k] = calloc(n[k], sizeof(float));
-            got[0][k] = malloc(n[k] * sizeof(float));
-            got[1][k] = malloc(n[k] * sizeof(float));
+            for (int on = 0; on < 3; on++)
+                got[on][k] = malloc(n[k] * sizeof(float));
         }
         float *dbr = calloc((size_t)c->O, sizeof(float));
         conv2d_naive_forward(x->data, w->data, b->data, ref[0], c->B, c->C, c->H, c->W, c->O, 3, 3, 1, 1);
         conv2d_naive_backward(x->data, w->data, dy, ref[1], ref[2], dbr, c->B, c->C, c->H, c->W, c->O,
                               3, 3, 1, 1);
-        for (int on = 0; on < 2; on++) {
-            conv2d_set_winograd(on ? 2 : 0);   /* 2: the weight gradient on any size too */
+        for (int on = 0; on < 3; on++) {   /* off; on, one image per chunk; on, chunks */
+            conv2d_set_winograd(on > 0);
+            conv2d_set_winograd_cols(on == 2 ? 256 : 1);   /* several images per chunk or one */
             conv_run(x, w, b, dy, got[on][0], got[on][1], got[on][2]);
             for (int k = 0; k < 3; k++) {
                 double err = max_abs_diff(got[on][k], ref[k], n[k]), scale = max_abs(ref[k], n[k]);
@@ -206,19 +212,20 @@ static void test_winograd(void)
             }
         }
         int wide = c->H > 64 || c->W > 64;
-        CHECK(wide == (memcmp(got[0][0], got[1][0], ny * sizeof(float)) == 0));   /* y */
-        CHECK(wide == (memcmp(got[0][1], got[1][1], nx * sizeof(float)) == 0));   /* dx */
-        CHECK(wide == (memcmp(got[0][2], got[1][2], nw * sizeof(float)) == 0));   /* dw */
+        for (int on = 1; on < 3; on++)
+            for (int k = 0; k < 3; k++)   /* y, dx, dw */
+                CHECK(wide == (memcmp(got[0][k], got[on][k], n[k] * sizeof(float)) == 0));
         for (int k = 0; k < 3; k++) {
             free(ref[k]);
-            free(got[0][k]);
-            free(got[1][k]);
+            for (int on = 0; on < 3; on++)
+                free(got[on][k]);
         }
         free(dy);
         free(dbr);
         tensor_free(x); tensor_free(w); tensor_free(b);
     }
     conv2d_set_winograd(wino0);
+    conv2d_set_winograd_cols(cols0);
 }
 
 /* a strided (non-contiguous) input gives the same result as its contiguous copy */
