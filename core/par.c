@@ -44,7 +44,8 @@ void par_range(size_t n, size_t min, par_range_fn body, void *ctx)
         return;
     }
     size_t part = (n + (size_t)nt - 1) / (size_t)nt;
-    part = (part + 15) / 16 * 16;
+    if (part >= 16)   /* element ranges: whole vectors (a few blocks, e.g. rng's, stay split) */
+        part = (part + 15) / 16 * 16;
     range_job j = { body, ctx, n, part };
     conv_par_for((int)((n + part - 1) / part), range_task, &j);
 }

@@ -10,7 +10,8 @@
  *     static double part(void *c, size_t lo, size_t hi) { return sum of [lo, hi); }
  *     double s = par_sum(n, part, &ctx);
  *
- * par_range hands each thread one contiguous part, a multiple of 16 elements, so each
+ * par_range hands each thread one contiguous part (a multiple of 16 elements when parts
+ * are at least that long; a range of a few blocks is split too), so each
  * result element is written by exactly one thread and its value does not depend on the
  * thread count. par_sum cuts [0, n) into blocks whose size depends on n only and adds the
  * block sums in order: the same sum, bit for bit, on 1 thread or 8.
