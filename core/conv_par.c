@@ -160,11 +160,6 @@ typedef int v4i __attribute__((vector_size(16)));
 #define FN(n) n##_4
 #define ATTR
 #include "conv_vec.inc"
-#undef VF
-#undef VI
-#undef VW
-#undef FN
-#undef ATTR
 
 #if defined(__x86_64__) && defined(__GNUC__)
 typedef float v8f __attribute__((vector_size(32)));
@@ -175,11 +170,6 @@ typedef int v8i __attribute__((vector_size(32)));
 #define FN(n) n##_8
 #define ATTR __attribute__((target("avx2")))
 #include "conv_vec.inc"
-#undef VF
-#undef VI
-#undef VW
-#undef FN
-#undef ATTR
 typedef float v16f __attribute__((vector_size(64)));
 typedef int v16i __attribute__((vector_size(64)));
 #define VF v16f
@@ -188,11 +178,6 @@ typedef int v16i __attribute__((vector_size(64)));
 #define FN(n) n##_16
 #define ATTR __attribute__((target("avx512f")))
 #include "conv_vec.inc"
-#undef VF
-#undef VI
-#undef VW
-#undef FN
-#undef ATTR
 static int max_width = 16;   /* conv_vec_width: the widest kernels allowed */
 #define WIDE (max_width >= 8 && __builtin_cpu_supports("avx2"))
 #define WIDEST (max_width >= 16 && __builtin_cpu_supports("avx512f"))
