@@ -69,26 +69,53 @@ static void test_below_and_permutation(void)
 }
 
 /* The ziggurat's layers and tail: the normal's CDF at a few points, checked on 10^6
- * draws (standard errors ~5e-4 at the centre, ~5e-5 in the tails). */
+ * draws (standard errors ~5e-4 at the centre, ~5e-5 in the tails), for rng_normal
+ * (double, 53-bit u) and for the fills (float, two normals per draw, 24-bit u): small
+ * fills on the calling thread (x = 0) and one large fill over the threads (x = 1). */
+static void check_normal_cdf(const double *x, int n, const char *what)
+{
+    const double at[] = { -3.5, -3.0, -2.5, -2.0, -1.5, -1.0, -0.7, -0.3, 0.0,
+                          0.2,  0.5,  1.0,  1.5,  2.0,  2.5,  3.0,  3.6, 4.0 };
+    enum { NA = sizeof at / sizeof at[0] };
+    int below[NA] = { 0 };
+    double biggest = 0;
+    for (int i = 0; i < n; i++) {
+        if (fabs(x[i]) > biggest) biggest = fabs(x[i]);
+        for (int k = 0; k < NA; k++) below[k] += x[i] < at[k];
+    }
+    for (int k = 0; k < NA; k++) {
+        double cdf = 0.5 * erfc(-at[k] / sqrt(2.0));
+        double se = sqrt(cdf * (1 - cdf) / n);
+        if (fabs((double)below[k] / n - cdf) > 5 * se + 1e-6)
+            fprintf(stderr, "  %s: CDF at %g is %g, want %g\n", what, at[k], (double)below[k] / n, cdf);
+        CHECK_NEAR((double)below[k] / n, cdf, 5 * se + 1e-6);
+    }
+    CHECK(biggest > 4.0);   /* the tail beyond R = 3.44 is reached */
+}
+
 static void test_normal_distribution(void)
 {
     enum { N = 1000000 };
-    const double at[] = {-3.5, -2.0, -1.0, -0.3, 0.0, 0.5, 1.5, 3.0, 4.0};
-    int below[9] = {0};
+    double *x = malloc(N * sizeof *x);
+    float *f = malloc(N * sizeof *f);
     rng r;
     rng_seed(&r, 11);
-    double biggest = 0;
-    for (int i = 0; i < N; i++) {
-        double x = rng_normal(&r);
-        if (fabs(x) > biggest) biggest = fabs(x);
-        for (int k = 0; k < 9; k++) below[k] += x < at[k];
-    }
-    for (int k = 0; k < 9; k++) {
-        double cdf = 0.5 * erfc(-at[k] / sqrt(2.0));
-        double se = sqrt(cdf * (1 - cdf) / N);
-        CHECK_NEAR((double)below[k] / N, cdf, 5 * se + 1e-6);
-    }
-    CHECK(biggest > 4.0);   /* the tail beyond R = 3.44 is reached */
+    for (int i = 0; i < N; i++)
+        x[i] = rng_normal(&r);
+    check_normal_cdf(x, N, "rng_normal");
+    for (int i = 0; i < N; i += 1000)   /* small fills, odd and even lengths */
+        rng_fill_normal(&r, f + i, i % 2000 ? 999 : 1000, 0.0f, 1.0f);
+    for (int i = 1999; i < N; i += 2000)
+        f[i] = (float)rng_normal(&r);   /* the 999-long fills' last slot */
+    for (int i = 0; i < N; i++)
+        x[i] = f[i];
+    check_normal_cdf(x, N, "small fills");
+    rng_fill_normal(&r, f, N, 0.0f, 1.0f);
+    for (int i = 0; i < N; i++)
+        x[i] = f[i];
+    check_normal_cdf(x, N, "one large fill");
+    free(x);
+    free(f);
 }
 
 /* Large normal fills run over the threads in fixed blocks: the same numbers on 1, 2 and
