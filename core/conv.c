@@ -108,9 +108,10 @@ typedef struct conv_geom {
     size_t K, P;   /* K = C kh kw rows of the column matrix, P = Ho Wo pixels per image */
     int G;         /* images per chunk */
     int rowtap;      /* 1: the row-tap path, 2: the stride-2 phase path (below); 0: im2col */
-    int wino;        /* on the row-tap path, a 3x3 kernel with padding 1: the forward and
-                      * the input gradient by Winograd's F(2x2, 3x3) (conv_wino.h) */
-    size_t T;        /* wino: tiles per image */
+    int wino;        /* on the row-tap path, a 3x3 kernel with padding 1 on an image up to
+                      * 64 x 64: all three products by Winograd's F(2x2, 3x3) (conv_wino.h),
+                      * G images per chunk side by side */
+    size_t T;        /* wino: tiles per image (junk ones included) */
     int Wp;          /* row-tap: padded row width W + pad; phase: Wo + 1 */
     int tj;          /* row-tap: kernel columns per sgemm (k or 1); phase: 4 (phases) */
     size_t Np, L;    /* row-tap: H Wp outputs per channel over padded rows; row length of X3;
