@@ -134,30 +134,29 @@ PAR_CLONES static void output_tiles(const float *restrict m, size_t os, size_t n
     }
 }
 
-/* yr (W) = (set ? 0 : yr) + the row's even outputs ye and odd ones yo interleaved, + add
- * (+ rr (W)) */
-PAR_CLONES static void interleave_row(float *restrict yr, const float *restrict ye,
-                                      const float *restrict yo, const float *restrict rr,
-                                      float add, int W, int set)
+/* z[2 t] = e[t] + add, z[2 t + 1] = o[t] + add for t < n: a whole plane's tiles at once
+ * (a U-Net's rows, 14 or 7 pairs, are too short to vectorise one by one) */
+PAR_CLONES static void zip_plane(float *restrict z, const float *restrict e,
+                                 const float *restrict o, float add, size_t n)
 {
-    int even = W / 2;
+    for (size_t t = 0; t < n; t++) {
+        z[2 * t] = e[t] + add;
+        z[2 * t + 1] = o[t] + add;
+    }
+}
+
+/* yr (W) = (set ? 0 : yr) + z (+ rr (W)) */
+PAR_CLONES static void put_row(float *restrict yr, const float *restrict z,
+                               const float *restrict rr, int W, int set)
+{
     if (rr)
-        for (int tx = 0; tx < even; tx++) {
-            yr[2 * tx] = (set ? 0.0f : yr[2 * tx]) + ((ye[tx] + add) + rr[2 * tx]);
-            yr[2 * tx + 1] = (set ? 0.0f : yr[2 * tx + 1]) + ((yo[tx] + add) + rr[2 * tx + 1]);
-        }
+        for (int x = 0; x < W; x++)
+            yr[x] = (set ? 0.0f : yr[x]) + (z[x] + rr[x]);
     else if (set)
-        for (int tx = 0; tx < even; tx++) {
-            yr[2 * tx] = ye[tx] + add;
-            yr[2 * tx + 1] = yo[tx] + add;
-        }
+        memcpy(yr, z, (size_t)W * sizeof(float));
     else
-        for (int tx = 0; tx < even; tx++) {
-            yr[2 * tx] += ye[tx] + add;
-            yr[2 * tx + 1] += yo[tx] + add;
-        }
-    if (W % 2)   /* the last tile's left column */
-        yr[W - 1] = (set ? 0.0f : yr[W - 1]) + ((ye[even] + add) + (rr ? rr[W - 1] : 0.0f));
+        for (int x = 0; x < W; x++)
+            yr[x] += z[x];
 }
 
 void wino_output(const float *M, size_t ld, int O, int H, int W, const float *bias,
@@ -166,16 +165,17 @@ void wino_output(const float *M, size_t ld, int O, int H, int W, const float *bi
     int Wq = (W + 1) / 2 + 1;
     size_t n = wino_tiles(H, W), os = (size_t)O * ld;   /* os: from one xi plane to the next */
     float Y[4][PLANE];   /* Y[2 a + b][t]: output (2 ty + a, 2 tx + b) of tile t */
+    float Z[2][2 * PLANE];   /* Z[a]: rows 2 ty + a of the output, each 2 Wq long (+ add) */
     for (int oc = 0; oc < O; oc++) {
         output_tiles(M + (size_t)oc * ld, os, n, Y[0], Y[1], Y[2], Y[3]);
         float add = (bias ? bias[oc] : 0.0f) + (shift ? shift[oc] : 0.0f);
+        zip_plane(Z[0], Y[0], Y[1], add, n);
+        zip_plane(Z[1], Y[2], Y[3], add, n);
         float *yc = y + (size_t)oc * H * W;
         const float *rc = res ? res + (size_t)oc * H * W : NULL;
-        for (int yy = 0; yy < H; yy++) {
-            size_t at = (size_t)(yy / 2) * Wq;
-            interleave_row(yc + (size_t)yy * W, Y[2 * (yy % 2)] + at, Y[2 * (yy % 2) + 1] + at,
-                           rc ? rc + (size_t)yy * W : NULL, add, W, set);
-        }
+        for (int yy = 0; yy < H; yy++)   /* row yy: its first W (a junk tile follows) */
+            put_row(yc + (size_t)yy * W, Z[yy % 2] + (size_t)(yy / 2) * 2 * Wq,
+                    rc ? rc + (size_t)yy * W : NULL, W, set);
     }
 }
 
