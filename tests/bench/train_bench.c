@@ -446,8 +446,6 @@ static lt_tensor *ddpm_eps(model *md, lt_graph *g, lt_tensor *xt, lt_tensor *t)
     return nn_forward(md->net, g, op_concat(g, parts, 2, 1));
 }
 
-/* One optimisation step on the rows idx (b) of X; writes the loss(es) reported by
- * torch_ref.py into out. */
 /* the two alternating modes' mean timed epochs (0 for a mode with no timed epoch) */
 #define ALT_MEANS(s, n) ((n)[0] ? (s)[0] / (n)[0] : 0.0), ((n)[1] ? (s)[1] / (n)[1] : 0.0)
 
@@ -470,6 +468,8 @@ static void step(optim *opt)
         optim_step(opt);
 }
 
+/* One optimisation step on the rows idx (b) of X; writes the loss(es) reported by
+ * torch_ref.py into out. */
 static void model_step(model *md, lt_graph *g, lt_tensor *X, const int *idx, int b, float out[2])
 {
     graph_reset(g);
