@@ -192,17 +192,11 @@ static int net_site_result(bi_args *a, net_site *st, lt_tensor *y, value *out)
 /* A whole number >= lo from a value (positional i, or a keyword's value v at `at`). */
 static int net_whole(bi_args *a, const ast_node *at, value v, const char *what, int lo, int *x)
 {
-    /* -1 spelled out after bi_fail: the compiler cannot see that it returns -1, and
-     * would warn that the callers' *x may be read unset */
-    if (!IS_NUM(v)) {
-        bi_fail(a, at, "TypeError", "%s must be a number, not %s", what, val_type_name(v));
-        return -1;
-    }
+    if (!IS_NUM(v))
+        return bi_fail(a, at, "TypeError", "%s must be a number, not %s", what, val_type_name(v));
     double d = AS_NUM(v);
-    if (d != floor(d) || d < lo || d > 1e8) {
-        bi_fail(a, at, "ValueError", "%s must be a whole number >= %d", what, lo);
-        return -1;
-    }
+    if (d != floor(d) || d < lo || d > 1e8)
+        return bi_fail(a, at, "ValueError", "%s must be a whole number >= %d", what, lo);
     *x = (int)d;
     return 0;
 }

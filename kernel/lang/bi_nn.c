@@ -208,10 +208,8 @@ static int nv_int(bi_args *a, int i, int *x)
 {
     double d;
     if (bi_num(a, i, &d) < 0) return -1;
-    if (d != floor(d) || d < 1 || d > 1e8) {   /* -1 spelled out: see net_whole (bi_net.c) */
-        bi_fail(a, a->pos_nodes[i], "ValueError", "a layer size must be a whole number >= 1");
-        return -1;
-    }
+    if (d != floor(d) || d < 1 || d > 1e8)
+        return bi_fail(a, a->pos_nodes[i], "ValueError", "a layer size must be a whole number >= 1");
     *x = (int)d;
     return 0;
 }

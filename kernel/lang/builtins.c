@@ -20,14 +20,14 @@
 
 /* ---- argument helpers -------------------------------------------------- */
 
-int bi_fail(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
+void bi_fail_at(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
 {
     va_list ap;
     char msg[sizeof a->s->err.msg];
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return sess_fail(a->s, at ? at : a->call, name, "%s", msg);
+    sess_fail_at(a->s, at ? at : a->call, name, "%s", msg);
 }
 
 int bi_num(bi_args *a, int i, double *x)

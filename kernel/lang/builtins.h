@@ -61,9 +61,11 @@ const char *bi_keyword_doc(const char *word);
 /* Appends b's help text (signature, doc, example) to out. */
 void bi_help_text(const builtin *b, buf *out);
 
-/* Records an error at `at` (NULL: the call) and returns -1. */
-int bi_fail(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
+/* Records an error at `at` (NULL: the call) and returns -1 (visibly, as sess_fail). */
+void bi_fail_at(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+static inline int bi_minus_one(void) { return -1; }   /* a call: no unused-value warning */
+#define bi_fail(...) (bi_fail_at(__VA_ARGS__), bi_minus_one())
 /* Positional argument i as a number, or -1 with a TypeError. */
 int bi_num(bi_args *a, int i, double *x);
 /* The keyword argument called name, or NULL when not given. */

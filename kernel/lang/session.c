@@ -49,13 +49,12 @@ void lt_interrupt(lt_session *s)
     if (s) atomic_store(&s->interrupt, 1);
 }
 
-int sess_fail(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
+void sess_fail_at(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
     diag_vset(&s->err, name, at ? at->line : 0, at ? at->col : 0, fmt, ap);
     va_end(ap);
-    return -1;
 }
 
 int sess_tick(lt_session *s, const ast_node *at)

@@ -39,9 +39,13 @@ struct lt_session {
 enum { SESS_MAX_DEPTH = 1000 };
 #define SESS_CHECKPOINT_SECONDS 0.005
 
-/* Records an error of kind name at node `at` (NULL: no position) and returns -1. */
-int sess_fail(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
+/* Records an error of kind name at node `at` (NULL: no position) and returns -1. The
+ * macro makes the -1 visible where it is called, so that the compiler knows a caller's
+ * "< 0" branch is taken and its outputs are not used uninitialised. */
+void sess_fail_at(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+static inline int sess_minus_one(void) { return -1; }   /* a call: no unused-value warning */
+#define sess_fail(...) (sess_fail_at(__VA_ARGS__), sess_minus_one())
 
 /* Reads the clock and calls host->checkpoint when it is due; -1 on a stop. */
 int sess_tick(lt_session *s, const ast_node *at);
