@@ -1,7 +1,7 @@
-/* conv_wino.c: the transforms of Winograd's F(2x2, 3x3) (see conv_wino.h). The loops run
- * along a row of tiles with the columns split by parity, so that every inner loop is a
- * unit-stride one the compiler vectorises over tx (built for AVX-512, AVX2 and the
- * baseline, picked at load time). */
+/* conv_wino.c: the transforms of Winograd's F(2x2, 3x3) (see conv_wino.h). Each plane is
+ * first split into its four polyphase planes (rows and columns by parity); then every
+ * transform is one unit-stride loop over all the plane's tiles t, which the compiler
+ * vectorises (built for AVX-512, AVX2 and the baseline, picked at load time). */
 #include <string.h>
 
 #include "conv_wino.h"
