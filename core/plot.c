@@ -450,6 +450,15 @@ lt_status plot_bar(plot_panel *p, const char *const *cats, const double *values,
 lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int density,
                     const char *label, const plot_style *style)
 {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i])) { lo = fmin(lo, xs[i]); hi = fmax(hi, xs[i]); }
+    return plot_hist_range(p, xs, n, bins, lo, hi, density, label, style);
+}
+
+lt_status plot_hist_range(plot_panel *p, const double *xs, size_t n, int bins, double lo, double hi,
+                          int density, const char *label, const plot_style *style)
+{
     lt_status st;
     if ((st = check_joinable(p, PLOT_KIND_HIST, "plot_hist")) != LT_OK ||
         (st = check_style(style, "plot_hist")) != LT_OK ||
@@ -457,14 +466,14 @@ lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int den
         return st;
     if (bins < 0 || bins > 10000)
         return lt_fail(LT_ERR_VALUE, "plot_hist: %d bins is outside 1..10000", bins);
+    if (!isfinite(lo) || !isfinite(hi) || lo > hi)
+        return lt_fail(LT_ERR_VALUE, "plot_hist: the range %g..%g is not finite and increasing", lo, hi);
     if (bins == 0) bins = 10;
-    double lo = INFINITY, hi = -INFINITY;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(xs[i])) { lo = fmin(lo, xs[i]); hi = fmax(hi, xs[i]); k++; }
     if (lo == hi) { lo -= 0.5; hi += 0.5; }
     plot_series *s = add_series(p, PLOT_KIND_HIST, label, style);
     if (!s) return nomem(p, 0);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += isfinite(xs[i]) && xs[i] >= lo && xs[i] <= hi;
     s->n = (size_t)bins;
     s->nvalues = k;
     if (!(s->xs = malloc((size_t)(bins + 1) * sizeof(double))) ||
@@ -474,11 +483,11 @@ lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int den
     for (int b = 0; b <= bins; b++) s->xs[b] = lo + b * width;
     s->xs[bins] = hi;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(xs[i])) continue;
+        if (!isfinite(xs[i]) || xs[i] < lo || xs[i] > hi) continue;
         int b = (int)((xs[i] - lo) / width);
         s->ys[b < 0 ? 0 : b >= bins ? bins - 1 : b] += 1;
     }
-    if (density)
+    if (density && k)
         for (int b = 0; b < bins; b++) s->ys[b] /= (double)k * width;
     return LT_OK;
 }

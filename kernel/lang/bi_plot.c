@@ -462,22 +462,36 @@ done:
     return rc;
 }
 
-/* hist(xs, bins=10, density=false) */
+/* hist(xs, ..., bins=10, density=false, legend=): one histogram per argument, all
+ * over the same bins (the range of all their finite values) so that they compare */
 static int bi_hist(bi_args *a, value *out)
 {
-    bi_nums v;
     long bins;
-    int dens;
+    int dens, rc = -1, k = 0;
+    bi_nums v[16] = {0};
+    const char **legend = NULL;
     plot_panel *p;
-    if (bi_kw_int(a, "bins", 10, 1, 10000, &bins) < 0 || bi_kw_bool(a, "density", 0, &dens) < 0 ||
-        bi_nums_get(a, a->pos[0], a->pos_nodes[0], "hist", &v) < 0)
-        return -1;
-    plot_figure *fig = bi_fig_new(a, 0, 0, &p);
-    if (!fig) { bi_nums_free(&v); return -1; }
-    lt_status st = plot_hist(p, v.x, v.n, (int)bins, dens, NULL, NULL);
-    bi_nums_free(&v);
-    if (st != LT_OK) return bi_plot_fail(a, a->pos_nodes[0], fig, st);
-    return bi_fig_finish(a, fig, out);
+    plot_figure *fig = NULL;
+    double lo = INFINITY, hi = -INFINITY;
+    if (bi_kw_int(a, "bins", 10, 1, 10000, &bins) < 0 || bi_kw_bool(a, "density", 0, &dens) < 0) return -1;
+    for (; k < a->npos; k++) {
+        if (bi_nums_get(a, a->pos[k], a->pos_nodes[k], "hist", &v[k]) < 0) goto done;
+        for (size_t i = 0; i < v[k].n; i++)
+            if (isfinite(v[k].x[i])) { lo = fmin(lo, v[k].x[i]); hi = fmax(hi, v[k].x[i]); }
+    }
+    if (bi_kw_names(a, "legend", (size_t)a->npos, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    for (int i = 0; i < a->npos; i++) {
+        lt_status st = lo <= hi ? plot_hist_range(p, v[i].x, v[i].n, (int)bins, lo, hi, dens, legend ? legend[i] : NULL, NULL)
+                                : plot_hist(p, v[i].x, v[i].n, (int)bins, dens, NULL, NULL);
+        if (st != LT_OK) { bi_plot_fail(a, a->pos_nodes[i], fig, st); fig = NULL; goto done; }
+    }
+    rc = bi_fig_finish(a, fig, out);
+    fig = NULL;
+done:
+    plot_figure_free(fig);
+    for (int i = 0; i < k; i++) bi_nums_free(&v[i]);
+    free(legend);
+    return rc;
 }
 
 /* heatmap(m): a list of lists, or a 2-D to_floats object */
@@ -783,10 +797,11 @@ const builtin bi_plot_builtins[] = {
      "by side, one colour per row, named by legend.",
      "bar([[0.5, 0.5], [0.9, 0.1]], labels=[\"H\", \"T\"], legend=[\"p\", \"q\"])  # => <bar chart (2 series, 2 categories)>",
      bi_bar_kw, 1, 1, bi_bar},
-    {"hist", "hist(xs, bins=10, density=false, title=, ...)",
-     "A histogram of the numbers in xs with bins equal bins; density=true scales it to unit area.",
+    {"hist", "hist(xs, ..., bins=10, density=false, legend=[...], title=, ...)",
+     "A histogram of the numbers in xs with bins equal bins; density=true scales it to unit area. "
+     "Several arguments are several see-through histograms over the same bins, named by legend.",
      "hist([1, 2, 2, 3, 3, 3], bins=3)  # => <histogram (1 series, 6 values, 3 bins)>",
-     bi_hist_kw, 1, 1, bi_hist},
+     bi_hist_kw, 1, 16, bi_hist},
     {"heatmap", "heatmap(m, title=, ...)",
      "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top.",
      "heatmap([[1, 2], [3, 4]])  # => <heatmap (2 x 2)>", bi_heatmap_kw, 1, 1, bi_heatmap},
