@@ -230,7 +230,8 @@ static const char *kind_name(plot_kind k)
  * frameless kinds need an empty panel. */
 static lt_status check_joinable(const plot_panel *p, plot_kind k, const char *fn)
 {
-    if (p->frameless)
+    int over_map = k == PLOT_KIND_SCATTER && p->frameless == PLOT_KIND_HEATMAP && p->has_extent;
+    if (p->frameless && !over_map)
         return lt_fail(LT_ERR_VALUE, "%s: this panel already holds a %s; use another panel",
                        fn, kind_name(p->frameless));
     int has_bar = p->nseries > 0 && p->series[0].kind == PLOT_KIND_BAR;
@@ -514,9 +515,16 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     if (!isfinite(o.vmin) || !isfinite(o.vmax) || o.vmin > o.vmax)
         return lt_fail(LT_ERR_VALUE, "plot_heatmap: vmin %g, vmax %g must be finite with "
                        "vmin <= vmax", o.vmin, o.vmax);
+    const double *e = o.extent;
+    if (e && !(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) &&
+               e[0] < e[1] && e[2] < e[3]))
+        return lt_fail(LT_ERR_VALUE, "plot_heatmap: extent [%g, %g, %g, %g] must be finite "
+                       "with x0 < x1 and y0 < y1", e[0], e[1], e[2], e[3]);
     if (!(p->values = malloc(n * sizeof(float)))) return nomem(p, 0);
     memcpy(p->values, z, n * sizeof(float));
     p->frameless = PLOT_KIND_HEATMAP;
+    p->has_extent = e != NULL;
+    if (e) memcpy(p->extent, e, sizeof p->extent);
     p->rows = rows;
     p->cols = cols;
     p->cmap = o.cmap ? o.cmap : PLOT_CMAP_VIRIDIS;
@@ -621,7 +629,10 @@ static void describe_panel(const plot_panel *p, char *buf, size_t cap)
         snprintf(o, room, " (%d series, %zu values, %zu bins)", p->nseries, maxn,
                  p->series[0].n);
         break;
-    case PLOT_KIND_HEATMAP: snprintf(o, room, " (%d x %d)", p->rows, p->cols); break;
+    case PLOT_KIND_HEATMAP:
+        if (p->nseries > 0) snprintf(o, room, " (%d x %d) under %zu points", p->rows, p->cols, total);
+        else snprintf(o, room, " (%d x %d)", p->rows, p->cols);
+        break;
     case PLOT_KIND_IMAGES:
         snprintf(o, room, " (%d images of %d x %d, %d per row)", p->nimages, p->h, p->w,
                  p->grid_cols);

@@ -155,6 +155,10 @@ typedef struct plot_heatmap_opts {
     const char *const *yticklabels; /* rows strings or NULL */
     const char *cbar_label;         /* NULL for none */
     int annotate;                   /* write each value ("%.3g") in its cell, when all fit */
+    const double *extent;           /* NULL (index axes), or {x0, x1, y0, y1}: the data
+                                       coordinates of the map's left, right, bottom and top
+                                       edges; the panel then has number axes and takes
+                                       plot_scatter points drawn over the map */
 } plot_heatmap_opts;
 lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
                        const plot_heatmap_opts *opts);
