@@ -74,8 +74,8 @@ static int ema_matches(const ema_val *d)
 static int ema_check(bi_args *a, const ema_val *d)
 {
     if (ema_matches(d)) return 0;
-    return bi_fail(a, NULL, "ValueError", "the network's parameters changed since ema() was made (a net cell "
-                   "re-run, or new layers): make a new ema(net)");
+    return bi_fail(a, NULL, "ValueError", "the network made new layers since ema() was made: make a new "
+                   "ema(net)");
 }
 
 int ema_val_swap(bi_args *a, value v, value *net)
