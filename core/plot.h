@@ -209,6 +209,15 @@ typedef struct plot_png {
 lt_status plot_render_png(const plot_figure *fig, plot_png *out);
 void plot_png_free(plot_png *png);
 
+/* An animated PNG (APNG: a PNG whose acTL/fcTL/fdAT chunks browsers, Jupyter and GitHub
+ * play; a decoder without APNG support shows frame 0) of the n >= 1 PNGs frames[], which
+ * must share their IHDR (size, depth, colour type: e.g. all from plot_render_png). Frame
+ * i shows for delay_ms[i] milliseconds (1..65535); the whole plays loops times (0:
+ * forever). The frames' compressed data is reused as it is (no re-encoding); out gets
+ * frame 0's sizes. LT_ERR_VALUE naming the frame when one is not a PNG or differs from
+ * frame 0, or for a bad delay; LT_ERR_NOMEM. On failure out is zeroed. */
+lt_status plot_apng(const plot_png *frames, int n, const int *delay_ms, int loops, plot_png *out);
+
 /* Draws and writes the PNG to path (LT_ERR_IO if it cannot be written). */
 lt_status plot_write_png(const plot_figure *fig, const char *path);
 

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "bi_ema.h"
 #include "ckpt.h"
 #include "conv.h"
 #include "env.h"
@@ -425,7 +426,7 @@ static const char *sv_kind_of(value v)
     const float *x;
     size_t n;
     int epochs;
-    if (nv_is(v)) return "network";
+    if (nv_is(v) || ema_val_is(v)) return "network";
     if (ov_is(v)) return "optimizer";
     if (train_history_get(v, &name, &x, &n, &epochs) == 0) return "history";
     return NULL;
@@ -436,12 +437,20 @@ static int bs_save(bi_args *a, value *out)
 {
     const char *path = NULL, *kind = sv_kind_of(a->pos[0]);
     if (!kind)
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "save() takes a network, an optimizer or a "
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "save() takes a network (or its ema), an optimizer or a "
                        "training history, not %s", val_type_name(a->pos[0]));
     if (sv_path(a, 1, &path) < 0) return -1;
     ckpt_writer *w = ckpt_writer_new(kind);
     if (!w) return sv_core_fail(a, LT_ERR_NOMEM);
-    int st = kind[0] == 'n' ? sv_net(a, a->pos[0], w)
+    int st;
+    if (ema_val_is(a->pos[0])) {   /* the network with the averaged weights */
+        value net;
+        st = ema_val_swap(a, a->pos[0], &net);
+        if (st == 0) {
+            st = sv_net(a, net, w);
+            ema_val_swap(a, a->pos[0], &net);
+        }
+    } else st = kind[0] == 'n' ? sv_net(a, a->pos[0], w)
            : kind[0] == 'o' ? sv_opt(a, AS_OBJ(a->pos[0])->data, w) : sv_history(a, a->pos[0], w);
     if (st == 0) st = sv_add(a, ckpt_write(w, path));
     ckpt_writer_free(w);
