@@ -1091,9 +1091,10 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     area.y += th;
     area.h -= th;
     layout_frame(cr, p, &f, area, right);
-    /* square cells unless that would squash the map too much */
+    /* square cells unless that would squash the map too much (a map with an extent
+     * fills the frame, as a scatter plot does) */
     double cw = f.a.w / p->cols, ch = f.a.h / p->rows, c = fmin(cw, ch);
-    if (fmax(cw, ch) / c < 4) {
+    if (!p->has_extent && fmax(cw, ch) / c < 4) {
         double nw = c * p->cols, nh = c * p->rows;
         f.a.x += (f.a.w - nw) / 2;
         f.a.y += (f.a.h - nh) / 2;
