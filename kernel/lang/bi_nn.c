@@ -374,6 +374,12 @@ static int bn_roc_auc(bi_args *a, value *out)
         bi_fail(a, a->pos_nodes[1], "ValueError", "roc_auc: %zu scores but %zu labels", sc.n, lb.n);
         goto done;
     }
+    for (size_t i = 0; i < sc.n; i++)
+        if (!isfinite(sc.x[i])) {
+            bi_fail(a, a->pos_nodes[0], "ValueError", "roc_auc: scores[%zu] = %s is not a finite number", i,
+                    isnan(sc.x[i]) ? "nan" : sc.x[i] > 0 ? "inf" : "-inf");
+            goto done;
+        }
     if (!(y = malloc((lb.n ? lb.n : 1) * sizeof *y))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
     for (size_t i = 0; i < lb.n; i++) {
         if (lb.x[i] != 0 && lb.x[i] != 1) {
@@ -384,8 +390,7 @@ static int bn_roc_auc(bi_args *a, value *out)
         y[i] = (int)lb.x[i];
     }
     lt_status st = metrics_roc_auc(sc.x, y, sc.n, &auc);
-    if (st != LT_OK) { bi_fail(a, a->pos_nodes[st == LT_ERR_VALUE && strstr(lt_errmsg(), "scores[") ? 0 : 1],
-                               lt_status_name(st), "%s", lt_errmsg()); goto done; }
+    if (st != LT_OK) { bi_fail(a, a->pos_nodes[1], lt_status_name(st), "%s", lt_errmsg()); goto done; }  /* one class only */
     *out = NUM_VAL(auc);
     rc = 0;
 done:
