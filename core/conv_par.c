@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "tensor.h"
 
 /* ---- the pool ------------------------------------------------------------------------------ */
@@ -151,7 +152,7 @@ void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const 
 
 /* Three widths from one source (conv_vec.inc): 4 floats (SSE, every x86-64; NEON
  * elsewhere) and, on x86-64 CPUs that have them, 8 floats with AVX2 or 16 with AVX-512,
- * chosen at run time. */
+ * chosen at run time by the engine's ISA level (cpu_isa_get: LATENT_ISA may lower it). */
 typedef float v4f __attribute__((vector_size(16)));
 typedef int v4i __attribute__((vector_size(16)));
 #define VF v4f
@@ -179,8 +180,8 @@ typedef int v16i __attribute__((vector_size(64)));
 #define ATTR __attribute__((target("avx512f")))
 #include "conv_vec.inc"
 static int max_width = 16;   /* conv_vec_width: the widest kernels allowed */
-#define WIDE (max_width >= 8 && __builtin_cpu_supports("avx2"))
-#define WIDEST (max_width >= 16 && __builtin_cpu_supports("avx512f"))
+#define WIDE (max_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2)
+#define WIDEST (max_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512)
 #define PICK(name, args) (WIDEST ? name##_16 args : WIDE ? name##_8 args : name##_4 args)
 #else
 static int max_width = 4;

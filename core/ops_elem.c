@@ -89,9 +89,10 @@ static const char *bin_name[] = { "add", "sub", "mul", "div" };
 
 /* y = a OP b over rows [r0, r1) of a 4-d frame (row r = (i, j, l), s4[3] elements each);
  * sa, sb are the inputs' frame strides, y contiguous */
-PAR_CLONES static void bin_forward(int op, const int *s4, const float *a, const ptrdiff_t *sa,
+PAR_CLONED(static, bin_forward, (int op, const int *s4, const float *a, const ptrdiff_t *sa,
                                    const float *b, const ptrdiff_t *sb, float *y, size_t r0,
-                                   size_t r1)
+                                   size_t r1),
+           (op, s4, a, sa, b, sb, y, r0, r1))
 {
     int n = s4[3];
     ptrdiff_t ia = sa[3], ib = sb[3];
@@ -141,10 +142,11 @@ static size_t min_rows(const int *s4) { return PAR_MIN / (s4[3] > 0 ? (size_t)s4
 /* da (or db when which = 1) += partial derivative times dy, over rows [r0, r1) of the
  * frame; the inner loop runs along the last dimension with each operand's own stride (0
  * if broadcast) */
-PAR_CLONES static void bin_backward_one(int op, int which, const int *s4, const float *dy,
+PAR_CLONED(static, bin_backward_one, (int op, int which, const int *s4, const float *dy,
                                         const float *a, const ptrdiff_t *sa, const float *b,
                                         const ptrdiff_t *sb, float *dx, const ptrdiff_t *sg,
-                                        size_t r0, size_t r1)
+                                        size_t r0, size_t r1),
+           (op, which, s4, dy, a, sa, b, sb, dx, sg, r0, r1))
 {
     int n = s4[3];
     ptrdiff_t ia = sa[3], ib = sb[3], ig = sg[3];
@@ -187,7 +189,7 @@ static void bin_backward_rows(void *c, size_t r0, size_t r1)
                      r1);
 }
 
-PAR_CLONES static void add_into(void *c, size_t lo, size_t hi)
+PAR_CLONED(static, add_into, (void *c, size_t lo, size_t hi), (c, lo, hi))
 {
     const bin_job *j = c;
     for (size_t i = lo; i < hi; i++) j->dx[i] += j->dy[i];
@@ -272,7 +274,8 @@ static inline float softplusf(float x)
     return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
 }
 
-PAR_CLONES static void un_forward(int op, float p0, float p1, const float *x, float *y, size_t n)
+PAR_CLONED(static, un_forward, (int op, float p0, float p1, const float *x, float *y, size_t n),
+           (op, p0, p1, x, y, n))
 {
     switch (op) {
     case UN_AFFINE: for (size_t i = 0; i < n; i++) y[i] = p0 * x[i] + p1; break;
@@ -294,8 +297,9 @@ PAR_CLONES static void un_forward(int op, float p0, float p1, const float *x, fl
 }
 
 /* dx += dy * f'(x), from the saved contiguous input x and the output y */
-PAR_CLONES static void un_grad(int op, float p0, const float *x, const float *y,
-                               const float *dy, float *dx, size_t n)
+PAR_CLONED(static, un_grad, (int op, float p0, const float *x, const float *y,
+                               const float *dy, float *dx, size_t n),
+           (op, p0, x, y, dy, dx, n))
 {
     switch (op) {
     case UN_AFFINE: for (size_t i = 0; i < n; i++) dx[i] += p0 * dy[i]; break;

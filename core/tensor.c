@@ -316,24 +316,50 @@ int tensor_set_gemm_split(int on)
     return old;
 }
 
-/* One product on nthreads threads. One thread: our kernel (gemm.c) where it is faster,
- * else OpenBLAS. More: the columns of C cut into one part per thread of conv_par's pool,
- * each part a one-thread product as above (so OpenBLAS's own workers, which spin for a
- * long time after each threaded call, never contest the second core with the pool's
- * element loops; tests/bench/README.md has the figures); OpenBLAS's threads only for
- * products fewer than 64 columns wide. */
+/* How many column parts a product N columns wide is cut into: by N only, never by the
+ * thread count, so each element of C comes from the same one-thread call whether the
+ * parts run on 1 thread or 8. (OpenBLAS's kernels are not all alike across a product's
+ * columns: its Haswell/Zen sgemm sums a column in another order depending on where it
+ * falls in the call's blocks of 24/16/8 columns, so cutting by thread count changed the
+ * last bits of an MLP step between 1, 2 and 3 threads on AVX2 machines.) 2 parts suit
+ * the two cores of the usual laptop; 4 from 512 columns let 4 cores share a wide product
+ * at the cost of packing op(A) 4 times (~1-2% of the product). */
+static int split_parts(int N)
+{
+    return N < 64 ? 1 : N < 512 ? 2 : 4;
+}
+
+/* One product, on nthreads threads (1 or tensor_get_threads()). With the split on
+ * (default), products at least 64 columns wide are cut into split_parts(N) column
+ * ranges, each a one-thread product (split_task), run by the pool when nthreads > 1
+ * (OpenBLAS's own workers, which spin for a long time after each threaded call, then
+ * never contest the second core with the pool's element loops; tests/bench/README.md has
+ * the figures) and in order on one thread; on one thread a product the own kernel takes
+ * whole and in parts runs whole (its every element is summed in the same order either
+ * way). Narrower products run on one thread. Split off (benchmarks): the whole product on
+ * nthreads threads, OpenBLAS's or the own kernel's pool. */
 static void sgemm_on(int nthreads, int transA, int transB, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
                      int ldc)
 {
-    if (split_on && nthreads > 1 && N >= 64) {
-        int nt = nthreads < conv_par_threads() ? nthreads : conv_par_threads();
-        int part = ((N + nt - 1) / nt + 15) / 16 * 16;
-        split_job j = { transA, transB, M, N, K, lda, ldb, ldc, part, alpha, beta, A, B, C };
-        set_blas_threads(1);
-        conv_par_for((N + part - 1) / part, split_task, &j);
-        return;
+    int parts = split_on ? split_parts(N) : 1;
+    if (parts > 1) {
+        int part = ((N + parts - 1) / parts + 15) / 16 * 16, n = (N + part - 1) / part;
+        int last = N - (n - 1) * part;   /* the narrowest part */
+        if (nthreads > 1 || !gemm_wants(transA, transB, M, N, K, 1) ||
+            !gemm_wants(transA, transB, M, last, K, 1)) {
+            split_job j = { transA, transB, M, N, K, lda, ldb, ldc, part, alpha, beta, A, B, C };
+            set_blas_threads(1);
+            if (nthreads > 1)
+                conv_par_for(n, split_task, &j);
+            else
+                for (int i = 0; i < n; i++)
+                    split_task(&j, i, 0);
+            return;
+        }
     }
+    if (split_on)
+        nthreads = 1;
     if (gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nthreads))
         return;
     set_blas_threads(nthreads);

@@ -6,19 +6,19 @@
 
 #include <math.h>
 
-PAR_CLONES void vm_sigmoid(float *x, size_t n)
+PAR_CLONED(, vm_sigmoid, (float *x, size_t n), (x, n))
 {
     for (size_t i = 0; i < n; i++)
         x[i] = 1.0f / (1.0f + expf(-x[i]));
 }
 
-PAR_CLONES void vm_tanh(float *x, size_t n)
+PAR_CLONED(, vm_tanh, (float *x, size_t n), (x, n))
 {
     for (size_t i = 0; i < n; i++)
         x[i] = tanhf(x[i]);
 }
 
-PAR_CLONES void vm_bce_terms(const float *q, const float *t, float *l, size_t n)
+PAR_CLONED(, vm_bce_terms, (const float *q, const float *t, float *l, size_t n), (q, t, l, n))
 {
     for (size_t i = 0; i < n; i++)
         l[i] = t[i] * fmaxf(logf(q[i]), -100.0f) + (1.0f - t[i]) * fmaxf(logf(1.0f - q[i]), -100.0f);
