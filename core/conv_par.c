@@ -138,14 +138,10 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx)
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {
-    if (!atomic_load(&in_parallel)) {
+    if (!atomic_load(&in_parallel))
         tensor_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    if (M <= 0 || N <= 0)
-        return;
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else   /* the same column parts as tensor_sgemm: the same bits on any thread count */
+        tensor_sgemm_serial(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* ---- vector kernels ---------------------------------------------------------------------------- */

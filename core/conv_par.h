@@ -31,8 +31,8 @@ int conv_par_threads(void);
  * [0, conv_par_threads())); the calling thread takes part. Runs inline when n < 2, one
  * thread is set, or the workers could not be started. */
 void conv_par_for(int n, conv_par_fn fn, void *ctx);
-/* cblas_sgemm, row-major, on the calling thread (inside conv_par_for tasks), or as
- * tensor_sgemm outside them. Same arguments as tensor_sgemm. */
+/* tensor_sgemm_serial on the calling thread (inside conv_par_for tasks), or tensor_sgemm
+ * outside them: the same bits either way. Same arguments as tensor_sgemm. */
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc);
 

@@ -133,6 +133,13 @@ void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride);
  * tensor_sgemm_naive is the slow, obviously right reference (double accumulation). */
 void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+/* tensor_sgemm on the calling thread, its column parts in order, for pool tasks
+ * (conv_par_for): the same bits as tensor_sgemm gives on any thread count. Never changes
+ * OpenBLAS's thread setting; call it where OpenBLAS runs on one thread (conv_par_for's
+ * tasks) or accept its threads for parts it runs. */
+void tensor_sgemm_serial(int transA, int transB, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta,
+                         float *C, int ldc);
 void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha,
                         const float *A, int lda, const float *B, int ldb, float beta,
                         float *C, int ldc);
