@@ -363,7 +363,7 @@ int gemm_available(void)
 
 int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
 {
-    (void)transA; (void)transB; (void)M; (void)N; (void)K;
+    (void)transA; (void)transB; (void)M; (void)N; (void)K; (void)threads;
     return 0;
 }
 
