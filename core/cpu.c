@@ -1,11 +1,15 @@
 /* cpu.c: the engine-wide vector ISA level (see cpu.h). */
 #include "cpu.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int isa_cur = -1;   /* -1: not yet chosen */
+/* -1: not yet chosen (env_once chooses it: pool threads may ask first, at once) */
+static atomic_int isa_cur = -1;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static char note[128];
 
 static const char *const names[] = { "generic", "avx2", "avx512" };
@@ -13,14 +17,16 @@ static const char *const names[] = { "generic", "avx2", "avx512" };
 cpu_isa cpu_isa_best(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    static int best = -1;
-    if (best < 0) {
+    static atomic_int best = -1;   /* the same answer from any thread */
+    int b = atomic_load_explicit(&best, memory_order_relaxed);
+    if (b < 0) {
         __builtin_cpu_init();   /* checks the OS saves the wide registers too */
-        best = __builtin_cpu_supports("avx512f")                                      ? CPU_ISA_AVX512
-               : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? CPU_ISA_AVX2
-                                                                                   : CPU_ISA_GENERIC;
+        b = __builtin_cpu_supports("avx512f")                                      ? CPU_ISA_AVX512
+            : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? CPU_ISA_AVX2
+                                                                                : CPU_ISA_GENERIC;
+        atomic_store_explicit(&best, b, memory_order_relaxed);
     }
-    return (cpu_isa)best;
+    return (cpu_isa)b;
 #else
     return CPU_ISA_GENERIC;
 #endif
@@ -72,17 +78,25 @@ static cpu_isa from_env(void)
     return want;
 }
 
+static void choose(void)
+{
+    atomic_store(&isa_cur, (int)from_env());
+}
+
 cpu_isa cpu_isa_get(void)
 {
-    if (isa_cur < 0)
-        isa_cur = from_env();
-    return (cpu_isa)isa_cur;
+    int isa = atomic_load_explicit(&isa_cur, memory_order_relaxed);
+    if (isa < 0) {
+        pthread_once(&env_once, choose);
+        isa = atomic_load(&isa_cur);
+    }
+    return (cpu_isa)isa;
 }
 
 cpu_isa cpu_isa_set(cpu_isa isa)
 {
     cpu_isa old = cpu_isa_get(), best = cpu_isa_best();
-    isa_cur = isa > best ? best : isa < CPU_ISA_GENERIC ? CPU_ISA_GENERIC : isa;
+    atomic_store(&isa_cur, (int)(isa > best ? best : isa < CPU_ISA_GENERIC ? CPU_ISA_GENERIC : isa));
     return old;
 }
 
