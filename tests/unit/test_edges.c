@@ -6,9 +6,11 @@
  * +-1e4, +-1e30, +-FLT_MAX, +-inf and NaN. Each path runs over arrays of many lengths
  * (1 .. 40, 67, 1000, 40000) with the table rotated through them, so every value passes
  * through the vector bodies (4, 8 and 16 lanes), the scalar or padded tails, and the
- * threaded split (40000 > 2 PAR_MIN) of the path. The explicit-width kernels (conv_par's
- * exp and GroupNorm's SiLU) run at each width the CPU has (conv_vec_width 4, 8, 16); the
- * target_clones loops run the clone the CPU picks (AVX-512 here, where it exists).
+ * threaded split (40000 > 2 PAR_MIN) of the path. The explicit-width kernels (vmath's
+ * libmvec loops and the fused linear + sigmoid/tanh and BCE that call them, conv_par's exp
+ * and GroupNorm's SiLU) run at each width the CPU has (vm_set_width and conv_vec_width 4,
+ * 8, 16: SSE2, AVX2, AVX-512); the other ops' target_clones loops run the clone the CPU
+ * picks.
  *
  * A result passes when: the reference is NaN and it is NaN; the reference is +-inf or +-0
  * and it is the same value with the same sign (exact class); else it is within the path's
@@ -423,13 +425,24 @@ static void test_max(void)
     graph_free(g);
 }
 
+/* vmath's loops at each width (an unavailable width falls back to a narrower one) */
+static void test_vmath_widths(void)
+{
+    int old = vm_set_width(16);
+    for (int w = 4; w <= 16; w *= 2) {
+        vm_set_width(w);
+        RUN(test_vmath);
+        RUN(test_linear_fused);
+        RUN(test_linear_sigmoid_1000);
+        RUN(test_bce);
+    }
+    vm_set_width(old);
+}
+
 int main(void)
 {
     RUN(test_unary_ops);
-    RUN(test_vmath);
-    RUN(test_linear_fused);
-    RUN(test_linear_sigmoid_1000);
-    RUN(test_bce);
+    RUN(test_vmath_widths);
     RUN(test_bce_logits);
     RUN(test_log_softmax);
     RUN(test_conv_vec);
