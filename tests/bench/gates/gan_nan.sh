@@ -6,7 +6,8 @@
 #   gate gan_200_epochs_no_nan: <epochs done, NaN?> (target: no NaN in 200 epochs) ok|MISS
 # A NaN or infinite loss stops training with FloatingPointError (train's own check at every
 # step), so finishing means none occurred; the last cell also checks 1000 of the
-# generator's samples. A few minutes on 2 cores (~1.2 s an epoch). Exit status 0 when ok.
+# generator's samples and shows 50 of them (written as PNG when GAN_PNG_DIR names a folder).
+# A few minutes on 2 cores (~1.2 s an epoch). Exit status 0 when ok.
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 run=${LATENT_RUN:-${1:-$top/build}/kernel/latent-run}
@@ -39,9 +40,12 @@ s = G(randn(1000, 64))
 bad = number(sum(s != s)) + number(sum(abs(s) > 1e30))
 print("epochs " + str(epochs_done) + ", batches " + str(batches) + ", non-finite samples " + str(bad))
 print("final lossD " + str(lossD[-1]) + ", lossG " + str(lossG[-1]))
+show(G(randn(50, 64)), cols=10)
 LT
 start=$(date +%s)
-"$run" "$dir/gan_nan.lt" >"$dir/out" 2>"$dir/err"
+png=()
+[ -n "${GAN_PNG_DIR:-}" ] && png=(--png-dir "$GAN_PNG_DIR")
+"$run" "${png[@]}" "$dir/gan_nan.lt" >"$dir/out" 2>"$dir/err"
 st=$?
 secs=$(( $(date +%s) - start ))
 cat "$dir/out"
