@@ -359,6 +359,32 @@ static void test_log_softmax(void)
     graph_free(g);
 }
 
+/* cross_entropy of one row [a, 0, b] with label 1: lse - 0 in double (NaN for a row with
+ * NaN or +inf, as PyTorch's; 2 ulps of the largest logit (and of 1) */
+static void test_cross_entropy(void)
+{
+    lt_graph *g = graph_new();
+    int sh[2] = { 1, 3 }, ls[1] = { 1 };
+    float one = 1.0f;
+    lt_tensor *lab = tensor_from(1, ls, &one);
+    int bad = 0;
+    for (size_t i = 0; i < NT; i++)
+        for (size_t j = 0; j < NT && bad < 5; j++) {
+            float r[3] = { table[i], 0.0f, table[j] };
+            lt_tensor *x = tensor_from(2, sh, r);
+            lt_tensor *y = op_cross_entropy(g, x, lab, LT_SUM);
+            double m = fmax(fmax(r[0], r[1]), r[2]);
+            double lse = isnan(r[0]) || isnan(r[2]) || isinf(m) ? NAN
+                       : m + log(exp(r[0] - m) + exp(-m) + exp(r[2] - m));
+            bad += !y || !within("cross_entropy", r[0], y->data[0], lse, 2 * ulp_at(fmax(m, 1.0)));
+            tensor_free(x);
+            graph_reset(g);
+        }
+    CHECK(bad == 0);
+    tensor_free(lab);
+    graph_free(g);
+}
+
 /* ---- GroupNorm's fused SiLU and conv_par's exp, at every vector width ---------------------- */
 
 static void test_conv_vec(void)
@@ -445,6 +471,7 @@ int main(void)
     RUN(test_vmath_widths);
     RUN(test_bce_logits);
     RUN(test_log_softmax);
+    RUN(test_cross_entropy);
     RUN(test_conv_vec);
     RUN(test_compare);
     RUN(test_max);
