@@ -15,7 +15,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 for kind in $kinds; do
   case $kind in
     mnist) epochs=20 ;;
-    fashion) epochs=5 ;;
+    fashion) epochs=10 ;;
     *) echo "train_scorer.sh: unknown kind '$kind' (mnist or fashion)" >&2; exit 2 ;;
   esac
   printf 'kind = "%s"\nepochs = %d\n' "$kind" "$epochs" >"$tmp/$kind.lt"
