@@ -57,7 +57,8 @@ void conv_vaddc_add(float *restrict y, const float *restrict x, float c, const f
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n);
 /* sum of (x[i] - m)^2 */
 float conv_vsqdev(const float *x, float m, size_t n);
-/* exp(x) for x in (-inf, inf), relative error below 2e-7 on [-87, 88]; clamps outside */
+/* exp(x) for any x: relative error below 2e-7 where the result is a normal float, inf
+ * above 88.72, the denormals then 0 below -87.3, exp(-inf) = 0, NaN stays NaN */
 void conv_vexp(float *restrict y, const float *restrict x, size_t n);
 /* y = silu(v) = v * sigmoid(v) from v = x * a + b; when d is not NULL also
  * d = silu'(v) = s (1 + v (1 - s)), s = sigmoid(v). y may equal x. */

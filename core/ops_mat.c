@@ -99,7 +99,9 @@ PAR_CLONES static void bias_act_rows(float *y, const float *b, int n, lt_act act
             for (int j = 0; j < n; j++) r[j] += b[j];
         switch (act) {
         case LT_ACT_NONE: break;
-        case LT_ACT_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : 0.0f; break;
+        case LT_ACT_RELU:   /* NaN stays NaN, as op_relu */
+            for (int j = 0; j < n; j++) r[j] = r[j] <= 0.0f ? 0.0f : r[j];
+            break;
         case LT_ACT_LEAKY_RELU:
             for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : alpha * r[j];
             break;
