@@ -34,6 +34,7 @@ struct lt_session {
     int n_kept, cap_kept;
     int keep_arena;          /* the running cell defined a function: keep its arena */
     struct net_run *net;     /* the net whose body is running (bi_net.c), or NULL */
+    char mem_warning[400];   /* a bad LATENT_MEM_LIMIT: shown on stderr by the next cell */
 };
 
 enum { SESS_MAX_DEPTH = 1000 };

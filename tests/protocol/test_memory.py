@@ -1,0 +1,101 @@
+"""The per-kernel memory cap (core/mem.h, LATENT_MEM_LIMIT): a cell that allocates
+past it fails with a MemoryError naming the size, the cap and how to raise it; the
+kernel stays within the cap, every variable and a trained network survive, and the
+memory is usable again once freed. The same for a training step whose activations do
+not fit."""
+import unittest
+
+from latent_client import BareKernel, result_of, run
+
+SETUP = """sentinel = 42
+data = moons(200)
+model = seq(linear(2, 16), relu, linear(16, 2))
+opt = adam([model], lr=1e-2)
+train on data epochs 3 batch 50 {
+    loss = mse(model(x), x)
+    step opt loss
+}
+probe = number(sum(model(ones(4, 2))))"""
+
+GROW = """big = []
+for i in 1 .. 80 { big = big + [zeros(10000, 10000)] }"""
+
+WIDE_STEP = """wide = seq(linear(2, 13000), relu, linear(13000, 2), linear(2, 13000), relu, linear(13000, 2))
+wopt = adam([wide], lr=1e-3)
+train on moons(10000) epochs 1 batch 10000 {
+    wloss = mse(wide(x), x)
+    step wopt wloss
+}"""
+
+
+def peak_rss_mib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0
+
+
+class MemoryCapTests(unittest.TestCase):
+
+    @classmethod
+    def setUpClass(cls):
+        cls.k = BareKernel(env={"LATENT_MEM_LIMIT": "1G"})
+        cls.kc = cls.k.client
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.k.close()
+
+    def ok(self, code):
+        reply, outputs = run(self.kc, code)
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        return result_of(outputs)
+
+    def memory_error(self, code):
+        reply, _ = run(self.kc, code, timeout=120)
+        content = reply["content"]
+        self.assertEqual(content["status"], "error")
+        self.assertEqual(content["ename"], "MemoryError", content)
+        return content["evalue"]
+
+    def assert_intact(self):
+        self.assertEqual(self.ok("sentinel"), "42")
+        self.assertEqual(self.ok("number(sum(model(ones(4, 2)))) == probe"), "true")
+
+    def test_1_growing_list_stops_at_the_cap(self):
+        self.ok(SETUP)
+        evalue = self.memory_error(GROW)
+        self.assertIn("381 MiB more", evalue)
+        self.assertIn("limit of 1.00 GiB", evalue)
+        self.assertIn("LATENT_MEM_LIMIT", evalue)
+        self.assertLess(peak_rss_mib(self.k.proc.pid), 1024 + 200)
+        self.assertIn(self.ok("len(big)"), ("1", "2"))   # what fitted before the failure
+        self.assert_intact()
+        self.ok("big = []\nafter = zeros(10000, 10000)\nafter = 0")   # freed: room again
+        self.assertIsNone(self.k.proc.poll())
+
+    def test_2_training_step_past_the_cap(self):
+        self.ok(SETUP)
+        evalue = self.memory_error(WIDE_STEP)
+        self.assertIn("limit of 1.00 GiB", evalue)
+        self.assert_intact()
+        self.ok("train on data epochs 1 batch 50 {\n loss = mse(model(x), x)\n step opt loss\n}")
+        self.assertEqual(self.ok("sentinel"), "42")
+
+    def test_3_bad_setting_warns_and_keeps_the_default(self):
+        k = BareKernel(env={"LATENT_MEM_LIMIT": "lots"})
+        try:
+            reply, outputs = run(k.client, "1 + 1")
+            self.assertEqual(reply["content"]["status"], "ok")
+            err = "".join(m["content"]["text"] for m in outputs
+                          if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+            self.assertIn('LATENT_MEM_LIMIT: memory limit "lots" is not a size', err)
+            self.assertIn("the limit is the default", err)
+            self.assertEqual(result_of(outputs), "2")
+        finally:
+            k.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
