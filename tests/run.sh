@@ -3,7 +3,7 @@
 # then runs the C tests again under AddressSanitizer + UBSan in build-asan/; exits 1
 # if either stage failed.
 #   bash tests/run.sh            everything
-#   bash tests/run.sh -L unit    one label (unit, lang, fuzz, protocol, notebook) in
+#   bash tests/run.sh -L unit    one label (unit, lang, fuzz, protocol, browser, notebook) in
 #                                both stages (the ASan stage has unit, lang and fuzz)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
