@@ -75,6 +75,33 @@ namespace latent
                    && c.value("status", "") == "error";
         }
 
+        // Hex digits of a signature under scheme; 0 if unsigned or unknown (no check).
+        std::size_t signature_length(const xeus::xconfiguration& config)
+        {
+            if (config.m_key.empty() || config.m_signature_scheme == "none")
+                return 0;
+            const std::pair<const char*, std::size_t> known[] = {
+                {"hmac-md5", 32}, {"hmac-sha1", 40}, {"hmac-sha224", 56},
+                {"hmac-sha256", 64}, {"hmac-sha384", 96}, {"hmac-sha512", 128}};
+            for (const auto& k : known)
+                if (config.m_signature_scheme == k.first)
+                    return k.second;
+            return 0;
+        }
+
+        // xeus compares only the first bytes of a signature (it reads past a short
+        // one and accepts a long one with anything appended): the signature frame,
+        // after the "<IDS|MSG>" delimiter, must have exactly the scheme's length.
+        bool signature_has_length(const zmq::multipart_t& wire, std::size_t length)
+        {
+            if (length == 0)
+                return true;
+            for (std::size_t i = 0; i + 1 < wire.size(); ++i)
+                if (wire[i].to_string_view() == "<IDS|MSG>")
+                    return wire[i + 1].size() == length;
+            return false;
+        }
+
         // shutdown_reply without the status every reply must carry
         xeus::xmessage repaired(xeus::xmessage msg)
         {
@@ -94,6 +121,7 @@ namespace latent
                    nl::json::error_handler_t eh)
                 : xeus::xserver_zmq(context, config, eh)
                 , m_window(window_ms())
+                , m_signature_length(signature_length(config))
             {
             }
 
@@ -144,6 +172,7 @@ namespace latent
                                 const char* state);
 
             long m_window;
+            std::size_t m_signature_length;
             bool m_armed = false;                  // the running request stops on error
             std::deque<xeus::xmessage> m_deferred;  // arrived during a window, not aborted
             std::string m_status_topic;
@@ -180,12 +209,19 @@ namespace latent
         }
 
         // Reads one message; false if none was there (without wait) or it was
-        // invalid (a bad signature, malformed JSON): such a message is dropped.
+        // invalid (a bad signature or one of the wrong length, malformed JSON): such
+        // a message is dropped unanswered.
         bool server::receive(zmq::socket_t& socket, xeus::xmessage& msg, bool wait)
         {
             zmq::multipart_t wire;
             if (!wire.recv(socket, wait ? 0 : ZMQ_DONTWAIT))
                 return false;
+            if (!signature_has_length(wire, m_signature_length))
+            {
+                std::cerr << "latent: dropped a message whose signature has the wrong length"
+                          << std::endl;
+                return false;
+            }
             try
             {
                 msg = xeus::xzmq_serializer::deserialize(wire, *p_auth);

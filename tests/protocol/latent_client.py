@@ -31,10 +31,10 @@ class BareKernel:
     """The kernel binary run directly, with a connection file we write: lets a test
     choose the key, the environment and the parent, and see the exit status."""
 
-    def __init__(self, key=b"secret", env=None, stdout=subprocess.DEVNULL):
+    def __init__(self, key=b"secret", env=None, stdout=subprocess.DEVNULL, ip="127.0.0.1"):
         self.dir = tempfile.TemporaryDirectory()
         self.conn_file = os.path.join(self.dir.name, "kernel.json")
-        write_connection_file(self.conn_file, key=key, signature_scheme="hmac-sha256")
+        write_connection_file(self.conn_file, key=key, signature_scheme="hmac-sha256", ip=ip)
         full_env = dict(os.environ)
         full_env.pop("JPY_PARENT_PID", None)
         full_env.update(env or {})
