@@ -1,5 +1,5 @@
-// server.hpp: xeus's ZeroMQ server, with Run All semantics as ipykernel has them
-// and a repaired shutdown_reply.
+// server.hpp: xeus's ZeroMQ server, with Run All semantics as ipykernel has them,
+// a strict signature length and a repaired shutdown_reply.
 //
 // Run All (stop_on_error). xeus 2.4.1, after a failing execute_request with
 // stop_on_error, reads whatever sits in the shell socket at that instant and
@@ -16,6 +16,10 @@
 // requests that arrive in the window (completion, kernel_info, ...) are handled
 // after it, in order. A client that waits for every reply before sending more
 // never has a request aborted.
+//
+// Signatures: xeus compares only the first bytes of a message's HMAC (it reads past
+// a short one and accepts a long one with bytes appended); messages whose signature
+// does not have the scheme's exact length are dropped here, unanswered.
 //
 // The shutdown_reply of xeus lacks the "status" every reply carries: added here.
 #ifndef LATENT_SHIM_SERVER_HPP
