@@ -79,6 +79,29 @@ def shell_reply(kc, msg_id, timeout=TIMEOUT):
             return reply
 
 
+# A sentinel and a trained network, for tests that check that bad cells hurt nothing:
+# GUARD_CHECK must give "true" after any of them.
+GUARD_SETUP = """sentinel = 1234
+guard_data = moons(200)
+guard_net = seq(linear(2, 16), relu, linear(16, 2))
+guard_opt = adam([guard_net], lr=1e-2)
+train on guard_data epochs 2 batch 50 {
+    guard_loss = mse(guard_net(x), x)
+    step guard_opt guard_loss
+}
+guard_probe = number(sum(guard_net(ones(4, 2))))"""
+GUARD_CHECK = "sentinel == 1234 and number(sum(guard_net(ones(4, 2)))) == guard_probe"
+
+
+def status_mib(pid, field):
+    """A memory field of /proc/PID/status ("VmRSS", "VmHWM") in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def stdout_of(outputs):
     return "".join(m["content"]["text"] for m in outputs
                    if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")

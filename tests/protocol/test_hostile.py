@@ -14,18 +14,8 @@ import zmq
 from jupyter_client.session import Session
 
 from hostile_corpus import corpus
-from latent_client import BareKernel, drain, result_of, run
+from latent_client import GUARD_CHECK, GUARD_SETUP, BareKernel, drain, result_of, run
 
-GUARD_SETUP = """sentinel = 1234
-guard_data = moons(200)
-guard_net = seq(linear(2, 16), relu, linear(16, 2))
-guard_opt = adam([guard_net], lr=1e-2)
-train on guard_data epochs 2 batch 50 {
-    guard_loss = mse(guard_net(x), x)
-    step guard_opt guard_loss
-}
-guard_probe = number(sum(guard_net(ones(4, 2))))"""
-GUARD_CHECK = "sentinel == 1234 and number(sum(guard_net(ones(4, 2)))) == guard_probe"
 CELL_SECONDS = 3   # then the cell is interrupted (runaway loops)
 
 

@@ -5,17 +5,7 @@ memory is usable again once freed. The same for a training step whose activation
 not fit."""
 import unittest
 
-from latent_client import BareKernel, result_of, run
-
-SETUP = """sentinel = 42
-data = moons(200)
-model = seq(linear(2, 16), relu, linear(16, 2))
-opt = adam([model], lr=1e-2)
-train on data epochs 3 batch 50 {
-    loss = mse(model(x), x)
-    step opt loss
-}
-probe = number(sum(model(ones(4, 2))))"""
+from latent_client import GUARD_CHECK, GUARD_SETUP, BareKernel, result_of, run, status_mib
 
 GROW = """big = []
 for i in 1 .. 80 { big = big + [zeros(10000, 10000)] }"""
@@ -26,14 +16,6 @@ train on moons(10000) epochs 1 batch 10000 {
     wloss = mse(wide(x), x)
     step wopt wloss
 }"""
-
-
-def peak_rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return 0
 
 
 class MemoryCapTests(unittest.TestCase):
@@ -60,28 +42,27 @@ class MemoryCapTests(unittest.TestCase):
         return content["evalue"]
 
     def assert_intact(self):
-        self.assertEqual(self.ok("sentinel"), "42")
-        self.assertEqual(self.ok("number(sum(model(ones(4, 2)))) == probe"), "true")
+        self.assertEqual(self.ok(GUARD_CHECK), "true")
 
     def test_1_growing_list_stops_at_the_cap(self):
-        self.ok(SETUP)
+        self.ok(GUARD_SETUP)
         evalue = self.memory_error(GROW)
         self.assertIn("381 MiB more", evalue)
         self.assertIn("limit of 1.00 GiB", evalue)
         self.assertIn("LATENT_MEM_LIMIT", evalue)
-        self.assertLess(peak_rss_mib(self.k.proc.pid), 1024 + 200)
+        self.assertLess(status_mib(self.k.proc.pid, "VmHWM"), 1024 + 200)
         self.assertIn(self.ok("len(big)"), ("1", "2"))   # what fitted before the failure
         self.assert_intact()
         self.ok("big = []\nafter = zeros(10000, 10000)\nafter = 0")   # freed: room again
         self.assertIsNone(self.k.proc.poll())
 
     def test_2_training_step_past_the_cap(self):
-        self.ok(SETUP)
+        self.ok(GUARD_SETUP)
         evalue = self.memory_error(WIDE_STEP)
         self.assertIn("limit of 1.00 GiB", evalue)
         self.assert_intact()
-        self.ok("train on data epochs 1 batch 50 {\n loss = mse(model(x), x)\n step opt loss\n}")
-        self.assertEqual(self.ok("sentinel"), "42")
+        self.ok("train on guard_data epochs 1 batch 50 {\n l = mse(guard_net(x), x)\n step guard_opt l\n}")
+        self.assertEqual(self.ok("sentinel"), "1234")
 
     def test_3_bad_setting_warns_and_keeps_the_default(self):
         k = BareKernel(env={"LATENT_MEM_LIMIT": "lots"})

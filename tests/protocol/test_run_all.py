@@ -8,7 +8,7 @@ import unittest
 
 from jupyter_kernel_test.msgspec_v5 import validate_message
 
-from latent_client import KernelCase, TIMEOUT, drain, result_of, run, shell_reply
+from latent_client import KernelCase, TIMEOUT, drain, result_of, shell_reply
 
 BEFORE = "before_runs = before_runs + 1"
 FAIL = "sqrt(-1)"

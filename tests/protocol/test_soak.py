@@ -8,7 +8,7 @@ import signal
 import time
 import unittest
 
-from latent_client import BareKernel, drain, result_of, run
+from latent_client import BareKernel, drain, result_of, run, status_mib
 
 CELLS = int(os.environ.get("LATENT_SOAK_CELLS", "600"))
 SETUP = """data = subset(mnist(), 512)
@@ -30,14 +30,6 @@ KINDS = [
     "hist(number(sum(randn(100))) + randn(1000), bins=20)",
 ]
 LOOP = "for i in 1 .. 1000000000 { y = i }"
-
-
-def rss_mib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
 
 
 class Soak(unittest.TestCase):
@@ -63,7 +55,7 @@ class Soak(unittest.TestCase):
                 statuses[key] = statuses.get(key, 0) + 1
                 drain(kc.get_iopub_msg, 0.001)
                 if (i + 1) % max(1, CELLS // 10) == 0 or i + 1 == warm:
-                    series.append((i + 1, rss_mib(k.proc.pid)))
+                    series.append((i + 1, status_mib(k.proc.pid, "VmRSS")))
             took = time.monotonic() - t0
             base = dict(series)[warm]
             final = series[-1][1]
