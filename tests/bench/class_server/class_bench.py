@@ -56,7 +56,14 @@ def latent_cells():
 def torch_cells():
     with open(os.path.join(HERE, "autoencoder_torch.py")) as f:
         text = f.read()
-    return [c.strip() for c in text.split("# %%")[1:] if c.strip()]
+    cells, cell = [], None
+    for line in text.splitlines():
+        if line.strip() == "# %%":
+            cell = []
+            cells.append(cell)
+        elif cell is not None:
+            cell.append(line)
+    return ["\n".join(c).strip() for c in cells if "".join(c).strip()]
 
 
 # ---- the processes: RSS and CPU of every kernel ------------------------------------------
@@ -297,18 +304,29 @@ def report(label, n, spawn, total, results, mon, single):
     kernels = len(mon.peak)
     peak = max(mon.peak.values()) / 1024 if mon.peak else 0
     cores = os.cpu_count()
-    ideal = (single or statistics.median(walls)) * max(1.0, n / cores)
+    # the N / cores line: N students' CPU (one student's alone) shared by the cores,
+    # and never less than one student's wall time alone
+    cpu1 = single[1] if single else (main + other) / max(1, n)
+    wall1 = single[0] if single else statistics.median(walls)
+    ideal = max(wall1, n * cpu1 / cores)
     row = {"kernel": label, "N": n, "finished": f"{'yes' if finished == n else 'NO'} ({finished}/{n})",
            "spawn_s": round(spawn, 1), "class_s": round(total, 1),
            "wall_median_s": round(statistics.median(walls), 1) if walls else None,
            "wall_max_s": round(max(walls), 1) if walls else None,
            "N_over_cores_line_s": round(ideal, 1),
            "peak_rss_kernel_mib": round(peak, 1), "peak_rss_all_kernels_mib": round(mon.peak_total / 1024, 1),
-           "kernels_seen": kernels, "cpu_main_s": round(main, 1), "cpu_other_threads_s": round(other, 1)}
+           "kernels_seen": kernels, "cpu_main_s": round(main, 1), "cpu_other_threads_s": round(other, 1),
+           "cpu_per_student_s": round((main + other) / max(1, n), 2)}
     print(json.dumps(row), flush=True)
     for e in errors[:3]:
         print(f"   error: {e}", flush=True)
     return row
+
+
+def alone(run):
+    """(wall s, CPU s) of a class_run of one student, or None."""
+    result, mon = run[2][0], run[3]
+    return (result[1], sum(mon.cpu())) if isinstance(result, tuple) else None
 
 
 async def main():
@@ -334,14 +352,14 @@ async def main():
         for n in [int(x) for x in a.students.split(",") if x]:
             if single is None:   # one student alone: the time the N / cores line scales
                 s = await class_run(hub, 1, "latent", latent_cells(), kernel_exe)
-                single = s[2][0][1] if isinstance(s[2][0], tuple) else None
-                rows.append(report("latent", 1, *s, single))
+                rows.append(report("latent", 1, *s, None))
+                single = alone(s)
             rows.append(report("latent", n, *(await class_run(hub, n, "latent", latent_cells(),
                                                                kernel_exe)), single))
         if a.torch:
             s1 = await class_run(hub, 1, "python3", torch_cells(), kernel_exe)
-            t_single = s1[2][0][1] if isinstance(s1[2][0], tuple) else None
-            rows.append(report("ipykernel+torch", 1, *s1, t_single))
+            rows.append(report("ipykernel+torch", 1, *s1, None))
+            t_single = alone(s1)
             rows.append(report("ipykernel+torch", a.torch,
                                *(await class_run(hub, a.torch, "python3", torch_cells(),
                                                  kernel_exe)), t_single))
@@ -349,12 +367,13 @@ async def main():
         hub.close()
         shutil.rmtree(work, ignore_errors=True)
     print("\n| kernel | N | all finished | wall per student, median / max (s) | N/cores line (s) "
-          "| peak RSS per kernel (MiB) | peak RSS, all kernels (MiB) | CPU s: main / other threads |")
-    print("|---|---|---|---|---|---|---|---|")
+          "| peak RSS per kernel (MiB) | peak RSS, all kernels (MiB) | CPU s: main / other threads "
+          "| CPU s per student |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['kernel']} | {r['N']} | {r['finished']} | {r['wall_median_s']} / {r['wall_max_s']} "
               f"| {r['N_over_cores_line_s']} | {r['peak_rss_kernel_mib']} | {r['peak_rss_all_kernels_mib']} "
-              f"| {r['cpu_main_s']} / {r['cpu_other_threads_s']} |")
+              f"| {r['cpu_main_s']} / {r['cpu_other_threads_s']} | {r['cpu_per_student_s']} |")
 
 
 if __name__ == "__main__":
