@@ -17,6 +17,8 @@
 
 #define ARENA_ALIGN 64
 #define ARENA_MIN_BLOCK (1u << 20)
+/* the arena graph_reset keeps when not recording, at most */
+#define ARENA_IDLE_KEEP ((size_t)32 << 20)
 /* Blocks of at least ARENA_HUGE bytes are aligned to it and offered to the kernel's
  * transparent huge pages: a U-Net step streams hundreds of MB through the arena, and
  * 2 MB pages take 512 times fewer TLB entries and first-touch faults. */
@@ -139,6 +141,13 @@ void graph_free(lt_graph *g)
 
 void graph_reset(lt_graph *g)
 {
+    /* not recording (plain evaluation between training loops): a big arena is given back
+     * (it counts against the memory limit, mem.h), a small one kept */
+    if (!g->recording && g->nblocks && graph_arena_bytes(g) > ARENA_IDLE_KEEP) {
+        for (int i = 0; i < g->nblocks; i++)
+            arena_free_block(&g->blocks[i]);
+        g->nblocks = 0;
+    }
     if (g->nblocks > 1) {
         /* one block for what this step used (one block wastes no block tails), and an
          * eighth more for steps that need a little more */

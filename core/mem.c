@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,40 @@ lt_status mem_reserve(size_t bytes, const char *what)
 void mem_release(size_t bytes)
 {
     atomic_fetch_sub(&mem_used_bytes, bytes);
+}
+
+/* mem_alloc's header: the size, padded so the block keeps malloc's 16-byte alignment */
+typedef union mem_head {
+    size_t bytes;
+    max_align_t align;
+} mem_head;
+
+void *mem_alloc(size_t bytes, int zero, const char *what)
+{
+    if (bytes > (size_t)-1 - sizeof(mem_head)) {
+        lt_fail(LT_ERR_NOMEM, "%s: %zu bytes is more than any memory", what, bytes);
+        return NULL;
+    }
+    if (mem_reserve(bytes, what) != LT_OK)
+        return NULL;
+    mem_head *h = zero ? calloc(1, sizeof *h + bytes) : malloc(sizeof *h + bytes);
+    if (!h) {
+        char b[32];
+        mem_release(bytes);
+        lt_fail(LT_ERR_NOMEM, "%s: out of memory for %s", what, mem_format(bytes, b, sizeof b));
+        return NULL;
+    }
+    h->bytes = bytes;
+    return h + 1;
+}
+
+void mem_free(void *p)
+{
+    if (!p)
+        return;
+    mem_head *h = (mem_head *)p - 1;
+    mem_release(h->bytes);
+    free(h);
 }
 
 size_t mem_used(void) { return atomic_load(&mem_used_bytes); }

@@ -2,10 +2,11 @@
  * cap and a runaway cell fails with a clear MemoryError instead of waking the machine's
  * OOM killer (and taking the other students' kernels with it).
  *
- * What is counted: the float buffers of heap tensors (tensor_new) and the blocks of
- * every graph arena (graph_alloc). Together they are nearly all of a session's memory:
- * activations, gradients, data sets, kept results. Small bookkeeping (structs, lists,
- * strings) is not counted.
+ * What is counted: the float buffers of heap tensors (tensor_new), the blocks of every
+ * graph arena (graph_alloc), and the weights, gradients and optimizer state of layers
+ * (mem_alloc: linear, conv2d, Adam/SGD, EMA). Together they are nearly all of a
+ * session's memory: activations, gradients, data sets, kept results, networks. Small
+ * bookkeeping (structs, lists, strings, group norms' few weights) is not counted.
  *
  *     if (mem_reserve(bytes, "tensor") != LT_OK) return NULL;  // message names the cap
  *     ... malloc, and on malloc failure mem_release(bytes) ...
@@ -27,6 +28,13 @@
 lt_status mem_reserve(size_t bytes, const char *what);
 /* Gives back bytes counted by mem_reserve. */
 void mem_release(size_t bytes);
+
+/* A counted block for memory that lives as long as a layer or an optimizer (weights,
+ * gradients, Adam's moments, EMA's averages): bytes (zeroed if zero), 16-byte aligned,
+ * or NULL after lt_fail (over the limit, naming what; or out of memory). Free it with
+ * mem_free (NULL is ignored), never with free. */
+void *mem_alloc(size_t bytes, int zero, const char *what);
+void mem_free(void *p);
 
 /* Bytes counted now; the most ever counted since the start (or mem_peak_reset). */
 size_t mem_used(void);

@@ -2,7 +2,7 @@
 past it fails with a MemoryError naming the size, the cap and how to raise it; the
 kernel stays within the cap, every variable and a trained network survive, and the
 memory is usable again once freed. The same for a training step whose activations do
-not fit."""
+not fit, and for layers' weights and optimizer state."""
 import unittest
 
 from latent_client import GUARD_CHECK, GUARD_SETUP, BareKernel, result_of, run, status_mib
@@ -64,7 +64,20 @@ class MemoryCapTests(unittest.TestCase):
         self.ok("train on guard_data epochs 1 batch 50 {\n l = mse(guard_net(x), x)\n step guard_opt l\n}")
         self.assertEqual(self.ok("sentinel"), "1234")
 
-    def test_3_bad_setting_warns_and_keeps_the_default(self):
+    def test_3_layers_and_optimizer_state_count(self):
+        self.ok(GUARD_SETUP)
+        evalue = self.memory_error("more = []\n"
+                                   "for i in 1 .. 100 { more = more + [linear(8000, 8000)] }")
+        self.assertIn("linear(8000, 8000): 244 MiB more", evalue)
+        self.assertIn("limit of 1.00 GiB", evalue)
+        self.assertEqual(self.ok(GUARD_CHECK), "true")
+        self.ok("more = []\nlayers = [linear(8000, 8000), linear(8000, 8000)]")
+        evalue = self.memory_error("big_opt = adam(layers, lr=1e-3)")   # m and v: 2x the weights
+        self.assertIn("Adam: 977 MiB more", evalue)
+        self.ok("layers = []\nbig = linear(8000, 8000)\nbig_opt = adam([big], lr=1e-3)")
+        self.assertEqual(self.ok(GUARD_CHECK), "true")
+
+    def test_4_bad_setting_warns_and_keeps_the_default(self):
         k = BareKernel(env={"LATENT_MEM_LIMIT": "lots"})
         try:
             reply, outputs = run(k.client, "1 + 1")

@@ -95,11 +95,31 @@ static void test_graph_limit(void)
     mem_set_limit(0);
 }
 
+/* layer weights and optimizer state: counted while alive, failing past the limit */
+static void test_alloc_limit(void)
+{
+    size_t base = mem_used();
+    mem_set_limit(base + 10 * MIB);
+    float *w = mem_alloc(4 * MIB, 1, "linear(1024, 1024)");
+    CHECK(w != NULL && w[0] == 0 && w[MIB - 1] == 0);
+    CHECK(((size_t)w & 15) == 0);
+    CHECK(mem_used() == base + 4 * MIB);
+    CHECK(mem_alloc(8 * MIB, 0, "adam") == NULL);
+    CHECK(strstr(lt_errmsg(), "adam: 8.00 MiB more") != NULL);
+    CHECK(mem_used() == base + 4 * MIB);
+    mem_free(w);
+    mem_free(NULL);
+    CHECK(mem_used() == base);
+    CHECK(mem_alloc((size_t)-1, 0, "huge") == NULL);
+    mem_set_limit(0);
+}
+
 int main(void)
 {
     RUN(test_parse_size);
     RUN(test_format);
     RUN(test_tensor_limit);
     RUN(test_graph_limit);
+    RUN(test_alloc_limit);
     return check_summary("mem");
 }
