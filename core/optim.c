@@ -14,6 +14,7 @@
 
 #include "optim.h"
 #include "graph.h"
+#include "mem.h"
 #include "par.h"
 
 #include <math.h>
@@ -77,8 +78,11 @@ optim *optim_new(optim_kind kind, const lt_param *params, int nparams, const opt
     if (nparams) memcpy(opt->params, params, (size_t)nparams * sizeof *params);
     for (int i = 0; i < nparams; i++) opt->total += params[i].n;
     size_t k = kind == OPTIM_SGD ? 1 : 2;   /* SGD: momentum buffer; Adam: m and v */
-    opt->m = calloc(opt->total ? k * opt->total : 1, sizeof *opt->m);
-    if (!opt->m) goto nomem;
+    opt->m = mem_alloc((opt->total ? k * opt->total : 1) * sizeof *opt->m, 1, optim_name(kind));
+    if (!opt->m) {   /* mem_alloc's message: the memory limit, or out of memory */
+        optim_free(opt);
+        return NULL;
+    }
     opt->v = kind == OPTIM_SGD ? NULL : opt->m + opt->total;
     return opt;
 nomem:
@@ -91,7 +95,7 @@ void optim_free(optim *opt)
 {
     if (!opt) return;
     free(opt->params);
-    free(opt->m);
+    mem_free(opt->m);
     free(opt);
 }
 

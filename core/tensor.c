@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "gemm.h"
+#include "mem.h"
 
 void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride)
 {
@@ -56,12 +57,17 @@ lt_tensor *tensor_new(int ndim, const int *shape)
     size_t n = 0;   /* set by tensor_check_shape on success (gcc -O3 cannot tell) */
     if (tensor_check_shape(ndim, shape, &n) != LT_OK)
         return NULL;
+    if (mem_reserve(n * sizeof(float), "tensor") != LT_OK)
+        return NULL;
     lt_tensor *t = calloc(1, sizeof *t);
     lt_buf *b = calloc(1, sizeof *b);
     float *data = calloc(n ? n : 1, sizeof(float));
     if (!t || !b || !data) {
         free(t); free(b); free(data);
-        lt_fail(LT_ERR_NOMEM, "tensor: out of memory for %zu floats", n);
+        mem_release(n * sizeof(float));
+        char sz[32];
+        lt_fail(LT_ERR_NOMEM, "tensor: out of memory for %zu floats (%s): the machine has no "
+                "more to give", n, mem_format(n * sizeof(float), sz, sizeof sz));
         return NULL;
     }
     b->data = data;
@@ -121,6 +127,7 @@ void tensor_free(lt_tensor *x)
     if (!x || !x->heap)
         return;
     if (x->buf && --x->buf->refs == 0) {
+        mem_release(x->buf->n * sizeof(float));
         free(x->buf->data);
         free(x->buf);
     }
