@@ -232,8 +232,11 @@ static ast_node *parse_call(parser *p, const token *t, ast_node *callee)
     while (!parse_check(p, TOK_RPAREN) && !parse_check(p, TOK_EOF)) {
         ast_node *key = NULL;
         const token *at = parse_peek(p);
-        if (at->kind == TOK_NAME && p->t[p->pos + 1].kind == TOK_ASSIGN) {
+        /* `train` is reserved, but fashion_mnist(train=true) names a keyword with it */
+        int reserved = at->kind == TOK_TRAIN;
+        if ((at->kind == TOK_NAME || reserved) && p->t[p->pos + 1].kind == TOK_ASSIGN) {
             if (!(key = parse_name(p, at))) return NULL;
+            if (reserved) { key->text = "train"; key->text_len = 5; }
             p->pos += 2;
             seen_keyword = 1;
         } else if (seen_keyword) {

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "eval.h"
 #include "parse.h"
+#include "bi_score.h"
 #include "tensor_val.h"
 
 #ifndef LATENT_VERSION
@@ -38,6 +39,7 @@ void lt_session_free(lt_session *s)
 {
     if (!s) return;
     env_free(s->globals);
+    sc_cache_free(s->scorers);
     tc_free(s->tc);
     for (int i = 0; i < s->n_kept; i++) arena_free(&s->kept[i]);
     free(s->kept);

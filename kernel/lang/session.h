@@ -14,6 +14,7 @@
 struct arena;
 struct tc_ctx;
 struct net_run;
+struct sc_cache;
 
 _Static_assert(ATOMIC_INT_LOCK_FREE == 2, "lt_interrupt needs a lock-free atomic int");
 
@@ -34,6 +35,7 @@ struct lt_session {
     int n_kept, cap_kept;
     int keep_arena;          /* the running cell defined a function: keep its arena */
     struct net_run *net;     /* the net whose body is running (bi_net.c), or NULL */
+    struct sc_cache *scorers;   /* the sample scorers loaded so far (bi_score.c), or NULL */
 };
 
 enum { SESS_MAX_DEPTH = 1000 };
