@@ -1,6 +1,6 @@
 /* unet.h: a small convolutional U-Net that predicts the noise of a DDPM,
  * eps = unet(x_t, t), the network that makes recognisable MNIST digits in ~3 minutes of
- * CPU training (see /work/shared/bench/ref/README.md; the same network in PyTorch is
+ * CPU training (the same network in PyTorch, with its measured quality, is
  * tests/bench/torch_unet_ref.py).
  *
  *     rng r; rng_seed(&r, 0);

@@ -3,7 +3,7 @@
  *     mlp_step [--images PATH.gz] [--models ae,vae,gan,ddpm] [--epochs 3] [--threads N]
  *              [--limit N (use the first N images)] [--adaptive 1 (BLAS threads by speed)]
  *
- * Mirrors /work/shared/bench/ref/torch_ref.py: one warm-up epoch, then --epochs timed
+ * Mirrors tests/bench/torch_ref.py (the PyTorch reference): one warm-up epoch, then --epochs timed
  * epochs over the data (reshuffled each epoch, last partial batch kept), Adam written
  * inline. Without --images, 10,000 random images in [0, 1] are used (timing only).
  * For ae it also replays the epoch's sgemm calls alone (the engine's floor) and prints

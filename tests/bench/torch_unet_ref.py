@@ -14,7 +14,7 @@ Cross-check of the C U-Net against this one (same weights, same batch):
 loads our weights into this network in named_parameters order, runs the dumped batch and
 compares eps and the gradients of mean(eps^2) with ours; exits 1 beyond tolerance.
 
-The network (the U-Net of /work/shared/bench/ref/quality_ref.py at 16/32/64, which makes
+The network (the PyTorch quality reference's conv U-Net at channels 16/32/64, which makes
 recognisable digits):
     te = SiLU(Linear(128,128)(SiLU(Linear(64,128)(temb(t, 64)))))
     h0 = conv3x3(1->16)(x)                         16 x 28 x 28

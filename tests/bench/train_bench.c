@@ -1,4 +1,4 @@
-/* train_bench.c: the four reference models of shared/bench/ref/torch_ref.py (ae, vae, gan,
+/* train_bench.c: the four reference models of tests/bench/torch_ref.py (ae, vae, gan,
  * ddpm) trained with Latent's engine (tensor, graph, ops, nn, optim's Adam), timed the
  * same way, and the engine's GEMM floor: every tensor_sgemm call of an epoch, replayed bare.
  *
