@@ -446,7 +446,8 @@ const builtin bi_score_builtins[] = {
      "maxshare, the largest one's share), IS (classifier Inception Score, 1 to 10) and FD (Fréchet "
      "distance of its 128 features to 1,000 held-out real images; lower is closer). data=\"fashion\" "
      "uses the Fashion-MNIST classifier. s[\"conf\"], s[\"FD\"], s[\"counts\"] (samples per class) "
-     "give the numbers. Use 256 samples: FD is biased upward for fewer.",
+     "give the numbers. Use 256 samples: FD is biased upward for fewer. At n=256 real digits score "
+     "conf 0.93-0.98, IS 9.1-9.4, FD 21-34; uniform noise conf 0, FD 1146.",
      "s = score(mnist()[0:256])\nprint(s[\"n\"], s[\"classes\"], s[\"conf\"] > 0.9)  # => 256 1 true",
      sc_score_kw, 1, 1, sc_score},
     {"permutation", "permutation(n, seed=none)",

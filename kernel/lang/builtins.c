@@ -14,6 +14,7 @@
 #include "eval.h"
 #include "net_val.h"
 #include "session.h"
+#include "bi_about.h"
 #include "bi_ema.h"
 #include "bi_info.h"
 #include "bi_plot.h"
@@ -448,7 +449,8 @@ static const builtin bi_core[] = {
 /* Every table of builtins; other modules add theirs here. */
 static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
                                            bi_tensor_builtins, bi_nn_builtins, bi_net_builtins,
-                                           bi_ema_builtins, bi_save_builtins, bi_score_builtins, NULL};
+                                           bi_ema_builtins, bi_save_builtins, bi_score_builtins,
+                                           bi_about_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {

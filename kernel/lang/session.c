@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "bi_about.h"
 #include "eval.h"
 #include "parse.h"
 #include "bi_score.h"
@@ -148,7 +149,8 @@ int lt_execute(lt_session *s, const char *code, int silent)
 
 const lt_info *lt_kernel_info(void)
 {
-    static const lt_info info = {
+    static char banner[512];
+    static lt_info info = {
         .implementation = "latent",
         .implementation_version = LATENT_VERSION,
         .language = "latent",
@@ -157,9 +159,17 @@ const lt_info *lt_kernel_info(void)
         .file_extension = ".lt",
         .codemirror_mode = "python",
         .pygments_lexer = "python",
-        .banner = "Latent " LATENT_VERSION ": a small language for training neural networks cell by cell.\n"
-                  "help() lists the builtins; help(name) explains one.",
+        .banner = banner,
         .help_url = "",
     };
+    if (!banner[0]) {   /* the first line, then what it runs on (bi_about.c) */
+        buf b;
+        buf_init(&b);
+        buf_printf(&b, "Latent " LATENT_VERSION ": a small language for training neural networks "
+                       "cell by cell.\nhelp() lists the builtins; help(name) explains one.\n");
+        about_line(&b);
+        snprintf(banner, sizeof banner, "%s", b.oom ? "Latent " LATENT_VERSION : b.data);
+        buf_free(&b);
+    }
     return &info;
 }
