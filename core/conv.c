@@ -4,6 +4,7 @@
 #include "conv.h"
 #include "conv_par.h"
 #include "conv_wino.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -1381,10 +1382,10 @@ static char *conv2d_layer_describe(const lt_module *m, char *buf, size_t size)
 static void conv2d_layer_free(lt_module *m)
 {
     lt_conv2d *c = (lt_conv2d *)m;
-    free(c->weight);
-    free(c->weight_grad);
-    free(c->bias);
-    free(c->bias_grad);
+    mem_free(c->weight);
+    mem_free(c->weight_grad);
+    mem_free(c->bias);
+    mem_free(c->bias_grad);
     free(c);
 }
 
@@ -1406,15 +1407,18 @@ lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
     size_t fan_in = (size_t)in * k * k, nw = fan_in * out;
     if (c) {
         c->base.ops = &conv2d_layer_ops;
-        c->weight = malloc(nw * sizeof(float));
-        c->weight_grad = calloc(nw, sizeof(float));
-        c->bias = malloc((size_t)out * sizeof(float));
-        c->bias_grad = calloc((size_t)out, sizeof(float));
+        char what[64];
+        snprintf(what, sizeof what, "conv2d(%d, %d)", in, out);
+        c->weight = mem_alloc(nw * sizeof(float), 0, what);
+        c->weight_grad = c->weight ? mem_alloc(nw * sizeof(float), 1, what) : NULL;
+        c->bias = c->weight_grad ? mem_alloc((size_t)out * sizeof(float), 0, what) : NULL;
+        c->bias_grad = c->bias ? mem_alloc((size_t)out * sizeof(float), 1, what) : NULL;
+    } else {
+        lt_fail(LT_ERR_NOMEM, "conv2d(%d, %d): out of memory", in, out);
     }
     if (!c || !c->weight || !c->weight_grad || !c->bias || !c->bias_grad) {
-        if (c)
+        if (c)   /* mem_alloc's message (the memory limit, or out of memory) stays */
             conv2d_layer_free(&c->base);
-        lt_fail(LT_ERR_NOMEM, "conv2d(%d, %d): out of memory", in, out);
         return NULL;
     }
     c->in = in;

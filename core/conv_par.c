@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cpu.h"
 #include "tensor.h"
 
 /* ---- the pool ------------------------------------------------------------------------------ */
@@ -137,21 +138,17 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx)
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {
-    if (!atomic_load(&in_parallel)) {
+    if (!atomic_load(&in_parallel))
         tensor_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-        return;
-    }
-    if (M <= 0 || N <= 0)
-        return;
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    else   /* the same column parts as tensor_sgemm: the same bits on any thread count */
+        tensor_sgemm_serial(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 /* ---- vector kernels ---------------------------------------------------------------------------- */
 
 /* Three widths from one source (conv_vec.inc): 4 floats (SSE, every x86-64; NEON
  * elsewhere) and, on x86-64 CPUs that have them, 8 floats with AVX2 or 16 with AVX-512,
- * chosen at run time. */
+ * chosen at run time by the engine's ISA level (cpu_isa_get: LATENT_ISA may lower it). */
 typedef float v4f __attribute__((vector_size(16)));
 typedef int v4i __attribute__((vector_size(16)));
 #define VF v4f
@@ -179,8 +176,8 @@ typedef int v16i __attribute__((vector_size(64)));
 #define ATTR __attribute__((target("avx512f")))
 #include "conv_vec.inc"
 static int max_width = 16;   /* conv_vec_width: the widest kernels allowed */
-#define WIDE (max_width >= 8 && __builtin_cpu_supports("avx2"))
-#define WIDEST (max_width >= 16 && __builtin_cpu_supports("avx512f"))
+#define WIDE (max_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2)
+#define WIDEST (max_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512)
 #define PICK(name, args) (WIDEST ? name##_16 args : WIDE ? name##_8 args : name##_4 args)
 #else
 static int max_width = 4;

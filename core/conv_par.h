@@ -31,8 +31,8 @@ int conv_par_threads(void);
  * [0, conv_par_threads())); the calling thread takes part. Runs inline when n < 2, one
  * thread is set, or the workers could not be started. */
 void conv_par_for(int n, conv_par_fn fn, void *ctx);
-/* cblas_sgemm, row-major, on the calling thread (inside conv_par_for tasks), or as
- * tensor_sgemm outside them. Same arguments as tensor_sgemm. */
+/* tensor_sgemm_serial on the calling thread (inside conv_par_for tasks), or tensor_sgemm
+ * outside them: the same bits either way. Same arguments as tensor_sgemm. */
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc);
 
@@ -57,7 +57,8 @@ void conv_vaddc_add(float *restrict y, const float *restrict x, float c, const f
 void conv_vaffine(float *restrict y, const float *restrict x, float a, float b, size_t n);
 /* sum of (x[i] - m)^2 */
 float conv_vsqdev(const float *x, float m, size_t n);
-/* exp(x) for x in (-inf, inf), relative error below 2e-7 on [-87, 88]; clamps outside */
+/* exp(x) for any x: relative error below 2e-7 where the result is a normal float, inf
+ * above 88.72, the denormals then 0 below -87.3, exp(-inf) = 0, NaN stays NaN */
 void conv_vexp(float *restrict y, const float *restrict x, size_t n);
 /* y = silu(v) = v * sigmoid(v) from v = x * a + b; when d is not NULL also
  * d = silu'(v) = s (1 + v (1 - s)), s = sigmoid(v). y may equal x. */

@@ -77,10 +77,11 @@ static void polyphase(const float *xc, int H, int W, float (*P)[PLANE])
 /* One row of B^T d B for the tiles t < n of one plane: with u = a + s b (s = 1 or -1) the
  * row of B^T d from tile rows a and b, whose columns are e[t], o[t], e[t + 1], o[t + 1],
  * v0..v3[t] = (u0 - u2, u1 + u2, u2 - u1, u1 - u3) */
-PAR_CLONES static void input_row(const float *restrict ea, const float *restrict oa,
+PAR_CLONED(static, input_row, (const float *restrict ea, const float *restrict oa,
                                  const float *restrict eb, const float *restrict ob, float s,
                                  float *restrict v0, float *restrict v1, float *restrict v2,
-                                 float *restrict v3, size_t n)
+                                 float *restrict v3, size_t n),
+           (ea, oa, eb, ob, s, v0, v1, v2, v3, n))
 {
     for (size_t t = 0; t < n; t++) {
         float u0 = ea[t] + s * eb[t], u1 = oa[t] + s * ob[t];
@@ -115,9 +116,10 @@ void wino_input(const float *x, int C, int H, int W, float *V, size_t ld)
 
 /* Y[2 a + b][t] = (A^T m A)[a][b] for the tiles t < n of one plane, whose m[i][j] is
  * m[(4 i + j) os + t]; scalars only, so that the loop vectorises over t */
-PAR_CLONES static void output_tiles(const float *restrict m, size_t os, size_t n,
+PAR_CLONED(static, output_tiles, (const float *restrict m, size_t os, size_t n,
                                     float *restrict y00, float *restrict y01,
-                                    float *restrict y10, float *restrict y11)
+                                    float *restrict y10, float *restrict y11),
+           (m, os, n, y00, y01, y10, y11))
 {
     for (size_t t = 0; t < n; t++) {
         float s0[4], s1[4];   /* A^T m, column by column */
@@ -136,8 +138,9 @@ PAR_CLONES static void output_tiles(const float *restrict m, size_t os, size_t n
 
 /* z[2 t] = e[t] + add, z[2 t + 1] = o[t] + add for t < n: a whole plane's tiles at once
  * (a U-Net's rows, 14 or 7 pairs, are too short to vectorise one by one) */
-PAR_CLONES static void zip_plane(float *restrict z, const float *restrict e,
-                                 const float *restrict o, float add, size_t n)
+PAR_CLONED(static, zip_plane, (float *restrict z, const float *restrict e,
+                                 const float *restrict o, float add, size_t n),
+           (z, e, o, add, n))
 {
     for (size_t t = 0; t < n; t++) {
         z[2 * t] = e[t] + add;
@@ -146,8 +149,9 @@ PAR_CLONES static void zip_plane(float *restrict z, const float *restrict e,
 }
 
 /* yr (W) = (set ? 0 : yr) + z (+ rr (W)) */
-PAR_CLONES static void put_row(float *restrict yr, const float *restrict z,
-                               const float *restrict rr, int W, int set)
+PAR_CLONED(static, put_row, (float *restrict yr, const float *restrict z,
+                               const float *restrict rr, int W, int set),
+           (yr, z, rr, W, set))
 {
     if (rr)
         for (int x = 0; x < W; x++)
@@ -183,10 +187,11 @@ void wino_output(const float *M, size_t ld, int O, int H, int W, const float *bi
  * (e0[t], o0[t]) and (e1[t], o1[t]): with (p, q) = c0 y0 + c1 y1 the row of A y
  * (c = (1, 0), (1, 1), (1, -1) or (0, -1): exact), z0..z3[t] = (p, p + q, p - q, -q);
  * scalars only, so that the loop vectorises over t */
-PAR_CLONES static void grad_row(const float *restrict e0, const float *restrict o0,
+PAR_CLONED(static, grad_row, (const float *restrict e0, const float *restrict o0,
                                 const float *restrict e1, const float *restrict o1, float c0,
                                 float c1, float *restrict z0, float *restrict z1,
-                                float *restrict z2, float *restrict z3, size_t n)
+                                float *restrict z2, float *restrict z3, size_t n),
+           (e0, o0, e1, o1, c0, c1, z0, z1, z2, z3, n))
 {
     for (size_t t = 0; t < n; t++) {
         float p = c0 * e0[t] + c1 * e1[t], q = c0 * o0[t] + c1 * o1[t];

@@ -2,6 +2,7 @@
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=cheap")
 
 #include "ema.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +31,11 @@ ema *ema_new(const lt_param *params, int nparams, double decay)
     if (!e->params) goto nomem;
     if (nparams) memcpy(e->params, params, (size_t)nparams * sizeof *params);
     for (int i = 0; i < nparams; i++) e->total += params[i].n;
-    e->shadow = malloc((e->total ? e->total : 1) * sizeof *e->shadow);
-    if (!e->shadow) goto nomem;
+    e->shadow = mem_alloc((e->total ? e->total : 1) * sizeof *e->shadow, 0, "ema");
+    if (!e->shadow) {   /* mem_alloc's message: the memory limit, or out of memory */
+        ema_free(e);
+        return NULL;
+    }
     size_t off = 0;
     for (int i = 0; i < nparams; i++) {
         if (params[i].n) memcpy(e->shadow + off, params[i].w, params[i].n * sizeof(float));
@@ -94,6 +98,6 @@ void ema_free(ema *e)
 {
     if (!e) return;
     free(e->params);
-    free(e->shadow);
+    mem_free(e->shadow);
     free(e);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "conv_par.h"
+#include "cpu.h"
 
 static gemm_mode mode = GEMM_AUTO;
 
@@ -35,12 +36,7 @@ gemm_mode gemm_get_mode(void)
 
 int gemm_available(void)
 {
-    static int have = -1;
-    if (have < 0) {
-        __builtin_cpu_init();
-        have = __builtin_cpu_supports("avx512f") != 0;
-    }
-    return have;
+    return cpu_isa_get() == CPU_ISA_AVX512;
 }
 
 /* ---- packing ---------------------------------------------------------------------- */
@@ -367,7 +363,7 @@ int gemm_available(void)
 
 int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
 {
-    (void)transA; (void)transB; (void)M; (void)N; (void)K;
+    (void)transA; (void)transB; (void)M; (void)N; (void)K; (void)threads;
     return 0;
 }
 

@@ -20,9 +20,9 @@
  * its columns so); a call with threads > 1 uses the pool and shared buffers: one at a
  * time, and not from inside a conv_par_for task.
  *
- * The kernel runs only where __builtin_cpu_supports("avx512f") says so (x86-64 with GCC
- * or Clang; compiled with target attributes, no global flags); elsewhere gemm_sgemm
- * always returns 0.
+ * The kernel runs only on the AVX-512 path (cpu_isa_get() == CPU_ISA_AVX512, cpu.h: a CPU
+ * with AVX-512F, not lowered by LATENT_ISA; x86-64 with GCC or Clang, compiled with target
+ * attributes, no global flags); elsewhere gemm_sgemm always returns 0.
  */
 #ifndef LT_GEMM_H
 #define LT_GEMM_H
@@ -40,7 +40,7 @@ typedef enum { GEMM_AUTO, GEMM_OFF, GEMM_ALL } gemm_mode;
 gemm_mode gemm_set_mode(gemm_mode mode);
 gemm_mode gemm_get_mode(void);
 
-/* 1 if this CPU runs the kernel (AVX-512F), else 0. */
+/* 1 if the kernel runs on the ISA path in use (AVX-512, cpu.h), else 0. */
 int gemm_available(void);
 
 /* 1 if gemm_sgemm would take this product, on this many threads, in the current mode

@@ -6,8 +6,10 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "graph.h"
+#include "mem.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,8 @@
 
 #define ARENA_ALIGN 64
 #define ARENA_MIN_BLOCK (1u << 20)
+/* the arena graph_reset keeps when not recording, at most */
+#define ARENA_IDLE_KEEP ((size_t)32 << 20)
 /* Blocks of at least ARENA_HUGE bytes are aligned to it and offered to the kernel's
  * transparent huge pages: a U-Net step streams hundreds of MB through the arena, and
  * 2 MB pages take 512 times fewer TLB entries and first-touch faults. */
@@ -49,6 +53,8 @@ struct lt_graph {
 
 /* ---- arena ------------------------------------------------------------------------------ */
 
+/* 1: a block of at least cap bytes was added; 0: out of memory (no message); -1: over
+ * the memory limit (mem_reserve's message). */
 static int arena_add_block(lt_graph *g, size_t cap)
 {
     if (g->nblocks == g->cap_blocks) {
@@ -61,15 +67,25 @@ static int arena_add_block(lt_graph *g, size_t cap)
     }
     size_t align = cap >= 2 * ARENA_HUGE ? ARENA_HUGE : ARENA_ALIGN;
     cap = (cap + align - 1) / align * align;
+    if (mem_reserve(cap, "tensor") != LT_OK)
+        return -1;
     char *mem = aligned_alloc(align, cap);
-    if (!mem)
+    if (!mem) {
+        mem_release(cap);
         return 0;
+    }
 #ifdef MADV_HUGEPAGE
     if (align == ARENA_HUGE)
         madvise(mem, cap, MADV_HUGEPAGE);   /* a hint: failure changes nothing */
 #endif
     g->blocks[g->nblocks++] = (arena_block){ mem, cap, 0 };
     return 1;
+}
+
+static void arena_free_block(arena_block *b)
+{
+    mem_release(b->cap);
+    free(b->mem);
 }
 
 void *graph_alloc(lt_graph *g, size_t size)
@@ -82,8 +98,12 @@ void *graph_alloc(lt_graph *g, size_t size)
         size_t cap = b ? 2 * b->cap : ARENA_MIN_BLOCK;
         if (cap < size)
             cap = size;
-        if (!arena_add_block(g, cap)) {
-            lt_fail(LT_ERR_NOMEM, "graph: out of memory (%zu bytes)", size);
+        int added = arena_add_block(g, cap);
+        if (added != 1 && cap > size)   /* the doubled block may not fit where size does */
+            added = arena_add_block(g, size);
+        if (added != 1) {
+            if (added == 0)
+                lt_fail(LT_ERR_NOMEM, "graph: out of memory (%zu bytes)", size);
             return NULL;
         }
         b = &g->blocks[g->nblocks - 1];
@@ -111,7 +131,7 @@ void graph_free(lt_graph *g)
     if (!g)
         return;
     for (int i = 0; i < g->nblocks; i++)
-        free(g->blocks[i].mem);
+        arena_free_block(&g->blocks[i]);
     free(g->blocks);
     free(g->tape);
     free(g->freed);
@@ -121,12 +141,19 @@ void graph_free(lt_graph *g)
 
 void graph_reset(lt_graph *g)
 {
+    /* not recording (plain evaluation between training loops): a big arena is given back
+     * (it counts against the memory limit, mem.h), a small one kept */
+    if (!g->recording && g->nblocks && graph_arena_bytes(g) > ARENA_IDLE_KEEP) {
+        for (int i = 0; i < g->nblocks; i++)
+            arena_free_block(&g->blocks[i]);
+        g->nblocks = 0;
+    }
     if (g->nblocks > 1) {
         /* one block for what this step used (one block wastes no block tails), and an
          * eighth more for steps that need a little more */
         size_t total = g->used_total + g->used_total / 8;
         for (int i = 0; i < g->nblocks; i++)
-            free(g->blocks[i].mem);
+            arena_free_block(&g->blocks[i]);
         g->nblocks = 0;
         arena_add_block(g, total);   /* on failure the next alloc retries smaller */
     }
@@ -426,6 +453,15 @@ static _Atomic unsigned long backward_runs;
 
 unsigned long graph_backward_runs(void) { return backward_runs; }
 
+/* An allocation of backward failed: its message (the memory limit's, or the machine's)
+ * says why; keep it. */
+static lt_status backward_oom(void)
+{
+    char cause[1024];
+    snprintf(cause, sizeof cause, "%s", lt_errmsg());
+    return lt_fail(LT_ERR_NOMEM, "backward: %s", cause);
+}
+
 lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
                               const lt_param *ps, int nps)
 {
@@ -447,7 +483,7 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     size_t n = tensor_numel(y);
     float *gy = graph_grad(g, y);
     if (!gy)
-        return lt_fail(LT_ERR_NOMEM, "backward: out of memory");
+        return backward_oom();
     for (size_t i = 0; i < n; i++)
         gy[i] += dy[i];
     for (int i = g->ntape - 1; i >= 0; i--) {
@@ -469,7 +505,7 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     }
     /* intermediate gradients must not leak into a later backward of the same tape */
     if (g->oom)
-        return lt_fail(LT_ERR_NOMEM, "backward: out of memory");
+        return backward_oom();
     return LT_OK;
 }
 

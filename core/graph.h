@@ -26,7 +26,9 @@
  * Memory: the arena is a list of large blocks. graph_reset keeps its memory; if a step
  * needed more than one block, reset replaces them with one block of what the step used
  * plus an eighth, so after the first steps a training loop allocates nothing
- * (graph_arena_bytes stays put). Blocks of 4 MB and more ask the kernel for transparent
+ * (graph_arena_bytes stays put). When not recording (plain evaluation), reset frees an
+ * arena of more than 32 MB instead: one big expression does not keep its memory (which
+ * counts against the memory limit of mem.h). Blocks of 4 MB and more ask the kernel for transparent
  * huge pages. The tape's pointer array likewise keeps its capacity.
  *
  * Recording: graph_set_recording(g, 0) gives plain evaluation (sampling, plots): results

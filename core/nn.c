@@ -1,5 +1,6 @@
 /* nn.c: linear, activation layers and the sequential container over lt_module_ops. */
 #include "nn.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -110,10 +111,10 @@ static char *linear_describe(const lt_module *m, char *buf, size_t size)
 static void linear_free(lt_module *m)
 {
     lt_linear *l = (lt_linear *)m;
-    free(l->weight);
-    free(l->weight_grad);
-    free(l->bias);
-    free(l->bias_grad);
+    mem_free(l->weight);
+    mem_free(l->weight_grad);
+    mem_free(l->bias);
+    mem_free(l->bias_grad);
     free(l);
 }
 
@@ -137,17 +138,20 @@ static lt_module *linear_new(int in, int out, int bias, rng *r)
         l->base.ops = &linear_ops;
         l->in = in;
         l->out = out;
-        l->weight = malloc(nw * sizeof(float));
-        l->weight_grad = calloc(nw, sizeof(float));
-        if (bias) {
-            l->bias = malloc((size_t)out * sizeof(float));
-            l->bias_grad = calloc((size_t)out, sizeof(float));
+        char what[64];
+        snprintf(what, sizeof what, "linear(%d, %d)", in, out);
+        l->weight = mem_alloc(nw * sizeof(float), 0, what);
+        l->weight_grad = l->weight ? mem_alloc(nw * sizeof(float), 1, what) : NULL;
+        if (bias && l->weight_grad) {
+            l->bias = mem_alloc((size_t)out * sizeof(float), 0, what);
+            l->bias_grad = l->bias ? mem_alloc((size_t)out * sizeof(float), 1, what) : NULL;
         }
+    } else {
+        lt_fail(LT_ERR_NOMEM, "linear(%d, %d): out of memory", in, out);
     }
     if (!l || !l->weight || !l->weight_grad || (bias && (!l->bias || !l->bias_grad))) {
-        if (l)
+        if (l)   /* mem_alloc's message (the memory limit, or out of memory) stays */
             linear_free(&l->base);
-        lt_fail(LT_ERR_NOMEM, "linear(%d, %d): out of memory", in, out);
         return NULL;
     }
     /* kaiming_uniform(a = sqrt(5)): bound = sqrt(6 / ((1 + 5) fan_in)) = 1 / sqrt(fan_in) */

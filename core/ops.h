@@ -62,6 +62,12 @@ lt_tensor *op_sub(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_mul(lt_graph *g, lt_tensor *a, lt_tensor *b);
 lt_tensor *op_div(lt_graph *g, lt_tensor *a, lt_tensor *b);
 
+/* [no grad] a OP b broadcast together, 1 where it holds and 0 elsewhere, with IEEE's
+ * answers: anything compared with NaN is false except by != (NaN != NaN is 1), -0 == 0,
+ * inf == inf */
+typedef enum lt_cmp { LT_CMP_LT, LT_CMP_LE, LT_CMP_GT, LT_CMP_GE, LT_CMP_EQ, LT_CMP_NE } lt_cmp;
+lt_tensor *op_compare(lt_graph *g, lt_tensor *a, lt_tensor *b, lt_cmp cmp);
+
 /* Unary ops: x (any shape, any strides) -> y (x's shape, contiguous). */
 
 /* a * x + b for scalars a, b (covers scale, add a scalar, 1 - x, neg) */
@@ -86,6 +92,9 @@ lt_tensor *op_sigmoid(lt_graph *g, lt_tensor *x);
 lt_tensor *op_tanh(lt_graph *g, lt_tensor *x);
 lt_tensor *op_softplus(lt_graph *g, lt_tensor *x);                 /* log(1 + e^x), stable */
 lt_tensor *op_silu(lt_graph *g, lt_tensor *x);                     /* x * sigmoid(x) */
+/* x held inside [lo, hi] (lo <= hi, either may be infinite; else LT_ERR_VALUE); NaN stays
+ * NaN; the gradient passes where lo <= x <= hi, as PyTorch's */
+lt_tensor *op_clamp(lt_graph *g, lt_tensor *x, float lo, float hi);
 /* applies one of the lt_act activations (alpha for LT_ACT_LEAKY_RELU) */
 lt_tensor *op_act(lt_graph *g, lt_tensor *x, lt_act act, float alpha);
 

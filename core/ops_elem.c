@@ -84,14 +84,31 @@ void ops_frame_strides(const lt_tensor *x, const ptrdiff_t *base, int ndim, cons
 
 /* ---- binary, broadcasting -------------------------------------------------------------------- */
 
-enum bin { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV };
-static const char *bin_name[] = { "add", "sub", "mul", "div" };
+/* the four arithmetic ops, then the comparisons in lt_cmp's order (no gradient) */
+enum bin { BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_CMP };
+static const char *bin_name[] = { "add", "sub", "mul", "div", "lt", "le", "gt", "ge", "eq", "ne" };
+
+/* y[m] = (a[m ia] OP b[m ib]) as 1 or 0, for the comparison op = BIN_CMP + lt_cmp, with
+ * IEEE's answers: NaN compares false except by !=; -0 == 0 */
+static void cmp_forward(int op, const float *a, ptrdiff_t ia, const float *b, ptrdiff_t ib,
+                        float *y, int n)
+{
+    switch ((lt_cmp)(op - BIN_CMP)) {
+    case LT_CMP_LT: for (int m = 0; m < n; m++) y[m] = a[m * ia] < b[m * ib]; break;
+    case LT_CMP_LE: for (int m = 0; m < n; m++) y[m] = a[m * ia] <= b[m * ib]; break;
+    case LT_CMP_GT: for (int m = 0; m < n; m++) y[m] = a[m * ia] > b[m * ib]; break;
+    case LT_CMP_GE: for (int m = 0; m < n; m++) y[m] = a[m * ia] >= b[m * ib]; break;
+    case LT_CMP_EQ: for (int m = 0; m < n; m++) y[m] = a[m * ia] == b[m * ib]; break;
+    case LT_CMP_NE: for (int m = 0; m < n; m++) y[m] = a[m * ia] != b[m * ib]; break;
+    }
+}
 
 /* y = a OP b over rows [r0, r1) of a 4-d frame (row r = (i, j, l), s4[3] elements each);
  * sa, sb are the inputs' frame strides, y contiguous */
-PAR_CLONES static void bin_forward(int op, const int *s4, const float *a, const ptrdiff_t *sa,
+PAR_CLONED(static, bin_forward, (int op, const int *s4, const float *a, const ptrdiff_t *sa,
                                    const float *b, const ptrdiff_t *sb, float *y, size_t r0,
-                                   size_t r1)
+                                   size_t r1),
+           (op, s4, a, sa, b, sb, y, r0, r1))
 {
     int n = s4[3];
     ptrdiff_t ia = sa[3], ib = sb[3];
@@ -112,8 +129,11 @@ PAR_CLONES static void bin_forward(int op, const int *s4, const float *a, const 
             if (ia == 1 && ib == 1) for (int m = 0; m < n; m++) py[m] = pa[m] * pb[m];
             else for (int m = 0; m < n; m++) py[m] = pa[m * ia] * pb[m * ib];
             break;
-        default:
+        case BIN_DIV:
             for (int m = 0; m < n; m++) py[m] = pa[m * ia] / pb[m * ib];
+            break;
+        default:
+            cmp_forward(op, pa, ia, pb, ib, py, n);
             break;
         }
     }
@@ -141,10 +161,11 @@ static size_t min_rows(const int *s4) { return PAR_MIN / (s4[3] > 0 ? (size_t)s4
 /* da (or db when which = 1) += partial derivative times dy, over rows [r0, r1) of the
  * frame; the inner loop runs along the last dimension with each operand's own stride (0
  * if broadcast) */
-PAR_CLONES static void bin_backward_one(int op, int which, const int *s4, const float *dy,
+PAR_CLONED(static, bin_backward_one, (int op, int which, const int *s4, const float *dy,
                                         const float *a, const ptrdiff_t *sa, const float *b,
                                         const ptrdiff_t *sb, float *dx, const ptrdiff_t *sg,
-                                        size_t r0, size_t r1)
+                                        size_t r0, size_t r1),
+           (op, which, s4, dy, a, sa, b, sb, dx, sg, r0, r1))
 {
     int n = s4[3];
     ptrdiff_t ia = sa[3], ib = sb[3], ig = sg[3];
@@ -187,7 +208,7 @@ static void bin_backward_rows(void *c, size_t r0, size_t r1)
                      r1);
 }
 
-PAR_CLONES static void add_into(void *c, size_t lo, size_t hi)
+PAR_CLONED(static, add_into, (void *c, size_t lo, size_t hi), (c, lo, hi))
 {
     const bin_job *j = c;
     for (size_t i = lo; i < hi; i++) j->dx[i] += j->dy[i];
@@ -247,6 +268,8 @@ static lt_tensor *binary(lt_graph *g, lt_tensor *a, lt_tensor *b, int op)
     bin_job j = { .op = op, .s4 = s4, .a = a->data, .b = b->data, .sa = sa, .sb = sb,
                   .y = y->data };
     par_range(frame_rows(s4), min_rows(s4), bin_forward_rows, &j);
+    if (op >= BIN_CMP)
+        return y;   /* no gradient */
     y->iparam[0] = op;
     lt_tensor *in[2] = { a, b };
     return graph_record(g, y, &bin_defs[op], in, 2);
@@ -257,10 +280,19 @@ lt_tensor *op_sub(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a,
 lt_tensor *op_mul(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_MUL); }
 lt_tensor *op_div(lt_graph *g, lt_tensor *a, lt_tensor *b) { return binary(g, a, b, BIN_DIV); }
 
+lt_tensor *op_compare(lt_graph *g, lt_tensor *a, lt_tensor *b, lt_cmp cmp)
+{
+    if ((unsigned)cmp > LT_CMP_NE) {
+        lt_fail(LT_ERR_VALUE, "compare: unknown comparison %d", (int)cmp);
+        return NULL;
+    }
+    return binary(g, a, b, BIN_CMP + (int)cmp);
+}
+
 /* ---- unary ----------------------------------------------------------------------------------- */
 
 enum un { UN_AFFINE, UN_POW, UN_EXP, UN_LOG, UN_SQRT, UN_ABS, UN_RELU, UN_LEAKY, UN_SIGMOID,
-          UN_TANH, UN_SOFTPLUS, UN_SILU };
+          UN_TANH, UN_SOFTPLUS, UN_SILU, UN_CLAMP };
 
 static inline float sigmoidf(float x)
 {
@@ -272,7 +304,8 @@ static inline float softplusf(float x)
     return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
 }
 
-PAR_CLONES static void un_forward(int op, float p0, float p1, const float *x, float *y, size_t n)
+PAR_CLONED(static, un_forward, (int op, float p0, float p1, const float *x, float *y, size_t n),
+           (op, p0, p1, x, y, n))
 {
     switch (op) {
     case UN_AFFINE: for (size_t i = 0; i < n; i++) y[i] = p0 * x[i] + p1; break;
@@ -284,18 +317,23 @@ PAR_CLONES static void un_forward(int op, float p0, float p1, const float *x, fl
     case UN_LOG: for (size_t i = 0; i < n; i++) y[i] = logf(x[i]); break;
     case UN_SQRT: for (size_t i = 0; i < n; i++) y[i] = sqrtf(x[i]); break;
     case UN_ABS: for (size_t i = 0; i < n; i++) y[i] = fabsf(x[i]); break;
-    case UN_RELU: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f; break;
+    /* x <= 0 ? 0 : x, not x > 0 ? x : 0: NaN stays NaN (as PyTorch), -0 gives +0 */
+    case UN_RELU: for (size_t i = 0; i < n; i++) y[i] = x[i] <= 0.0f ? 0.0f : x[i]; break;
     case UN_LEAKY: for (size_t i = 0; i < n; i++) y[i] = x[i] > 0.0f ? x[i] : p0 * x[i]; break;
     case UN_SIGMOID: for (size_t i = 0; i < n; i++) y[i] = sigmoidf(x[i]); break;
     case UN_TANH: for (size_t i = 0; i < n; i++) y[i] = tanhf(x[i]); break;
     case UN_SOFTPLUS: for (size_t i = 0; i < n; i++) y[i] = softplusf(x[i]); break;
+    case UN_CLAMP:   /* p0 <= p1; NaN stays NaN */
+        for (size_t i = 0; i < n; i++) y[i] = x[i] < p0 ? p0 : x[i] > p1 ? p1 : x[i];
+        break;
     default: for (size_t i = 0; i < n; i++) y[i] = x[i] * sigmoidf(x[i]); break;
     }
 }
 
 /* dx += dy * f'(x), from the saved contiguous input x and the output y */
-PAR_CLONES static void un_grad(int op, float p0, const float *x, const float *y,
-                               const float *dy, float *dx, size_t n)
+PAR_CLONED(static, un_grad, (int op, float p0, float p1, const float *x, const float *y,
+                               const float *dy, float *dx, size_t n),
+           (op, p0, p1, x, y, dy, dx, n))
 {
     switch (op) {
     case UN_AFFINE: for (size_t i = 0; i < n; i++) dx[i] += p0 * dy[i]; break;
@@ -315,6 +353,9 @@ PAR_CLONES static void un_grad(int op, float p0, const float *x, const float *y,
     case UN_SIGMOID: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * y[i] * (1.0f - y[i]); break;
     case UN_TANH: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * (1.0f - y[i] * y[i]); break;
     case UN_SOFTPLUS: for (size_t i = 0; i < n; i++) dx[i] += dy[i] * sigmoidf(x[i]); break;
+    case UN_CLAMP:   /* as PyTorch: the gradient passes where p0 <= x <= p1 */
+        for (size_t i = 0; i < n; i++) dx[i] += x[i] >= p0 && x[i] <= p1 ? dy[i] : 0.0f;
+        break;
     default:
         for (size_t i = 0; i < n; i++) {
             float s = sigmoidf(x[i]);
@@ -341,20 +382,21 @@ static void un_forward_part(void *c, size_t lo, size_t hi)
 static void un_grad_part(void *c, size_t lo, size_t hi)
 {
     const un_job *j = c;
-    un_grad(j->op, j->p0, j->x + lo, j->y + lo, j->dy + lo, j->out + lo, hi - lo);
+    un_grad(j->op, j->p0, j->p1, j->x + lo, j->y + lo, j->dy + lo, j->out + lo, hi - lo);
 }
 
 /* Elements per thread worth waking it for: fewer for the ops that call libm per element */
 static size_t un_min(int op)
 {
-    return op == UN_AFFINE || op == UN_RELU || op == UN_LEAKY || op == UN_ABS ? PAR_MIN
+    return op == UN_AFFINE || op == UN_RELU || op == UN_LEAKY || op == UN_ABS || op == UN_CLAMP
+               ? PAR_MIN
                                                                               : PAR_MIN / 8;
 }
 
 static void un_backward(lt_graph *g, lt_tensor *y)
 {
     float *dx = graph_grad(g, y->in[0]);
-    un_job j = { y->iparam[0], y->fparam[0], 0, y->aux, y->data, y->grad, dx };
+    un_job j = { y->iparam[0], y->fparam[0], y->fparam[1], y->aux, y->data, y->grad, dx };
     if (dx)
         par_range(tensor_numel(y), un_min(j.op), un_grad_part, &j);
 }
@@ -363,7 +405,8 @@ static const lt_opdef un_defs[] = {
     { "affine", un_backward }, { "pow", un_backward }, { "exp", un_backward },
     { "log", un_backward }, { "sqrt", un_backward }, { "abs", un_backward },
     { "relu", un_backward }, { "leaky_relu", un_backward }, { "sigmoid", un_backward },
-    { "tanh", un_backward }, { "softplus", un_backward }, { "silu", un_backward } };
+    { "tanh", un_backward }, { "softplus", un_backward }, { "silu", un_backward },
+    { "clamp", un_backward } };
 
 static lt_tensor *unary(lt_graph *g, lt_tensor *x, int op, float p0, float p1)
 {
@@ -394,6 +437,15 @@ lt_tensor *op_sigmoid(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SIGMOID
 lt_tensor *op_tanh(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_TANH, 0, 0); }
 lt_tensor *op_softplus(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SOFTPLUS, 0, 0); }
 lt_tensor *op_silu(lt_graph *g, lt_tensor *x) { return unary(g, x, UN_SILU, 0, 0); }
+
+lt_tensor *op_clamp(lt_graph *g, lt_tensor *x, float lo, float hi)
+{
+    if (!(lo <= hi)) {
+        lt_fail(LT_ERR_VALUE, "clamp: min (%g) and max (%g) must be numbers with min <= max", lo, hi);
+        return NULL;
+    }
+    return unary(g, x, UN_CLAMP, lo, hi);
+}
 
 lt_tensor *op_act(lt_graph *g, lt_tensor *x, lt_act act, float alpha)
 {

@@ -70,7 +70,7 @@ static double sum_part(void *c, size_t lo, size_t hi)
 /* ---- mse ---------------------------------------------------------------------------------------- */
 
 /* da = (or +=) c (a - b), db -= c (a - b) over [lo, hi) */
-PAR_CLONES static void mse_grad(void *c, size_t lo, size_t hi)
+PAR_CLONED(static, mse_grad, (void *c, size_t lo, size_t hi), (c, lo, hi))
 {
     const loss_job *j = c;
     const float *a = j->a, *b = j->b;
@@ -121,7 +121,7 @@ static inline float clamped_log(float x)
 
 /* dp = (or +=) c (p - t) / max(p (1 - p), 1e-12) (as PyTorch), dt -= c logit(p), over
  * [lo, hi). The clamp is a select, not fmaxf, so the loop vectorises. */
-PAR_CLONES static void bce_grad(void *c, size_t lo, size_t hi)
+PAR_CLONED(static, bce_grad, (void *c, size_t lo, size_t hi), (c, lo, hi))
 {
     const loss_job *j = c;
     const float *a = j->a, *b = j->b;

@@ -90,8 +90,9 @@ lt_tensor *op_matmul(lt_graph *g, lt_tensor *a, lt_tensor *b)
 
 /* rows [r0, r1) of y (B, n) = act(y + b) in place; b may be NULL. Written as branch-free
  * loops that the compiler vectorises (1 / (1 + e^-x) is exact at both ends in IEEE floats). */
-PAR_CLONES static void bias_act_rows(float *y, const float *b, int n, lt_act act, float alpha,
-                                     size_t r0, size_t r1)
+PAR_CLONED(static, bias_act_rows, (float *y, const float *b, int n, lt_act act, float alpha,
+                                     size_t r0, size_t r1),
+           (y, b, n, act, alpha, r0, r1))
 {
     for (size_t i = r0; i < r1; i++) {
         float *r = y + i * n;
@@ -99,7 +100,9 @@ PAR_CLONES static void bias_act_rows(float *y, const float *b, int n, lt_act act
             for (int j = 0; j < n; j++) r[j] += b[j];
         switch (act) {
         case LT_ACT_NONE: break;
-        case LT_ACT_RELU: for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : 0.0f; break;
+        case LT_ACT_RELU:   /* NaN stays NaN, as op_relu */
+            for (int j = 0; j < n; j++) r[j] = r[j] <= 0.0f ? 0.0f : r[j];
+            break;
         case LT_ACT_LEAKY_RELU:
             for (int j = 0; j < n; j++) r[j] = r[j] > 0.0f ? r[j] : alpha * r[j];
             break;
@@ -111,7 +114,8 @@ PAR_CLONES static void bias_act_rows(float *y, const float *b, int n, lt_act act
 
 /* dy (n) *= act'(.) in place, from the output y (dy is the node's own gradient, which
  * nothing reads after its backward) */
-PAR_CLONES static void act_grad(const float *y, float *dy, size_t n, lt_act act, float alpha)
+PAR_CLONED(static, act_grad, (const float *y, float *dy, size_t n, lt_act act, float alpha),
+           (y, dy, n, act, alpha))
 {
     switch (act) {
     case LT_ACT_NONE: break;
@@ -125,7 +129,8 @@ PAR_CLONES static void act_grad(const float *y, float *dy, size_t n, lt_act act,
 }
 
 /* db[c0 .. c1) += the column sums of d (B, n) */
-PAR_CLONES static void col_sums(const float *d, int B, int n, float *db, size_t c0, size_t c1)
+PAR_CLONED(static, col_sums, (const float *d, int B, int n, float *db, size_t c0, size_t c1),
+           (d, B, n, db, c0, c1))
 {
     for (int i = 0; i < B; i++) {
         const float *r = d + (size_t)i * n;

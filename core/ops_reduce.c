@@ -13,6 +13,10 @@
 
 /* ---- over all elements ------------------------------------------------------------------- */
 
+/* 1 if a beats the best so far b for max and argmax: larger, or the first NaN (a NaN is
+ * the maximum, as in PyTorch, so it propagates) */
+static inline int above(float a, float b) { return a > b || (a != a && b == b); }
+
 /* y = scale * sum(x); iparam[0]: 0 sum/mean, 1 max (aux holds the argmax) */
 static void all_backward(lt_graph *g, lt_tensor *y)
 {
@@ -51,7 +55,7 @@ static lt_tensor *reduce_all(lt_graph *g, lt_tensor *x, int kind, int mean)
             return NULL;
         *arg = 0;
         for (size_t i = 1; i < n; i++)
-            if (xc[i] > xc[*arg] || (isnan(xc[i]) && !isnan(xc[*arg])))
+            if (above(xc[i], xc[*arg]))
                 *arg = i;
         y->data[0] = xc[*arg];
         y->aux = arg;
@@ -146,7 +150,7 @@ static lt_tensor *reduce_axis(lt_graph *g, lt_tensor *x, int axis, int keepdim, 
             } else {
                 size_t best = 0;
                 for (size_t k = 1; k < n; k++)
-                    if (p[k * inner] > p[best * inner])
+                    if (above(p[k * inner], p[best * inner]))
                         best = k;
                 *out = kind == RED_MAX ? p[best * inner] : (float)best;
                 if (arg)

@@ -7,13 +7,14 @@
  * pragma; and an errno-setting sqrtf blocks vectorising Adam, hence -fno-math-errno for
  * all of core/ in core/CMakeLists.txt (a pragma cannot set that). Measured on 1M floats,
  * 1 core: Adam 3.6 -> 0.9 ms per step, SGD with momentum 1.3 -> 0.3 ms.
- * The loops are also built for AVX2 and AVX-512 (PAR_CLONES) and a step runs over all
+ * The loops are also built for AVX2 and AVX-512 (PAR_CLONED) and a step runs over all
  * blocks at once split over the threads (par_range). Adam on the ddpm MLP's 1.1M floats:
  * 1.0 ms -> 0.57 ms with AVX-512 on one thread, 0.30-0.50 ms on two. */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=cheap")
 
 #include "optim.h"
 #include "graph.h"
+#include "mem.h"
 #include "par.h"
 
 #include <math.h>
@@ -77,8 +78,11 @@ optim *optim_new(optim_kind kind, const lt_param *params, int nparams, const opt
     if (nparams) memcpy(opt->params, params, (size_t)nparams * sizeof *params);
     for (int i = 0; i < nparams; i++) opt->total += params[i].n;
     size_t k = kind == OPTIM_SGD ? 1 : 2;   /* SGD: momentum buffer; Adam: m and v */
-    opt->m = calloc(opt->total ? k * opt->total : 1, sizeof *opt->m);
-    if (!opt->m) goto nomem;
+    opt->m = mem_alloc((opt->total ? k * opt->total : 1) * sizeof *opt->m, 1, optim_name(kind));
+    if (!opt->m) {   /* mem_alloc's message: the memory limit, or out of memory */
+        optim_free(opt);
+        return NULL;
+    }
     opt->v = kind == OPTIM_SGD ? NULL : opt->m + opt->total;
     return opt;
 nomem:
@@ -91,7 +95,7 @@ void optim_free(optim *opt)
 {
     if (!opt) return;
     free(opt->params);
-    free(opt->m);
+    mem_free(opt->m);
     free(opt);
 }
 
@@ -135,7 +139,8 @@ void optim_set_lr(optim *opt, double lr) { opt->o.lr = lr; }
 /* ---------------------------------------------------------------- SGD */
 
 /* w is (n), g is (n): w -= lr * (g + wd * w) */
-PAR_CLONES static void sgd_plain(float *restrict w, const float *restrict g, size_t n, float lr, float wd)
+PAR_CLONED(static, sgd_plain, (float *restrict w, const float *restrict g, size_t n, float lr, float wd),
+           (w, g, n, lr, wd))
 {
     for (size_t i = 0; i < n; i++)
         w[i] += -lr * (g[i] + wd * w[i]);
@@ -143,8 +148,9 @@ PAR_CLONES static void sgd_plain(float *restrict w, const float *restrict g, siz
 
 /* w, g, buf are (n). first: buf = d (PyTorch clones the first gradient, no dampening);
  * else buf = mom * buf + (1 - damp) * d. Then w -= lr * (nesterov ? d + mom * buf : buf). */
-PAR_CLONES static void sgd_momentum(float *restrict w, const float *restrict g, float *restrict buf, size_t n,
-                         float lr, float wd, float mom, float keep, int first, int nesterov)
+PAR_CLONED(static, sgd_momentum, (float *restrict w, const float *restrict g, float *restrict buf, size_t n,
+                         float lr, float wd, float mom, float keep, int first, int nesterov),
+           (w, g, buf, n, lr, wd, mom, keep, first, nesterov))
 {
     if (first)
         for (size_t i = 0; i < n; i++) buf[i] = g[i] + wd * w[i];
@@ -164,9 +170,10 @@ PAR_CLONES static void sgd_momentum(float *restrict w, const float *restrict g, 
  *   m = m * b1 + (1 - b1) * d;  v = v * b2 + (1 - b2) * d * d;
  *   w += (-step_size * m) / (sqrt(v) / bc2_sqrt + eps)
  * clear: g = 0 once read (optim_step_clear)                          */
-PAR_CLONES static void adam_block(float *restrict w, float *restrict g, float *restrict m, float *restrict v,
+PAR_CLONED(static, adam_block, (float *restrict w, float *restrict g, float *restrict m, float *restrict v,
                        size_t n, float l2, float shrink, float b1, float a1, float b2, float a2,
-                       float neg_step, float bc2_sqrt, float eps, int clear)
+                       float neg_step, float bc2_sqrt, float eps, int clear),
+           (w, g, m, v, n, l2, shrink, b1, a1, b2, a2, neg_step, bc2_sqrt, eps, clear))
 {
     for (size_t i = 0; i < n; i++) {
         float d = g[i] + l2 * w[i];

@@ -24,12 +24,38 @@
 
 #include <stddef.h>
 
-/* Before a hot element loop: compile it also for AVX-512 and AVX2 (picked at load time by
- * the CPU; wider vectors, FMA contraction) next to the baseline x86-64 version. */
+#include "cpu.h"
+
+/* A hot element loop, built three times and picked at each call by cpu_isa_get() (cpu.h:
+ * the CPU's best, or lower by LATENT_ISA): for AVX-512 and for AVX2 with FMA (wider
+ * vectors, FMA contraction) next to the baseline (SSE2). Elsewhere (arm64, clang) just the
+ * function. Written in place of the function's head; the body follows as usual:
+ *
+ *     PAR_CLONED(static, scale, (float *x, size_t n, float a), (x, n, a))
+ *     {
+ *         for (size_t i = 0; i < n; i++) x[i] *= a;
+ *     }
+ *
+ * link: static or nothing; the function returns void; args names the parameters in
+ * order. (GCC's target_clones picked by the CPU at load time, before LATENT_ISA could be
+ * read.) */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define PAR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#define PAR_CLONED(link, name, params, args)                                                  \
+    static inline __attribute__((always_inline)) void name##_body params;                      \
+    __attribute__((target("avx512f"))) static void name##_avx512 params { name##_body args; }  \
+    __attribute__((target("avx2,fma"))) static void name##_avx2 params { name##_body args; }   \
+    static void name##_generic params { name##_body args; }                                    \
+    link void name params                                                                      \
+    {                                                                                          \
+        switch (cpu_isa_get()) {                                                               \
+        case CPU_ISA_AVX512: name##_avx512 args; break;                                        \
+        case CPU_ISA_AVX2: name##_avx2 args; break;                                            \
+        default: name##_generic args;                                                          \
+        }                                                                                      \
+    }                                                                                          \
+    static inline __attribute__((always_inline)) void name##_body params
 #else
-#define PAR_CLONES
+#define PAR_CLONED(link, name, params, args) link void name params
 #endif
 
 /* Below this many elements a cheap element loop runs on the calling thread; from twice

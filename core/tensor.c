@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "gemm.h"
+#include "mem.h"
 
 void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride)
 {
@@ -56,12 +57,17 @@ lt_tensor *tensor_new(int ndim, const int *shape)
     size_t n = 0;   /* set by tensor_check_shape on success (gcc -O3 cannot tell) */
     if (tensor_check_shape(ndim, shape, &n) != LT_OK)
         return NULL;
+    if (mem_reserve(n * sizeof(float), "tensor") != LT_OK)
+        return NULL;
     lt_tensor *t = calloc(1, sizeof *t);
     lt_buf *b = calloc(1, sizeof *b);
     float *data = calloc(n ? n : 1, sizeof(float));
     if (!t || !b || !data) {
         free(t); free(b); free(data);
-        lt_fail(LT_ERR_NOMEM, "tensor: out of memory for %zu floats", n);
+        mem_release(n * sizeof(float));
+        char sz[32];
+        lt_fail(LT_ERR_NOMEM, "tensor: out of memory for %zu floats (%s): the machine has no "
+                "more to give", n, mem_format(n * sizeof(float), sz, sizeof sz));
         return NULL;
     }
     b->data = data;
@@ -121,6 +127,7 @@ void tensor_free(lt_tensor *x)
     if (!x || !x->heap)
         return;
     if (x->buf && --x->buf->refs == 0) {
+        mem_release(x->buf->n * sizeof(float));
         free(x->buf->data);
         free(x->buf);
     }
@@ -316,29 +323,86 @@ int tensor_set_gemm_split(int on)
     return old;
 }
 
-/* One product on nthreads threads. One thread: our kernel (gemm.c) where it is faster,
- * else OpenBLAS. More: the columns of C cut into one part per thread of conv_par's pool,
- * each part a one-thread product as above (so OpenBLAS's own workers, which spin for a
- * long time after each threaded call, never contest the second core with the pool's
- * element loops; tests/bench/README.md has the figures); OpenBLAS's threads only for
- * products fewer than 64 columns wide. */
+/* How many column parts a product is cut into: by its shape only, never by the thread
+ * count, so each element of C comes from the same one-thread call whether the parts run
+ * on 1 thread or 8. (OpenBLAS's kernels are not all alike across a product's columns: its
+ * Haswell/Zen sgemm sums a column in another order depending on where it falls in the
+ * call's blocks of 24/16/8 columns, so cutting by thread count changed the last bits of
+ * an MLP step between 1, 2 and 3 threads on AVX2 machines.) Products below small_flops
+ * and narrower than 64 columns: whole. 2 parts suit the two cores of the usual laptop; 4
+ * from 512 columns let 4 cores share a wide product at the cost of packing op(A) 4 times
+ * (~1-2% of the product). */
+static int split_parts(int M, int N, int K)
+{
+    if (!split_on || 2.0 * M * N * K < small_flops)
+        return 1;
+    return N < 64 ? 1 : N < 512 ? 2 : 4;
+}
+
+/* The columns of a product cut into split_parts, in *j; returns how many parts. */
+static int split_setup(split_job *j, int transA, int transB, int M, int N, int K, float alpha,
+                       const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                       int ldc)
+{
+    int parts = split_parts(M, N, K);
+    int part = ((N + parts - 1) / parts + 15) / 16 * 16;
+    *j = (split_job){ transA, transB, M, N, K, lda, ldb, ldc, part, alpha, beta, A, B, C };
+    return (N + part - 1) / part;
+}
+
+/* The product on the calling thread, its parts in order (OpenBLAS must be on one thread:
+ * the caller sees to it). A product the own kernel takes whole and in its narrowest part
+ * runs whole: its every element is summed in the same order either way. */
+static void sgemm_serial(int transA, int transB, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                         int ldc)
+{
+    split_job j;
+    int n = split_setup(&j, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (n == 1 || (gemm_wants(transA, transB, M, N, K, 1) &&
+                   gemm_wants(transA, transB, M, N - (n - 1) * j.part, K, 1))) {
+        j.part = N;
+        n = 1;
+    }
+    for (int i = 0; i < n; i++)
+        split_task(&j, i, 0);
+}
+
+/* One product, on nthreads threads (1 or tensor_get_threads()). With the split on
+ * (default), a product of split_parts > 1 column ranges, each a one-thread product
+ * (split_task), runs them over the pool when nthreads > 1 (OpenBLAS's own workers, which
+ * spin for a long time after each threaded call, then never contest the second core with
+ * the pool's element loops; tests/bench/README.md has the figures), else in order; any
+ * other product runs on one thread. Split off (benchmarks): the whole product on
+ * nthreads threads, OpenBLAS's or the own kernel's pool. */
 static void sgemm_on(int nthreads, int transA, int transB, int M, int N, int K, float alpha,
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
                      int ldc)
 {
-    if (split_on && nthreads > 1 && N >= 64) {
-        int nt = nthreads < conv_par_threads() ? nthreads : conv_par_threads();
-        int part = ((N + nt - 1) / nt + 15) / 16 * 16;
-        split_job j = { transA, transB, M, N, K, lda, ldb, ldc, part, alpha, beta, A, B, C };
-        set_blas_threads(1);
-        conv_par_for((N + part - 1) / part, split_task, &j);
+    if (!split_on) {
+        if (gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nthreads))
+            return;
+        set_blas_threads(nthreads);
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                    transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta,
+                    C, ldc);
         return;
     }
-    if (gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nthreads))
-        return;
-    set_blas_threads(nthreads);
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
-                transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    set_blas_threads(1);
+    split_job j;
+    int n = split_setup(&j, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    if (nthreads > 1 && n > 1)
+        conv_par_for(n, split_task, &j);
+    else
+        sgemm_serial(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+/* C = beta C for K = 0, with beta 0 a plain store (as naive: NaN in C goes) */
+static void scale_c(int M, int N, float beta, float *C, int ldc)
+{
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++)
+            C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
 }
 
 void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
@@ -346,10 +410,8 @@ void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
 {
     if (M <= 0 || N <= 0)
         return;
-    if (K <= 0) {   /* C = beta C, with beta 0 a plain store (as naive: NaN in C goes) */
-        for (int i = 0; i < M; i++)
-            for (int j = 0; j < N; j++)
-                C[(size_t)i * ldc + j] = beta == 0.0f ? 0.0f : beta * C[(size_t)i * ldc + j];
+    if (K <= 0) {
+        scale_c(M, N, beta, C, ldc);
         return;
     }
     blas_init();
@@ -366,6 +428,26 @@ void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
     double spf = (mono_now() - t0) / flops;
     double *avg = &perf_group[gi].spf[all];
     *avg = perf_group[gi].n[all]++ ? 0.75 * *avg + 0.25 * spf : spf;
+}
+
+void tensor_sgemm_serial(int transA, int transB, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta, float *C,
+                         int ldc)
+{
+    if (M <= 0 || N <= 0)
+        return;
+    if (K <= 0) {
+        scale_c(M, N, beta, C, ldc);
+        return;
+    }
+    if (!split_on) {
+        if (!gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 1))
+            cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
+                        transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb,
+                        beta, C, ldc);
+        return;
+    }
+    sgemm_serial(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }
 
 void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha,

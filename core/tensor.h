@@ -127,11 +127,19 @@ void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride);
  * op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are row strides.
  * M or N <= 0: nothing happens; K = 0: C = beta C; beta = 0: C is not read.
  * tensor_sgemm runs the products where it measured faster (the MLPs' batch-sized ones,
- * see gemm.h) on the engine's own AVX-512 kernel, the rest on OpenBLAS's cblas_sgemm,
+ * see gemm.h) on the engine's own AVX-512 kernel (AVX-512 path only, cpu.h), the rest on
+ * OpenBLAS's cblas_sgemm,
  * choosing one thread for small products (below);
  * tensor_sgemm_naive is the slow, obviously right reference (double accumulation). */
 void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                   const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
+/* tensor_sgemm on the calling thread, its column parts in order, for pool tasks
+ * (conv_par_for): the same bits as tensor_sgemm gives on any thread count. Never changes
+ * OpenBLAS's thread setting; call it where OpenBLAS runs on one thread (conv_par_for's
+ * tasks) or accept its threads for parts it runs. */
+void tensor_sgemm_serial(int transA, int transB, int M, int N, int K, float alpha,
+                         const float *A, int lda, const float *B, int ldb, float beta,
+                         float *C, int ldc);
 void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha,
                         const float *A, int lda, const float *B, int ldb, float beta,
                         float *C, int ldc);
@@ -141,11 +149,11 @@ void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha
  * off. Products of fewer than tensor_set_small_flops' value (2*M*N*K; default 8e6, e.g.
  * the AE's 20-wide layers) always run on one thread; larger ones on n threads.
  *
- * Products at least 64 columns wide are cut by columns over the pool, each part summed
- * as on one thread, so they give the same bits on any thread count as long as every part
- * is run by the same kernel as the whole (a part narrower than the own kernel's 64 columns
- * goes to OpenBLAS); narrower products run on OpenBLAS's threads and may differ slightly
- * with the count. Threads pay on an
+ * Products at least 64 columns wide are cut into column parts whose number depends on N
+ * only (2, or 4 from 512 columns), each summed as a one-thread product (the own kernel or
+ * OpenBLAS) and run over the pool, or in order on one thread; narrower products run on
+ * one thread. So a product gives the same bits on any thread count, on every CPU and
+ * BLAS (tensor_set_gemm_split(0) gives that up). Threads pay on an
  * idle machine but cost dearly when other programs keep the cores busy (an AE epoch
  * here: 0.29 s on 1 thread, 0.74 s on 2 while other jobs ran): use 1 on a shared box.
  *
@@ -158,9 +166,9 @@ void tensor_set_threads(int n);
 int tensor_get_threads(void);
 void tensor_set_small_flops(double flops);
 void tensor_set_adaptive_threads(int on);
-/* 1 (default): a product on more than one thread is cut into one column range per
- * thread of the engine's pool, each run on one thread (tensor.c says why); 0: OpenBLAS's
- * own threads (for benchmarks). Returns the previous setting. */
+/* 1 (default): products are cut into column parts as above (tensor.c says why); 0: each
+ * product whole, on OpenBLAS's own threads or the own kernel's (for benchmarks; results
+ * may then differ in the last bits with the thread count). Returns the previous setting. */
 int tensor_set_gemm_split(int on);
 
 #endif

@@ -3,47 +3,57 @@
  * say they exist, not because fast math is on. */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #include "vmath.h"
-#include "par.h"
+#include "cpu.h"
 
 #include <math.h>
 
-/* glibc declares these vector variants (_ZGVbN4v_expf, _ZGVdN8v_expf, _ZGVeN16v_expf...)
- * only under -ffast-math, which would also let gcc assume no inf or NaN and divide by a
- * reciprocal estimate (1 / (1 + inf) was NaN: the GAN's NaN). Declared here, they keep
- * IEEE division and comparisons; libmvec handles inf, NaN, overflow and underflow itself
- * (within 4 ulps, tests/unit/test_edges.c). */
+/* glibc declares these vector variants only under -ffast-math, which would also let gcc
+ * assume no inf or NaN and divide by a reciprocal estimate (1 / (1 + inf) was NaN: the
+ * GAN's NaN). Declared here, they keep IEEE division and comparisons; libmvec handles inf,
+ * NaN, overflow and underflow itself (within 4 ulps: tests/unit/test_edges.c). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__)
 #define VM_SIMD __attribute__((simd("notinbranch")))
 VM_SIMD float expf(float);
 VM_SIMD float logf(float);
 VM_SIMD float tanhf(float);
+#define VM_WIDE 1
+#else
+#define VM_WIDE 0
 #endif
 
-/* sigmoid as e / (1 + e) or 1 / (1 + e) with e = exp(-|x|) <= 1: no overflow, the small
- * values below 0 keep their precision down to the denormals, NaN stays NaN */
-PAR_CLONES void vm_sigmoid(float *x, size_t n)
+#define VM(n) vm_##n##_4
+#define VM_ATTR
+#include "vmath_loops.inc"
+#undef VM
+#undef VM_ATTR
+
+#if VM_WIDE
+#define VM(n) vm_##n##_8
+#define VM_ATTR __attribute__((target("avx2")))
+#include "vmath_loops.inc"
+#undef VM
+#undef VM_ATTR
+#define VM(n) vm_##n##_16
+#define VM_ATTR __attribute__((target("avx512f")))
+#include "vmath_loops.inc"
+#undef VM
+#undef VM_ATTR
+static int max_width = 16;   /* vm_set_width: the widest loops allowed */
+#define PICK(name, args)                                                                   \
+    (max_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512 ? vm_##name##_16 args             \
+     : max_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2 ? vm_##name##_8 args : vm_##name##_4 args)
+#else
+static int max_width = 4;
+#define PICK(name, args) (vm_##name##_4 args)
+#endif
+
+int vm_set_width(int w)
 {
-    for (size_t i = 0; i < n; i++) {
-        float e = expf(-fabsf(x[i])), s = 1.0f / (1.0f + e);
-        x[i] = x[i] >= 0.0f ? s : e * s;
-    }
+    int old = max_width;
+    max_width = w >= 16 ? 16 : w >= 8 ? 8 : 4;
+    return old;
 }
 
-PAR_CLONES void vm_tanh(float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] = tanhf(x[i]);
-}
-
-/* log held at >= -100 by a select (NaN < -100 is false: NaN passes through) */
-static inline float vm_log100(float x)
-{
-    float l = logf(x);
-    return l < -100.0f ? -100.0f : l;
-}
-
-PAR_CLONES void vm_bce_terms(const float *q, const float *t, float *l, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        l[i] = t[i] * vm_log100(q[i]) + (1.0f - t[i]) * vm_log100(1.0f - q[i]);
-}
+void vm_sigmoid(float *x, size_t n) { PICK(sigmoid, (x, n)); }
+void vm_tanh(float *x, size_t n) { PICK(tanh, (x, n)); }
+void vm_bce_terms(const float *q, const float *t, float *l, size_t n) { PICK(bce_terms, (q, t, l, n)); }

@@ -1,11 +1,10 @@
 /* vmath.h: element loops over libm functions, built so that gcc calls glibc's vector math
- * (libmvec, 4 floats a call) instead of one expf/logf/tanhf at a time.
+ * (libmvec: 4, 8 or 16 floats a call, by the CPU's widest of SSE2, AVX2, AVX-512) instead
+ * of one expf/logf/tanhf at a time.
  *
- * vmath.c is the only file of core/ compiled with -ffast-math (which libmvec's vector
- * declarations need). That mode assumes no NaN or infinity, so these functions only
- * compute: they test nothing, and every check (bad probabilities, NaN labels, a NaN
- * loss) stays in the callers, compiled with IEEE semantics. Arguments may be NaN or
- * infinite; results then are whatever the arithmetic gives. */
+ * IEEE semantics throughout (vmath.c is not built with -ffast-math): NaN in gives NaN out,
+ * infinities and the overflow and underflow points give what libm gives, within 4 ulps
+ * (libmvec's bound; tests/unit/test_edges.c checks every width against double libm). */
 #ifndef LT_VMATH_H
 #define LT_VMATH_H
 
@@ -16,7 +15,12 @@ void vm_sigmoid(float *x, size_t n);
 /* x is (n): x[i] = tanh(x[i]), in place */
 void vm_tanh(float *x, size_t n);
 /* q, t, l are (n): l[i] = t log q + (1 - t) log(1 - q), each log held at >= -100 as in
- * PyTorch's binary cross-entropy (the negative of the loss term) */
+ * PyTorch's binary cross-entropy (the negative of the loss term); a NaN stays NaN */
 void vm_bce_terms(const float *q, const float *t, float *l, size_t n);
+
+/* The widest loops to use: 4, 8 or 16 (default; each only where the CPU has it), for tests
+ * and benchmarks; returns the previous setting. Not thread-safe: set it outside parallel
+ * regions. */
+int vm_set_width(int w);
 
 #endif

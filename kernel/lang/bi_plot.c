@@ -118,7 +118,23 @@ static int bi_kw_names(bi_args *a, const char *name, size_t want, const char ***
     return 0;
 }
 
-/* A new figure with size=[w, h], title, xlabel, ylabel, logy and legend=false applied. */
+/* xlim=[lo, hi] (or ylim=): fixed axis limits, e.g. for the frames of an animation. */
+static int bi_kw_lim(bi_args *a, const char *name, plot_panel *p, lt_status (*set)(plot_panel *, double, double))
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, name, &at);
+    if (!v || IS_NONE(*v)) return 0;
+    if (!IS_LIST(*v) || AS_LIST(*v)->n != 2 || !IS_NUM(AS_LIST(*v)->items[0]) || !IS_NUM(AS_LIST(*v)->items[1]))
+        return bi_fail(a, at, "TypeError", "%s must be a list of two numbers [low, high]", name);
+    double lo = AS_NUM(AS_LIST(*v)->items[0]), hi = AS_NUM(AS_LIST(*v)->items[1]);
+    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi))
+        return bi_fail(a, at, "ValueError", "%s needs finite low < high, got [%g, %g]", name, lo, hi);
+    if (set(p, lo, hi) != LT_OK) return bi_fail(a, at, "ValueError", "%s", lt_errmsg());
+    return 0;
+}
+
+/* A new figure with size=[w, h], title, xlabel, ylabel, logy, legend=false, xlim and
+ * ylim applied. */
 static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
 {
     const ast_node *at;
@@ -149,6 +165,10 @@ static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
     plot_set_ylabel(p, yl);
     plot_set_logy(p, logy);
     if (!legend_on) plot_set_legend(p, PLOT_LEGEND_OFF);
+    if (bi_kw_lim(a, "xlim", p, plot_set_xlim) < 0 || bi_kw_lim(a, "ylim", p, plot_set_ylim) < 0) {
+        plot_figure_free(fig);
+        return NULL;
+    }
     *panel = p;
     return fig;
 }
@@ -927,8 +947,8 @@ static int bi_live(bi_args *a, value *out)
 /* ---- the table -------------------------------------------------------------------- */
 
 #define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
-static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", NULL};
-static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "background", "extent", "vmin", "vmax", NULL};
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", "xlim", "ylim", NULL};
+static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "xlim", "ylim", "background", "extent", "vmin", "vmax", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
 static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
@@ -937,7 +957,7 @@ static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmi
 static const char *const bi_animate_kw[] = {"fps", "hold", "loop", "titles", "title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
-    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
+    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=, xlim=, ylim=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
      "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
      "against the batch number and named after its variable (plot(lossD, lossG) has a legend lossD, "
@@ -947,7 +967,7 @@ const builtin bi_plot_builtins[] = {
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=)",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=)",
      "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
      "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
      "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",

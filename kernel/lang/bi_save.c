@@ -49,6 +49,7 @@
 #include "eval.h"
 #include "nn_val.h"
 #include "parse.h"
+#include "score.h"
 #include "train.h"
 
 /* The builtins an architecture text may call (the layers of bi_nn.c and bi_net.c). A
@@ -707,7 +708,32 @@ static int bs_seed(bi_args *a, value *out)
 
 static const char *const bs_load_kw[] = {"nets", NULL};
 
+/* model_file(name): the path of a model shipped with Latent (share/models) */
+static int bs_model_file(bi_args *a, value *out)
+{
+    if (!IS_STR(a->pos[0]))
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "model_file() takes a file name, not %s", val_type_name(a->pos[0]));
+    const char *name = AS_STR(a->pos[0])->chars;
+    if (!*name || strchr(name, '/'))
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "model_file() takes the name of a file in share/models, "
+                       "without folders, e.g. \"diffusion-unet.ckpt\"");
+    char path[4096];
+    if (score_model_path(name, path, sizeof path) != LT_OK) {
+        const char *msg = lt_errmsg();
+        if (strncmp(msg, "score: ", 7) == 0) msg += 7;
+        return bi_fail(a, a->pos_nodes[0], "IOError", "model_file: %s", msg);
+    }
+    val_str *str = val_str_new(path, strlen(path));
+    if (!str) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    *out = STR_VAL(str);
+    return 0;
+}
+
 const builtin bi_save_builtins[] = {
+    {"model_file", "model_file(name)",
+     "The path of a model file shipped with Latent (share/models: the scorer's classifier, the longer-trained "
+     "diffusion U-Net), found in $LATENT_MODEL_DIR, the installed share/latent/models or the source tree; for load().",
+     "u = load(model_file(\"diffusion-unet.ckpt\"))\nparams(u)  # => 184785", NULL, 1, 1, bs_model_file},
     {"save", "save(value, path)",
      "Saves a network (architecture and weights; a `net` too, once called), an optimizer (kind, hyperparameters, step count, "
      "moments; not the networks' weights: save those too) or a training history to a checkpoint file "

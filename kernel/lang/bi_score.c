@@ -92,15 +92,16 @@ static int sc_leaves(lt_module *m, sc_model *sm)
     return 0;
 }
 
-/* Runs the classifier over x (n, 784) in chunks: features into f (n, d) (NULL: the
- * caller learns d from *d first with n = 0 not allowed; f may be NULL to only count),
- * logits into lg (n, SC_MAXK) (may be NULL). *d is set to the feature width. */
+/* Runs the classifier over x (n, 784), n >= 1, in chunks: *f becomes a new malloc'd
+ * array of the features (n, *d) (the caller frees it; NULL after a failure), and the
+ * logits go into lg (n, SC_MAXK) unless lg is NULL. Stops at an interrupt. */
 static int sc_run(bi_args *a, sc_model *m, float *x, int n, float **f, int *d, float *lg)
 {
     lt_graph *g = a->s->tc->g;
     *f = NULL;
     for (int i0 = 0; i0 < n; i0 += SC_CHUNK) {
         int b = n - i0 < SC_CHUNK ? n - i0 : SC_CHUNK, shape[2] = {b, 784};
+        if (sess_poll(a->s, a->call) < 0) { free(*f); *f = NULL; return -1; }
         lt_tensor *h = graph_wrap(g, x + (size_t)i0 * 784, 2, shape);
         for (int l = 0; h && l < m->nleaf - 1; l++) h = nn_forward(m->leaf[l], g, h);
         lt_tensor *y = h ? nn_forward(m->leaf[m->nleaf - 1], g, h) : NULL;
@@ -209,7 +210,7 @@ static void sc_repr(const void *data, buf *out)
     buf_printf(out, "classes   %-8d classes among its predictions; the largest has %.1f%% of the samples\n",
                r->c.covered, 100 * r->c.maxshare);
     buf_printf(out, "IS        %-8.2f classifier Inception Score (1 to %d)\n", r->c.is, r->c.k);
-    buf_printf(out, "FD        %-8.1f Frechet distance of its features to %s held-out %s%s\n", r->fd,
+    buf_printf(out, "FD        %-8.1f Fréchet distance of its features to %s held-out %s%s\n", r->fd,
                "1,000", r->kind->what, r->c.n < 256 ? " (biased upward below n=256)" : "");
     buf_printf(out, "n         %d\ncounts   ", r->c.n);
     for (int j = 0; j < r->c.k; j++) buf_printf(out, " %s:%d", r->kind->classes[j], r->counts[j]);
@@ -350,8 +351,9 @@ static int sc_score(bi_args *a, value *out)
         rc = sc_measure(a, m, x, n, r);
     }
     free(x);
-    val_obj *o = rc == 0 ? val_obj_new(&sc_result_type, r) : NULL;
-    if (!o) { free(r); return rc < 0 ? -1 : bi_fail(a, NULL, "MemoryError", "out of memory"); }
+    if (rc < 0) { free(r); return -1; }
+    val_obj *o = val_obj_new(&sc_result_type, r);     /* frees r when it fails */
+    if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
     *out = OBJ_VAL(o);
     return 0;
 }
@@ -441,10 +443,11 @@ const builtin bi_score_builtins[] = {
     {"score", "score(samples, data=\"mnist\")",
      "A classifier's opinion of generated samples (N, 784) or (N, 1, 28, 28), clamped to [0, 1]: "
      "conf (share it classifies with probability >= 0.9), classes (how many of the 10 it predicts; "
-     "maxshare, the largest one's share), IS (classifier Inception Score, 1 to 10) and FD (Frechet "
+     "maxshare, the largest one's share), IS (classifier Inception Score, 1 to 10) and FD (Fréchet "
      "distance of its 128 features to 1,000 held-out real images; lower is closer). data=\"fashion\" "
      "uses the Fashion-MNIST classifier. s[\"conf\"], s[\"FD\"], s[\"counts\"] (samples per class) "
-     "give the numbers. Use 256 samples: FD is biased upward for fewer.",
+     "give the numbers. Use 256 samples: FD is biased upward for fewer. At n=256 real digits score "
+     "conf 0.93-0.98, IS 9.1-9.4, FD 21-34; uniform noise conf 0, FD 1146.",
      "s = score(mnist()[0:256])\nprint(s[\"n\"], s[\"classes\"], s[\"conf\"] > 0.9)  # => 256 1 true",
      sc_score_kw, 1, 1, sc_score},
     {"permutation", "permutation(n, seed=none)",

@@ -295,17 +295,10 @@ static int tv_is_cmp(int op)
  * when both are scalars. */
 static int tv_compare(lt_session *s, const ast_node *at, int op, lt_tensor *x, lt_tensor *y, value *out)
 {
-    lt_graph *g = s->tc->g;
-    lt_tensor *d = op_sub(g, op_detach(g, x), op_detach(g, y));   /* broadcasts, checks shapes */
-    lt_tensor *r = d ? graph_tensor(g, d->ndim, d->shape) : NULL;
+    lt_cmp c = op == TOK_LT ? LT_CMP_LT : op == TOK_LE ? LT_CMP_LE : op == TOK_GT ? LT_CMP_GT
+             : op == TOK_GE ? LT_CMP_GE : op == TOK_EQ ? LT_CMP_EQ : LT_CMP_NE;
+    lt_tensor *r = op_compare(s->tc->g, x, y, c);   /* broadcasts, checks shapes; IEEE NaN */
     if (r) {
-        size_t n = tensor_numel(d);
-        for (size_t i = 0; i < n; i++) {
-            float v = d->data[i];
-            int c = op == TOK_LT ? v < 0 : op == TOK_LE ? v <= 0 : op == TOK_GT ? v > 0
-                  : op == TOK_GE ? v >= 0 : op == TOK_EQ ? v == 0 : v != 0;
-            r->data[i] = (float)c;
-        }
         if (r->ndim == 0) {   /* a loss < 0.1 inside a train body: a bool, usable in if */
             *out = BOOL_VAL(r->data[0] != 0);
             if (!s->tc->training) tc_reset(s);
@@ -606,8 +599,7 @@ static lt_tensor *ta_min_axis(lt_graph *g, lt_tensor *x, int axis, int keep)
 }
 static int bt_min(bi_args *a, value *out) { return bt_reduce(a, out, "min", ta_min_all, ta_min_axis); }
 
-/* clamp(x, lo, hi): lo + relu(x - lo), then hi - relu(hi - y): exact, and the gradient
- * passes where lo < x < hi as it should */
+/* clamp(x, min=lo, max=hi): op_clamp, a missing bound infinite */
 static int bt_clamp(bi_args *a, value *out)
 {
     lt_tensor *x;
@@ -619,12 +611,8 @@ static int bt_clamp(bi_args *a, value *out)
     if (!lo && !hi) return bi_fail(a, NULL, "TypeError", "clamp needs min=, max= or both");
     if (lo && hi && AS_NUM(*lo) > AS_NUM(*hi))
         return bi_fail(a, NULL, "ValueError", "clamp: min (%g) is above max (%g)", AS_NUM(*lo), AS_NUM(*hi));
-    lt_graph *g = a->s->tc->g;
-    lt_tensor *y = x;
-    if (lo) y = op_add_scalar(g, op_relu(g, op_add_scalar(g, y, (float)-AS_NUM(*lo))), (float)AS_NUM(*lo));
-    if (hi) y = op_add_scalar(g, op_neg(g, op_relu(g, op_add_scalar(g, op_neg(g, y), (float)AS_NUM(*hi)))),
-                              (float)AS_NUM(*hi));
-    return tv_result_tensor(a->s, a->call, y, out);
+    float l = lo ? (float)AS_NUM(*lo) : -INFINITY, h = hi ? (float)AS_NUM(*hi) : INFINITY;
+    return tv_result_tensor(a->s, a->call, op_clamp(a->s->tc->g, x, l, h), out);
 }
 
 static int bt_argmax(bi_args *a, value *out)

@@ -5,9 +5,12 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "arena.h"
+#include "bi_about.h"
+#include "mem.h"
 #include "eval.h"
 #include "parse.h"
 #include "bi_score.h"
@@ -24,6 +27,33 @@ static double sess_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+/* The default cap on tensor memory (mem.h): 3/4 of MEM_LIMIT where JupyterHub's spawner
+ * set one for the whole server (the rest for the server and the kernel's own code), else
+ * half of physical memory or of the container's limit. 0 if nothing is known. */
+static size_t sess_default_mem_limit(void)
+{
+    const char *hub = getenv("MEM_LIMIT");
+    size_t bytes;
+    if (hub && *hub && mem_parse_size(hub, &bytes) == LT_OK && bytes)
+        return bytes / 4 * 3;
+    return mem_physical() / 2;
+}
+
+/* Sets the process's cap from LATENT_MEM_LIMIT ("2G", "25%", "none"), or the default. */
+static void sess_set_mem_limit(lt_session *s)
+{
+    const char *text = getenv("LATENT_MEM_LIMIT");
+    size_t bytes = sess_default_mem_limit();
+    if (text && *text && mem_parse_size(text, &bytes) != LT_OK) {
+        char d[32];
+        bytes = sess_default_mem_limit();
+        snprintf(s->mem_warning, sizeof s->mem_warning,
+                 "warning: LATENT_MEM_LIMIT: %s; the limit is the default, %s\n", lt_errmsg(),
+                 bytes ? mem_format(bytes, d, sizeof d) : "none");
+    }
+    mem_set_limit(bytes);
+}
+
 lt_session *lt_session_new(const lt_host *host)
 {
     lt_session *s = calloc(1, sizeof *s);
@@ -32,6 +62,7 @@ lt_session *lt_session_new(const lt_host *host)
     s->globals = env_new();
     if (!s->globals) { free(s); return NULL; }
     atomic_init(&s->interrupt, 0);
+    sess_set_mem_limit(s);
     return s;
 }
 
@@ -136,6 +167,10 @@ int lt_execute(lt_session *s, const char *code, int silent)
     s->depth = 0;
     s->last_checkpoint = sess_now();
     s->err.name = NULL;
+    if (s->mem_warning[0]) {
+        sess_write_err(s, s->mem_warning, strlen(s->mem_warning));
+        s->mem_warning[0] = '\0';
+    }
     arena a = {0};
     ast_node *cell = parse_cell(code ? code : "", &a, &s->err);
     int st = cell ? sess_run(s, cell, silent) : -1;
@@ -148,7 +183,8 @@ int lt_execute(lt_session *s, const char *code, int silent)
 
 const lt_info *lt_kernel_info(void)
 {
-    static const lt_info info = {
+    static char banner[512];
+    static lt_info info = {
         .implementation = "latent",
         .implementation_version = LATENT_VERSION,
         .language = "latent",
@@ -157,9 +193,17 @@ const lt_info *lt_kernel_info(void)
         .file_extension = ".lt",
         .codemirror_mode = "python",
         .pygments_lexer = "python",
-        .banner = "Latent " LATENT_VERSION ": a small language for training neural networks cell by cell.\n"
-                  "help() lists the builtins; help(name) explains one.",
+        .banner = banner,
         .help_url = "",
     };
+    if (!banner[0]) {   /* the first line, then what it runs on (bi_about.c) */
+        buf b;
+        buf_init(&b);
+        buf_printf(&b, "Latent " LATENT_VERSION ": a small language for training neural networks "
+                       "cell by cell.\nhelp() lists the builtins; help(name) explains one.\n");
+        about_line(&b);
+        snprintf(banner, sizeof banner, "%s", b.oom ? "Latent " LATENT_VERSION : b.data);
+        buf_free(&b);
+    }
     return &info;
 }

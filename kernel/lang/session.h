@@ -36,6 +36,7 @@ struct lt_session {
     int keep_arena;          /* the running cell defined a function: keep its arena */
     struct net_run *net;     /* the net whose body is running (bi_net.c), or NULL */
     struct sc_cache *scorers;   /* the sample scorers loaded so far (bi_score.c), or NULL */
+    char mem_warning[400];   /* a bad LATENT_MEM_LIMIT: shown on stderr by the next cell */
 };
 
 enum { SESS_MAX_DEPTH = 1000 };

@@ -356,8 +356,8 @@ int train_exec(lt_session *s, const ast_node *n)
     tc->training = 1;
     graph_set_recording(tc->g, 1);
     int st = train_loop(s, n, &r, it, first);
+    graph_set_recording(tc->g, 0);   /* first: the reset then gives a big arena back */
     tc_reset(s);
-    graph_set_recording(tc->g, 0);
     tc->training = 0;
     live_plot_tick(s, &r.live, 1);   /* the final frame, while the series are still live */
     tc->run = NULL;

@@ -27,6 +27,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpu.h"
 #include "gemm.h"
 #include "rng.h"
 #include "tensor.h"
@@ -206,8 +207,9 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    printf("# gemm_bench clock=%s operands=%s own_kernel=%s openblas=%s\n",
-           clk == CLOCK_MONOTONIC ? "wall" : "cpu", cold ? "cold" : "hot", gemm_available() ? "avx512" : "none",
+    printf("# gemm_bench clock=%s operands=%s isa=%s own_kernel=%s openblas=%s\n",
+           clk == CLOCK_MONOTONIC ? "wall" : "cpu", cold ? "cold" : "hot", cpu_isa_name(cpu_isa_get()),
+           gemm_available() ? "avx512" : "none",
            openblas_get_config());
     rng r;
     rng_seed(&r, 1);

@@ -65,6 +65,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "cpu.h"
 #include "data.h"
 #include "gemm.h"
 #include "graph.h"
@@ -773,10 +774,11 @@ int main(int argc, char **argv)
     lt_tensor *X = load_images(path, o.limit);
     const char *ct = getenv("OPENBLAS_CORETYPE"), *nt = getenv("OPENBLAS_NUM_THREADS");
     static const char *modes[] = { "auto", "off", "all" };
-    printf("# latent clock=%s threads=%d N=%d images=%s gemm=%s own_kernel=%s openblas=%s core=%s "
+    printf("# latent clock=%s threads=%d N=%d images=%s gemm=%s isa=%s (cpu %s) own_kernel=%s openblas=%s core=%s "
            "OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s\n",
            bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu", tensor_get_threads(), X->shape[0], path,
-           modes[gemm_get_mode()], gemm_available() ? "avx512" : "none", openblas_get_config(),
+           modes[gemm_get_mode()], cpu_isa_name(cpu_isa_get()), cpu_isa_name(cpu_isa_best()),
+           gemm_available() ? "avx512" : "none", openblas_get_config(),
            openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");
     fflush(stdout);
 

@@ -31,10 +31,10 @@ class BareKernel:
     """The kernel binary run directly, with a connection file we write: lets a test
     choose the key, the environment and the parent, and see the exit status."""
 
-    def __init__(self, key=b"secret", env=None, stdout=subprocess.DEVNULL):
+    def __init__(self, key=b"secret", env=None, stdout=subprocess.DEVNULL, ip="127.0.0.1"):
         self.dir = tempfile.TemporaryDirectory()
         self.conn_file = os.path.join(self.dir.name, "kernel.json")
-        write_connection_file(self.conn_file, key=key, signature_scheme="hmac-sha256")
+        write_connection_file(self.conn_file, key=key, signature_scheme="hmac-sha256", ip=ip)
         full_env = dict(os.environ)
         full_env.pop("JPY_PARENT_PID", None)
         full_env.update(env or {})
@@ -77,6 +77,29 @@ def shell_reply(kc, msg_id, timeout=TIMEOUT):
         reply = kc.get_shell_msg(timeout=timeout)
         if reply["parent_header"].get("msg_id") == msg_id:
             return reply
+
+
+# A sentinel and a trained network, for tests that check that bad cells hurt nothing:
+# GUARD_CHECK must give "true" after any of them.
+GUARD_SETUP = """sentinel = 1234
+guard_data = moons(200)
+guard_net = seq(linear(2, 16), relu, linear(16, 2))
+guard_opt = adam([guard_net], lr=1e-2)
+train on guard_data epochs 2 batch 50 {
+    guard_loss = mse(guard_net(x), x)
+    step guard_opt guard_loss
+}
+guard_probe = number(sum(guard_net(ones(4, 2))))"""
+GUARD_CHECK = "sentinel == 1234 and number(sum(guard_net(ones(4, 2)))) == guard_probe"
+
+
+def status_mib(pid, field):
+    """A memory field of /proc/PID/status ("VmRSS", "VmHWM") in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def stdout_of(outputs):

@@ -2,6 +2,7 @@
  * chunk order is the format's (IHDR, acTL, then fcTL + IDAT for frame 0 and fcTL + fdAT
  * for the others, IEND), the frame count, delays, loop count and sequence numbers are
  * the ones asked for; a plain PNG decoder (libpng) reads the file as frame 0's image,
+ * grey frames stay grey at their size and colour ones are kept at one pixel per CSS pixel,
  * and each later frame, rebuilt as a plain PNG from its fdAT chunks, decodes to that
  * frame's own image. Bad frames and delays are refused with a message. */
 #include <png.h>
@@ -180,6 +181,36 @@ static void test_apng_one_frame(void)
     plot_png_free(&f);
 }
 
+/* A colour figure (a line plot) drawn at twice its CSS size: its frames are kept at one
+ * pixel per CSS pixel, in colour. */
+static void test_apng_colour_halved(void)
+{
+    plot_png f[2];
+    for (int k = 0; k < 2; k++) {
+        double ys[3] = {0, 1 + k, 0.5};
+        plot_figure *fig = plot_figure_new(200, 120);
+        CHECK(plot_line(plot_panel_at(fig, 0, 0), NULL, ys, 3, NULL, NULL) == LT_OK);
+        CHECK(plot_render_png(fig, &f[k]) == LT_OK);
+        plot_figure_free(fig);
+    }
+    int delay[2] = {500, 500};
+    plot_png a;
+    CHECK(plot_apng(f, 2, delay, 0, &a) == LT_OK);
+    CHECK(f[0].width == 400 && a.width == 200 && a.height == 120 && a.css_width == 200 && a.css_height == 120);
+    chunk c[256];
+    int n = chunks(a.data, a.len, c, 256);
+    CHECK(n >= 7 && c[0].data[9] == 2);   /* colour type 2: RGB */
+    int w, h, coloured = 0;
+    unsigned char *px = decode_rgb(a.data, a.len, &w, &h);
+    CHECK(px && w == 200 && h == 120);
+    for (int i = 0; px && i < w * h; i++) coloured += px[3 * i] != px[3 * i + 2];
+    CHECK(coloured > 50);   /* the line's colour survives the halving */
+    free(px);
+    plot_png_free(&a);
+    plot_png_free(&f[0]);
+    plot_png_free(&f[1]);
+}
+
 static void test_apng_errors(void)
 {
     plot_png f[2] = {frame_png(60, 50, 0.2f), frame_png(70, 50, 0.2f)}, a;
@@ -213,6 +244,7 @@ int main(void)
 {
     RUN(test_apng_chunks);
     RUN(test_apng_one_frame);
+    RUN(test_apng_colour_halved);
     RUN(test_apng_errors);
     return check_summary("apng");
 }

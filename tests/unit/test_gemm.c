@@ -1,12 +1,18 @@
 /* test_gemm.c: the own sgemm kernel (core/gemm.c) and tensor_sgemm against
  * tensor_sgemm_naive: random shapes from 1 to ~300 with odd sizes, every transpose pair,
  * padded leading dimensions, alpha/beta (beta 0 over NaN garbage), 1, 2 and 3 threads;
- * results equal across thread counts; degenerate shapes (M, N <= 0; K = 0). */
+ * results equal across thread counts; degenerate shapes (M, N <= 0; K = 0). Each ISA path
+ * this CPU has (cpu.h: AVX-512, AVX2, generic) is tested in turn, and says so: where the
+ * own kernel does not run, gemm_sgemm must decline and leave C untouched, and
+ * tensor_sgemm (OpenBLAS then) must still be right and thread-count independent. */
+#include <cblas.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "cpu.h"
 #include "gemm.h"
 #include "rng.h"
 #include "tensor.h"
@@ -74,14 +80,32 @@ static void check_one(int ta, int tb, int M, int N, int K, float alpha, float be
     snprintf(what, sizeof what, "gemm %c%c M=%d N=%d K=%d lda=%d ldb=%d ldc=%d alpha=%g beta=%g",
              ta ? 'T' : 'N', tb ? 'T' : 'N', M, N, K, lda, ldb, ldc, alpha, beta);
     CHECK(ran1 == gemm_available() && ran2 == gemm_available() && ran3 == gemm_available());
-    CHECK(compare(C1, Cr, M, N, ldc, K, what));
+    if (ran1)
+        CHECK(compare(C1, Cr, M, N, ldc, K, what));
+    else   /* declined: C untouched, bit for bit */
+        CHECK(memcmp(C1, C0, nc * sizeof *C1) == 0);
     CHECK(memcmp(C1, C2, nc * sizeof *C1) == 0);   /* thread count does not change a bit */
+    CHECK(memcmp(C1, C3, nc * sizeof *C1) == 0);
+    /* tensor_sgemm (own kernel or OpenBLAS, cut by columns): right, and the same bits on
+     * 1, 2 and 3 threads */
+    memcpy(C1, C0, nc * sizeof *C0);
+    memcpy(C2, C0, nc * sizeof *C0);
+    memcpy(C3, C0, nc * sizeof *C0);
+    tensor_set_threads(1);
+    tensor_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc);
+    tensor_set_threads(2);
+    tensor_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
+    tensor_set_threads(3);
+    tensor_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc);
+    CHECK(compare(C1, Cr, M, N, ldc, K, what));
+    CHECK(memcmp(C1, C2, nc * sizeof *C1) == 0);
     CHECK(memcmp(C1, C3, nc * sizeof *C1) == 0);
     free(A); free(B); free(C0); free(C1); free(C2); free(C3); free(Cr);
 }
 
 static void test_random_shapes(void)
 {
+    tensor_set_small_flops(0);   /* every product threaded: cut over the pool */
     gemm_mode old = gemm_set_mode(GEMM_ALL);
     static const float alphas[] = { 1.0f, -0.5f, 2.0f }, betas[] = { 0.0f, 1.0f, -1.5f };
     for (int it = 0; it < 240; it++) {
@@ -96,6 +120,7 @@ static void test_random_shapes(void)
     check_one(1, 0, 300, 47, 128, 1.0f, 1.0f);
     gemm_set_mode(old);
     tensor_set_threads(1);
+    tensor_set_small_flops(8e6);
 }
 
 /* tensor_sgemm (whichever GEMM it picks) on degenerate and model-like shapes */
@@ -154,9 +179,16 @@ static void test_modes(void)
 
 int main(void)
 {
-    rng_seed(&R, 42);
-    RUN(test_random_shapes);
-    RUN(test_tensor_sgemm);
-    RUN(test_modes);
+    cpu_isa best = cpu_isa_best(), old = cpu_isa_get();
+    for (int isa = best; isa >= CPU_ISA_GENERIC; isa--) {   /* each path this CPU has */
+        cpu_isa_set((cpu_isa)isa);
+        printf("gemm: ISA path %s (own kernel %s; OpenBLAS core %s)\n", cpu_isa_name(isa),
+               gemm_available() ? "runs" : "declines", openblas_get_corename());
+        rng_seed(&R, 42);
+        RUN(test_random_shapes);
+        RUN(test_tensor_sgemm);
+        RUN(test_modes);
+    }
+    cpu_isa_set(old);
     return check_summary("gemm");
 }

@@ -1,11 +1,14 @@
 /* test_par.c: the element loops over threads (core/par.h): every element once, sums that
  * do not depend on the thread count, and a training step (products, ops, optimizer)
  * whose results are the same bit for bit on 1, 2 and 3 threads. */
+#include <cblas.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
 #include "conv_par.h"
+#include "cpu.h"
 #include "graph.h"
 #include "nn.h"
 #include "ops.h"
@@ -168,7 +171,15 @@ int main(void)
     RUN(test_range_covers);
     RUN(test_sum_same_bits);
     RUN(test_nested);
-    RUN(test_ops_same_bits);
+    /* every ISA path this CPU has (cpu.h), each with its own kernels: the same bits on
+     * 1, 2 and 3 threads on each */
+    cpu_isa old = cpu_isa_get();
+    for (int isa = cpu_isa_best(); isa >= CPU_ISA_GENERIC; isa--) {
+        cpu_isa_set((cpu_isa)isa);
+        printf("par: ISA path %s, OpenBLAS core %s\n", cpu_isa_name(isa), openblas_get_corename());
+        RUN(test_ops_same_bits);
+    }
+    cpu_isa_set(old);
     tensor_set_threads(t0);
     tensor_set_small_flops(8e6);
     return check_summary("par");

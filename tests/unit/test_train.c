@@ -5,6 +5,7 @@
  * so does the live loss plot (a PNG per frame, one id, the last frame at the end). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "env.h"
@@ -177,12 +178,17 @@ static void test_progress_updates_in_place(void)
 {
     H.displays = H.updates = 0;
     S->tc->progress_after = 0;   /* show from the first batch */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     CHECK(run("m = seq(linear(784, 64), relu, linear(64, 784), sigmoid)\nopt = adam(m)\n"
               "train on subset(mnist(), 2000) epochs 2 batch 50 {\n"
               "    loss = mse(m(x), x)\n    step opt loss\n}") == LT_EXEC_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     S->tc->progress_after = 1;
-    /* the first batch, at most ~4 a second after it, and the final line, all one display */
-    CHECK(H.displays >= 2 && H.displays < 20);
+    /* the first batch, at most ~4 a second after it, and the final line, all one display
+     * (a bound that grows with the run's time: a slow CPU, or qemu, shows more) */
+    CHECK(H.displays >= 2 && H.displays < 20 + (int)(5 * secs));
     CHECK(H.updates == H.displays - 1);
     CHECK(strncmp(H.display_id, "latent-train-", 13) == 0);
     CHECK(H.live_loss > 0 && H.live_loss < 1);
