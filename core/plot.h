@@ -200,6 +200,17 @@ typedef struct plot_png {
 lt_status plot_render_png(const plot_figure *fig, plot_png *out);
 void plot_png_free(plot_png *png);
 
+/* An animated PNG (APNG: a PNG whose acTL/fcTL/fdAT chunks browsers, Jupyter and GitHub
+ * play; a decoder without APNG support shows frame 0) of the n >= 1 PNGs frames[], which
+ * must share their IHDR (size, depth, colour type: e.g. all from plot_render_png). Frame
+ * i shows for delay_ms[i] milliseconds (1..65535); the whole plays loops times (0:
+ * forever). The frames are re-encoded for size: at one pixel per CSS pixel (halved when
+ * drawn at twice their size), adaptive row filters, zlib's default level, 8-bit grey when
+ * every frame is grey (image grids of digits). out gets their pixel sizes and frame 0's
+ * CSS sizes. LT_ERR_VALUE naming the frame when one is not a PNG or differs from
+ * frame 0, or for a bad delay; LT_ERR_NOMEM. On failure out is zeroed. */
+lt_status plot_apng(const plot_png *frames, int n, const int *delay_ms, int loops, plot_png *out);
+
 /* Draws and writes the PNG to path (LT_ERR_IO if it cannot be written). */
 lt_status plot_write_png(const plot_figure *fig, const char *path);
 

@@ -118,7 +118,23 @@ static int bi_kw_names(bi_args *a, const char *name, size_t want, const char ***
     return 0;
 }
 
-/* A new figure with size=[w, h], title, xlabel, ylabel, logy and legend=false applied. */
+/* xlim=[lo, hi] (or ylim=): fixed axis limits, e.g. for the frames of an animation. */
+static int bi_kw_lim(bi_args *a, const char *name, plot_panel *p, lt_status (*set)(plot_panel *, double, double))
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, name, &at);
+    if (!v || IS_NONE(*v)) return 0;
+    if (!IS_LIST(*v) || AS_LIST(*v)->n != 2 || !IS_NUM(AS_LIST(*v)->items[0]) || !IS_NUM(AS_LIST(*v)->items[1]))
+        return bi_fail(a, at, "TypeError", "%s must be a list of two numbers [low, high]", name);
+    double lo = AS_NUM(AS_LIST(*v)->items[0]), hi = AS_NUM(AS_LIST(*v)->items[1]);
+    if (!(lo < hi) || !isfinite(lo) || !isfinite(hi))
+        return bi_fail(a, at, "ValueError", "%s needs finite low < high, got [%g, %g]", name, lo, hi);
+    if (set(p, lo, hi) != LT_OK) return bi_fail(a, at, "ValueError", "%s", lt_errmsg());
+    return 0;
+}
+
+/* A new figure with size=[w, h], title, xlabel, ylabel, logy, legend=false, xlim and
+ * ylim applied. */
 static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
 {
     const ast_node *at;
@@ -149,6 +165,10 @@ static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
     plot_set_ylabel(p, yl);
     plot_set_logy(p, logy);
     if (!legend_on) plot_set_legend(p, PLOT_LEGEND_OFF);
+    if (bi_kw_lim(a, "xlim", p, plot_set_xlim) < 0 || bi_kw_lim(a, "ylim", p, plot_set_ylim) < 0) {
+        plot_figure_free(fig);
+        return NULL;
+    }
     *panel = p;
     return fig;
 }
@@ -739,6 +759,116 @@ static int bi_grid(bi_args *a, value *out)
     return 0;
 }
 
+/* ---- animations ------------------------------------------------------------------- */
+
+static const char *const bi_anim_own_kw[] = {"fps", "hold", "loop", "titles", NULL};
+
+static int bi_anim_own(const char *kw)
+{
+    for (int i = 0; bi_anim_own_kw[i]; i++)
+        if (strcmp(bi_anim_own_kw[i], kw) == 0) return 1;
+    return 0;
+}
+
+/* Frame i of animate(frames, ...) as a figure value (*fig, a new reference): a figure as
+ * it is, a tensor (or list of numbers) drawn by show() with animate's show keywords and
+ * the frame's entry of titles= as its title. */
+static int bi_anim_frame(bi_args *a, value frame, int i, const value *title, value *fig)
+{
+    if (IS_OBJ(frame) && AS_OBJ(frame)->type == &bi_fig_type) {
+        for (int k = 0; k < a->nkw; k++)
+            if (!bi_anim_own(a->kw_keys[k]->text))
+                return bi_fail(a, a->kw_keys[k], "TypeError", "%s= is for frames that are images (tensors), but frame "
+                               "%d is a figure already: give it to the call that drew it", a->kw_keys[k]->text, i);
+        val_incref(frame);
+        *fig = frame;
+        return 0;
+    }
+    value kw[8];
+    ast_node *keys[8];
+    ast_node title_key = *a->call;
+    title_key.kind = AST_NAME;
+    title_key.text = "title";
+    title_key.text_len = 5;
+    int nkw = 0;
+    for (int k = 0; k < a->nkw && nkw < 7; k++) {
+        if (bi_anim_own(a->kw_keys[k]->text) || (title && strcmp(a->kw_keys[k]->text, "title") == 0)) continue;
+        kw[nkw] = a->kw[k];
+        keys[nkw++] = a->kw_keys[k];
+    }
+    if (title) { kw[nkw] = *title; keys[nkw++] = &title_key; }
+    bi_args b = {a->s, a->call, 1, &frame, a->pos_nodes, nkw, kw, keys};
+    if (bi_show(&b, fig) == 0) return 0;
+    /* show's message, with the frame named */
+    char pre[24], *msg = a->s->err.msg;
+    size_t k = (size_t)snprintf(pre, sizeof pre, "frame %d: ", i), cap = sizeof a->s->err.msg;
+    size_t len = strnlen(msg, cap - 1);
+    if (len + k > cap - 1) len = cap - 1 - k;
+    memmove(msg + k, msg, len);
+    memcpy(msg, pre, k);
+    msg[k + len] = 0;
+    return -1;
+}
+
+/* animate(frames, fps=10, hold=1, loop=0, titles=none, ...): an animated PNG */
+static int bi_animate(bi_args *a, value *out)
+{
+    double fps = 10, hold = 1;
+    long loop;
+    const ast_node *at = NULL;
+    const value *v;
+    if ((v = bi_kw(a, "fps", &at)) && !IS_NUM(*v)) return bi_fail(a, at, "TypeError", "fps must be a number");
+    if (v) fps = AS_NUM(*v);
+    if (!(fps >= 0.1 && fps <= 100)) return bi_fail(a, at, "ValueError", "fps must be from 0.1 to 100 frames per second, got %g", fps);
+    if ((v = bi_kw(a, "hold", &at)) && !IS_NUM(*v)) return bi_fail(a, at, "TypeError", "hold must be a number of seconds");
+    if (v) hold = AS_NUM(*v);
+    if (!(hold >= 0 && hold <= 60)) return bi_fail(a, at, "ValueError", "hold must be from 0 to 60 seconds, got %g", hold);
+    if (bi_kw_int(a, "loop", 0, 0, 65535, &loop) < 0) return -1;
+    if (!IS_LIST(a->pos[0]))
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "animate() takes a list of frames (figures, or images as "
+                       "tensors), not %s", val_type_name(a->pos[0]));
+    val_list *l = AS_LIST(a->pos[0]);
+    int n = (int)l->n;
+    if (n < 1 || n > 1000) return bi_fail(a, a->pos_nodes[0], "ValueError", "animate() takes 1 to 1000 frames, got %d", n);
+    const value *titles = bi_kw(a, "titles", &at);
+    if (titles && (!IS_LIST(*titles) || AS_LIST(*titles)->n != (size_t)n))
+        return bi_fail(a, at, "ValueError", "titles= needs one string per frame (%d)", n);
+    value *figs = calloc((size_t)n, sizeof *figs);
+    plot_png *pngs = calloc((size_t)n, sizeof *pngs);
+    int *delay = calloc((size_t)n, sizeof *delay), rc = -1, made = 0;
+    bi_fig *f = calloc(1, sizeof *f);
+    if (!figs || !pngs || !delay || !f) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+    for (; made < n; made++) {
+        const value *t = titles ? &AS_LIST(*titles)->items[made] : NULL;
+        if (t && !IS_STR(*t)) { bi_fail(a, at, "TypeError", "titles= needs strings, but item %d is a %s", made, val_type_name(*t)); goto done; }
+        if (bi_anim_frame(a, l->items[made], made, t, &figs[made]) < 0) goto done;
+        pngs[made] = ((bi_fig *)AS_OBJ(figs[made])->data)->png;
+        delay[made] = (int)lround(1000 / fps);
+        if (delay[made] < 1) delay[made] = 1;
+    }
+    delay[n - 1] += (int)lround(1000 * hold);
+    if (delay[n - 1] > 65535) delay[n - 1] = 65535;
+    lt_status st = plot_apng(pngs, n, delay, (int)loop, &f->png);
+    if (st != LT_OK) { bi_fail(a, a->pos_nodes[0], lt_status_name(st), "%s", lt_errmsg()); goto done; }
+    buf d;
+    buf_init(&d);
+    const char *first = ((bi_fig *)AS_OBJ(figs[0])->data)->text;
+    buf_printf(&d, "animation (%d frames at %g fps", n, fps);
+    if (hold > 0) buf_printf(&d, ", the last held %g s", hold);
+    buf_printf(&d, "): %s", first ? first : "figure");
+    f->text = buf_take(&d);
+    val_obj *o = val_obj_new(&bi_fig_type, f);
+    if (!o) { bi_fail(a, NULL, "MemoryError", "out of memory"); f = NULL; goto done; }
+    *out = OBJ_VAL(o);
+    f = NULL;
+    rc = 0;
+done:
+    for (int i = 0; figs && i < made; i++) val_decref(figs[i]);
+    if (f) bi_fig_free(f);
+    free(figs); free(pngs); free(delay);
+    return rc;
+}
+
 /* live(on): the live loss plot of train loops in this session, on or off */
 static int bi_live(bi_args *a, value *out)
 {
@@ -754,16 +884,17 @@ static int bi_live(bi_args *a, value *out)
 /* ---- the table -------------------------------------------------------------------- */
 
 #define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
-static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", NULL};
-static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", NULL};
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", "xlim", "ylim", NULL};
+static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "xlim", "ylim", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
 static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
 static const char *const bi_grid_kw[] = {"cols", NULL};
 static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
+static const char *const bi_animate_kw[] = {"fps", "hold", "loop", "titles", "title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
-    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=)",
+    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=, xlim=, ylim=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
      "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
      "against the batch number and named after its variable (plot(lossD, lossG) has a legend lossD, "
@@ -773,7 +904,7 @@ const builtin bi_plot_builtins[] = {
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=)",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=)",
      "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
      "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
      "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",
@@ -796,6 +927,14 @@ const builtin bi_plot_builtins[] = {
      "value lies in [0, 1] (so dim images look dim), -1..1 when they lie in [-1, 1] with negatives, "
      "else their min..max; vmin= and vmax= set it (black at vmin, white at vmax).",
      "show([[0, 1, 0, 1], [1, 0, 1, 0]])  # => <image grid (2 images of 2 x 2, 2 per row), grey 0..1>", bi_show_kw, 1, 16, bi_show},
+    {"animate", "animate(frames, fps=10, hold=1, loop=0, titles=none, vmin=, vmax=, cols=, size=, ...)",
+     "An animated PNG that plays in the notebook, its HTML export and GitHub: frames is a list of figures, or of "
+     "images (tensors) that are drawn as show(frame, ...) with the other keywords (fix vmin= and vmax= so that the "
+     "grey scale does not jump) and titles[i] as frame i's title. fps frames per second, the last one held `hold` "
+     "seconds longer; loop times (0: forever). savefig writes it as an .png file.",
+     "animate([zeros(2, 4), ones(2, 4)], fps=2, vmin=0, vmax=1, titles=[\"dark\", \"light\"])\n"
+     "# => <animation (2 frames at 2 fps, the last held 1 s): image grid 'dark' (2 images of 2 x 2, 2 per row), grey 0..1>",
+     bi_animate_kw, 1, 1, bi_animate},
     {"grid", "grid(figure, ..., cols=)",
      "Figures side by side in one picture (subplots): cols per row (default: up to 3 in one row, "
      "4 as 2 x 2, more in rows of 3).",

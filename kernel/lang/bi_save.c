@@ -42,12 +42,14 @@
 #include <string.h>
 
 #include "arena.h"
+#include "bi_ema.h"
 #include "ckpt.h"
 #include "conv.h"
 #include "env.h"
 #include "eval.h"
 #include "nn_val.h"
 #include "parse.h"
+#include "score.h"
 #include "train.h"
 
 /* The builtins an architecture text may call (the layers of bi_nn.c and bi_net.c). A
@@ -425,7 +427,7 @@ static const char *sv_kind_of(value v)
     const float *x;
     size_t n;
     int epochs;
-    if (nv_is(v)) return "network";
+    if (nv_is(v) || ema_val_is(v)) return "network";
     if (ov_is(v)) return "optimizer";
     if (train_history_get(v, &name, &x, &n, &epochs) == 0) return "history";
     return NULL;
@@ -436,12 +438,20 @@ static int bs_save(bi_args *a, value *out)
 {
     const char *path = NULL, *kind = sv_kind_of(a->pos[0]);
     if (!kind)
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "save() takes a network, an optimizer or a "
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "save() takes a network (or its ema), an optimizer or a "
                        "training history, not %s", val_type_name(a->pos[0]));
     if (sv_path(a, 1, &path) < 0) return -1;
     ckpt_writer *w = ckpt_writer_new(kind);
     if (!w) return sv_core_fail(a, LT_ERR_NOMEM);
-    int st = kind[0] == 'n' ? sv_net(a, a->pos[0], w)
+    int st;
+    if (ema_val_is(a->pos[0])) {   /* the network with the averaged weights */
+        value net;
+        st = ema_val_swap(a, a->pos[0], &net);
+        if (st == 0) {
+            st = sv_net(a, net, w);
+            ema_val_swap(a, a->pos[0], &net);
+        }
+    } else st = kind[0] == 'n' ? sv_net(a, a->pos[0], w)
            : kind[0] == 'o' ? sv_opt(a, AS_OBJ(a->pos[0])->data, w) : sv_history(a, a->pos[0], w);
     if (st == 0) st = sv_add(a, ckpt_write(w, path));
     ckpt_writer_free(w);
@@ -698,7 +708,32 @@ static int bs_seed(bi_args *a, value *out)
 
 static const char *const bs_load_kw[] = {"nets", NULL};
 
+/* model_file(name): the path of a model shipped with Latent (share/models) */
+static int bs_model_file(bi_args *a, value *out)
+{
+    if (!IS_STR(a->pos[0]))
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "model_file() takes a file name, not %s", val_type_name(a->pos[0]));
+    const char *name = AS_STR(a->pos[0])->chars;
+    if (!*name || strchr(name, '/'))
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "model_file() takes the name of a file in share/models, "
+                       "without folders, e.g. \"diffusion-unet.ckpt\"");
+    char path[4096];
+    if (score_model_path(name, path, sizeof path) != LT_OK) {
+        const char *msg = lt_errmsg();
+        if (strncmp(msg, "score: ", 7) == 0) msg += 7;
+        return bi_fail(a, a->pos_nodes[0], "IOError", "model_file: %s", msg);
+    }
+    val_str *str = val_str_new(path, strlen(path));
+    if (!str) return bi_fail(a, NULL, "MemoryError", "out of memory");
+    *out = STR_VAL(str);
+    return 0;
+}
+
 const builtin bi_save_builtins[] = {
+    {"model_file", "model_file(name)",
+     "The path of a model file shipped with Latent (share/models: the scorer's classifier, the longer-trained "
+     "diffusion U-Net), found in $LATENT_MODEL_DIR, the installed share/latent/models or the source tree; for load().",
+     "u = load(model_file(\"diffusion-unet.ckpt\"))\nparams(u)  # => 184785", NULL, 1, 1, bs_model_file},
     {"save", "save(value, path)",
      "Saves a network (architecture and weights; a `net` too, once called), an optimizer (kind, hyperparameters, step count, "
      "moments; not the networks' weights: save those too) or a training history to a checkpoint file "

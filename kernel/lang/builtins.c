@@ -8,12 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "diag.h"
 #include "eval.h"
 #include "net_val.h"
 #include "session.h"
 #include "bi_about.h"
+#include "bi_ema.h"
 #include "bi_info.h"
 #include "bi_plot.h"
 #include "bi_save.h"
@@ -293,6 +295,16 @@ static int bi_type(bi_args *a, value *out)
     return bi_new_str(a, name, strlen(name), out);
 }
 
+/* clock(): seconds on a monotonic clock, for timing cells and loops */
+static int bi_clock(bi_args *a, value *out)
+{
+    (void)a;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    *out = NUM_VAL((double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec);
+    return 0;
+}
+
 /* ---- image ------------------------------------------------------------- */
 
 enum { BI_IMAGE_MAX = 64 << 20 };
@@ -423,6 +435,9 @@ static const builtin bi_core[] = {
      "print(repr(\"hi\"))  # => 'hi'", NULL, 1, 1, bi_repr},
     {"type", "type(x)", "The name of x's type: number, string, bool, none, list, builtin, ...",
      "print(type(1.5), type([]))  # => number list", NULL, 1, 1, bi_type},
+    {"clock", "clock()", "Seconds on a monotonic clock (from an arbitrary start): the difference of two calls "
+     "times what ran between them.",
+     "t0 = clock()\nprint(clock() - t0 >= 0)  # => true", NULL, 0, 0, bi_clock},
     {"image", "image(path, width=none)",
      "Shows the PNG file at path (relative to the notebook's folder), optionally scaled "
      "to width pixels.",
@@ -434,8 +449,8 @@ static const builtin bi_core[] = {
 /* Every table of builtins; other modules add theirs here. */
 static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
                                            bi_tensor_builtins, bi_nn_builtins, bi_net_builtins,
-                                           bi_save_builtins, bi_score_builtins, bi_about_builtins,
-                                           NULL};
+                                           bi_ema_builtins, bi_save_builtins, bi_score_builtins,
+                                           bi_about_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {
