@@ -292,13 +292,13 @@ typedef struct conv_job {
     int want_dw, want_db;
     float *col[CONV_PAR_MAX];    /* per thread: (K, G P) columns */
     float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
-    float *dw[CONV_PAR_MAX];     /* per thread: (O, K) partial weight gradient */
-    float *db[CONV_PAR_MAX];     /* per thread: (O) partial bias gradient */
+    float *dw[CONV_PAR_MAX];     /* per part (conv_par_for_parts): (O, K) partial dw */
+    float *db[CONV_PAR_MAX];     /* per part: (O) partial bias gradient */
     const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
     const float *U;              /* wino: transformed weights, forward (16, O, C),
                                   * backward (16, C, O) */
     float *wrt;                  /* backward: each block of wr transposed, (C tj, O) */
-    float *dwr[CONV_PAR_MAX];    /* row-tap: per thread partial gradient of wr, each
+    float *dwr[CONV_PAR_MAX];    /* row-tap: per part, the partial gradient of wr, each
                                   * block transposed, (Kb, O) */
     float *dyt[CONV_PAR_MAX];    /* row-tap backward: per thread dy transposed, (Np, O) */
 } conv_job;
@@ -529,7 +529,7 @@ static void padded_dy(const conv_geom *q, const float *d, float *dyp)
 }
 
 /* backward of image b on the phase path given its dy d (O, Ho Wo) */
-static void phase_backward(const conv_job *j, int b, int th, const float *d)
+static void phase_backward(const conv_job *j, int b, int th, int p, const float *d)
 {
     const conv_geom *q = j->q;
     int O = q->O, C = q->C, Wo = q->Wo, Wp = q->Wp, W = q->W;
@@ -544,7 +544,7 @@ static void phase_backward(const conv_job *j, int b, int th, const float *d)
             int Kb = phase_blk[blk][3] * C;
             conv_sgemm(0, 0, Kb, O, (int)Np, 1.0f,
                        buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L,
-                       j->dyt[th], O, 1.0f, j->dwr[th] + phase_wstart(q, blk), O);
+                       j->dyt[th], O, 1.0f, j->dwr[p] + phase_wstart(q, blk), O);
         }
     }
     if (!j->dx)
@@ -633,9 +633,9 @@ static void wino_forward(const conv_job *j, int b0, int n, int th)
     }
 }
 
-/* weight gradient of images [b0, b0 + n) from their dy d (n, O, H W): the thread's dU
+/* weight gradient of images [b0, b0 + n) from their dy d (n, O, H W): part p's dU
  * (16, O, C) += Z[xi] (O, N) V[xi]^T (N, C), N = n T tiles, in its col (V) and tmp (Z) */
-static void wino_dw(const conv_job *j, int b0, int n, int th, const float *d)
+static void wino_dw(const conv_job *j, int b0, int n, int th, int p, const float *d)
 {
     const conv_geom *q = j->q;
     int O = q->O, C = q->C, N = n * (int)q->T;
@@ -647,7 +647,7 @@ static void wino_dw(const conv_job *j, int b0, int n, int th, const float *d)
     }
     for (int xi = 0; xi < 16; xi++)
         conv_sgemm(0, 1, O, C, N, 1.0f, Z + (size_t)xi * O * N, N, V + (size_t)xi * C * N, N,
-                   1.0f, j->dwr[th] + (size_t)xi * O * C, C);
+                   1.0f, j->dwr[p] + (size_t)xi * O * C, C);
 }
 
 /* input gradient of images [b0, b0 + n) from their dy d: the convolution of d with the
@@ -686,13 +686,13 @@ static void rowtap_forward(const conv_job *j, int b, int th)
     padded_out(j, b, yp);
 }
 
-/* backward of image b given its dy d (O, H W): weight gradient into the thread's dwr,
+/* backward of image b given its dy d (O, H W): weight gradient into part p's dwr,
  * input gradient into dx */
-static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
+static void rowtap_backward(const conv_job *j, int b, int th, int p, const float *d)
 {
     const conv_geom *q = j->q;
     if (q->rowtap == 2) {
-        phase_backward(j, b, th, d);
+        phase_backward(j, b, th, p, d);
         return;
     }
     int O = q->O, Kr = q->C * q->tj, W = q->W, Wp = q->Wp, pad = q->pad, nblk = rowtap_blocks(q);
@@ -704,7 +704,7 @@ static void rowtap_backward(const conv_job *j, int b, int th, const float *d)
         transpose_dy(dyp, j->dyt[th], O, Np);
         for (int blk = 0; blk < nblk; blk++)
             conv_sgemm(0, 0, Kr, O, (int)Np, 1.0f, buf + rowtap_offset(q, blk), (int)L,
-                       j->dyt[th], O, 1.0f, j->dwr[th] + (size_t)blk * O * Kr, O);
+                       j->dyt[th], O, 1.0f, j->dwr[p] + (size_t)blk * O * Kr, O);
     }
     if (!j->dx)
         return;
@@ -782,9 +782,11 @@ static void conv_forward_task(void *ctx, int c, int th)
         }
 }
 
-/* backward of chunk c: bias and weight gradients into the thread's partials, the
- * input gradient of the chunk's images into dx */
-static void conv_backward_task(void *ctx, int c, int th)
+/* backward of chunk c on thread th (its scratch) in part p: bias and weight gradients
+ * into part p's partials, the input gradient of the chunk's images into dx. A part's
+ * chunks run in order on one thread, and the parts are fixed by the chunk count alone,
+ * so the sums do not depend on which thread ran what (nor on how many there are). */
+static void conv_backward_task(void *ctx, int c, int th, int p)
 {
     const conv_job *j = ctx;
     const conv_geom *q = j->q;
@@ -804,19 +806,19 @@ static void conv_backward_task(void *ctx, int c, int th)
             for (int o = 0; o < q->O; o++) {
                 float sum = conv_vsum(d + ((size_t)im * q->O + o) * P, P);
                 if (j->want_db)
-                    j->db[th][o] += sum;
+                    j->db[p][o] += sum;
                 if (shift)
                     j->dv[(size_t)(b0 + im) * q->O + o] += sum;
             }
     if (q->wino) {
         if (j->want_dw)
-            wino_dw(j, b0, n, th, d);
+            wino_dw(j, b0, n, th, p, d);
         if (j->dx)
             wino_dx(j, b0, n, th, d);
         return;
     }
     if (q->rowtap) {
-        rowtap_backward(j, b0, th, d);
+        rowtap_backward(j, b0, th, p, d);
         return;
     }
     if (n > 1) {   /* gather dy of the chunk as (O, n P) */
@@ -829,7 +831,7 @@ static void conv_backward_task(void *ctx, int c, int th)
     }
     if (j->want_dw) {
         const float *cols = columns(q, j->x, b0, n, j->col[th]);
-        conv_sgemm(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, j->dw[th],
+        conv_sgemm(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, j->dw[p],
                    (int)K);
     }
     if (j->dx) {
@@ -907,11 +909,11 @@ static float *rowtap_transpose(lt_graph *g, const conv_geom *q, const float *wr)
     return t;
 }
 
-/* dw[o][c][i][j] += the threads' dwr at the same tap */
-static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int nt, float *tmp, float *dw)
+/* dw[o][c][i][j] += the parts' dwr at the same tap, in part order */
+static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int np, float *tmp, float *dw)
 {
     size_t n = (size_t)q->O * q->K;
-    for (int t = 1; t < nt; t++)
+    for (int t = 1; t < np; t++)
         conv_vadd(dwr[0], dwr[t], n);
     rowtap_transpose_blocks(q, dwr[0], tmp, 1);   /* the partials are blocks (Kb, O) */
     rowtap_weights(q, tmp, dw, 1);
@@ -953,10 +955,11 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     for (int t = 0; q->rowtap && !q->wino && dw && t < nt; t++)
         if (!(j.dyt[t] = graph_scratch(g, (size_t)q->Np * q->O * sizeof(float))))
             return;
-    /* wino: the partials are dU (16, O, C) */
+    /* wino: the partials are dU (16, O, C); one per part, not per thread */
     size_t nw = q->wino ? (size_t)16 * q->O * q->C : (size_t)q->O * q->K;
-    for (int t = 0; t < nt; t++) {
-        /* im2col: thread 0 adds into dw itself; row-tap: every thread has a dwr */
+    int np = conv_par_parts(conv_chunks(q));
+    for (int t = 0; t < np; t++) {
+        /* im2col: part 0 adds into dw itself; row-tap: every part has a dwr */
         j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_scratch(g, nw * sizeof(float)) : NULL;
         j.dwr[t] = j.dw[t];
         j.db[t] = db ? graph_scratch(g, (size_t)q->O * sizeof(float)) : NULL;
@@ -967,18 +970,18 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
         if (db)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
-    conv_par_for(conv_chunks(q), conv_backward_task, &j);
+    conv_par_for_parts(conv_chunks(q), conv_backward_task, &j);
     if (dw && q->wino) {
-        for (int t = 1; t < nt; t++)
+        for (int t = 1; t < np; t++)
             conv_vadd(j.dwr[0], j.dwr[t], nw);
         wino_weights_grad(j.dwr[0], q->O, q->C, dw);
     } else if (dw && q->rowtap) {
         float *tmp = graph_scratch(g, nw * sizeof(float));
         if (!tmp)
             return;
-        rowtap_add_dw(q, j.dwr, nt, tmp, dw);
+        rowtap_add_dw(q, j.dwr, np, tmp, dw);
     }
-    for (int t = 0; t < nt; t++) {
+    for (int t = 0; t < np; t++) {
         if (dw && t > 0 && !q->rowtap)
             conv_vadd(dw, j.dw[t], nw);
         if (db)

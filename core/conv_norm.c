@@ -24,7 +24,7 @@ typedef struct gn_saved {
     const float *gy;     /* y's gradient (B, C, HW) */
     float *dx;           /* or NULL */
     int dx_set;          /* dx is a fresh buffer: write it, don't add */
-    double *dw[CONV_PAR_MAX], *db[CONV_PAR_MAX];   /* per thread (C), or NULL */
+    double *dw[CONV_PAR_MAX], *db[CONV_PAR_MAX];   /* per part (C), or NULL */
 } gn_saved;
 
 /* forward of image i: statistics per group, then the affine map (and SiLU) per channel */
@@ -58,9 +58,11 @@ static void gn_forward_task(void *ctx, int i, int th)
     }
 }
 
-/* backward of image i: per group the sums of da and da * xhat, then dx */
-static void gn_backward_task(void *ctx, int i, int th)
+/* backward of image i: per group the sums of da and da * xhat (into part p's partials:
+ * conv_par_for_parts, the same bits on any thread count), then dx */
+static void gn_backward_task(void *ctx, int i, int th, int p)
 {
+    (void)th;
     gn_saved *s = ctx;
     int cpg = s->C / s->groups;
     size_t HW = s->HW, n = (size_t)cpg * HW;
@@ -74,10 +76,10 @@ static void gn_backward_task(void *ctx, int i, int th)
             float sda, sdx, wc = s->w ? s->w[ch] : 1.0f;
             conv_vgn_sums(s->gy + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, mean, rstd, HW,
                           &sda, &sdx);
-            if (s->dw[th])
-                s->dw[th][ch] += sdx;
-            if (s->db[th])
-                s->db[th][ch] += sda;
+            if (s->dw[p])
+                s->dw[p][ch] += sdx;
+            if (s->db[p])
+                s->db[p][ch] += sda;
             s1 += (double)sda * wc;
             s2 += (double)sdx * wc;
         }
@@ -104,7 +106,7 @@ static void group_norm_backward(lt_graph *g, lt_tensor *y)
     s->gy = y->grad;
     if (!s->dx && !dw && !db)
         return;
-    int B = y->shape[0], nt = conv_par_threads();
+    int B = y->shape[0], nt = conv_par_parts(B);
     for (int t = 0; t < nt; t++) {
         s->dw[t] = dw ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
         s->db[t] = db ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
@@ -115,7 +117,7 @@ static void group_norm_backward(lt_graph *g, lt_tensor *y)
         if (db)
             memset(s->db[t], 0, (size_t)s->C * sizeof(double));
     }
-    conv_par_for(B, gn_backward_task, s);
+    conv_par_for_parts(B, gn_backward_task, s);
     for (int c = 0; c < s->C; c++) {
         double sw = 0.0, sb = 0.0;
         for (int t = 0; t < nt; t++) {

@@ -135,6 +135,28 @@ void conv_par_for(int n, conv_par_fn fn, void *ctx)
         openblas_set_num_threads(blas);
 }
 
+int conv_par_parts(int n) { return n < 1 ? 1 : n < CONV_PAR_MAX ? n : CONV_PAR_MAX; }
+
+typedef struct parts_job {
+    conv_par_part_fn fn;
+    void *ctx;
+    int n, parts;
+} parts_job;
+
+static void parts_task(void *c, int p, int thread)
+{
+    const parts_job *j = c;
+    int lo = (int)((long)p * j->n / j->parts), hi = (int)((long)(p + 1) * j->n / j->parts);
+    for (int i = lo; i < hi; i++)
+        j->fn(j->ctx, i, thread, p);
+}
+
+void conv_par_for_parts(int n, conv_par_part_fn fn, void *ctx)
+{
+    parts_job j = { fn, ctx, n, conv_par_parts(n) };
+    conv_par_for(j.parts, parts_task, &j);
+}
+
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,
                 int lda, const float *B, int ldb, float beta, float *C, int ldc)
 {

@@ -31,6 +31,16 @@ int conv_par_threads(void);
  * [0, conv_par_threads())); the calling thread takes part. Runs inline when n < 2, one
  * thread is set, or the workers could not be started. */
 void conv_par_for(int n, conv_par_fn fn, void *ctx);
+/* Sums over tasks must not depend on which thread ran which task (conv_par_for hands
+ * tasks out first come, first served): such a pass accumulates into per-part partials
+ * instead of per-thread ones. conv_par_parts(n) is how many partials to prepare, a
+ * function of n alone (at most CONV_PAR_MAX); conv_par_for_parts runs part p's items,
+ * a fixed contiguous range of [0, n), in order on one thread: fn(ctx, item, thread,
+ * part), thread naming the scratch to use. The caller then adds the partials in part
+ * order: the same bits on any thread count and any timing. */
+typedef void (*conv_par_part_fn)(void *ctx, int item, int thread, int part);
+int conv_par_parts(int n);
+void conv_par_for_parts(int n, conv_par_part_fn fn, void *ctx);
 /* tensor_sgemm_serial on the calling thread (inside conv_par_for tasks), or tensor_sgemm
  * outside them: the same bits either way. Same arguments as tensor_sgemm. */
 void conv_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A,

@@ -2,6 +2,7 @@
  * chunkings), finite-difference gradient checks of every op of conv.h, GroupNorm against
  * its definition, the time embedding against hand values, and the layers' init. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -157,6 +158,85 @@ static void conv_run(const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
     }
     graph_free(g);
     free(db);
+}
+
+/* ---- the same bits on any thread count and any timing --------------------------------- */
+
+typedef struct bits_case { int B, C, H, W, O, k, stride, pad, groups; } bits_case;
+
+/* dw and db (appended) of one op of case c: conv2d(x, w, b), or group_norm(x) (groups > 0,
+ * w and b of size C) with dy as the output gradient; dx too, in out + nw + nb */
+static void bits_run(const bits_case *c, const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
+                     const float *dy, float *out)
+{
+    size_t nx = tensor_numel(x), nw = tensor_numel(w), nb = tensor_numel(b);
+    memset(out, 0, (nw + nb + nx) * sizeof(float));
+    lt_param ps[3] = { { x->data, out + nw + nb, nx, "x" }, { w->data, out, nw, "w" },
+                       { b->data, out + nw, nb, "b" } };
+    lt_graph *g = graph_new();
+    lt_tensor *gx = graph_param(g, &ps[0], 4, x->shape), *gw = graph_param(g, &ps[1], w->ndim, w->shape),
+              *gb = graph_param(g, &ps[2], 1, b->shape);
+    lt_tensor *y = c->groups ? op_group_norm(g, gx, c->groups, gw, gb, 1e-5f, 1, NULL)
+                             : op_conv2d(g, gx, gw, gb, c->stride, c->pad, NULL);
+    CHECK(y && graph_backward_from(g, y, dy, ps, 3) == LT_OK);
+    graph_free(g);
+}
+
+/* The gradients of conv2d and group_norm sum over the images of a batch; the pool hands
+ * images (chunks) to threads first come, first served, so per-thread partial sums were
+ * added in an order that depended on timing: a small conv net trained to a different
+ * loss now and then at batch 192 (1.296315 / 1.296313). Every path (im2col with one
+ * channel, Winograd, row-tap, the stride-2 phase path, im2col chunks, GroupNorm) at
+ * batch 192, run on 1 thread, then again and again on 2 and 3: the same bits. */
+static void test_conv_bits_any_threads(void)
+{
+    static const bits_case cases[] = {
+        { 192, 1, 28, 28, 32, 3, 1, 1, 0 },   /* the first conv of a small MNIST net */
+        { 192, 32, 14, 14, 64, 3, 1, 1, 0 },  /* its second: Winograd */
+        { 192, 8, 12, 12, 8, 5, 1, 2, 0 },    /* row-tap */
+        { 192, 8, 12, 12, 8, 3, 2, 1, 0 },    /* stride 2: the phase path */
+        { 192, 3, 10, 10, 8, 3, 1, 0, 0 },    /* im2col, several images per chunk */
+        { 192, 16, 8, 8, 16, 0, 0, 0, 4 },    /* GroupNorm + SiLU */
+    };
+    int threads0 = tensor_get_threads();
+    rng r;
+    rng_seed(&r, 77);
+    for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
+        const bits_case *c = &cases[ci];
+        int xs[4] = { c->B, c->C, c->H, c->W }, ws[4] = { c->O, c->C, c->k, c->k };
+        int nbias = c->groups ? c->C : c->O;
+        lt_tensor *x = randt(&r, 4, xs, 1.0f);
+        lt_tensor *w = c->groups ? randt(&r, 1, &nbias, 1.0f) : randt(&r, 4, ws, 0.2f);
+        lt_tensor *b = randt(&r, 1, &nbias, 0.1f);
+        int Ho = c->groups ? c->H : conv2d_out_size(c->H, c->k, c->stride, c->pad);
+        int Wo = c->groups ? c->W : conv2d_out_size(c->W, c->k, c->stride, c->pad);
+        size_t ny = (size_t)c->B * (c->groups ? c->C : c->O) * Ho * Wo;
+        size_t n = tensor_numel(w) + tensor_numel(b) + tensor_numel(x);
+        float *dy = malloc(ny * sizeof(float)), *ref = malloc(n * sizeof(float)),
+              *got = malloc(n * sizeof(float));
+        rng_fill_normal(&r, dy, ny, 0.0f, 1.0f);
+        tensor_set_threads(1);
+        bits_run(c, x, w, b, dy, ref);
+        int same = 1;
+        for (int rep = 0; rep < 4; rep++)
+            for (int nt = 2; nt <= 3; nt++) {
+                tensor_set_threads(nt);
+                bits_run(c, x, w, b, dy, got);
+                same &= memcmp(ref, got, n * sizeof(float)) == 0;
+            }
+        if (!same)
+            fprintf(stderr, "  case %zu (B %d, C %d, %dx%d, O %d, k %d, stride %d, groups %d): "
+                    "the gradients differ between runs\n", ci, c->B, c->C, c->H, c->W, c->O, c->k,
+                    c->stride, c->groups);
+        CHECK(same);
+        free(dy);
+        free(ref);
+        free(got);
+        tensor_free(x);
+        tensor_free(w);
+        tensor_free(b);
+    }
+    tensor_set_threads(threads0);
 }
 
 static double max_abs(const float *a, size_t n)
@@ -851,6 +931,7 @@ int main(void)
     RUN(test_vector_kernels);
     RUN(test_conv_vs_naive);
     RUN(test_winograd);
+    RUN(test_conv_bits_any_threads);
     RUN(test_conv_strided_input);
     RUN(test_conv_errors);
     RUN(test_conv_grad);
