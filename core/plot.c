@@ -230,7 +230,8 @@ static const char *kind_name(plot_kind k)
  * frameless kinds need an empty panel. */
 static lt_status check_joinable(const plot_panel *p, plot_kind k, const char *fn)
 {
-    if (p->frameless)
+    int over_map = k == PLOT_KIND_SCATTER && p->frameless == PLOT_KIND_HEATMAP && p->has_extent;
+    if (p->frameless && !over_map)
         return lt_fail(LT_ERR_VALUE, "%s: this panel already holds a %s; use another panel",
                        fn, kind_name(p->frameless));
     int has_bar = p->nseries > 0 && p->series[0].kind == PLOT_KIND_BAR;
@@ -450,6 +451,15 @@ lt_status plot_bar(plot_panel *p, const char *const *cats, const double *values,
 lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int density,
                     const char *label, const plot_style *style)
 {
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(xs[i])) { lo = fmin(lo, xs[i]); hi = fmax(hi, xs[i]); }
+    return plot_hist_range(p, xs, n, bins, lo, hi, density, label, style);
+}
+
+lt_status plot_hist_range(plot_panel *p, const double *xs, size_t n, int bins, double lo, double hi,
+                          int density, const char *label, const plot_style *style)
+{
     lt_status st;
     if ((st = check_joinable(p, PLOT_KIND_HIST, "plot_hist")) != LT_OK ||
         (st = check_style(style, "plot_hist")) != LT_OK ||
@@ -457,14 +467,14 @@ lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int den
         return st;
     if (bins < 0 || bins > 10000)
         return lt_fail(LT_ERR_VALUE, "plot_hist: %d bins is outside 1..10000", bins);
+    if (!isfinite(lo) || !isfinite(hi) || lo > hi)
+        return lt_fail(LT_ERR_VALUE, "plot_hist: the range %g..%g is not finite and increasing", lo, hi);
     if (bins == 0) bins = 10;
-    double lo = INFINITY, hi = -INFINITY;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(xs[i])) { lo = fmin(lo, xs[i]); hi = fmax(hi, xs[i]); k++; }
     if (lo == hi) { lo -= 0.5; hi += 0.5; }
     plot_series *s = add_series(p, PLOT_KIND_HIST, label, style);
     if (!s) return nomem(p, 0);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) k += isfinite(xs[i]) && xs[i] >= lo && xs[i] <= hi;
     s->n = (size_t)bins;
     s->nvalues = k;
     if (!(s->xs = malloc((size_t)(bins + 1) * sizeof(double))) ||
@@ -474,11 +484,11 @@ lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int den
     for (int b = 0; b <= bins; b++) s->xs[b] = lo + b * width;
     s->xs[bins] = hi;
     for (size_t i = 0; i < n; i++) {
-        if (!isfinite(xs[i])) continue;
+        if (!isfinite(xs[i]) || xs[i] < lo || xs[i] > hi) continue;
         int b = (int)((xs[i] - lo) / width);
         s->ys[b < 0 ? 0 : b >= bins ? bins - 1 : b] += 1;
     }
-    if (density)
+    if (density && k)
         for (int b = 0; b < bins; b++) s->ys[b] /= (double)k * width;
     return LT_OK;
 }
@@ -505,9 +515,16 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     if (!isfinite(o.vmin) || !isfinite(o.vmax) || o.vmin > o.vmax)
         return lt_fail(LT_ERR_VALUE, "plot_heatmap: vmin %g, vmax %g must be finite with "
                        "vmin <= vmax", o.vmin, o.vmax);
+    const double *e = o.extent;
+    if (e && !(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) &&
+               e[0] < e[1] && e[2] < e[3]))
+        return lt_fail(LT_ERR_VALUE, "plot_heatmap: extent [%g, %g, %g, %g] must be finite "
+                       "with x0 < x1 and y0 < y1", e[0], e[1], e[2], e[3]);
     if (!(p->values = malloc(n * sizeof(float)))) return nomem(p, 0);
     memcpy(p->values, z, n * sizeof(float));
     p->frameless = PLOT_KIND_HEATMAP;
+    p->has_extent = e != NULL;
+    if (e) memcpy(p->extent, e, sizeof p->extent);
     p->rows = rows;
     p->cols = cols;
     p->cmap = o.cmap ? o.cmap : PLOT_CMAP_VIRIDIS;
@@ -612,7 +629,10 @@ static void describe_panel(const plot_panel *p, char *buf, size_t cap)
         snprintf(o, room, " (%d series, %zu values, %zu bins)", p->nseries, maxn,
                  p->series[0].n);
         break;
-    case PLOT_KIND_HEATMAP: snprintf(o, room, " (%d x %d)", p->rows, p->cols); break;
+    case PLOT_KIND_HEATMAP:
+        if (p->nseries > 0) snprintf(o, room, " (%d x %d) under %zu points", p->rows, p->cols, total);
+        else snprintf(o, room, " (%d x %d)", p->rows, p->cols);
+        break;
     case PLOT_KIND_IMAGES:
         snprintf(o, room, " (%d images of %d x %d, %d per row)", p->nimages, p->h, p->w,
                  p->grid_cols);

@@ -139,6 +139,11 @@ lt_status plot_bar(plot_panel *p, const char *const *cats, const double *values,
  * finite range (bins 0 = 10; at most 10000). density != 0 scales it to unit area. */
 lt_status plot_hist(plot_panel *p, const double *xs, size_t n, int bins, int density,
                     const char *label, const plot_style *style);
+/* The same with the bins spread over lo..hi (finite, lo <= hi) instead of the data's
+ * range, so that several histograms on one panel share their bins; values outside
+ * lo..hi are left out. */
+lt_status plot_hist_range(plot_panel *p, const double *xs, size_t n, int bins, double lo, double hi,
+                          int density, const char *label, const plot_style *style);
 
 /* A heatmap of z (rows x cols, row-major; row 0 drawn at the top, like an image) with a
  * colour bar. vmin == vmax (e.g. both 0) means the finite range of z. NaN cells are
@@ -150,6 +155,10 @@ typedef struct plot_heatmap_opts {
     const char *const *yticklabels; /* rows strings or NULL */
     const char *cbar_label;         /* NULL for none */
     int annotate;                   /* write each value ("%.3g") in its cell, when all fit */
+    const double *extent;           /* NULL (index axes), or {x0, x1, y0, y1}: the data
+                                       coordinates of the map's left, right, bottom and top
+                                       edges; the panel then has number axes and takes
+                                       plot_scatter points drawn over the map */
 } plot_heatmap_opts;
 lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
                        const plot_heatmap_opts *opts);

@@ -982,6 +982,15 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
 
 /* ---- heatmap ---- */
 
+/* Points over a map: the map (and its colour bar) is lightened, as matplotlib's
+ * imshow(alpha=0.55), so that dark points and dark colours stay apart. */
+static void veil(cairo_t *cr, plot_rect r)
+{
+    cairo_set_source_rgba(cr, 1, 1, 1, 0.45);
+    cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+    cairo_fill(cr);
+}
+
 /* The colour bar right of the map (rectangle a): a vertical strip of the colour map with
  * ticks cb on its right and the label beyond them. */
 static void draw_colorbar(plot_canvas *cv, const plot_panel *p, plot_rect a, const axis *cb)
@@ -998,6 +1007,7 @@ static void draw_colorbar(plot_canvas *cv, const plot_panel *p, plot_rect a, con
     int bx = (int)lround(a.x * d), by = (int)lround(a.y * d);
     plot_blit(cv, bx, by, (int)lround((a.x + a.w) * d) - bx, (int)lround((a.y + a.h) * d) - by,
               strip, 256, 1, cb->lo, cb->hi, p->cmap);
+    if (p->nseries > 0) veil(cr, a);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, SPINE_W);
     cairo_rectangle(cr, a.x, a.y, a.w, a.h);
@@ -1053,8 +1063,13 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     cairo_t *cr = cv->cr;
     frame f;
     memset(&f, 0, sizeof f);
-    f.x.lo = -0.5, f.x.hi = p->cols - 0.5, f.x.integer = 1;
-    f.y.lo = -0.5, f.y.hi = p->rows - 0.5, f.y.integer = 1, f.y.inverted = 1;
+    if (p->has_extent) {   /* number axes; row 0 (the top) is at y1 */
+        f.x.lo = p->extent[0], f.x.hi = p->extent[1];
+        f.y.lo = p->extent[2], f.y.hi = p->extent[3];
+    } else {
+        f.x.lo = -0.5, f.x.hi = p->cols - 0.5, f.x.integer = 1;
+        f.y.lo = -0.5, f.y.hi = p->rows - 0.5, f.y.integer = 1, f.y.inverted = 1;
+    }
     if (p->xticklabels) f.x.cats = (const char *const *)p->xticklabels, f.x.ncats = (size_t)p->cols;
     if (p->yticklabels) f.y.cats = (const char *const *)p->yticklabels, f.y.ncats = (size_t)p->rows;
     double vmin = p->vmin, vmax = p->vmax;
@@ -1076,9 +1091,10 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     area.y += th;
     area.h -= th;
     layout_frame(cr, p, &f, area, right);
-    /* square cells unless that would squash the map too much */
+    /* square cells unless that would squash the map too much (a map with an extent
+     * fills the frame, as a scatter plot does) */
     double cw = f.a.w / p->cols, ch = f.a.h / p->rows, c = fmin(cw, ch);
-    if (fmax(cw, ch) / c < 4) {
+    if (!p->has_extent && fmax(cw, ch) / c < 4) {
         double nw = c * p->cols, nh = c * p->rows;
         f.a.x += (f.a.w - nw) / 2;
         f.a.y += (f.a.h - nh) / 2;
@@ -1092,6 +1108,13 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     int dw = (int)lround((f.a.x + f.a.w) * d) - dx, dh = (int)lround((f.a.y + f.a.h) * d) - dy;
     plot_blit(cv, dx, dy, dw, dh, p->values, p->rows, p->cols, vmin, vmax, p->cmap);
     if (p->annotate) annotate_cells(cr, p, &f, vmin, vmax);
+    if (p->nseries > 0) veil(cr, f.a);
+    cairo_save(cr);
+    cairo_rectangle(cr, f.a.x, f.a.y, f.a.w, f.a.h);
+    cairo_clip(cr);
+    for (int i = 0; i < p->nseries; i++) draw_scatter_series(cv, &f, &p->series[i]);
+    cairo_restore(cr);
     draw_frame(cr, p, &f);
+    draw_legend(cr, p, &f);
     draw_colorbar(cv, p, (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h}, &cb);
 }

@@ -55,6 +55,8 @@ struct plot_panel {
     int grid_cols;        /* images per row */
     char **xticklabels, **yticklabels, *cbar_label; /* heatmap (cols / rows strings) */
     int annotate;                                    /* heatmap: values in the cells */
+    int has_extent;                                  /* heatmap over number axes: */
+    double extent[4];                                /* x0, x1, y0 (bottom), y1 (top) */
     char **row_labels, **titles;                     /* image grid (grid rows / n) */
     plot_tree_data tree;
 };

@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bi_data.h"
 #include "data.h"
+#include "metrics.h"
 #include "nn.h"
 #include "net_val.h"
 #include "nn_val.h"
@@ -357,6 +359,46 @@ int bn_cross_entropy(bi_args *a, value *out)
 }
 
 static int bn_kl_gauss(bi_args *a, value *out) { return bn_loss(a, out, op_kl_gauss); }
+
+/* roc_auc(scores, labels): how well scores (a higher score = more anomalous) separate
+ * labels 1 (anomaly) from 0 (normal); ties count one half. */
+static int bn_roc_auc(bi_args *a, value *out)
+{
+    bi_nums sc = {0}, lb = {0};
+    int *y = NULL, rc = -1;
+    double auc;
+    if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "roc_auc", &sc) < 0 ||
+        bi_nums_get(a, a->pos[1], a->pos_nodes[1], "roc_auc", &lb) < 0)
+        goto done;
+    if (sc.n != lb.n) {
+        bi_fail(a, a->pos_nodes[1], "ValueError", "roc_auc: %zu scores but %zu labels", sc.n, lb.n);
+        goto done;
+    }
+    for (size_t i = 0; i < sc.n; i++)
+        if (!isfinite(sc.x[i])) {
+            bi_fail(a, a->pos_nodes[0], "ValueError", "roc_auc: scores[%zu] = %s is not a finite number", i,
+                    isnan(sc.x[i]) ? "nan" : sc.x[i] > 0 ? "inf" : "-inf");
+            goto done;
+        }
+    if (!(y = malloc((lb.n ? lb.n : 1) * sizeof *y))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+    for (size_t i = 0; i < lb.n; i++) {
+        if (lb.x[i] != 0 && lb.x[i] != 1) {
+            bi_fail(a, a->pos_nodes[1], "ValueError", "roc_auc: labels[%zu] = %g; labels must be 0 (normal) or 1 (anomaly)",
+                    i, lb.x[i]);
+            goto done;
+        }
+        y[i] = (int)lb.x[i];
+    }
+    lt_status st = metrics_roc_auc(sc.x, y, sc.n, &auc);
+    if (st != LT_OK) { bi_fail(a, a->pos_nodes[1], lt_status_name(st), "%s", lt_errmsg()); goto done; }  /* one class only */
+    *out = NUM_VAL(auc);
+    rc = 0;
+done:
+    bi_nums_free(&sc);
+    bi_nums_free(&lb);
+    free(y);
+    return rc;
+}
 
 /* ---- optimizers -------------------------------------------------------------- */
 
@@ -743,6 +785,10 @@ const builtin bi_nn_builtins[] = {
      NULL, 1, 2, bn_dataset},
     {"labels", "labels(data)", "A data set's labels as a tensor.",
      "labels(moons(4))\n# => tensor (4) float32\n# => [0, 1, 0, 1]", NULL, 1, 1, bn_labels},
+    {"roc_auc", "roc_auc(scores, labels)",
+     "The area under the ROC curve: the chance that a random anomaly (label 1) scores higher than a "
+     "random normal sample (label 0), ties counting one half; 1 separates perfectly, 0.5 is chance.",
+     "roc_auc([0.1, 0.4, 0.35, 0.8], [0, 0, 1, 1])  # => 0.75", NULL, 2, 2, bn_roc_auc},
     {"subset", "subset(data, n)", "n samples spread evenly over a data set (every class of a sorted set).",
      "subset(mnist(), 1000)  # => dataset: 1,000 samples of 784 (28x28 images), labels 0..9", NULL, 2, 2, bn_subset},
     {0},

@@ -403,7 +403,55 @@ done:
     return rc;
 }
 
-/* scatter(xs, ys, labels=, legend=) */
+static int bi_show_range(bi_args *a, double lo, double hi, double *vmin, double *vmax);
+
+/* scatter's background=M, extent=[x0, x1, y0, y1]: the matrix M as a heatmap under the
+ * points, its row 0 at the top (y1), on the grey-scale rule of show() (0..1 for values
+ * in [0, 1], such as a discriminator's probabilities) unless vmin=/vmax= say otherwise */
+static int bi_scatter_background(bi_args *a, plot_panel *p)
+{
+    const ast_node *bat, *eat;
+    const value *bg = bi_kw(a, "background", &bat), *ext = bi_kw(a, "extent", &eat);
+    bi_nums m = {0}, e = {0};
+    float *z = NULL;
+    int rc = -1;
+    if (!bg || IS_NONE(*bg)) {
+        if (!ext || IS_NONE(*ext)) return 0;
+        return bi_fail(a, eat, "ValueError", "scatter(): extent= places a background=; give background too");
+    }
+    if (bi_nums_get(a, *bg, bat, "scatter", &m) < 0) goto done;
+    if (m.ndim != 2 || m.n == 0) { bi_fail(a, bat, "ValueError", "scatter(): background must be a matrix (rows, cols)"); goto done; }
+    if (ext && !IS_NONE(*ext) && bi_nums_get(a, *ext, eat, "scatter", &e) < 0) goto done;
+    if (e.n != 4) {
+        bi_fail(a, ext ? eat : bat, "ValueError", "scatter(): background needs extent=[x0, x1, y0, y1], "
+                "the coordinates of its left, right, bottom and top edges");
+        goto done;
+    }
+    if (!(isfinite(e.x[0]) && isfinite(e.x[1]) && isfinite(e.x[2]) && isfinite(e.x[3]) &&
+          e.x[0] < e.x[1] && e.x[2] < e.x[3])) {
+        bi_fail(a, eat, "ValueError", "scatter(): extent=[%g, %g, %g, %g] needs x0 < x1 and y0 < y1", e.x[0], e.x[1], e.x[2], e.x[3]);
+        goto done;
+    }
+    if (!(z = malloc(m.n * sizeof *z))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < m.n; i++) {
+        z[i] = (float)m.x[i];
+        if (isfinite(m.x[i])) { lo = fmin(lo, m.x[i]); hi = fmax(hi, m.x[i]); }
+    }
+    plot_heatmap_opts o = {0};
+    if (bi_show_range(a, lo, hi, &o.vmin, &o.vmax) < 0) goto done;
+    o.extent = e.x;
+    lt_status st = plot_heatmap(p, z, m.shape[0], m.shape[1], &o);
+    if (st != LT_OK) { bi_fail(a, bat, lt_status_name(st), "%s", lt_errmsg()); goto done; }
+    rc = 0;
+done:
+    free(z);
+    bi_nums_free(&m);
+    bi_nums_free(&e);
+    return rc;
+}
+
+/* scatter(xs, ys, labels=, legend=, background=, extent=) */
 static int bi_scatter(bi_args *a, value *out)
 {
     bi_nums xs = {0}, ys = {0}, lab = {0};
@@ -432,6 +480,7 @@ static int bi_scatter(bi_args *a, value *out)
     if (bi_kw_names(a, "legend", 0, &legend) < 0) goto done;
     if (legend && !cls) { bi_fail(a, NULL, "ValueError", "scatter(): legend names the classes of labels=; give labels too"); goto done; }
     if (!(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    if (bi_scatter_background(a, p) < 0) goto done;
     if (legend) {
         const value *lg = bi_kw(a, "legend", NULL);
         if (bi_scatter_named(a, p, &xs, &ys, cls, legend, AS_LIST(*lg)->n) < 0) goto done;
@@ -482,22 +531,36 @@ done:
     return rc;
 }
 
-/* hist(xs, bins=10, density=false) */
+/* hist(xs, ..., bins=10, density=false, legend=): one histogram per argument, all
+ * over the same bins (the range of all their finite values) so that they compare */
 static int bi_hist(bi_args *a, value *out)
 {
-    bi_nums v;
     long bins;
-    int dens;
+    int dens, rc = -1, k = 0;
+    bi_nums v[16] = {0};
+    const char **legend = NULL;
     plot_panel *p;
-    if (bi_kw_int(a, "bins", 10, 1, 10000, &bins) < 0 || bi_kw_bool(a, "density", 0, &dens) < 0 ||
-        bi_nums_get(a, a->pos[0], a->pos_nodes[0], "hist", &v) < 0)
-        return -1;
-    plot_figure *fig = bi_fig_new(a, 0, 0, &p);
-    if (!fig) { bi_nums_free(&v); return -1; }
-    lt_status st = plot_hist(p, v.x, v.n, (int)bins, dens, NULL, NULL);
-    bi_nums_free(&v);
-    if (st != LT_OK) return bi_plot_fail(a, a->pos_nodes[0], fig, st);
-    return bi_fig_finish(a, fig, out);
+    plot_figure *fig = NULL;
+    double lo = INFINITY, hi = -INFINITY;
+    if (bi_kw_int(a, "bins", 10, 1, 10000, &bins) < 0 || bi_kw_bool(a, "density", 0, &dens) < 0) return -1;
+    for (; k < a->npos; k++) {
+        if (bi_nums_get(a, a->pos[k], a->pos_nodes[k], "hist", &v[k]) < 0) goto done;
+        for (size_t i = 0; i < v[k].n; i++)
+            if (isfinite(v[k].x[i])) { lo = fmin(lo, v[k].x[i]); hi = fmax(hi, v[k].x[i]); }
+    }
+    if (bi_kw_names(a, "legend", (size_t)a->npos, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
+    for (int i = 0; i < a->npos; i++) {
+        lt_status st = lo <= hi ? plot_hist_range(p, v[i].x, v[i].n, (int)bins, lo, hi, dens, legend ? legend[i] : NULL, NULL)
+                                : plot_hist(p, v[i].x, v[i].n, (int)bins, dens, NULL, NULL);
+        if (st != LT_OK) { bi_plot_fail(a, a->pos_nodes[i], fig, st); fig = NULL; goto done; }
+    }
+    rc = bi_fig_finish(a, fig, out);
+    fig = NULL;
+done:
+    plot_figure_free(fig);
+    for (int i = 0; i < k; i++) bi_nums_free(&v[i]);
+    free(legend);
+    return rc;
 }
 
 /* heatmap(m): a list of lists, or a 2-D to_floats object */
@@ -885,7 +948,7 @@ static int bi_live(bi_args *a, value *out)
 
 #define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
 static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", "xlim", "ylim", NULL};
-static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "xlim", "ylim", NULL};
+static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "xlim", "ylim", "background", "extent", "vmin", "vmax", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
 static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
@@ -914,10 +977,11 @@ const builtin bi_plot_builtins[] = {
      "by side, one colour per row, named by legend.",
      "bar([[0.5, 0.5], [0.9, 0.1]], labels=[\"H\", \"T\"], legend=[\"p\", \"q\"])  # => <bar chart (2 series, 2 categories)>",
      bi_bar_kw, 1, 1, bi_bar},
-    {"hist", "hist(xs, bins=10, density=false, title=, ...)",
-     "A histogram of the numbers in xs with bins equal bins; density=true scales it to unit area.",
+    {"hist", "hist(xs, ..., bins=10, density=false, legend=[...], title=, ...)",
+     "A histogram of the numbers in xs with bins equal bins; density=true scales it to unit area. "
+     "Several arguments are several see-through histograms over the same bins, named by legend.",
      "hist([1, 2, 2, 3, 3, 3], bins=3)  # => <histogram (1 series, 6 values, 3 bins)>",
-     bi_hist_kw, 1, 1, bi_hist},
+     bi_hist_kw, 1, 16, bi_hist},
     {"heatmap", "heatmap(m, title=, ...)",
      "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top.",
      "heatmap([[1, 2], [3, 4]])  # => <heatmap (2 x 2)>", bi_heatmap_kw, 1, 1, bi_heatmap},

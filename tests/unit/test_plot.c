@@ -523,6 +523,41 @@ static void test_heatmap(void)
     }
 }
 
+/* A map with an extent takes scatter points over it, on number axes: a red point at
+ * (1.5, 0.5) lands in the right half of the map; without an extent it is refused. */
+static void test_heatmap_points(void)
+{
+    float z[4] = {0, 1, 0, 1};
+    double e[4] = {0, 2, 0, 1}, xs[1] = {1.5}, ys[1] = {0.5};
+    plot_style red = {0};
+    red.color = PLOT_RGB(0xff0000);
+    red.alpha = 1;
+    red.marker_size = 12;
+    plot_figure *fig = plot_figure_new(0, 0);
+    plot_heatmap_opts o = {0};
+    CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 2, 2, NULL) == LT_OK);
+    CHECK(plot_scatter(plot_panel_at(fig, 0, 0), xs, ys, 1, NULL, "p", &red) == LT_ERR_VALUE);
+    plot_figure_free(fig);
+    fig = plot_figure_new(0, 0);
+    double bad[4] = {0, 0, 0, 1};
+    o.extent = bad;
+    CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 2, 2, &o) == LT_ERR_VALUE);
+    o.extent = e;
+    CHECK(plot_heatmap(plot_panel_at(fig, 0, 0), z, 2, 2, &o) == LT_OK);
+    CHECK(plot_scatter(plot_panel_at(fig, 0, 0), xs, ys, 1, NULL, "p", &red) == LT_OK);
+    char *d = plot_describe(fig);
+    CHECK_STR(d, "heatmap (2 x 2) under 1 points");
+    free(d);
+    img im;
+    if (render(fig, 640, 400, 2, &im)) {
+        int left = count_rgb(&im, 0xff0000, 0, 0, im.w / 2, im.h, NULL);
+        int right = count_rgb(&im, 0xff0000, im.w / 2, 0, im.w, im.h, NULL);
+        CHECK(right > 50 && left < right / 10);
+        free(im.px);
+    }
+    plot_figure_free(fig);
+}
+
 static void test_tree(void)
 {
     plot_tree_node t[] = {
@@ -808,6 +843,7 @@ int main(void)
     RUN(test_image_grid_labels);
     RUN(test_image_grid_label_fits);
     RUN(test_heatmap);
+    RUN(test_heatmap_points);
     RUN(test_tree);
     RUN(test_big_tree);
     RUN(test_tree_layouts);
