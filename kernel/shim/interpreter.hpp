@@ -2,7 +2,7 @@
 // request to the C API of latent.h and turns return values and callbacks into
 // Jupyter messages: translation only, no language logic.
 //
-// What it guards against (see /work/shared/xeus-notes.md):
+// What it guards against (faults of Debian's xeus 2.4.1, each noted where it is handled):
 //  - no exception ever leaves a request handler or crosses the C code: each
 //    callback and each handler catches everything and answers with an error;
 //  - stream text is coalesced and published every ~50 ms or 64 KB, display

@@ -22,8 +22,8 @@
 # replaced by time.process_time). With --threads 1 that measures the work done, nearly
 # independent of other processes on the machine; with 2 threads it also counts spinning.
 #
-# Environment: IMAGES (IDX image file), TORCH_REF (torch_ref.py; default
-# /work/shared/bench/ref/torch_ref.py, else tests/bench/torch_ref.py if present), PY
+# Environment: IMAGES (IDX image file), TORCH_REF (torch_ref.py; default the copy beside
+# this script, tests/bench/torch_ref.py), PY
 # (default /usr/bin/python3), LATENT_GEMM (off: our engine with OpenBLAS only, as before
 # its own sgemm kernel; see train_bench.c).
 set -eu
@@ -50,9 +50,7 @@ done
 IMAGES=${IMAGES:-$ROOT/share/data/mnist/t10k-images-idx3-ubyte.gz}
 PY=${PY:-/usr/bin/python3}
 if [ -z "${TORCH_REF:-}" ]; then
-  for c in "$HERE/torch_ref.py" "$ROOT/../shared/bench/ref/torch_ref.py"; do
-    [ -f "$c" ] && TORCH_REF=$c && break
-  done
+  TORCH_REF=$HERE/torch_ref.py
 fi
 if [ $TABLE_ONLY = 0 ]; then
   [ -n "${TORCH_REF:-}" ] && [ -f "$TORCH_REF" ] || { echo "train_compare: set TORCH_REF to torch_ref.py" >&2; exit 1; }
