@@ -191,8 +191,8 @@ const lt_info *lt_kernel_info(void)
         .language_version = LATENT_VERSION,
         .mimetype = "text/x-latent",
         .file_extension = ".lt",
-        .codemirror_mode = "python",
-        .pygments_lexer = "python",
+        .codemirror_mode = "latent",   /* share/highlight/kernel.js */
+        .pygments_lexer = "latent",    /* share/highlight/latent_pygments.py */
         .banner = banner,
         .help_url = "",
     };

@@ -6,6 +6,8 @@
 #   otherwise: prefix ~/.local    (kernelspec in ~/.local/share/jupyter/kernels/latent)
 #   LATENT_PREFIX=/some/prefix overrides both; Jupyter then needs
 #   JUPYTER_PATH=/some/prefix/share/jupyter to see the kernel.
+# Then the Pygments lexer (install-lexer.sh), so nbconvert highlights the language; with
+# LATENT_PREFIX it goes to $LATENT_PREFIX/lib/latent/python (add it to PYTHONPATH).
 # Builds first if needed. Safe to run again: only changed files are copied.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,6 +27,10 @@ if [ ! -x "$top/build/bin/latent" ]; then
 fi
 cmake --install "$top/build" >/dev/null
 spec="$prefix/share/jupyter/kernels/latent"
+if [ -n "${LATENT_PREFIX:-}" ] && [ -z "${LATENT_PYTHON_SITE:-}" ]; then
+  export LATENT_PYTHON_SITE=$prefix/lib/latent/python
+fi
+bash "$top/share/scripts/install-lexer.sh" "$top/build"
 echo "install-kernel: $prefix/bin/latent, kernelspec in $spec"
 if [ -z "${LATENT_PREFIX:-}" ] && ! /usr/bin/jupyter kernelspec list 2>/dev/null | grep -q "^ *latent "; then
   echo "install-kernel: warning: jupyter kernelspec list does not show latent" >&2

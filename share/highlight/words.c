@@ -1,0 +1,96 @@
+/* words.c: latent-words TEMPLATE OUTPUT, run by the build (share/highlight/CMakeLists.txt).
+ *
+ * Copies TEMPLATE to OUTPUT with these placeholders replaced by the language's own words,
+ * each as a JSON array of strings (which is also a JavaScript and a Python list literal):
+ *   @LATENT_KEYWORDS@   the lexer's keywords (lex_keyword_text), true/false/none left out
+ *   @LATENT_CONSTANTS@  true, false, none
+ *   @LATENT_BUILTINS@   every name in the builtin registry (bi_at), in table order
+ * so the CodeMirror mode (kernel.js) and the Pygments lexer highlight exactly the words
+ * the kernel knows: a new builtin or keyword reaches both at the next build.
+ * Exit status 0, or 1 with a message on stderr when a file cannot be read or written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "builtins.h"
+#include "lex.h"
+
+static int words_is_constant(tok_kind k)
+{
+    return k == TOK_TRUE || k == TOK_FALSE || k == TOK_NONE;
+}
+
+/* Appends ["w1", "w2", ...] to out: the keywords (constants = 0 or 1) of the lexer. */
+static void words_keywords(buf *out, int constants)
+{
+    int first = 1;
+    buf_putc(out, '[');
+    for (int k = TOK_FIRST_KEYWORD; k <= TOK_LAST_KEYWORD; k++) {
+        if (words_is_constant((tok_kind)k) != constants) continue;
+        buf_printf(out, "%s\"%s\"", first ? "" : ", ", lex_keyword_text((tok_kind)k));
+        first = 0;
+    }
+    buf_putc(out, ']');
+}
+
+/* Appends the builtin names as a JSON array, eight to a line; a name in two tables (a
+ * second meaning, which bi_find never reaches) is listed once. */
+static void words_builtins(buf *out)
+{
+    size_t n = 0;
+    buf_putc(out, '[');
+    for (size_t i = 0; bi_at(i); i++) {
+        if (bi_find(bi_at(i)->name) != bi_at(i)) continue;
+        buf_printf(out, "%s\"%s\"", n == 0 ? "" : n % 8 == 0 ? ",\n    " : ", ", bi_at(i)->name);
+        n++;
+    }
+    buf_putc(out, ']');
+}
+
+static int words_read(const char *path, buf *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) { perror(path); return -1; }
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) buf_add(out, chunk, n);
+    fclose(f);
+    return out->oom ? -1 : 0;
+}
+
+/* Writes src to out with the placeholders replaced. */
+static void words_expand(const char *src, buf *out)
+{
+    static const char *const names[] = {"@LATENT_KEYWORDS@", "@LATENT_CONSTANTS@", "@LATENT_BUILTINS@"};
+    while (*src) {
+        int hit = -1;
+        for (int i = 0; i < 3 && hit < 0; i++)
+            if (strncmp(src, names[i], strlen(names[i])) == 0) hit = i;
+        if (hit < 0) { buf_putc(out, *src++); continue; }
+        if (hit == 2) words_builtins(out);
+        else words_keywords(out, hit == 1);
+        src += strlen(names[hit]);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3) {
+        fprintf(stderr, "usage: latent-words TEMPLATE OUTPUT\n");
+        return 1;
+    }
+    buf in, out;
+    buf_init(&in);
+    buf_init(&out);
+    if (words_read(argv[1], &in) < 0) return 1;
+    words_expand(in.data ? in.data : "", &out);
+    FILE *f = fopen(argv[2], "wb");
+    if (!f || fwrite(out.data, 1, out.len, f) != out.len || fclose(f) != 0) {
+        perror(argv[2]);
+        return 1;
+    }
+    buf_free(&in);
+    buf_free(&out);
+    return 0;
+}
