@@ -11,10 +11,17 @@ latent kernel behind it, all on 127.0.0.1.
 4. Tab completes a builtin's name; Shift-Tab opens its help in the tooltip.
 5. Run All of `print("before")`, `sqrt(-1)`, `print("after")`, RUN_ALL_ROUNDS times
    (LATENT_BROWSER_RUN_ALL, default 50): the third cell never runs.
+6. Syntax highlighting: the kernelspec's kernel.js defines the CodeMirror mode "latent"
+   and the kernel's language_info names it. In a saved notebook whose language_info
+   already says "latent" (the mode is asked for before kernel.js arrives) and in the
+   lecture (saved with another mode, switched by the kernel's reply), the cells use the
+   mode, and keywords (train, on, epochs, batch, step, fn, return, true, none), builtins,
+   numbers, strings and comments get CodeMirror's classes (cm-keyword, cm-builtin, ...);
+   screenshot 0-highlighting.png.
 
 Screenshots go to LATENT_BROWSER_ARTIFACTS (default: a browser-artifacts folder beside
 this run's build). Figures are printed; nothing is timed in an assertion.
-Usage: /usr/bin/python3 tests/browser/test_notebook.py [--run-all-only] BUILD_DIR"""
+Usage: /usr/bin/python3 tests/browser/test_notebook.py [--run-all-only|--highlight-only] BUILD_DIR"""
 import asyncio
 import json
 import os
@@ -79,6 +86,40 @@ LONG_TRAIN = """train on data epochs 500 batch 128 {
     loss = mse(dec(enc(x)), x)
     step opt loss
 }"""
+
+
+HIGHLIGHT_CELL = """# an autoencoder, highlighted
+enc = seq(linear(784, 32), relu)
+fn half(v) { return v / 2 }
+train on data epochs 2 batch 128 {
+    loss = mse(dec(enc(x)), x)
+    step opt loss
+}
+ok = true and none == none
+s = "a string" """
+# each word and the CodeMirror class it must get
+HIGHLIGHT_EXPECT = {"train": "keyword", "on": "keyword", "epochs": "keyword",
+                    "batch": "keyword", "step": "keyword", "fn": "keyword",
+                    "return": "keyword", "true": "keyword", "none": "keyword",
+                    "and": "keyword", "seq": "builtin", "linear": "builtin",
+                    "mse": "builtin", "half": "def", "784": "number",
+                    '"a string"': "string", "# an autoencoder, highlighted": "comment",
+                    "loss": "variable"}
+
+
+def write_highlight_notebook(path):
+    """A saved notebook whose language_info already names the mode "latent"."""
+    nb = {"cells": [{"cell_type": "code", "execution_count": None, "metadata": {},
+                     "id": "hl", "outputs": [], "source": HIGHLIGHT_CELL}],
+          "metadata": {"kernelspec": {"name": "latent", "display_name": "Latent",
+                                      "language": "latent"},
+                       "language_info": {"name": "latent", "codemirror_mode": "latent",
+                                         "pygments_lexer": "latent",
+                                         "mimetype": "text/x-latent",
+                                         "file_extension": ".lt"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    with open(path, "w") as f:
+        json.dump(nb, f)
 
 
 def write_error_notebook(path):
@@ -224,6 +265,53 @@ class Session:
         await self.shot("5-shift-tab-help")
         check("mnist" in tip, f"Shift-Tab showed mnist's help ({tip.strip()[:60]!r}...)")
 
+    async def tokens(self, index):
+        """[text, classes] of every highlighted span of code cell index (after the mode
+        has been applied to it), and the cell's mode name."""
+        await self.b.wait_js(f"lt.code()[{index}].code_mirror.getMode().name === 'latent'",
+                             30, f"code cell {index} to use the mode 'latent'")
+        return await self.b.js(f"""(() => {{
+            const c = lt.code()[{index}];
+            c.code_mirror.refresh();
+            const spans = c.element[0].querySelectorAll('.CodeMirror-code span[class^="cm-"]');
+            return Array.from(spans).map(s => [s.textContent, s.className]);
+        }})()""")
+
+    async def highlighting(self):
+        mode = await self.b.js("(() => { const li = Jupyter.notebook.metadata.language_info;"
+                               " return [li.codemirror_mode, li.pygments_lexer,"
+                               " typeof CodeMirror.modes.latent]; })()")
+        check(mode == ["latent", "latent", "function"],
+              f"language_info names the mode and the lexer, kernel.js defined it ({mode})")
+        spans = await self.tokens(0)
+        got = {}
+        for text, cls in spans:
+            got.setdefault(text, set()).add(cls)
+        wrong = {w: sorted(got.get(w, {"(none)"})) for w, c in HIGHLIGHT_EXPECT.items()
+                 if got.get(w) != {"cm-" + c}}
+        await self.shot("0-highlighting", bottom=False)
+        print(f"  {len(spans)} highlighted spans, "
+              f"{sum(1 for _, c in spans if c == 'cm-keyword')} cm-keyword")
+        check(not wrong, f"every word has its class ({len(HIGHLIGHT_EXPECT)} checked; wrong: {wrong})")
+        # a new cell typed into gets the mode too
+        await self.b.js("lt.append('for i in 1..3 { print(i) }')")
+        spans = await self.tokens(1)
+        check(["for", "cm-keyword"] in spans and ["print", "cm-builtin"] in spans,
+              "a new cell is highlighted with the mode")
+
+    async def lecture_highlighted(self):
+        await self.b.wait_js("lt.code().every(c => c.code_mirror.getMode().name === 'latent')",
+                             30, "every cell of the lecture to use the mode 'latent'")
+        words = await self.b.js("""(() => {
+            const seen = {};
+            lt.code().forEach(c => { const cm = c.code_mirror;
+                for (let i = 0; i < cm.lineCount(); i++)
+                    cm.getLineTokens(i).forEach(t => { if (t.type === 'keyword') seen[t.string] = 1; });
+            });
+            return Object.keys(seen).sort(); })()""")
+        check({"train", "on", "epochs", "batch", "step"} <= set(words),
+              f"the lecture's cells use the mode 'latent' (keywords: {words})")
+
     async def run_all_after_error(self):
         runs_past = aborted_wrong = 0
         for k in range(RUN_ALL_ROUNDS):
@@ -242,29 +330,37 @@ class Session:
         check(aborted_wrong == 0, "Run All always ran the first cell")
 
 
-async def main(build, only_run_all):
+async def main(build, only):
     artifacts = os.environ.get("LATENT_BROWSER_ARTIFACTS",
                                os.path.join(build, "browser-artifacts"))
     os.makedirs(artifacts, exist_ok=True)
     root = tempfile.mkdtemp(prefix="latent-browser-")
     shutil.copy(os.path.join(TOP, "notebooks", LECTURE), root)
     write_error_notebook(os.path.join(root, "run-all-error.ipynb"))
+    write_highlight_notebook(os.path.join(root, "highlight.ipynb"))
     server = NotebookServer(root, os.path.join(build, "share", "jupyter"))
     browser = Chromium()
     try:
         await browser.start()
         s = Session(browser, server, artifacts)
-        if not only_run_all:
+        if only in (None, "highlight"):
+            print("highlighting:", flush=True)
+            await s.open("highlight.ipynb")
+            await s.highlighting()
+            await s.b.js("Jupyter.notebook.kernel.kill(); true")
+        if only is None:
             await s.open(LECTURE)
             print("lecture notebook:", flush=True)
+            await s.lecture_highlighted()
             await s.restart_run_all()
             await s.live_plot()
             await s.stop_button()
             await s.completion()
             await s.b.js("Jupyter.notebook.kernel.kill(); true")
-        print("Run All after an error:", flush=True)
-        await s.open("run-all-error.ipynb")
-        await s.run_all_after_error()
+        if only in (None, "run-all"):
+            print("Run All after an error:", flush=True)
+            await s.open("run-all-error.ipynb")
+            await s.run_all_after_error()
         print(f"screenshots: {artifacts}")
         return 0
     except (Failed, TimeoutError, asyncio.TimeoutError, RuntimeError) as e:
@@ -283,6 +379,7 @@ async def main(build, only_run_all):
 
 
 if __name__ == "__main__":
-    args = [a for a in sys.argv[1:] if a != "--run-all-only"]
-    sys.exit(asyncio.run(main(os.path.abspath(args[0] if args else "build"),
-                              "--run-all-only" in sys.argv)))
+    flags = {"--run-all-only": "run-all", "--highlight-only": "highlight"}
+    args = [a for a in sys.argv[1:] if a not in flags]
+    only = next((flags[a] for a in sys.argv[1:] if a in flags), None)
+    sys.exit(asyncio.run(main(os.path.abspath(args[0] if args else "build"), only)))
