@@ -81,6 +81,7 @@ static void panel_clear(plot_panel *p)
     free(p->series);
     free_strs(p->cats, p->ncats);
     free(p->values);
+    free(p->rgb);
     free_strs(p->xticklabels, (size_t)p->cols);
     free_strs(p->yticklabels, (size_t)p->rows);
     free(p->cbar_label);
@@ -226,11 +227,14 @@ static const char *kind_name(plot_kind k)
     }
 }
 
-/* Can a series of kind k join panel p? Bars need a panel of bars only (categorical x);
- * frameless kinds need an empty panel. */
+/* Can a series of kind k join panel p? Bars need a panel of bars only (categorical x).
+ * Frameless kinds need an empty panel, except that a map placed at data coordinates (a
+ * heatmap with an extent) and lines, points and histograms share a panel: the map under
+ * them, whichever came first. */
 static lt_status check_joinable(const plot_panel *p, plot_kind k, const char *fn)
 {
-    int over_map = k == PLOT_KIND_SCATTER && p->frameless == PLOT_KIND_HEATMAP && p->has_extent;
+    int xy = k == PLOT_KIND_SCATTER || k == PLOT_KIND_LINE || k == PLOT_KIND_HIST;
+    int over_map = xy && p->frameless == PLOT_KIND_HEATMAP && p->has_extent;
     if (p->frameless && !over_map)
         return lt_fail(LT_ERR_VALUE, "%s: this panel already holds a %s; use another panel",
                        fn, kind_name(p->frameless));
@@ -239,7 +243,7 @@ static lt_status check_joinable(const plot_panel *p, plot_kind k, const char *fn
         return lt_fail(LT_ERR_VALUE, "%s: bars (categorical x) cannot share a panel with "
                        "a %s; use another panel", fn,
                        kind_name(has_bar ? PLOT_KIND_BAR : p->series[0].kind));
-    if (k >= PLOT_KIND_HEATMAP && p->nseries > 0)
+    if (k >= PLOT_KIND_HEATMAP && p->nseries > 0 && k != PLOT_KIND_HEATMAP)
         return lt_fail(LT_ERR_VALUE, "%s: this panel already holds a %s; use another panel",
                        fn, kind_name(p->series[0].kind));
     return LT_OK;
@@ -493,6 +497,20 @@ lt_status plot_hist_range(plot_panel *p, const double *xs, size_t n, int bins, d
     return LT_OK;
 }
 
+/* A map's extent (NULL: index axes) is finite with x0 < x1, y0 < y1; a map joining
+ * series needs one. */
+static lt_status check_extent(const plot_panel *p, const double *e, const char *fn)
+{
+    if (!e && p->nseries > 0)
+        return lt_fail(LT_ERR_VALUE, "%s: a map under a %s needs an extent (the data "
+                       "coordinates of its edges)", fn, kind_name(p->series[0].kind));
+    if (e && !(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) &&
+               e[0] < e[1] && e[2] < e[3]))
+        return lt_fail(LT_ERR_VALUE, "%s: extent [%g, %g, %g, %g] must be finite with "
+                       "x0 < x1 and y0 < y1", fn, e[0], e[1], e[2], e[3]);
+    return LT_OK;
+}
+
 static int finite_count(const float *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -516,10 +534,7 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
         return lt_fail(LT_ERR_VALUE, "plot_heatmap: vmin %g, vmax %g must be finite with "
                        "vmin <= vmax", o.vmin, o.vmax);
     const double *e = o.extent;
-    if (e && !(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) &&
-               e[0] < e[1] && e[2] < e[3]))
-        return lt_fail(LT_ERR_VALUE, "plot_heatmap: extent [%g, %g, %g, %g] must be finite "
-                       "with x0 < x1 and y0 < y1", e[0], e[1], e[2], e[3]);
+    if ((st = check_extent(p, e, "plot_heatmap")) != LT_OK) return st;
     if (!(p->values = malloc(n * sizeof(float)))) return nomem(p, 0);
     memcpy(p->values, z, n * sizeof(float));
     p->frameless = PLOT_KIND_HEATMAP;
@@ -534,6 +549,29 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     p->yticklabels = dup_strs(o.yticklabels, (size_t)rows);
     p->cbar_label = dup_str(o.cbar_label);
     p->annotate = o.annotate;
+    return LT_OK;
+}
+
+lt_status plot_rgb_map(plot_panel *p, const uint32_t *rgb, int rows, int cols,
+                       const double *extent)
+{
+    lt_status st = check_joinable(p, PLOT_KIND_HEATMAP, "plot_rgb_map");
+    if (st != LT_OK) return st;
+    if (rows <= 0 || cols <= 0 || !rgb || (size_t)rows * cols > 16u << 20)
+        return lt_fail(LT_ERR_VALUE, "plot_rgb_map: a %d x %d map cannot be drawn "
+                       "(1..16M cells)", rows, cols);
+    if (!extent)
+        return lt_fail(LT_ERR_VALUE, "plot_rgb_map: the map needs an extent (the data "
+                       "coordinates of its edges)");
+    if ((st = check_extent(p, extent, "plot_rgb_map")) != LT_OK) return st;
+    size_t n = (size_t)rows * cols;
+    if (!(p->rgb = malloc(n * sizeof *p->rgb))) return nomem(p, 0);
+    for (size_t i = 0; i < n; i++) p->rgb[i] = rgb[i] & 0xffffff;
+    p->frameless = PLOT_KIND_HEATMAP;
+    p->has_extent = 1;
+    memcpy(p->extent, extent, sizeof p->extent);
+    p->rows = rows;
+    p->cols = cols;
     return LT_OK;
 }
 
@@ -595,48 +633,136 @@ lt_status plot_tree(plot_panel *p, const plot_tree_node *nodes, int n)
     return LT_OK;
 }
 
+/* ---- copies ---- */
+
+/* A malloc'ed copy of n items of size sz at src (NULL for NULL); *ok cleared on failure. */
+static void *dup_mem(const void *src, size_t n, size_t sz, int *ok)
+{
+    if (!src) return NULL;
+    void *d = malloc(n ? n * sz : 1);
+    if (!d) { *ok = 0; return NULL; }
+    memcpy(d, src, n * sz);
+    return d;
+}
+
+static char *dup_str_ok(const char *s, int *ok)
+{
+    char *d = dup_str(s);
+    if (s && !d) *ok = 0;
+    return d;
+}
+
+static char **dup_strs_ok(char *const *s, size_t k, int *ok)
+{
+    char **d = dup_strs((const char *const *)s, k);
+    if (s && !d) *ok = 0;
+    for (size_t i = 0; d && i < k; i++)
+        if (!d[i]) *ok = 0;
+    return d;
+}
+
+/* d becomes a deep copy of s; 0 if memory ran out (d then owns what was copied). */
+static int panel_copy(plot_panel *d, const plot_panel *s)
+{
+    int ok = 1, grid_rows = s->grid_cols ? (s->nimages + s->grid_cols - 1) / s->grid_cols : 0;
+    *d = *s;
+    d->title = dup_str_ok(s->title, &ok);
+    d->xlabel = dup_str_ok(s->xlabel, &ok);
+    d->ylabel = dup_str_ok(s->ylabel, &ok);
+    d->series = NULL, d->nseries = d->cap = 0;
+    d->cats = dup_strs_ok(s->cats, s->ncats, &ok);
+    if (!d->cats) d->ncats = 0;
+    d->values = dup_mem(s->values, s->frameless == PLOT_KIND_IMAGES ?
+                        (size_t)s->nimages * s->h * s->w : (size_t)s->rows * s->cols, sizeof(float), &ok);
+    d->rgb = dup_mem(s->rgb, (size_t)s->rows * s->cols, sizeof(uint32_t), &ok);
+    d->xticklabels = dup_strs_ok(s->xticklabels, (size_t)s->cols, &ok);
+    d->yticklabels = dup_strs_ok(s->yticklabels, (size_t)s->rows, &ok);
+    d->cbar_label = dup_str_ok(s->cbar_label, &ok);
+    d->row_labels = dup_strs_ok(s->row_labels, (size_t)grid_rows, &ok);
+    d->titles = dup_strs_ok(s->titles, (size_t)s->nimages, &ok);
+    d->tree.nodes = NULL, d->tree.n = 0;
+    if (s->tree.n && (d->tree.nodes = calloc((size_t)s->tree.n, sizeof *d->tree.nodes))) {
+        d->tree.n = s->tree.n;
+        for (int i = 0; i < s->tree.n; i++) {
+            const plot_tree_node *t = &s->tree.nodes[i];
+            d->tree.nodes[i] = (plot_tree_node){dup_str_ok(t->label, &ok),
+                dup_str_ok(t->sublabel, &ok), dup_str_ok(t->edge_label, &ok), t->parent};
+        }
+    } else if (s->tree.n) ok = 0;
+    if (s->nseries && !(d->series = calloc((size_t)s->nseries, sizeof *d->series))) return 0;
+    for (int i = 0; i < s->nseries && ok; i++) {
+        const plot_series *a = &s->series[i];
+        plot_series *b = &d->series[d->nseries++];
+        size_t nx = a->kind == PLOT_KIND_HIST ? a->n + 1 : a->n;
+        *b = *a;
+        b->label = dup_str_ok(a->label, &ok);
+        b->xs = dup_mem(a->xs, nx, sizeof(double), &ok);
+        b->ys = dup_mem(a->ys, a->n, sizeof(double), &ok);
+    }
+    d->cap = d->nseries;
+    return ok;
+}
+
+plot_figure *plot_figure_copy(const plot_figure *fig)
+{
+    int np = fig->rows * fig->cols, ok = 1;
+    plot_figure *c = calloc(1, sizeof *c);
+    if (c) {
+        *c = *fig;
+        c->title = dup_str_ok(fig->title, &ok);
+        if (!(c->panels = calloc((size_t)np, sizeof *c->panels))) c->rows = c->cols = 0, ok = 0;
+        for (int i = 0; i < np && ok; i++) ok = panel_copy(&c->panels[i], &fig->panels[i]);
+    }
+    if (!c || !ok) {
+        plot_figure_free(c);
+        lt_fail(LT_ERR_NOMEM, "plot: out of memory");
+        return NULL;
+    }
+    return c;
+}
+
 /* ---- description ---- */
 
-/* Appends one panel's description to buf (cap bytes, NUL-terminated). */
-static void describe_panel(const plot_panel *p, char *buf, size_t cap)
+/* Writes " (...)" for the series of kind k of p into o (room bytes): how many series,
+ * points, classes, categories or values. Returns what snprintf returns. */
+static int describe_series(const plot_panel *p, plot_kind k, char *o, size_t room)
 {
-    plot_kind k = p->frameless ? p->frameless : p->nseries ? p->series[0].kind
-                                                           : PLOT_KIND_NONE;
-    size_t len = strlen(buf);
-    char *o = buf + len;
-    size_t room = cap - len;
-    int w = snprintf(o, room, "%s", kind_name(k));
-    if (p->title && w >= 0 && (size_t)w < room) w += snprintf(o + w, room - w, " '%s'", p->title);
-    if (w < 0 || (size_t)w >= room) return;
-    o += w;
-    room -= (size_t)w;
-    size_t maxn = 0, total = 0;
+    int ns = 0;
+    size_t maxn = 0, total = 0, bins = 0;
     for (int i = 0; i < p->nseries; i++) {
-        size_t n = p->series[i].kind == PLOT_KIND_HIST ? p->series[i].nvalues : p->series[i].n;
+        const plot_series *s = &p->series[i];
+        if (s->kind != k) continue;
+        size_t n = k == PLOT_KIND_HIST ? s->nvalues : s->n;
+        if (!ns) bins = s->n;
+        ns++;
         if (n > maxn) maxn = n;
         total += n;
     }
     switch (k) {
-    case PLOT_KIND_LINE:
-        snprintf(o, room, " (%d series, %zu points)", p->nseries, maxn); break;
+    case PLOT_KIND_LINE: return snprintf(o, room, " (%d series, %zu points)", ns, maxn);
     case PLOT_KIND_SCATTER:
-        if (p->nseries > 1) snprintf(o, room, " (%zu points, %d classes)", total, p->nseries);
-        else snprintf(o, room, " (%zu points)", total);
-        break;
-    case PLOT_KIND_BAR:
-        snprintf(o, room, " (%d series, %zu categories)", p->nseries, p->ncats); break;
+        if (ns > 1) return snprintf(o, room, " (%zu points, %d classes)", total, ns);
+        return snprintf(o, room, " (%zu points)", total);
+    case PLOT_KIND_BAR: return snprintf(o, room, " (%d series, %zu categories)", ns, p->ncats);
     case PLOT_KIND_HIST:
-        snprintf(o, room, " (%d series, %zu values, %zu bins)", p->nseries, maxn,
-                 p->series[0].n);
-        break;
+        return snprintf(o, room, " (%d series, %zu values, %zu bins)", ns, maxn, bins);
+    default: return 0;
+    }
+}
+
+/* The frameless part of a panel's description after its kind's name. */
+static int describe_frameless(const plot_panel *p, char *o, size_t room)
+{
+    size_t points = 0;
+    for (int i = 0; i < p->nseries; i++)
+        if (p->series[i].kind == PLOT_KIND_SCATTER) points += p->series[i].n;
+    switch (p->frameless) {
     case PLOT_KIND_HEATMAP:
-        if (p->nseries > 0) snprintf(o, room, " (%d x %d) under %zu points", p->rows, p->cols, total);
-        else snprintf(o, room, " (%d x %d)", p->rows, p->cols);
-        break;
+        if (points) return snprintf(o, room, " (%d x %d) under %zu points", p->rows, p->cols, points);
+        return snprintf(o, room, " (%d x %d)", p->rows, p->cols);
     case PLOT_KIND_IMAGES:
-        snprintf(o, room, " (%d images of %d x %d, %d per row)", p->nimages, p->h, p->w,
-                 p->grid_cols);
-        break;
+        return snprintf(o, room, " (%d images of %d x %d, %d per row)", p->nimages, p->h,
+                        p->w, p->grid_cols);
     case PLOT_KIND_TREE: {
         int leaves = 0;
         for (int i = 0; i < p->tree.n; i++) {
@@ -645,10 +771,35 @@ static void describe_panel(const plot_panel *p, char *buf, size_t cap)
                 has_child = p->tree.nodes[j].parent == i;
             leaves += !has_child;
         }
-        snprintf(o, room, " (%d nodes, %d leaves)", p->tree.n, leaves);
-        break;
+        return snprintf(o, room, " (%d nodes, %d leaves)", p->tree.n, leaves);
     }
-    default: break;
+    default: return 0;
+    }
+}
+
+/* Appends one panel's description to buf (cap bytes, NUL-terminated): its first kind
+ * (the map, for a map under series) with the title, then " with " each other kind drawn
+ * on it, in the order they were added ("scatter plot (50 points) with line plot (1
+ * series, 2 points)"). */
+static void describe_panel(const plot_panel *p, char *buf, size_t cap)
+{
+    plot_kind k = p->frameless ? p->frameless : p->nseries ? p->series[0].kind
+                                                           : PLOT_KIND_NONE;
+    size_t len = strlen(buf);
+    char *o = buf + len;
+    size_t room = cap - len;
+    const char *name = p->rgb ? "class map" : kind_name(k);
+    int w = snprintf(o, room, "%s", name);
+    if (p->title && w >= 0 && (size_t)w < room) w += snprintf(o + w, room - w, " '%s'", p->title);
+    if (w >= 0 && (size_t)w < room)
+        w += p->frameless ? describe_frameless(p, o + w, room - w) : describe_series(p, k, o + w, room - w);
+    int done = 1 << k | (p->frameless == PLOT_KIND_HEATMAP) << PLOT_KIND_SCATTER;
+    for (int i = 0; i < p->nseries && w >= 0 && (size_t)w < room; i++) {
+        plot_kind ki = p->series[i].kind;
+        if (done & 1 << ki) continue;
+        done |= 1 << ki;
+        w += snprintf(o + w, room - w, " with %s", kind_name(ki));
+        if (w >= 0 && (size_t)w < room) w += describe_series(p, ki, o + w, room - w);
     }
 }
 

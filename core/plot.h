@@ -53,6 +53,11 @@ enum { PLOT_DEFAULT_WIDTH = 640, PLOT_DEFAULT_HEIGHT = 400, PLOT_MAX_PANELS = 64
 plot_figure *plot_figure_new(int width, int height);
 void plot_figure_free(plot_figure *fig);
 
+/* A deep copy of fig (every panel, series and string), to draw more on without changing
+ * fig: the language's `over=` adds to a copy and keeps it only when it draws. NULL (with
+ * a message) if memory runs out. Free it with plot_figure_free. */
+plot_figure *plot_figure_copy(const plot_figure *fig);
+
 /* Device pixels per CSS pixel, in [0.25, 4] (default 2). */
 lt_status plot_figure_set_density(plot_figure *fig, double density);
 
@@ -146,7 +151,8 @@ lt_status plot_hist_range(plot_panel *p, const double *xs, size_t n, int bins, d
                           int density, const char *label, const plot_style *style);
 
 /* A heatmap of z (rows x cols, row-major; row 0 drawn at the top, like an image) with a
- * colour bar. vmin == vmax (e.g. both 0) means the finite range of z. NaN cells are
+ * colour bar. With an extent, lines, points and histograms share its panel (added before
+ * or after it, they are drawn over it); without one it needs an empty panel. vmin == vmax (e.g. both 0) means the finite range of z. NaN cells are
  * drawn white. Column/row labels are optional (NULL, or cols / rows strings). */
 typedef struct plot_heatmap_opts {
     plot_cmap cmap;
@@ -162,6 +168,12 @@ typedef struct plot_heatmap_opts {
 } plot_heatmap_opts;
 lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
                        const plot_heatmap_opts *opts);
+
+/* A map of colours (rows x cols, 0xRRGGBB, row 0 at the top) placed at extent = {x0, x1,
+ * y0, y1} on number axes, without a colour bar: the filled class map of a decision
+ * boundary, under the points. Shares its panel as a heatmap with an extent does. */
+lt_status plot_rgb_map(plot_panel *p, const uint32_t *rgb, int rows, int cols,
+                       const double *extent);
 
 /* ---- frameless kinds (each takes the whole panel) -------------------------------- */
 

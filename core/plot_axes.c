@@ -927,6 +927,27 @@ static void draw_legend(cairo_t *cr, const plot_panel *p, const frame *f)
 
 /* ---- panels ---- */
 
+/* Histograms and points, then fills, then lines above everything, clipped to the axes. */
+static void draw_xy_series(plot_canvas *cv, const frame *f, const plot_panel *p)
+{
+    cairo_t *cr = cv->cr;
+    cairo_save(cr);
+    cairo_rectangle(cr, f->a.x, f->a.y, f->a.w, f->a.h);
+    cairo_clip(cr);
+    for (int i = 0; i < p->nseries; i++) {
+        const plot_series *s = &p->series[i];
+        if (s->kind == PLOT_KIND_HIST)
+            draw_hist_series(cr, f, s, p->logy, hist_alpha(p, s));
+        else if (s->kind == PLOT_KIND_SCATTER) draw_scatter_series(cv, f, s);
+    }
+    for (int pass = 1; pass >= 0; pass--)
+        for (int i = 0; i < p->nseries; i++)
+            if (p->series[i].kind == PLOT_KIND_LINE)
+                draw_line_series(cr, f, &p->series[i], p->logy, pass, cv->density,
+                                 cv->reference);
+    cairo_restore(cr);
+}
+
 lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect cell)
 {
     cairo_t *cr = cv->cr;
@@ -959,22 +980,14 @@ lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect c
     layout_frame(cr, p, &f, area, 0);
 
     draw_grid(cr, &f, !bars, 1);
-    cairo_save(cr);
-    cairo_rectangle(cr, f.a.x, f.a.y, f.a.w, f.a.h);
-    cairo_clip(cr);
-    if (bars) draw_bars(cr, &f, p);
-    for (int i = 0; i < p->nseries; i++) {
-        const plot_series *s = &p->series[i];
-        if (s->kind == PLOT_KIND_HIST)
-            draw_hist_series(cr, &f, s, p->logy, hist_alpha(p, s));
-        else if (s->kind == PLOT_KIND_SCATTER) draw_scatter_series(cv, &f, s);
+    if (bars) {
+        cairo_save(cr);
+        cairo_rectangle(cr, f.a.x, f.a.y, f.a.w, f.a.h);
+        cairo_clip(cr);
+        draw_bars(cr, &f, p);
+        cairo_restore(cr);
     }
-    for (int pass = 1; pass >= 0; pass--)   /* fills, then lines above everything */
-        for (int i = 0; i < p->nseries; i++)
-            if (p->series[i].kind == PLOT_KIND_LINE)
-                draw_line_series(cr, &f, &p->series[i], p->logy, pass, cv->density,
-                                 cv->reference);
-    cairo_restore(cr);
+    draw_xy_series(cv, &f, p);
     draw_frame(cr, p, &f);
     draw_legend(cr, p, &f);
     return LT_OK;
@@ -1058,14 +1071,35 @@ static void annotate_cells(cairo_t *cr, const plot_panel *p, const frame *f, dou
     }
 }
 
+/* Paints the map's cells over its extent, as seen through the frame's limits (xlim/ylim
+ * may show part of it, or more than it): clipped to the axes, nearest neighbour. */
+static void map_blit(plot_canvas *cv, const plot_panel *p, const frame *f, double vmin, double vmax)
+{
+    double d = cv->density, x0 = f->a.x, x1 = f->a.x + f->a.w, y0 = f->a.y, y1 = f->a.y + f->a.h;
+    if (p->has_extent) {
+        x0 = map_x(f, p->extent[0]), x1 = map_x(f, p->extent[1]);
+        y0 = map_y(f, p->extent[3]), y1 = map_y(f, p->extent[2]);
+    }
+    int dx = (int)lround(x0 * d), dy = (int)lround(y0 * d);
+    int dw = (int)lround(x1 * d) - dx, dh = (int)lround(y1 * d) - dy;
+    cv->clip = 1;   /* the blit writes pixels directly: keep it inside the axes */
+    cv->clip_x0 = (int)lround(f->a.x * d), cv->clip_y0 = (int)lround(f->a.y * d);
+    cv->clip_x1 = (int)lround((f->a.x + f->a.w) * d), cv->clip_y1 = (int)lround((f->a.y + f->a.h) * d);
+    if (p->rgb) plot_blit_rgb(cv, dx, dy, dw, dh, p->rgb, p->rows, p->cols);
+    else plot_blit(cv, dx, dy, dw, dh, p->values, p->rows, p->cols, vmin, vmax, p->cmap);
+    cv->clip = 0;
+}
+
 void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
 {
     cairo_t *cr = cv->cr;
     frame f;
     memset(&f, 0, sizeof f);
-    if (p->has_extent) {   /* number axes; row 0 (the top) is at y1 */
-        f.x.lo = p->extent[0], f.x.hi = p->extent[1];
-        f.y.lo = p->extent[2], f.y.hi = p->extent[3];
+    if (p->has_extent) {   /* number axes; row 0 (the top) is at y1; xlim/ylim zoom */
+        f.x.lo = p->has_xlim ? p->xlim[0] : p->extent[0];
+        f.x.hi = p->has_xlim ? p->xlim[1] : p->extent[1];
+        f.y.lo = p->has_ylim ? p->ylim[0] : p->extent[2];
+        f.y.hi = p->has_ylim ? p->ylim[1] : p->extent[3];
     } else {
         f.x.lo = -0.5, f.x.hi = p->cols - 0.5, f.x.integer = 1;
         f.y.lo = -0.5, f.y.hi = p->rows - 0.5, f.y.integer = 1, f.y.inverted = 1;
@@ -1073,7 +1107,7 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     if (p->xticklabels) f.x.cats = (const char *const *)p->xticklabels, f.x.ncats = (size_t)p->cols;
     if (p->yticklabels) f.y.cats = (const char *const *)p->yticklabels, f.y.ncats = (size_t)p->rows;
     double vmin = p->vmin, vmax = p->vmax;
-    if (vmin == vmax) plot_float_range(p->values, (size_t)p->rows * p->cols, &vmin, &vmax);
+    if (vmin == vmax && !p->rgb) plot_float_range(p->values, (size_t)p->rows * p->cols, &vmin, &vmax);
     if (vmin == vmax) { vmin -= 0.5; vmax += 0.5; }
 
     /* colour bar ticks decide the room kept on the right */
@@ -1083,8 +1117,8 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
     plot_font(cr, FS_TICK, 0);
     make_ticks(&cb, 6);
     double fs = FS_TICK * PLOT_PT, cbw = 0.9 * fs, cbgap = fs;
-    double right = cbgap + cbw + TICK_LEN + TICK_PAD + max_label_width(cr, &cb) +
-                   (p->cbar_label ? 1.5 * fs : 0);
+    double right = p->rgb ? 0 : cbgap + cbw + TICK_LEN + TICK_PAD + max_label_width(cr, &cb) +
+                                (p->cbar_label ? 1.5 * fs : 0);
 
     plot_rect area = cell;
     double th = plot_draw_panel_title(cr, p, cell);
@@ -1103,18 +1137,11 @@ void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)
         fit_x_ticks(cr, &f);
         fit_y_ticks(cr, &f);
     }
-    double d = cv->density;
-    int dx = (int)lround(f.a.x * d), dy = (int)lround(f.a.y * d);
-    int dw = (int)lround((f.a.x + f.a.w) * d) - dx, dh = (int)lround((f.a.y + f.a.h) * d) - dy;
-    plot_blit(cv, dx, dy, dw, dh, p->values, p->rows, p->cols, vmin, vmax, p->cmap);
+    map_blit(cv, p, &f, vmin, vmax);
     if (p->annotate) annotate_cells(cr, p, &f, vmin, vmax);
-    if (p->nseries > 0) veil(cr, f.a);
-    cairo_save(cr);
-    cairo_rectangle(cr, f.a.x, f.a.y, f.a.w, f.a.h);
-    cairo_clip(cr);
-    for (int i = 0; i < p->nseries; i++) draw_scatter_series(cv, &f, &p->series[i]);
-    cairo_restore(cr);
+    if (p->nseries > 0 && !p->rgb) veil(cr, f.a);   /* a colour map is light already */
+    draw_xy_series(cv, &f, p);
     draw_frame(cr, p, &f);
     draw_legend(cr, p, &f);
-    draw_colorbar(cv, p, (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h}, &cb);
+    if (!p->rgb) draw_colorbar(cv, p, (plot_rect){f.a.x + f.a.w + cbgap, f.a.y, cbw, f.a.h}, &cb);
 }

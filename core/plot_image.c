@@ -58,22 +58,46 @@ void plot_blit(plot_canvas *cv, int dx, int dy, int dw, int dh, const float *v, 
     int stride = cairo_image_surface_get_stride(cv->surface);
     int sw = cairo_image_surface_get_width(cv->surface);
     int sh = cairo_image_surface_get_height(cv->surface);
+    int x0 = cv->clip ? cv->clip_x0 : 0, y0 = cv->clip ? cv->clip_y0 : 0;
+    if (cv->clip) { sw = sw < cv->clip_x1 ? sw : cv->clip_x1; sh = sh < cv->clip_y1 ? sh : cv->clip_y1; }
     uint32_t lut[256];
     for (int i = 0; i < 256; i++) lut[i] = plot_cmap_rgb(cmap, i / 255.0);
     double scale = vmax > vmin ? 255.0 / (vmax - vmin) : 0;
     for (int y = 0; y < dh; y++) {
         int py = dy + y;
-        if (py < 0 || py >= sh) continue;
+        if (py < y0 || py >= sh) continue;
         const float *src = v + (size_t)((long long)y * rows / dh) * cols;
         uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
         for (int x = 0; x < dw; x++) {
             int px = dx + x;
-            if (px < 0 || px >= sw) continue;
+            if (px < x0 || px >= sw) continue;
             float s = src[(long long)x * cols / dw];
             if (!isfinite(s)) { row[px] = isnan(s) ? 0xffffff : lut[s > 0 ? 255 : 0]; continue; }
             double t = (s - vmin) * scale;
             row[px] = lut[t <= 0 ? 0 : t >= 255 ? 255 : (int)(t + 0.5)];
         }
+    }
+    cairo_surface_mark_dirty(cv->surface);
+}
+
+void plot_blit_rgb(plot_canvas *cv, int dx, int dy, int dw, int dh, const uint32_t *rgb,
+                   int rows, int cols)
+{
+    if (dw <= 0 || dh <= 0) return;
+    cairo_surface_flush(cv->surface);
+    unsigned char *data = cairo_image_surface_get_data(cv->surface);
+    int stride = cairo_image_surface_get_stride(cv->surface);
+    int sw = cairo_image_surface_get_width(cv->surface);
+    int sh = cairo_image_surface_get_height(cv->surface);
+    int x0 = cv->clip ? cv->clip_x0 : 0, y0 = cv->clip ? cv->clip_y0 : 0;
+    if (cv->clip) { sw = sw < cv->clip_x1 ? sw : cv->clip_x1; sh = sh < cv->clip_y1 ? sh : cv->clip_y1; }
+    for (int y = 0; y < dh; y++) {
+        int py = dy + y;
+        if (py < y0 || py >= sh) continue;
+        const uint32_t *src = rgb + (size_t)((long long)y * rows / dh) * cols;
+        uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
+        for (int x = 0; x < dw; x++)
+            if (dx + x >= x0 && dx + x < sw) row[dx + x] = src[(long long)x * cols / dw];
     }
     cairo_surface_mark_dirty(cv->surface);
 }

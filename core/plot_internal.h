@@ -55,6 +55,7 @@ struct plot_panel {
     int grid_cols;        /* images per row */
     char **xticklabels, **yticklabels, *cbar_label; /* heatmap (cols / rows strings) */
     int annotate;                                    /* heatmap: values in the cells */
+    uint32_t *rgb;        /* a map of colours (rows x cols, 0xRRGGBB) instead of values */
     int has_extent;                                  /* heatmap over number axes: */
     double extent[4];                                /* x0, x1, y0 (bottom), y1 (top) */
     char **row_labels, **titles;                     /* image grid (grid rows / n) */
@@ -80,6 +81,8 @@ typedef struct plot_canvas {
     cairo_surface_t *surface;
     double density;
     int reference;        /* no fast paths: every line point, every circle through Cairo */
+    int clip;             /* blits write only inside [clip_x0, clip_x1) x [clip_y0, clip_y1) */
+    int clip_x0, clip_y0, clip_x1, clip_y1;   /* device px */
 } plot_canvas;
 
 /* Makes fig draw with the plain Cairo reference paths instead of the fast ones (line
@@ -119,6 +122,9 @@ uint32_t plot_cmap_rgb(plot_cmap cmap, double t); /* t in [0,1] -> 0xRRGGBB */
  * nearest neighbour, mapped through cmap over [vmin, vmax]; NaN cells white. */
 void plot_blit(plot_canvas *cv, int dx, int dy, int dw, int dh, const float *v, int rows,
                int cols, double vmin, double vmax, plot_cmap cmap);
+/* The same for a map of colours (rows x cols, 0xRRGGBB), nearest neighbour. */
+void plot_blit_rgb(plot_canvas *cv, int dx, int dy, int dw, int dh, const uint32_t *rgb,
+                   int rows, int cols);
 /* The finite min and max of v (n values); returns 0 if none is finite. */
 int plot_float_range(const float *v, size_t n, double *lo, double *hi);
 

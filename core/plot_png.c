@@ -36,7 +36,7 @@ static lt_status draw_figure(const plot_figure *fig, cairo_surface_t **out)
     cairo_set_font_options(cr, fo);
     cairo_font_options_destroy(fo);
 
-    plot_canvas cv = {cr, surf, fig->density, fig->reference};
+    plot_canvas cv = {.cr = cr, .surface = surf, .density = fig->density, .reference = fig->reference};
     double top = 0;
     if (fig->title && fig->title[0]) {
         char buf[512];
