@@ -721,6 +721,12 @@ plot_figure *plot_figure_copy(const plot_figure *fig)
     return c;
 }
 
+int plot_figure_overlayable(const plot_figure *fig)
+{
+    return fig->rows * fig->cols == 1 && fig->panels[0].frameless != PLOT_KIND_IMAGES &&
+           fig->panels[0].frameless != PLOT_KIND_TREE;
+}
+
 /* ---- description ---- */
 
 /* Writes " (...)" for the series of kind k of p into o (room bytes): how many series,

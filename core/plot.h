@@ -58,6 +58,10 @@ void plot_figure_free(plot_figure *fig);
  * a message) if memory runs out. Free it with plot_figure_free. */
 plot_figure *plot_figure_copy(const plot_figure *fig);
 
+/* Whether more series may be drawn over fig: one panel, with axes (not an image grid or
+ * a tree). */
+int plot_figure_overlayable(const plot_figure *fig);
+
 /* Device pixels per CSS pixel, in [0.25, 4] (default 2). */
 lt_status plot_figure_set_density(plot_figure *fig, double density);
 

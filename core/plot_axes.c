@@ -827,6 +827,24 @@ static void legend_measure(cairo_t *cr, legend *lg, const frame *f)
     lg->h = lg->rows * lg->rowh + 2 * LG_PAD * fs - 0.3 * fs;
 }
 
+/* Does the segment (x0, y0)-(x1, y1) cross the rectangle r? (Liang-Barsky clipping.) */
+static int segment_hits(double x0, double y0, double x1, double y1, plot_rect r)
+{
+    double dx = x1 - x0, dy = y1 - y0, t0 = 0, t1 = 1;
+    double p[4] = {-dx, dx, -dy, dy}, q[4] = {x0 - r.x, r.x + r.w - x0, y0 - r.y, r.y + r.h - y0};
+    for (int i = 0; i < 4; i++) {
+        if (p[i] == 0) {
+            if (q[i] < 0) return 0;   /* parallel to this edge and outside it */
+            continue;
+        }
+        double t = q[i] / p[i];
+        if (p[i] < 0) t0 = fmax(t0, t);
+        else t1 = fmin(t1, t);
+        if (t0 > t1) return 0;
+    }
+    return 1;
+}
+
 /* How much data lies under a legend box at r (points and line segments). */
 static double legend_badness(const frame *f, const plot_panel *p, plot_rect r)
 {
@@ -847,11 +865,9 @@ static double legend_badness(const frame *f, const plot_panel *p, plot_rect r)
             double x = map_x(f, s->xs[j]), y = map_y(f, s->ys[j]);
             if (x >= r.x && x <= r.x + r.w && y >= r.y && y <= r.y + r.h) bad += 1;
             if (s->kind == PLOT_KIND_LINE && j + step < s->n &&
-                isfinite(s->xs[j + step]) && isfinite(s->ys[j + step])) {
-                double mx = 0.5 * (x + map_x(f, s->xs[j + step]));
-                double my = 0.5 * (y + map_y(f, s->ys[j + step]));
-                if (mx >= r.x && mx <= r.x + r.w && my >= r.y && my <= r.y + r.h) bad += 1;
-            }
+                isfinite(s->xs[j + step]) && isfinite(s->ys[j + step]) &&
+                segment_hits(x, y, map_x(f, s->xs[j + step]), map_y(f, s->ys[j + step]), r))
+                bad += 1;   /* a segment crossing the box, as matplotlib's "best" counts */
         }
     }
     return bad;

@@ -9,6 +9,7 @@
 #include "data.h"
 #include "metrics.h"
 #include "nn.h"
+#include "toys.h"
 #include "net_val.h"
 #include "nn_val.h"
 #include "optim.h"
@@ -649,6 +650,23 @@ static int bn_moons(bi_args *a, value *out)
     return dv_new(a, &d, st, out);
 }
 
+/* spirals(n, arms=2, turns=1.25, noise=0.02, seed=42): interleaved spiral arms, the
+ * classic two-spirals problem for a classifier's decision boundary */
+static int bn_spirals(bi_args *a, value *out)
+{
+    double n, arms = 2, turns = 1.25, noise = 0.02, seed = 42;
+    lt_dataset d;
+    if (bi_num(a, 0, &n) < 0 || ov_kw_num(a, "arms", &arms) < 0 || ov_kw_num(a, "turns", &turns) < 0 ||
+        ov_kw_num(a, "noise", &noise) < 0 || ov_kw_num(a, "seed", &seed) < 0)
+        return -1;
+    if (n != floor(n) || n < 1 || n > 1e7) return bi_fail(a, a->pos_nodes[0], "ValueError", "spirals(n) needs a whole number n >= 1");
+    if (arms != floor(arms) || arms < 1 || arms > 10) return bi_fail(a, NULL, "ValueError", "spirals(): arms must be a whole number from 1 to 10, got %g", arms);
+    if (!(turns > 0 && turns <= 10)) return bi_fail(a, NULL, "ValueError", "spirals(): turns must be in (0, 10], got %g", turns);
+    if (!(noise >= 0 && noise <= 10)) return bi_fail(a, NULL, "ValueError", "spirals(): noise must be in [0, 10], got %g", noise);
+    lt_status st = toys_spiral(&d, (int)n, (int)arms, (float)turns, (float)noise, (uint64_t)seed);
+    return dv_new(a, &d, st, out);
+}
+
 /* dataset(xs, ys): a data set around the rows of xs (n, d) and labels ys (n) */
 static int bn_dataset(bi_args *a, value *out)
 {
@@ -717,6 +735,7 @@ static const char *const bn_reduce_kw[] = {"reduce", NULL};
 static const char *const bn_optim_kw[] = {"lr", "betas", "eps", "weight_decay", NULL};
 static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", NULL};
 static const char *const bn_moons_kw[] = {"noise", "seed", NULL};
+static const char *const bn_spirals_kw[] = {"arms", "turns", "noise", "seed", NULL};
 static const char *const bn_train_kw[] = {"train", NULL};
 
 const builtin bi_nn_builtins[] = {
@@ -780,6 +799,10 @@ const builtin bi_nn_builtins[] = {
      "# => dataset: 10,000 samples of 784 (28x28 images), labels 0..9", NULL, 1, 2, bn_idx},
     {"moons", "moons(n, noise=0.1, seed=42)", "Two interleaving half circles: n points in 2-D, labels 0 and 1.",
      "moons(200)  # => dataset: 200 samples of 2, labels 0..1", bn_moons_kw, 1, 1, bn_moons},
+    {"spirals", "spirals(n, arms=2, turns=1.25, noise=0.02, seed=42)",
+     "Interleaved spiral arms (the two-spirals problem): n points in 2-D, point i on arm i % arms (its label), "
+     "at a radius r uniform in [0, 1] and angle 2 pi (turns r + arm / arms), plus normal noise.",
+     "spirals(300)  # => dataset: 300 samples of 2, labels 0..1", bn_spirals_kw, 1, 1, bn_spirals},
     {"dataset", "dataset(xs, ys=none)", "A data set around your own samples xs (n, d) and whole-number labels ys (n).",
      "dataset(tensor([[0, 1], [1, 0]]), tensor([0, 1]))  # => dataset: 2 samples of 2, labels 0..1",
      NULL, 1, 2, bn_dataset},

@@ -27,8 +27,10 @@
 /* ---- the figure value --------------------------------------------------------- */
 
 typedef struct bi_fig {
-    plot_png png;    /* the drawn figure */
-    char *text;      /* its description (text/plain) */
+    plot_png png;         /* the drawn figure */
+    char *text;           /* its description (text/plain) */
+    plot_figure *model;   /* what was drawn, for over=: plots on axes keep it (NULL for
+                             image grids, trees, grids and animations) */
 } bi_fig;
 
 static void bi_fig_free(void *data)
@@ -36,6 +38,7 @@ static void bi_fig_free(void *data)
     bi_fig *f = data;
     plot_png_free(&f->png);
     free(f->text);
+    plot_figure_free(f->model);
     free(f);
 }
 
@@ -64,20 +67,45 @@ static int bi_fig_to_mime(void *data, lt_output *out)
 static const val_type bi_fig_type = {.name = "figure", .free = bi_fig_free, .repr = bi_fig_repr,
                                      .to_mime = bi_fig_to_mime};
 
-/* Draws fig into a new figure value; frees fig in every case. note (or NULL) is
- * appended to the description, e.g. ", grey 0..1". */
+/* The figure named by over=, or NULL when the call has none. */
+static bi_fig *bi_fig_over(bi_args *a)
+{
+    const value *v = bi_kw(a, "over", NULL);
+    return v && IS_OBJ(*v) && AS_OBJ(*v)->type == &bi_fig_type ? AS_OBJ(*v)->data : NULL;
+}
+
+/* Draws fig into a new figure value, or, for a call with over=F, into F itself (the
+ * figure drawn over changes, as matplotlib's axes do, and is the result). Frees fig in
+ * every case, or keeps it as the value's model (plots on axes, for a later over=).
+ * note (or NULL) is appended to the description, e.g. ", grey 0..1". On failure nothing
+ * changes. */
 static int bi_fig_finish_note(bi_args *a, plot_figure *fig, const char *note, value *out)
 {
     bi_fig *f = calloc(1, sizeof *f);
     if (!f) { plot_figure_free(fig); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
     lt_status st = plot_render_png(fig, &f->png);
     if (st == LT_OK) f->text = plot_describe(fig);
-    plot_figure_free(fig);
-    if (st != LT_OK) { free(f); return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); }
+    if (st != LT_OK) {
+        plot_figure_free(fig);
+        free(f);
+        return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg());
+    }
     if (note && f->text) {
         size_t n = strlen(f->text), k = strlen(note);
         char *t = realloc(f->text, n + k + 1);
         if (t) { memcpy(t + n, note, k + 1); f->text = t; }
+    }
+    if (plot_figure_overlayable(fig)) f->model = fig;
+    else plot_figure_free(fig);
+    bi_fig *target = bi_fig_over(a);
+    if (target) {   /* the new drawing replaces the old one in place */
+        bi_fig old = *target;
+        *target = *f;
+        *f = old;
+        bi_fig_free(f);
+        *out = *bi_kw(a, "over", NULL);
+        val_incref(*out);
+        return 0;
     }
     val_obj *o = val_obj_new(&bi_fig_type, f);
     if (!o) return bi_fail(a, NULL, "MemoryError", "out of memory");
@@ -88,6 +116,11 @@ static int bi_fig_finish_note(bi_args *a, plot_figure *fig, const char *note, va
 static int bi_fig_finish(bi_args *a, plot_figure *fig, value *out)
 {
     return bi_fig_finish_note(a, fig, NULL, out);
+}
+
+int bi_fig_end_note(bi_args *a, plot_figure *fig, const char *note, value *out)
+{
+    return bi_fig_finish_note(a, fig, note, out);
 }
 
 /* ---- options shared by every plot --------------------------------------------- */
@@ -133,44 +166,95 @@ static int bi_kw_lim(bi_args *a, const char *name, plot_panel *p, lt_status (*se
     return 0;
 }
 
-/* A new figure with size=[w, h], title, xlabel, ylabel, logy, legend=false, xlim and
- * ylim applied. */
-static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
+/* size=[w, h] as pixels, or 0 0 when not given; -1 after an error. */
+static int bi_kw_size(bi_args *a, int *w, int *h)
 {
     const ast_node *at;
     const value *sz = bi_kw(a, "size", &at);
-    int w = dw, h = dh;
-    if (sz && !IS_NONE(*sz)) {
-        if (!IS_LIST(*sz) || AS_LIST(*sz)->n != 2 || !IS_NUM(AS_LIST(*sz)->items[0]) || !IS_NUM(AS_LIST(*sz)->items[1]) ||
-            !(AS_NUM(AS_LIST(*sz)->items[0]) >= 50 && AS_NUM(AS_LIST(*sz)->items[0]) <= 4000) ||   /* NaN fails */
-            !(AS_NUM(AS_LIST(*sz)->items[1]) >= 50 && AS_NUM(AS_LIST(*sz)->items[1]) <= 4000)) {
-            bi_fail(a, at, "ValueError", "size must be [width, height] in pixels, each from 50 to 4000");
-            return NULL;
-        }
-        w = (int)AS_NUM(AS_LIST(*sz)->items[0]);
-        h = (int)AS_NUM(AS_LIST(*sz)->items[1]);
-    }
+    *w = *h = 0;
+    if (!sz || IS_NONE(*sz)) return 0;
+    if (!IS_LIST(*sz) || AS_LIST(*sz)->n != 2 || !IS_NUM(AS_LIST(*sz)->items[0]) || !IS_NUM(AS_LIST(*sz)->items[1]) ||
+        !(AS_NUM(AS_LIST(*sz)->items[0]) >= 50 && AS_NUM(AS_LIST(*sz)->items[0]) <= 4000) ||   /* NaN fails */
+        !(AS_NUM(AS_LIST(*sz)->items[1]) >= 50 && AS_NUM(AS_LIST(*sz)->items[1]) <= 4000))
+        return bi_fail(a, at, "ValueError", "size must be [width, height] in pixels, each from 50 to 4000");
+    *w = (int)AS_NUM(AS_LIST(*sz)->items[0]);
+    *h = (int)AS_NUM(AS_LIST(*sz)->items[1]);
+    return 0;
+}
+
+/* title, xlabel, ylabel, logy, legend=false, xlim, ylim: on a new figure every one (the
+ * defaults for those not given); over a figure only those given, the rest kept. */
+static int bi_fig_settings(bi_args *a, plot_panel *p, int over)
+{
     const char *title, *xl, *yl;
-    int logy, legend_on = 1;
+    int logy;
     const value *lg = bi_kw(a, "legend", NULL);
-    if (lg && IS_BOOL(*lg)) legend_on = AS_BOOL(*lg);
     if (bi_kw_text(a, "title", NULL, &title) < 0 || bi_kw_text(a, "xlabel", NULL, &xl) < 0 ||
         bi_kw_text(a, "ylabel", NULL, &yl) < 0 || bi_kw_bool(a, "logy", 0, &logy) < 0)
+        return -1;
+    if (!over || bi_kw(a, "title", NULL)) plot_set_title(p, title);
+    if (!over || bi_kw(a, "xlabel", NULL)) plot_set_xlabel(p, xl);
+    if (!over || bi_kw(a, "ylabel", NULL)) plot_set_ylabel(p, yl);
+    if (!over || bi_kw(a, "logy", NULL)) plot_set_logy(p, logy);
+    if (lg && IS_BOOL(*lg)) plot_set_legend(p, AS_BOOL(*lg) ? PLOT_LEGEND_AUTO : PLOT_LEGEND_OFF);
+    return bi_kw_lim(a, "xlim", p, plot_set_xlim) < 0 || bi_kw_lim(a, "ylim", p, plot_set_ylim) < 0 ? -1 : 0;
+}
+
+/* The figure a call draws on: a new one of dw x dh (0: the default size; size= wins),
+ * or, with over=F, a copy of F's drawing to add to (F itself changes only once the
+ * call has drawn it: bi_fig_finish_note). Settings applied; NULL after an error. */
+static plot_figure *bi_fig_new(bi_args *a, int dw, int dh, plot_panel **panel)
+{
+    const ast_node *oat;
+    const value *ov = bi_kw(a, "over", &oat);
+    int w, h, over = ov && !IS_NONE(*ov);
+    if (bi_kw_size(a, &w, &h) < 0) return NULL;
+    plot_figure *fig;
+    if (over) {
+        if (!IS_OBJ(*ov) || AS_OBJ(*ov)->type != &bi_fig_type) {
+            bi_fail(a, oat, "TypeError", "over= takes a figure to draw on (fig = plot(...), then scatter(..., over=fig)), not a %s",
+                    val_type_name(*ov));
+            return NULL;
+        }
+        const bi_fig *f = AS_OBJ(*ov)->data;
+        if (!f->model) {
+            bi_fail(a, oat, "ValueError", "over= draws on a plot with axes (plot, scatter, hist, bar, heatmap, boundary); "
+                    "this figure is a %s", f->text ? f->text : "picture");
+            return NULL;
+        }
+        if (!(fig = plot_figure_copy(f->model))) { bi_fail(a, NULL, "MemoryError", "%s", lt_errmsg()); return NULL; }
+        if (w) plot_figure_set_size(fig, w, h);
+    } else if (!(fig = plot_figure_new(w ? w : dw, h ? h : dh))) {
+        bi_fail(a, NULL, "ValueError", "%s", lt_errmsg());
         return NULL;
-    plot_figure *fig = plot_figure_new(w, h);
-    if (!fig) { bi_fail(a, NULL, "ValueError", "%s", lt_errmsg()); return NULL; }
+    }
     plot_panel *p = plot_panel_at(fig, 0, 0);
-    plot_set_title(p, title);
-    plot_set_xlabel(p, xl);
-    plot_set_ylabel(p, yl);
-    plot_set_logy(p, logy);
-    if (!legend_on) plot_set_legend(p, PLOT_LEGEND_OFF);
-    if (bi_kw_lim(a, "xlim", p, plot_set_xlim) < 0 || bi_kw_lim(a, "ylim", p, plot_set_ylim) < 0) {
+    if (bi_fig_settings(a, p, over) < 0) {
         plot_figure_free(fig);
         return NULL;
     }
     *panel = p;
     return fig;
+}
+
+plot_figure *bi_fig_begin(bi_args *a, plot_panel **panel)
+{
+    return bi_fig_new(a, 0, 0, panel);
+}
+
+/* markersize= (the markers' size in points, as matplotlib's markersize): 0 when not
+ * given; -1 after an error. */
+static int bi_kw_markersize(bi_args *a, double *size)
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, "markersize", &at);
+    *size = 0;
+    if (!v || IS_NONE(*v)) return 0;
+    if (!IS_NUM(*v)) return bi_fail(a, at, "TypeError", "markersize must be a number of points, not a %s", val_type_name(*v));
+    if (!(AS_NUM(*v) >= 0.5 && AS_NUM(*v) <= 50))
+        return bi_fail(a, at, "ValueError", "markersize must be from 0.5 to 50 points, got %g", AS_NUM(*v));
+    *size = AS_NUM(*v);
+    return 0;
 }
 
 static int bi_plot_fail(bi_args *a, const ast_node *at, plot_figure *fig, lt_status st)
@@ -230,7 +314,7 @@ static int bi_plot_density(bi_args *a, const bi_density *d, plot_panel *p, const
             xs[k] = lo + (hi - lo) * k / (N - 1);
             ys[k] = info_normal_pdf(d->d[i], xs[k]);
         }
-        plot_style s = {.fill = 1};
+        plot_style s = {.fill = !bi_fig_over(a)};   /* over a histogram: the curve alone */
         lt_status st = plot_line(p, xs, ys, N, legend ? legend[i] : name, &s);
         if (st != LT_OK) return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg());
     }
@@ -260,12 +344,13 @@ static void bi_smooth(const double *y, size_t n, size_t w, double *out)
 /* One line; with smooth > 1, the raw values faint and their moving average in the
  * same colour (the k-th of tab10), which alone is named in the legend. */
 static lt_status bi_plot_line(plot_panel *p, const double *xs, const double *ys, size_t n, const char *label,
-                              size_t k, long smooth, int markers)
+                              size_t k, long smooth, double markers)
 {
-    plot_style dot = {.marker = PLOT_MARKER_CIRCLE};
+    plot_style dot = {.marker = PLOT_MARKER_CIRCLE, .marker_size = markers};
     if (smooth <= 1) return plot_line(p, xs, ys, n, label, markers ? &dot : NULL);
     plot_style faint = {.color = PLOT_RGB(plot_tab10((int)k)), .alpha = 0.25, .line_width = 1};
-    plot_style solid = {.color = PLOT_RGB(plot_tab10((int)k)), .marker = markers ? PLOT_MARKER_CIRCLE : PLOT_MARKER_NONE};
+    plot_style solid = {.color = PLOT_RGB(plot_tab10((int)k)), .marker = markers ? PLOT_MARKER_CIRCLE : PLOT_MARKER_NONE,
+                        .marker_size = markers};
     double *sm = malloc(n * sizeof *sm);
     if (!sm) return lt_fail(LT_ERR_NOMEM, "out of memory");
     bi_smooth(ys, n, (size_t)smooth, sm);
@@ -278,7 +363,7 @@ static lt_status bi_plot_line(plot_panel *p, const double *xs, const double *ys,
 /* Adds the lines of one argument: a list, rows of a list of lists, a to_floats object.
  * A training history is named after its variable unless legend= names it. */
 static int bi_plot_lines(bi_args *a, int i, const bi_nums *v, const bi_nums *x, const char **legend, size_t *k,
-                         long smooth, int markers, plot_panel *p)
+                         long smooth, double markers, plot_panel *p)
 {
     size_t rows = bi_series_count(a->pos[i], v), len = v->n / (rows ? rows : 1);
     if (v->n == 0) return bi_fail(a, a->pos_nodes[i], "ValueError", "plot(): series %zu is empty", *k + 1);
@@ -327,11 +412,15 @@ static int bi_plot(bi_args *a, value *out)
     int rc = -1;
     long smooth;
     int markers;
+    double msize;
     char note[64];
     const ast_node *xat;
     const value *xv = bi_kw(a, "x", &xat);
     if (!v) return bi_fail(a, NULL, "MemoryError", "out of memory");
-    if (bi_kw_int(a, "smooth", 1, 1, 100000, &smooth) < 0 || bi_kw_bool(a, "markers", 0, &markers) < 0) goto done;
+    if (bi_kw_int(a, "smooth", 1, 1, 100000, &smooth) < 0 || bi_kw_bool(a, "markers", 0, &markers) < 0 ||
+        bi_kw_markersize(a, &msize) < 0)
+        goto done;
+    if (markers && !msize) msize = 6;   /* plot_style's default for line markers */
     if (xv && !IS_NONE(*xv) && bi_nums_get(a, *xv, xat, "plot", &x) < 0) goto done;
     for (int i = 0; i < a->npos; i++) {
         value pv = a->pos[i];
@@ -344,13 +433,13 @@ static int bi_plot(bi_args *a, value *out)
         nseries += bi_series_count(pv, &v[i]);
     }
     if (bi_kw_names(a, "legend", nseries, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
-    bi_history_labels(a, p);
+    if (!bi_fig_over(a)) bi_history_labels(a, p);
     for (int i = 0; i < a->npos; i++) {
         if (IS_OBJ(a->pos[i]) && AS_OBJ(a->pos[i])->type == &bi_density_type) {
             const bi_density *d = AS_OBJ(a->pos[i])->data;
             if (bi_plot_density(a, d, p, legend ? legend + k : NULL) < 0) goto done;
             k += (size_t)d->n;
-        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, markers, p) < 0) goto done;
+        } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, msize, p) < 0) goto done;
     }
     snprintf(note, sizeof note, ", each also as its moving average over %ld", smooth);
     rc = bi_fig_finish_note(a, fig, smooth > 1 ? note : NULL, out);
@@ -375,7 +464,7 @@ static int bi_int_cmp(const void *x, const void *y)
 /* The points of each class (cls, n ints) as its own series named legend[k], classes in
  * increasing order; the legend must name every class. */
 static int bi_scatter_named(bi_args *a, plot_panel *p, const bi_nums *xs, const bi_nums *ys, const int *cls,
-                            const char **legend, size_t nlegend)
+                            const char **legend, size_t nlegend, const plot_style *style)
 {
     size_t n = xs->n, ncls = 0, m;
     int *sorted = malloc((n ? n : 1) * sizeof *sorted);
@@ -394,7 +483,7 @@ static int bi_scatter_named(bi_args *a, plot_panel *p, const bi_nums *xs, const 
         m = 0;
         for (size_t j = 0; j < n; j++)
             if (cls[j] == sorted[i]) { sx[m] = xs->x[j]; sy[m] = ys->x[j]; m++; }
-        lt_status st = plot_scatter(p, sx, sy, m, NULL, legend[k++], NULL);
+        lt_status st = plot_scatter(p, sx, sy, m, NULL, legend[k++], style);
         if (st != LT_OK) { bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); goto done; }
     }
     rc = 0;
@@ -477,15 +566,20 @@ static int bi_scatter(bi_args *a, value *out)
         if (!(cls = malloc((lab.n ? lab.n : 1) * sizeof *cls))) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
         for (size_t i = 0; i < lab.n; i++) cls[i] = (int)lab.x[i];
     }
-    if (bi_kw_names(a, "legend", 0, &legend) < 0) goto done;
-    if (legend && !cls) { bi_fail(a, NULL, "ValueError", "scatter(): legend names the classes of labels=; give labels too"); goto done; }
+    plot_style style = {0};
+    if (bi_kw_names(a, "legend", 0, &legend) < 0 || bi_kw_markersize(a, &style.marker_size) < 0) goto done;
+    size_t nlegend = legend ? AS_LIST(*bi_kw(a, "legend", NULL))->n : 0;
+    if (legend && !cls && nlegend != 1) {
+        bi_fail(a, NULL, "ValueError", "scatter(): legend names the classes of labels= (or the points, with one name); "
+                "give labels too, or one name");
+        goto done;
+    }
     if (!(fig = bi_fig_new(a, 0, 0, &p))) goto done;
     if (bi_scatter_background(a, p) < 0) goto done;
-    if (legend) {
-        const value *lg = bi_kw(a, "legend", NULL);
-        if (bi_scatter_named(a, p, &xs, &ys, cls, legend, AS_LIST(*lg)->n) < 0) goto done;
+    if (legend && cls) {
+        if (bi_scatter_named(a, p, &xs, &ys, cls, legend, nlegend, &style) < 0) goto done;
     } else {
-        lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, NULL, NULL);
+        lt_status st = plot_scatter(p, xs.x, ys.x, xs.n, cls, legend ? legend[0] : NULL, &style);
         if (st != LT_OK) { bi_plot_fail(a, NULL, fig, st); fig = NULL; goto done; }
     }
     rc = bi_fig_finish(a, fig, out);
@@ -563,11 +657,60 @@ done:
     return rc;
 }
 
-/* heatmap(m): a list of lists, or a 2-D to_floats object */
+/* extent=[x0, x1, y0, y1] (the map's left, right, bottom and top edges in data
+ * coordinates) into e; 0 when not given (*has 0), -1 after an error. */
+static int bi_kw_extent(bi_args *a, const char *who, double e[4], int *has)
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, "extent", &at);
+    bi_nums n = {0};
+    *has = 0;
+    if (!v || IS_NONE(*v)) return 0;
+    if (bi_nums_get(a, *v, at, who, &n) < 0) return -1;
+    int ok = n.n == 4;
+    if (ok) memcpy(e, n.x, 4 * sizeof *e);
+    bi_nums_free(&n);
+    if (!ok)
+        return bi_fail(a, at, "ValueError", "%s(): extent must be [x0, x1, y0, y1], the coordinates of the map's left, "
+                       "right, bottom and top edges", who);
+    if (!(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) && e[0] < e[1] && e[2] < e[3]))
+        return bi_fail(a, at, "ValueError", "%s(): extent=[%g, %g, %g, %g] needs finite x0 < x1 and y0 < y1", who,
+                       e[0], e[1], e[2], e[3]);
+    *has = 1;
+    return 0;
+}
+
+/* vmin=, vmax= of a heatmap: either end of its colours, the other end from the data's
+ * finite range [lo, hi] (neither given: 0 0, the data's range). */
+static int bi_heatmap_range(bi_args *a, double lo, double hi, plot_heatmap_opts *o)
+{
+    const char *kw[2] = {"vmin", "vmax"};
+    double *dst[2] = {&lo, &hi};
+    int given = 0;
+    for (int i = 0; i < 2; i++) {
+        const ast_node *at;
+        const value *v = bi_kw(a, kw[i], &at);
+        if (!v || IS_NONE(*v)) continue;
+        if (!IS_NUM(*v) || !isfinite(AS_NUM(*v))) return bi_fail(a, at, "TypeError", "%s must be a finite number", kw[i]);
+        *dst[i] = AS_NUM(*v);
+        given = 1;
+    }
+    if (given && !(lo < hi))
+        return bi_fail(a, NULL, "ValueError", "heatmap(): vmin (%g) must be below vmax (%g)", lo, hi);
+    if (given) o->vmin = lo, o->vmax = hi;
+    return 0;
+}
+
+/* heatmap(m, extent=, vmin=, vmax=): a list of lists, or a 2-D to_floats object; with an
+ * extent at data coordinates, so that other plots can be drawn over it (over=) */
 static int bi_heatmap(bi_args *a, value *out)
 {
     bi_nums v;
     plot_panel *p;
+    double e[4];
+    int has_e;
+    plot_heatmap_opts o = {0};
+    if (bi_kw_extent(a, "heatmap", e, &has_e) < 0) return -1;
     if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "heatmap", &v) < 0) return -1;
     int rows = v.ndim >= 2 ? v.shape[0] : 1, cols = rows ? (int)(v.n / (size_t)rows) : 0;
     if (v.n > 16u << 20) {   /* plot_heatmap's limit, checked before copying 2^27 numbers again */
@@ -576,10 +719,16 @@ static int bi_heatmap(bi_args *a, value *out)
     }
     float *z = malloc((v.n ? v.n : 1) * sizeof *z);
     if (!z) { bi_nums_free(&v); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
-    for (size_t i = 0; i < v.n; i++) z[i] = (float)v.x[i];
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < v.n; i++) {
+        z[i] = (float)v.x[i];
+        if (isfinite(z[i])) { lo = fmin(lo, z[i]); hi = fmax(hi, z[i]); }
+    }
     bi_nums_free(&v);
+    if (bi_heatmap_range(a, lo, hi, &o) < 0) { free(z); return -1; }
+    o.extent = has_e ? e : NULL;
     plot_figure *fig = bi_fig_new(a, 0, 0, &p);
-    lt_status st = fig ? plot_heatmap(p, z, rows, cols, NULL) : LT_OK;
+    lt_status st = fig ? plot_heatmap(p, z, rows, cols, &o) : LT_OK;
     free(z);
     if (!fig) return -1;
     if (st != LT_OK) return bi_plot_fail(a, a->pos_nodes[0], fig, st);
@@ -946,12 +1095,13 @@ static int bi_live(bi_args *a, value *out)
 
 /* ---- the table -------------------------------------------------------------------- */
 
-#define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend"
-static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", "xlim", "ylim", NULL};
-static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "xlim", "ylim", "background", "extent", "vmin", "vmax", NULL};
+#define BI_FIG_KW "title", "xlabel", "ylabel", "logy", "size", "legend", "over"
+static const char *const bi_plot_kw[] = {BI_FIG_KW, "x", "smooth", "markers", "markersize", "xlim", "ylim", NULL};
+static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "markersize", "xlim", "ylim", "background", "extent",
+                                            "vmin", "vmax", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
-static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", NULL};
-static const char *const bi_heatmap_kw[] = {BI_FIG_KW, NULL};
+static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", "xlim", "ylim", NULL};
+static const char *const bi_heatmap_kw[] = {BI_FIG_KW, "extent", "vmin", "vmax", "xlim", "ylim", NULL};
 static const char *const bi_grid_kw[] = {"cols", NULL};
 static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 static const char *const bi_animate_kw[] = {"fps", "hold", "loop", "titles", "title", "size", "labels", "cols", "vmin", "vmax", NULL};
