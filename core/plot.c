@@ -235,6 +235,9 @@ static lt_status check_joinable(const plot_panel *p, plot_kind k, const char *fn
 {
     int xy = k == PLOT_KIND_SCATTER || k == PLOT_KIND_LINE || k == PLOT_KIND_HIST;
     int over_map = xy && p->frameless == PLOT_KIND_HEATMAP && p->has_extent;
+    if (xy && p->frameless == PLOT_KIND_HEATMAP && !p->has_extent)
+        return lt_fail(LT_ERR_VALUE, "%s: this panel holds a heatmap on index axes; give the "
+                       "heatmap an extent (its edges in data coordinates) to draw over it", fn);
     if (p->frameless && !over_map)
         return lt_fail(LT_ERR_VALUE, "%s: this panel already holds a %s; use another panel",
                        fn, kind_name(p->frameless));

@@ -63,8 +63,9 @@ static int bd_get_points(bi_args *a, bd_points *p)
     if (a->npos < 3) return 0;
     if (bi_nums_get(a, a->pos[2], a->pos_nodes[2], "boundary", &l) < 0) return -1;
     if (l.n != p->n) {
+        size_t got = l.n;
         bi_nums_free(&l);
-        return bi_fail(a, a->pos_nodes[2], "ValueError", "boundary(): %zu labels for %zu points", l.n, p->n);
+        return bi_fail(a, a->pos_nodes[2], "ValueError", "boundary(): %zu labels for %zu points", got, p->n);
     }
     p->cls = malloc(p->n * sizeof *p->cls);
     for (size_t i = 0; p->cls && i < p->n; i++) p->cls[i] = isfinite(l.x[i]) ? (int)l.x[i] : -1;
@@ -321,9 +322,9 @@ const builtin bi_boundary_builtins[] = {
      "stronger where net is sure, with the points on top in their classes' colours (class k in the k-th colour, as "
      "scatter colours labels). net's output is read as class scores (B, C), or as the probability of class 1 (B, 1) "
      "(a logit, through a sigmoid, when some output lies outside [0, 1]). The description gives the accuracy on the points.",
-     "net = seq(linear(2, 1))\n"
-     "boundary(net, tensor([[0, 0], [1, 1], [0, 1]]), [0, 1, 1], n=20)\n"
-     "# => <class map (20 x 20) under 3 points, accuracy 0.667>",
+     "fn above(p) { return p[:, 1] - p[:, 0] }   # a logit: class 1 above the diagonal\n"
+     "boundary(above, tensor([[0, 1], [1, 0], [1, 2], [2, 0]]), [1, 0, 1, 1], n=20)\n"
+     "# => <class map (20 x 20) under 4 points, accuracy 0.75>",
      bi_boundary_kw, 2, 3, bi_boundary},
     {0},
 };

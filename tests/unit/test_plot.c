@@ -827,6 +827,191 @@ const char *__lsan_default_suppressions(void)
     return "leak:libfontconfig.so\n";
 }
 
+
+/* ---- several kinds in one panel ---- */
+
+/* Renders fig to PNG bytes (the caller frees them); NULL on failure. */
+static unsigned char *png_bytes(const plot_figure *fig, size_t *len)
+{
+    plot_png png;
+    if (plot_render_png(fig, &png) != LT_OK) return NULL;
+    *len = png.len;
+    return png.data;
+}
+
+/* A copy draws the same PNG, byte for byte; drawing more on the copy leaves the original
+ * as it was. */
+static void test_figure_copy(void)
+{
+    plot_figure *fig = plot_figure_new(320, 200);
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    float z[6] = {0, 1, 2, 3, 4, 5};
+    double e[4] = {0, 3, 0, 2}, xs[3] = {0.5, 1.5, 2.5}, ys[3] = {0.5, 1.5, 1};
+    int cls[3] = {0, 1, 1};
+    plot_heatmap_opts o = {.extent = e};
+    plot_set_title(p, "copy");
+    CHECK(plot_heatmap(p, z, 2, 3, &o) == LT_OK);
+    CHECK(plot_scatter(p, xs, ys, 3, cls, NULL, NULL) == LT_OK);
+    CHECK(plot_line(p, xs, ys, 3, "line", NULL) == LT_OK);
+    size_t n0, n1, n2;
+    unsigned char *a = png_bytes(fig, &n0);
+    plot_figure *c = plot_figure_copy(fig);
+    CHECK(c != NULL);
+    unsigned char *b = c ? png_bytes(c, &n1) : NULL;
+    CHECK(a && b && n0 == n1 && memcmp(a, b, n0) == 0);
+    char *d0 = plot_describe(fig), *d1 = c ? plot_describe(c) : NULL;
+    CHECK(d1 && strcmp(d0, d1) == 0);
+    CHECK_STR(d0, "heatmap 'copy' (2 x 3) under 3 points with line plot (1 series, 3 points)");
+    if (c) CHECK(plot_line(plot_panel_at(c, 0, 0), NULL, ys, 3, "more", NULL) == LT_OK);
+    unsigned char *a2 = png_bytes(fig, &n2);
+    CHECK(a2 && n2 == n0 && memcmp(a, a2, n0) == 0);
+    free(a); free(b); free(a2); free(d0); free(d1);
+    plot_figure_free(c);
+    plot_figure_free(fig);
+    /* every kind copies: bars, histograms, image grids, trees */
+    fig = plot_figure_new(0, 0);
+    plot_figure_set_grid(fig, 2, 2);
+    const char *cats[2] = {"a", "b"};
+    CHECK(plot_bar(plot_panel_at(fig, 0, 0), cats, ys, 2, "b", NULL) == LT_OK);
+    CHECK(plot_hist(plot_panel_at(fig, 0, 1), xs, 3, 2, 0, "h", NULL) == LT_OK);
+    const char *titles[6] = {"1", "2", "3", "4", "5", "6"};
+    plot_images_opts io = {.cols = 3, .titles = titles};
+    CHECK(plot_image_grid(plot_panel_at(fig, 1, 0), z, 6, 1, 1, &io) == LT_OK);
+    plot_tree_node nodes[3] = {{"r", NULL, NULL, -1}, {"a", "0.5", "0", 0}, {"b", "0.5", "1", 0}};
+    CHECK(plot_tree(plot_panel_at(fig, 1, 1), nodes, 3) == LT_OK);
+    CHECK(!plot_figure_overlayable(fig));
+    a = png_bytes(fig, &n0);
+    c = plot_figure_copy(fig);
+    b = c ? png_bytes(c, &n1) : NULL;
+    CHECK(a && b && n0 == n1 && memcmp(a, b, n0) == 0);
+    free(a); free(b);
+    plot_figure_free(c);
+    plot_figure_free(fig);
+}
+
+/* Lines and histograms join a map with an extent, before or after it; a map without an
+ * extent takes none, and says how to fix it. */
+static void test_map_joins(void)
+{
+    float z[4] = {0, 1, 0, 1};
+    double e[4] = {0, 2, 0, 1}, xs[2] = {0.2, 1.8}, ys[2] = {0.5, 0.5};
+    plot_style red = {.color = PLOT_RGB(0xff0000), .line_width = 4};
+    plot_heatmap_opts o = {.extent = e};
+    plot_figure *fig = plot_figure_new(0, 0);
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    CHECK(plot_line(p, xs, ys, 2, NULL, &red) == LT_OK);
+    CHECK(plot_heatmap(p, z, 2, 2, NULL) == LT_ERR_VALUE);    /* under a line: needs an extent */
+    CHECK(strstr(lt_errmsg(), "needs an extent") != NULL);
+    CHECK(plot_heatmap(p, z, 2, 2, &o) == LT_OK);
+    CHECK(plot_heatmap(p, z, 2, 2, &o) == LT_ERR_VALUE);      /* one map per panel */
+    CHECK(plot_hist(p, xs, 2, 2, 1, NULL, NULL) == LT_OK);
+    img im;
+    if (render(fig, 640, 400, 2, &im)) {
+        /* the red line across the middle of the map, over it */
+        CHECK(count_rgb(&im, 0xff0000, 0, im.h / 3, im.w, 2 * im.h / 3, NULL) > 1000);
+        free(im.px);
+    }
+    plot_figure_free(fig);
+    fig = plot_figure_new(0, 0);
+    p = plot_panel_at(fig, 0, 0);
+    CHECK(plot_heatmap(p, z, 2, 2, NULL) == LT_OK);
+    CHECK(plot_line(p, xs, ys, 2, NULL, NULL) == LT_ERR_VALUE);
+    CHECK(strstr(lt_errmsg(), "give the heatmap an extent") != NULL);
+    plot_figure_free(fig);
+}
+
+/* A map of colours fills its extent (left half red, right half blue), no colour bar:
+ * xlim wider than the extent leaves white beside it, inside the frame. */
+static void test_rgb_map(void)
+{
+    uint32_t rgb[2] = {0xff0000, 0x0000ff};
+    double e[4] = {0, 2, 0, 1};
+    plot_figure *fig = plot_figure_new(0, 0);
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    CHECK(plot_rgb_map(p, rgb, 1, 2, NULL) == LT_ERR_VALUE);
+    CHECK(plot_rgb_map(p, rgb, 1, 2, e) == LT_OK);
+    char *d = plot_describe(fig);
+    CHECK_STR(d, "class map (1 x 2)");
+    free(d);
+    img im;
+    if (render(fig, 640, 400, 2, &im)) {
+        long red_l = count_rgb(&im, 0xff0000, 0, 0, im.w / 2, im.h, NULL);
+        long red_r = count_rgb(&im, 0xff0000, im.w / 2, 0, im.w, im.h, NULL);
+        long blue_r = count_rgb(&im, 0x0000ff, im.w / 2, 0, im.w, im.h, NULL);
+        CHECK(red_l > 100000 && red_r < red_l / 10 && blue_r > 100000);
+        /* no colour bar: the map reaches close to the right edge */
+        CHECK(count_rgb(&im, 0x0000ff, im.w - im.w / 10, 0, im.w, im.h, NULL) > 1000);
+        free(im.px);
+    }
+    CHECK(plot_set_xlim(p, -2, 2) == LT_OK);
+    if (render(fig, 640, 400, 2, &im)) {
+        /* the map is the right half of the frame; the left quarter of the image is not red */
+        CHECK(count_rgb(&im, 0xff0000, 0, 0, im.w / 4, im.h, NULL) == 0);
+        CHECK(count_rgb(&im, 0xff0000, im.w / 2, 0, im.w, im.h, NULL) > 50000);
+        free(im.px);
+    }
+    plot_figure_free(fig);
+}
+
+/* The legend's box: where the image changes when the legend is turned on. */
+static int legend_box(void (*draw)(plot_panel *), int *cx, int *cy, int *w, int *h)
+{
+    img im[2];
+    for (int k = 0; k < 2; k++) {
+        plot_figure *fig = plot_figure_new(0, 0);
+        plot_panel *p = plot_panel_at(fig, 0, 0);
+        draw(p);
+        plot_set_legend(p, k ? PLOT_LEGEND_ON : PLOT_LEGEND_OFF);
+        int ok = render(fig, 640, 400, 2, &im[k]);
+        plot_figure_free(fig);
+        if (!ok) return 0;
+    }
+    int x0 = im[0].w, y0 = im[0].h, x1 = -1, y1 = -1;
+    for (int y = 0; y < im[0].h; y++)
+        for (int x = 0; x < im[0].w; x++)
+            if (im[0].px[y * im[0].w + x] != im[1].px[y * im[0].w + x]) {
+                x0 = x < x0 ? x : x0, x1 = x > x1 ? x : x1;
+                y0 = y < y0 ? y : y0, y1 = y > y1 ? y : y1;
+            }
+    *cx = (x0 + x1) / 2, *cy = (y0 + y1) / 2, *w = im[0].w, *h = im[0].h;
+    free(im[0].px);
+    free(im[1].px);
+    return x1 > x0;
+}
+
+/* A two-point line along the top (its ends and midpoint outside the corners) and points in
+ * the lower left: matplotlib's "best" avoids the segment and the points, so the legend
+ * sits lower right. */
+static void top_line_and_points(plot_panel *p)
+{
+    double lx[2] = {-5, 15}, ly[2] = {10, 10}, px[30], py[30];
+    for (int i = 0; i < 30; i++) px[i] = 1 + (i % 6) * 0.6, py[i] = (i / 6) * 0.8;
+    CHECK(plot_set_xlim(p, 0, 10) == LT_OK);   /* the line's ends are outside the view */
+    CHECK(plot_line(p, lx, ly, 2, "top", NULL) == LT_OK);
+    CHECK(plot_scatter(p, px, py, 30, NULL, "cloud", NULL) == LT_OK);
+}
+
+/* Points filling the upper half: the legend goes to a lower corner. */
+static void points_above(plot_panel *p)
+{
+    double px[60], py[60];
+    for (int i = 0; i < 60; i++) px[i] = i % 10, py[i] = 5 + (i / 10);
+    CHECK(plot_scatter(p, px, py, 60, NULL, "upper", NULL) == LT_OK);
+    double lx[2] = {0, 9}, ly[2] = {0, 10};
+    CHECK(plot_line(p, lx, ly, 2, "diagonal", NULL) == LT_OK);
+}
+
+static void test_legend_best(void)
+{
+    int cx, cy, w, h;
+    if (legend_box(top_line_and_points, &cx, &cy, &w, &h)) {
+        CHECK(cy > h / 2 && cx > w / 2);   /* lower right */
+    }
+    if (legend_box(points_above, &cx, &cy, &w, &h)) {
+        CHECK(cy > h / 2 && cx > w / 2);   /* lower right: the diagonal crosses lower left */
+    }
+}
+
 int main(void)
 {
     RUN(test_ticks_hard_ranges);
@@ -852,5 +1037,9 @@ int main(void)
     RUN(test_long_labels);
     RUN(test_errors);
     RUN(test_write_file);
+    RUN(test_figure_copy);
+    RUN(test_map_joins);
+    RUN(test_rgb_map);
+    RUN(test_legend_best);
     return check_summary("plot");
 }
