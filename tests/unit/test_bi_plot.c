@@ -12,7 +12,7 @@
 #include "session.h"
 
 static char types[256], text[512], errmsg[256];
-static unsigned char png_head[32];
+static unsigned char png_head[32], *png_all;   /* the last PNG: its head, all of it */
 static size_t png_len;
 static int out_w, out_h, displays, results;
 
@@ -26,6 +26,8 @@ static void capture(const lt_output *o)
         if (strcmp(o->items[i].type, "image/png") == 0) {
             png_len = o->items[i].len;
             memcpy(png_head, o->items[i].data, png_len < sizeof png_head ? png_len : sizeof png_head);
+            free(png_all);
+            if ((png_all = malloc(png_len))) memcpy(png_all, o->items[i].data, png_len);
         }
         if (strcmp(o->items[i].type, "text/plain") == 0)
             snprintf(text, sizeof text, "%.*s", (int)o->items[i].len, (const char *)o->items[i].data);
@@ -113,6 +115,39 @@ static void test_display_and_code(void)
     lt_session_free(s);
 }
 
+/* The last PNG shown, copied (its length in *n); the caller frees it. */
+static unsigned char *last_png(size_t *n)
+{
+    unsigned char *c = malloc(png_len);
+    if (c && png_all) memcpy(c, png_all, png_len);
+    *n = png_len;
+    return c;
+}
+
+/* over=fig draws on fig: the figure's PNG changes to the new drawing (the call's result
+ * is that same figure); a call that fails leaves it as it was; sizes are kept. */
+static void test_over(void)
+{
+    lt_session *s = session();
+    size_t n0, n1, n2;
+    CHECK(lt_execute(s, "fig = scatter([0, 1, 2], [1, 3, 2], size=[320, 240])\nfig", 0) == LT_EXEC_OK);
+    unsigned char *a = last_png(&n0);
+    CHECK(lt_execute(s, "plot([1, 2], x=[0, 2], over=fig)", 0) == LT_EXEC_OK);
+    CHECK_STR(text, "<scatter plot (3 points) with line plot (1 series, 2 points)>");
+    CHECK(out_w == 320 && out_h == 240);
+    unsigned char *b = last_png(&n1);
+    CHECK(n0 != n1 || memcmp(a, b, n0) != 0);
+    CHECK(lt_execute(s, "fig", 0) == LT_EXEC_OK);
+    CHECK(png_len == n1 && memcmp(png_all, b, n1) == 0);
+    CHECK(lt_execute(s, "plot([-1, 2], over=fig, logy=true)", 0) == LT_EXEC_ERROR);
+    CHECK(lt_execute(s, "fig", 0) == LT_EXEC_OK);
+    unsigned char *c = last_png(&n2);
+    CHECK(n2 == n1 && memcmp(c, b, n1) == 0);
+    CHECK_STR(text, "<scatter plot (3 points) with line plot (1 series, 2 points)>");
+    free(a); free(b); free(c);
+    lt_session_free(s);
+}
+
 static void test_to_floats_objects(void)
 {
     lt_session *s = session();
@@ -146,5 +181,7 @@ int main(void)
     RUN(test_figure_png);
     RUN(test_display_and_code);
     RUN(test_to_floats_objects);
+    RUN(test_over);
+    free(png_all);
     return check_summary("bi_plot");
 }
