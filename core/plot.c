@@ -514,6 +514,17 @@ static lt_status check_extent(const plot_panel *p, const double *e, const char *
     return LT_OK;
 }
 
+/* Can a map of rows x cols cells (given: its array is not NULL) join p? */
+static lt_status check_map(const plot_panel *p, int given, int rows, int cols, const char *fn)
+{
+    lt_status st = check_joinable(p, PLOT_KIND_HEATMAP, fn);
+    if (st != LT_OK) return st;
+    if (rows <= 0 || cols <= 0 || !given || (size_t)rows * cols > 16u << 20)
+        return lt_fail(LT_ERR_VALUE, "%s: a %d x %d matrix cannot be drawn (1..16M cells)",
+                       fn, rows, cols);
+    return LT_OK;
+}
+
 static int finite_count(const float *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -524,11 +535,8 @@ static int finite_count(const float *v, size_t n)
 lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
                        const plot_heatmap_opts *opts)
 {
-    lt_status st = check_joinable(p, PLOT_KIND_HEATMAP, "plot_heatmap");
+    lt_status st = check_map(p, z != NULL, rows, cols, "plot_heatmap");
     if (st != LT_OK) return st;
-    if (rows <= 0 || cols <= 0 || !z || (size_t)rows * cols > 16u << 20)
-        return lt_fail(LT_ERR_VALUE, "plot_heatmap: a %d x %d matrix cannot be drawn "
-                       "(1..16M cells)", rows, cols);
     size_t n = (size_t)rows * cols;
     if (!finite_count(z, n))
         return lt_fail(LT_ERR_VALUE, "plot_heatmap: all %zu values are NaN or infinite", n);
@@ -558,11 +566,8 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
 lt_status plot_rgb_map(plot_panel *p, const uint32_t *rgb, int rows, int cols,
                        const double *extent)
 {
-    lt_status st = check_joinable(p, PLOT_KIND_HEATMAP, "plot_rgb_map");
+    lt_status st = check_map(p, rgb != NULL, rows, cols, "plot_rgb_map");
     if (st != LT_OK) return st;
-    if (rows <= 0 || cols <= 0 || !rgb || (size_t)rows * cols > 16u << 20)
-        return lt_fail(LT_ERR_VALUE, "plot_rgb_map: a %d x %d map cannot be drawn "
-                       "(1..16M cells)", rows, cols);
     if (!extent)
         return lt_fail(LT_ERR_VALUE, "plot_rgb_map: the map needs an extent (the data "
                        "coordinates of its edges)");

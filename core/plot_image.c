@@ -49,28 +49,42 @@ int plot_float_range(const float *v, size_t n, double *lo, double *hi)
     return 1;
 }
 
+/* The surface's pixels and the device-pixel box a blit may write: the surface, or the
+ * canvas's clip inside it. */
+typedef struct blit_box {
+    unsigned char *data;
+    int stride, x0, y0, x1, y1;
+} blit_box;
+
+static blit_box blit_begin(plot_canvas *cv)
+{
+    cairo_surface_flush(cv->surface);
+    blit_box b = {cairo_image_surface_get_data(cv->surface), cairo_image_surface_get_stride(cv->surface),
+                  0, 0, cairo_image_surface_get_width(cv->surface), cairo_image_surface_get_height(cv->surface)};
+    if (cv->clip) {
+        b.x0 = cv->clip_x0, b.y0 = cv->clip_y0;
+        b.x1 = b.x1 < cv->clip_x1 ? b.x1 : cv->clip_x1;
+        b.y1 = b.y1 < cv->clip_y1 ? b.y1 : cv->clip_y1;
+    }
+    return b;
+}
+
 void plot_blit(plot_canvas *cv, int dx, int dy, int dw, int dh, const float *v, int rows,
                int cols, double vmin, double vmax, plot_cmap cmap)
 {
     if (dw <= 0 || dh <= 0) return;
-    cairo_surface_flush(cv->surface);
-    unsigned char *data = cairo_image_surface_get_data(cv->surface);
-    int stride = cairo_image_surface_get_stride(cv->surface);
-    int sw = cairo_image_surface_get_width(cv->surface);
-    int sh = cairo_image_surface_get_height(cv->surface);
-    int x0 = cv->clip ? cv->clip_x0 : 0, y0 = cv->clip ? cv->clip_y0 : 0;
-    if (cv->clip) { sw = sw < cv->clip_x1 ? sw : cv->clip_x1; sh = sh < cv->clip_y1 ? sh : cv->clip_y1; }
+    blit_box b = blit_begin(cv);
     uint32_t lut[256];
     for (int i = 0; i < 256; i++) lut[i] = plot_cmap_rgb(cmap, i / 255.0);
     double scale = vmax > vmin ? 255.0 / (vmax - vmin) : 0;
     for (int y = 0; y < dh; y++) {
         int py = dy + y;
-        if (py < y0 || py >= sh) continue;
+        if (py < b.y0 || py >= b.y1) continue;
         const float *src = v + (size_t)((long long)y * rows / dh) * cols;
-        uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
+        uint32_t *row = (uint32_t *)(b.data + (size_t)py * b.stride);
         for (int x = 0; x < dw; x++) {
             int px = dx + x;
-            if (px < x0 || px >= sw) continue;
+            if (px < b.x0 || px >= b.x1) continue;
             float s = src[(long long)x * cols / dw];
             if (!isfinite(s)) { row[px] = isnan(s) ? 0xffffff : lut[s > 0 ? 255 : 0]; continue; }
             double t = (s - vmin) * scale;
@@ -84,20 +98,14 @@ void plot_blit_rgb(plot_canvas *cv, int dx, int dy, int dw, int dh, const uint32
                    int rows, int cols)
 {
     if (dw <= 0 || dh <= 0) return;
-    cairo_surface_flush(cv->surface);
-    unsigned char *data = cairo_image_surface_get_data(cv->surface);
-    int stride = cairo_image_surface_get_stride(cv->surface);
-    int sw = cairo_image_surface_get_width(cv->surface);
-    int sh = cairo_image_surface_get_height(cv->surface);
-    int x0 = cv->clip ? cv->clip_x0 : 0, y0 = cv->clip ? cv->clip_y0 : 0;
-    if (cv->clip) { sw = sw < cv->clip_x1 ? sw : cv->clip_x1; sh = sh < cv->clip_y1 ? sh : cv->clip_y1; }
+    blit_box b = blit_begin(cv);
     for (int y = 0; y < dh; y++) {
         int py = dy + y;
-        if (py < y0 || py >= sh) continue;
+        if (py < b.y0 || py >= b.y1) continue;
         const uint32_t *src = rgb + (size_t)((long long)y * rows / dh) * cols;
-        uint32_t *row = (uint32_t *)(data + (size_t)py * stride);
+        uint32_t *row = (uint32_t *)(b.data + (size_t)py * b.stride);
         for (int x = 0; x < dw; x++)
-            if (dx + x >= x0 && dx + x < sw) row[dx + x] = src[(long long)x * cols / dw];
+            if (dx + x >= b.x0 && dx + x < b.x1) row[dx + x] = src[(long long)x * cols / dw];
     }
     cairo_surface_mark_dirty(cv->surface);
 }
