@@ -1107,34 +1107,44 @@ static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmi
 static const char *const bi_animate_kw[] = {"fps", "hold", "loop", "titles", "title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
 const builtin bi_plot_builtins[] = {
-    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=, xlim=, ylim=)",
+    {"plot", "plot(series, ..., x=none, smooth=1, markers=false, markersize=, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=, xlim=, ylim=, over=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
      "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
      "against the batch number and named after its variable (plot(lossD, lossG) has a legend lossD, "
      "lossG). markers=true marks every point. smooth=k draws each series faint with its moving average over k points on top. plot(code) "
      "draws a Huffman code's tree with its edges labelled 0 and 1; plot(density(normal(0, 1), ...)) "
-     "draws density curves.",
+     "draws density curves. over=fig draws on a figure made before (a fitted line over points, a density over "
+     "a histogram): that figure changes and is the result. markersize= (points) sizes the markers.",
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=)",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, markersize=5, title=, xlabel=, ylabel=, size=, xlim=, ylim=, over=)",
      "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
-     "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
-     "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",
+     "and a legend entry, named by its number or, in increasing order of the classes, by legend (without labels, "
+     "one name names the points). markersize= is the points' size in points; over=fig draws them on a figure "
+     "made before (a heatmap with an extent, a line plot), which changes and is the result.",
+     "fig = plot([1, 4], x=[0, 3], legend=[\"fit\"])\n"
+     "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1], markersize=8, over=fig)\n"
+     "# => <line plot (1 series, 2 points) with scatter plot (4 points, 2 classes)>",
      bi_scatter_kw, 2, 2, bi_scatter},
-    {"bar", "bar(values, labels=[...], legend=[...], title=, ...)",
+    {"bar", "bar(values, labels=[...], legend=[...], title=, ..., over=)",
      "Bars of the values over the categories named by labels; a list of lists draws grouped bars side "
      "by side, one colour per row, named by legend.",
      "bar([[0.5, 0.5], [0.9, 0.1]], labels=[\"H\", \"T\"], legend=[\"p\", \"q\"])  # => <bar chart (2 series, 2 categories)>",
      bi_bar_kw, 1, 1, bi_bar},
-    {"hist", "hist(xs, ..., bins=10, density=false, legend=[...], title=, ...)",
+    {"hist", "hist(xs, ..., bins=10, density=false, legend=[...], title=, ..., over=)",
      "A histogram of the numbers in xs with bins equal bins; density=true scales it to unit area. "
      "Several arguments are several see-through histograms over the same bins, named by legend.",
      "hist([1, 2, 2, 3, 3, 3], bins=3)  # => <histogram (1 series, 6 values, 3 bins)>",
      bi_hist_kw, 1, 16, bi_hist},
-    {"heatmap", "heatmap(m, title=, ...)",
-     "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top.",
-     "heatmap([[1, 2], [3, 4]])  # => <heatmap (2 x 2)>", bi_heatmap_kw, 1, 1, bi_heatmap},
+    {"heatmap", "heatmap(m, extent=none, vmin=, vmax=, title=, ..., over=)",
+     "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top. "
+     "extent=[x0, x1, y0, y1] puts its left, right, bottom and top edges at those data coordinates (number axes), "
+     "so that points, lines and histograms can be drawn over it (over=) or it under them. vmin= and vmax= set "
+     "either end of the colours.",
+     "m = heatmap([[1, 2], [3, 4]], extent=[0, 2, 0, 1], vmin=0)\n"
+     "scatter([0.5, 1.5], [0.25, 0.75], over=m)  # => <heatmap (2 x 2) under 2 points>",
+     bi_heatmap_kw, 1, 1, bi_heatmap},
     {"show", "show(images, ..., labels=[...], cols=, vmin=, vmax=, title=, size=)",
      "Images in a grid: (N, 784) is N 28x28 images, (N, H, W) N images HxW; several arguments are "
      "several rows (inputs over reconstructions), named by labels. The grey scale is 0..1 when every "
