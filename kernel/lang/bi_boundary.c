@@ -21,7 +21,7 @@
 #include "session.h"
 #include "tensor_val.h"
 
-enum { BD_MAX_CLASSES = 10 };
+enum { BD_MAX_CLASSES = 10, BD_CHUNK = 16384 };
 
 typedef struct bd_points {
     double *xy;     /* (n, 2) */
@@ -73,14 +73,12 @@ static int bd_get_points(bi_args *a, bd_points *p)
     return p->cls ? 0 : bi_fail(a, NULL, "MemoryError", "out of memory");
 }
 
-/* Runs net on the m points xy (m, 2): its outputs in *out (m x *c, malloc'ed). */
-static int bd_run(bi_args *a, const double *xy, size_t m, double **out, int *c)
+/* Runs net on the m points xy (m, 2) (m <= BD_CHUNK): its outputs in *out (m x *c,
+ * malloc'ed). */
+static int bd_run_chunk(bi_args *a, const double *xy, size_t m, double **out, int *c)
 {
     value net = a->pos[0], x, y;
     *out = NULL;
-    if (!IS_OBJ(net) || !AS_OBJ(net)->type->call)
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "boundary() needs a network (or a function) of 2 inputs, not a %s",
-                       val_type_name(net));
     if (!tc_get(a->s, a->call)) return -1;
     int shape[2] = {(int)m, 2};
     lt_tensor *t = graph_tensor(a->s->tc->g, 2, shape);
@@ -103,6 +101,39 @@ static int bd_run(bi_args *a, const double *xy, size_t m, double **out, int *c)
     }
     *out = v.x;   /* taken over */
     *c = cols;
+    return 0;
+}
+
+/* Runs net on the m points xy (m, 2), BD_CHUNK at a time (a 1000 x 1000 grid through a
+ * wide network would otherwise hold every hidden layer at once): the outputs in *out
+ * (m x *c, malloc'ed). Stops when the kernel is interrupted. */
+static int bd_run(bi_args *a, const double *xy, size_t m, double **out, int *c)
+{
+    value net = a->pos[0];
+    *out = NULL;
+    if (!IS_OBJ(net) || !AS_OBJ(net)->type->call)
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "boundary() needs a network (or a function) of 2 inputs, not a %s",
+                       val_type_name(net));
+    double *all = NULL;
+    for (size_t at = 0; at < m; at += BD_CHUNK) {
+        size_t k = m - at < BD_CHUNK ? m - at : BD_CHUNK;
+        double *part = NULL;
+        int ck = 0;
+        if (sess_poll(a->s, a->call) < 0 || bd_run_chunk(a, xy + 2 * at, k, &part, &ck) < 0) { free(all); return -1; }
+        if (at == 0) *c = ck;
+        if (ck != *c) {   /* a function whose output width changes from call to call */
+            free(part);
+            free(all);
+            return bi_fail(a, a->pos_nodes[0], "ValueError", "boundary(): the network gave %d outputs, then %d", *c, ck);
+        }
+        if (!all && !(all = malloc(m * (size_t)*c * sizeof *all))) {
+            free(part);
+            return bi_fail(a, NULL, "MemoryError", "out of memory");
+        }
+        memcpy(all + at * (size_t)*c, part, k * (size_t)*c * sizeof *all);
+        free(part);
+    }
+    *out = all;
     return 0;
 }
 
