@@ -5,6 +5,7 @@
  *   @LATENT_KEYWORDS@   the lexer's keywords (lex_keyword_text), true/false/none left out
  *   @LATENT_CONSTANTS@  true, false, none
  *   @LATENT_BUILTINS@   every name in the builtin registry (bi_at), in table order
+ *   @LATENT_VERSION@    the kernel's version (LATENT_VERSION)
  * so the CodeMirror mode (kernel.js) and the Pygments lexer highlight exactly the words
  * the kernel knows: a new builtin or keyword reaches both at the next build.
  * Exit status 0, or 1 with a message on stderr when a file cannot be read or written. */
@@ -62,13 +63,15 @@ static int words_read(const char *path, buf *out)
 /* Writes src to out with the placeholders replaced. */
 static void words_expand(const char *src, buf *out)
 {
-    static const char *const names[] = {"@LATENT_KEYWORDS@", "@LATENT_CONSTANTS@", "@LATENT_BUILTINS@"};
+    static const char *const names[] = {"@LATENT_KEYWORDS@", "@LATENT_CONSTANTS@", "@LATENT_BUILTINS@",
+                                        "@LATENT_VERSION@"};
     while (*src) {
         int hit = -1;
-        for (int i = 0; i < 3 && hit < 0; i++)
+        for (int i = 0; i < 4 && hit < 0; i++)
             if (strncmp(src, names[i], strlen(names[i])) == 0) hit = i;
         if (hit < 0) { buf_putc(out, *src++); continue; }
-        if (hit == 2) words_builtins(out);
+        if (hit == 3) buf_puts(out, LATENT_VERSION);
+        else if (hit == 2) words_builtins(out);
         else words_keywords(out, hit == 1);
         src += strlen(names[hit]);
     }

@@ -112,5 +112,28 @@ class TestLexer(unittest.TestCase):
         self.assertEqual(set(latent_pygments.CONSTANTS), {"true", "false", "none"})
 
 
+class TestInstall(unittest.TestCase):
+    @unittest.skipUnless(os.environ.get("LATENT_BUILD"), "LATENT_BUILD (the build folder) not set")
+    def test_install_twice(self):
+        """install-lexer.sh into an empty folder, twice (setup is safe to run again): a
+        python3 with only that folder added (not the build's) finds the lexer through its
+        entry point, and the folder holds one .dist-info."""
+        script = os.path.join(os.environ["LATENT_SOURCE"], "share", "scripts", "install-lexer.sh")
+        with tempfile.TemporaryDirectory() as site:
+            env = dict(os.environ, LATENT_PYTHON_SITE=site)
+            for _ in range(2):
+                subprocess.run(["bash", script, os.environ["LATENT_BUILD"]], env=env, check=True,
+                               capture_output=True)
+            self.assertEqual(sorted(os.listdir(site)),
+                             ["latent_pygments-" + latent_pygments.__version__ + ".dist-info",
+                              "latent_pygments.py"])
+            env["PYTHONPATH"] = site
+            out = subprocess.run(
+                ["/usr/bin/python3", "-c", "from pygments.lexers import get_lexer_by_name as g;"
+                 "import latent_pygments as m; print(g('latent').name, m.__file__)"],
+                env=env, check=True, capture_output=True, text=True).stdout.split()
+            self.assertEqual(out, ["Latent", os.path.join(site, "latent_pygments.py")])
+
+
 if __name__ == "__main__":
     unittest.main()
