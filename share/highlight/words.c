@@ -35,14 +35,22 @@ static void words_keywords(buf *out, int constants)
     buf_putc(out, ']');
 }
 
-/* Appends the builtin names as a JSON array, eight to a line; a name in two tables (a
- * second meaning, which bi_find never reaches) is listed once. */
+/* Whether the builtin at i has a name listed before it (a second meaning). */
+static int words_seen(size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(bi_at(j)->name, bi_at(i)->name) == 0) return 1;
+    return 0;
+}
+
+/* Appends the builtin names as a JSON array, eight to a line; a name with several
+ * meanings (cross_entropy) is listed once. */
 static void words_builtins(buf *out)
 {
     size_t n = 0;
     buf_putc(out, '[');
     for (size_t i = 0; bi_at(i); i++) {
-        if (bi_find(bi_at(i)->name) != bi_at(i)) continue;
+        if (words_seen(i)) continue;
         buf_printf(out, "%s\"%s\"", n == 0 ? "" : n % 8 == 0 ? ",\n    " : ", ", bi_at(i)->name);
         n++;
     }
