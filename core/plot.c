@@ -544,6 +544,9 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     if (!isfinite(o.vmin) || !isfinite(o.vmax) || o.vmin > o.vmax)
         return lt_fail(LT_ERR_VALUE, "plot_heatmap: vmin %g, vmax %g must be finite with "
                        "vmin <= vmax", o.vmin, o.vmax);
+    if (o.levels && (o.levels < 2 || o.levels > 64))
+        return lt_fail(LT_ERR_VALUE, "plot_heatmap: %d levels; 2 to 64 colour bands (0: smooth)",
+                       o.levels);
     const double *e = o.extent;
     if ((st = check_extent(p, e, "plot_heatmap")) != LT_OK) return st;
     if (!(p->values = malloc(n * sizeof(float)))) return nomem(p, 0);
@@ -560,6 +563,7 @@ lt_status plot_heatmap(plot_panel *p, const float *z, int rows, int cols,
     p->yticklabels = dup_strs(o.yticklabels, (size_t)rows);
     p->cbar_label = dup_str(o.cbar_label);
     p->annotate = o.annotate;
+    p->levels = o.levels;
     return LT_OK;
 }
 

@@ -165,6 +165,9 @@ typedef struct plot_heatmap_opts {
     const char *const *yticklabels; /* rows strings or NULL */
     const char *cbar_label;         /* NULL for none */
     int annotate;                   /* write each value ("%.3g") in its cell, when all fit */
+    int levels;                     /* 0, or 2..64: the colours in that many equal bands of
+                                       vmin..vmax (a filled contour, as matplotlib's
+                                       contourf), the colour bar banded alike */
     const double *extent;           /* NULL (index axes), or {x0, x1, y0, y1}: the data
                                        coordinates of the map's left, right, bottom and top
                                        edges; the panel then has number axes and takes

@@ -1034,8 +1034,10 @@ static void draw_colorbar(plot_canvas *cv, const plot_panel *p, plot_rect a, con
     float strip[256];
     for (int i = 0; i < 256; i++) strip[i] = (float)(cb->hi - (cb->hi - cb->lo) * (i + 0.5) / 256);
     int bx = (int)lround(a.x * d), by = (int)lround(a.y * d);
+    cv->levels = p->levels;
     plot_blit(cv, bx, by, (int)lround((a.x + a.w) * d) - bx, (int)lround((a.y + a.h) * d) - by,
               strip, 256, 1, cb->lo, cb->hi, p->cmap);
+    cv->levels = 0;
     if (p->nseries > 0) veil(cr, a);
     cairo_set_source_rgb(cr, 0, 0, 0);
     cairo_set_line_width(cr, SPINE_W);
@@ -1098,12 +1100,14 @@ static void map_blit(plot_canvas *cv, const plot_panel *p, const frame *f, doubl
     }
     int dx = (int)lround(x0 * d), dy = (int)lround(y0 * d);
     int dw = (int)lround(x1 * d) - dx, dh = (int)lround(y1 * d) - dy;
+    cv->levels = p->levels;
     cv->clip = 1;   /* the blit writes pixels directly: keep it inside the axes */
     cv->clip_x0 = (int)lround(f->a.x * d), cv->clip_y0 = (int)lround(f->a.y * d);
     cv->clip_x1 = (int)lround((f->a.x + f->a.w) * d), cv->clip_y1 = (int)lround((f->a.y + f->a.h) * d);
     if (p->rgb) plot_blit_rgb(cv, dx, dy, dw, dh, p->rgb, p->rows, p->cols);
     else plot_blit(cv, dx, dy, dw, dh, p->values, p->rows, p->cols, vmin, vmax, p->cmap);
     cv->clip = 0;
+    cv->levels = 0;
 }
 
 void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell)

@@ -75,7 +75,11 @@ void plot_blit(plot_canvas *cv, int dx, int dy, int dw, int dh, const float *v, 
     if (dw <= 0 || dh <= 0) return;
     blit_box b = blit_begin(cv);
     uint32_t lut[256];
-    for (int i = 0; i < 256; i++) lut[i] = plot_cmap_rgb(cmap, i / 255.0);
+    int L = cv->levels;   /* bands: the colour at the middle of each band's share of 0..1 */
+    for (int i = 0; i < 256; i++) {
+        int band = L ? (i * L) / 256 : 0;
+        lut[i] = plot_cmap_rgb(cmap, L ? (double)band / (L - 1) : i / 255.0);
+    }
     double scale = vmax > vmin ? 255.0 / (vmax - vmin) : 0;
     for (int y = 0; y < dh; y++) {
         int py = dy + y;

@@ -55,6 +55,7 @@ struct plot_panel {
     int grid_cols;        /* images per row */
     char **xticklabels, **yticklabels, *cbar_label; /* heatmap (cols / rows strings) */
     int annotate;                                    /* heatmap: values in the cells */
+    int levels;                                      /* heatmap: colour bands, or 0 */
     uint32_t *rgb;        /* a map of colours (rows x cols, 0xRRGGBB) instead of values */
     int has_extent;                                  /* heatmap over number axes: */
     double extent[4];                                /* x0, x1, y0 (bottom), y1 (top) */
@@ -81,6 +82,7 @@ typedef struct plot_canvas {
     cairo_surface_t *surface;
     double density;
     int reference;        /* no fast paths: every line point, every circle through Cairo */
+    int levels;           /* plot_blit: 0, or the number of colour bands */
     int clip;             /* blits write only inside [clip_x0, clip_x1) x [clip_y0, clip_y1) */
     int clip_x0, clip_y0, clip_x1, clip_y1;   /* device px */
 } plot_canvas;
@@ -119,7 +121,8 @@ int plot_tree_boxes(const plot_panel *p, plot_rect cell, plot_rect *boxes);
 /* ---- colour maps and pixel blits (plot_image.c) ---- */
 uint32_t plot_cmap_rgb(plot_cmap cmap, double t); /* t in [0,1] -> 0xRRGGBB */
 /* Fills the device-pixel rectangle (dx, dy, dw, dh) with the rows x cols values,
- * nearest neighbour, mapped through cmap over [vmin, vmax]; NaN cells white. */
+ * nearest neighbour, mapped through cmap over [vmin, vmax] (in cv->levels bands when
+ * set); NaN cells white. */
 void plot_blit(plot_canvas *cv, int dx, int dy, int dw, int dh, const float *v, int rows,
                int cols, double vmin, double vmax, plot_cmap cmap);
 /* The same for a map of colours (rows x cols, 0xRRGGBB), nearest neighbour. */

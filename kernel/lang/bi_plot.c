@@ -710,7 +710,9 @@ static int bi_heatmap(bi_args *a, value *out)
     double e[4];
     int has_e;
     plot_heatmap_opts o = {0};
-    if (bi_kw_extent(a, "heatmap", e, &has_e) < 0) return -1;
+    long levels;
+    if (bi_kw_extent(a, "heatmap", e, &has_e) < 0 || bi_kw_int(a, "levels", 0, 2, 64, &levels) < 0) return -1;
+    o.levels = (int)levels;
     if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "heatmap", &v) < 0) return -1;
     int rows = v.ndim >= 2 ? v.shape[0] : 1, cols = rows ? (int)(v.n / (size_t)rows) : 0;
     if (v.n > 16u << 20) {   /* plot_heatmap's limit, checked before copying 2^27 numbers again */
@@ -1101,7 +1103,7 @@ static const char *const bi_scatter_kw[] = {BI_FIG_KW, "labels", "markersize", "
                                             "vmin", "vmax", NULL};
 static const char *const bi_bar_kw[] = {BI_FIG_KW, "labels", NULL};
 static const char *const bi_hist_kw[] = {BI_FIG_KW, "bins", "density", "xlim", "ylim", NULL};
-static const char *const bi_heatmap_kw[] = {BI_FIG_KW, "extent", "vmin", "vmax", "xlim", "ylim", NULL};
+static const char *const bi_heatmap_kw[] = {BI_FIG_KW, "extent", "vmin", "vmax", "levels", "xlim", "ylim", NULL};
 static const char *const bi_grid_kw[] = {"cols", NULL};
 static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 static const char *const bi_animate_kw[] = {"fps", "hold", "loop", "titles", "title", "size", "labels", "cols", "vmin", "vmax", NULL};
@@ -1137,11 +1139,11 @@ const builtin bi_plot_builtins[] = {
      "Several arguments are several see-through histograms over the same bins, named by legend.",
      "hist([1, 2, 2, 3, 3, 3], bins=3)  # => <histogram (1 series, 6 values, 3 bins)>",
      bi_hist_kw, 1, 16, bi_hist},
-    {"heatmap", "heatmap(m, extent=none, vmin=, vmax=, title=, ..., over=)",
+    {"heatmap", "heatmap(m, extent=none, vmin=, vmax=, levels=, title=, ..., over=)",
      "A heatmap of a matrix (a list of rows, or a 2-D tensor) with a colour bar; row 0 at the top. "
      "extent=[x0, x1, y0, y1] puts its left, right, bottom and top edges at those data coordinates (number axes), "
      "so that points, lines and histograms can be drawn over it (over=) or it under them. vmin= and vmax= set "
-     "either end of the colours.",
+     "either end of the colours; levels=k (2 to 64) draws them in k equal bands, as a filled contour.",
      "m = heatmap([[1, 2], [3, 4]], extent=[0, 2, 0, 1], vmin=0)\n"
      "scatter([0.5, 1.5], [0.25, 0.75], over=m)  # => <heatmap (2 x 2) under 2 points>",
      bi_heatmap_kw, 1, 1, bi_heatmap},

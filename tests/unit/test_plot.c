@@ -953,6 +953,37 @@ static void test_rgb_map(void)
     plot_figure_free(fig);
 }
 
+/* levels=4: a smooth ramp is drawn in 4 colours (a filled contour), its colour bar too;
+ * levels outside 2..64 are refused. */
+static void test_heatmap_levels(void)
+{
+    float z[64];
+    for (int i = 0; i < 64; i++) z[i] = (float)i;
+    plot_heatmap_opts o = {.levels = 1};
+    plot_figure *fig = plot_figure_new(0, 0);
+    plot_panel *p = plot_panel_at(fig, 0, 0);
+    CHECK(plot_heatmap(p, z, 1, 64, &o) == LT_ERR_VALUE);
+    o.levels = 4;
+    CHECK(plot_heatmap(p, z, 1, 64, &o) == LT_OK);
+    img im;
+    if (render(fig, 640, 400, 2, &im)) {
+        /* the distinct colours along the middle row of the map: 4 viridis bands */
+        uint32_t seen[16];
+        int n = 0, y = im.h / 2;
+        for (int x = im.w / 10; x < im.w * 3 / 4; x++) {
+            uint32_t c = im.px[y * im.w + x];
+            int k = 0;
+            while (k < n && seen[k] != c) k++;
+            if (k == n && n < 16) seen[n++] = c;
+        }
+        CHECK(n == 4);
+        CHECK(count_rgb(&im, plot_cmap_rgb(PLOT_CMAP_VIRIDIS, 0), 0, 0, im.w, im.h, NULL) > 1000);
+        CHECK(count_rgb(&im, plot_cmap_rgb(PLOT_CMAP_VIRIDIS, 1.0 / 3), 0, 0, im.w, im.h, NULL) > 1000);
+        free(im.px);
+    }
+    plot_figure_free(fig);
+}
+
 /* The legend's box: where the image changes when the legend is turned on. */
 static int legend_box(void (*draw)(plot_panel *), int *cx, int *cy, int *w, int *h)
 {
@@ -1041,5 +1072,6 @@ int main(void)
     RUN(test_map_joins);
     RUN(test_rgb_map);
     RUN(test_legend_best);
+    RUN(test_heatmap_levels);
     return check_summary("plot");
 }
