@@ -507,10 +507,9 @@ static lt_status check_extent(const plot_panel *p, const double *e, const char *
     if (!e && p->nseries > 0)
         return lt_fail(LT_ERR_VALUE, "%s: a map under a %s needs an extent (the data "
                        "coordinates of its edges)", fn, kind_name(p->series[0].kind));
-    if (e && !(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) &&
-               e[0] < e[1] && e[2] < e[3]))
+    if (e && !(isfinite(e[1] - e[0]) && isfinite(e[3] - e[2]) && e[0] < e[1] && e[2] < e[3]))
         return lt_fail(LT_ERR_VALUE, "%s: extent [%g, %g, %g, %g] must be finite with "
-                       "x0 < x1 and y0 < y1", fn, e[0], e[1], e[2], e[3]);
+                       "x0 < x1 and y0 < y1 (and x1 - x0, y1 - y0 finite)", fn, e[0], e[1], e[2], e[3]);
     return LT_OK;
 }
 

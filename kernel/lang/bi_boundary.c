@@ -196,11 +196,11 @@ static int bd_extent(bi_args *a, const bd_points *p, double e[4])
     if (v && !IS_NONE(*v)) {
         bi_nums n = {0};
         if (bi_nums_get(a, *v, at, "boundary", &n) < 0) return -1;
-        int ok = n.n == 4 && n.x[0] < n.x[1] && n.x[2] < n.x[3] && isfinite(n.x[0]) && isfinite(n.x[1]) &&
-                 isfinite(n.x[2]) && isfinite(n.x[3]);
+        int ok = n.n == 4 && n.x[0] < n.x[1] && n.x[2] < n.x[3] && isfinite(n.x[1] - n.x[0]) &&
+                 isfinite(n.x[3] - n.x[2]);
         if (ok) memcpy(e, n.x, 4 * sizeof *e);
         bi_nums_free(&n);
-        return ok ? 0 : bi_fail(a, at, "ValueError", "boundary(): extent must be [x0, x1, y0, y1] with finite x0 < x1 and y0 < y1");
+        return ok ? 0 : bi_fail(a, at, "ValueError", "boundary(): extent must be [x0, x1, y0, y1] with x0 < x1 and y0 < y1, finite widths");
     }
     e[0] = e[2] = INFINITY, e[1] = e[3] = -INFINITY;
     for (size_t i = 0; i < p->n; i++)
@@ -215,6 +215,9 @@ static int bd_extent(bi_args *a, const bd_points *p, double e[4])
         double span = e[2 * d + 1] - e[2 * d], m = span > 0 ? 0.1 * span : 0.5;
         e[2 * d] -= m;
         e[2 * d + 1] += m;
+        if (!isfinite(e[2 * d + 1] - e[2 * d]))
+            return bi_fail(a, a->pos_nodes[1], "ValueError", "boundary(): the points spread over more than a double "
+                           "can hold (%g to %g); give extent=[x0, x1, y0, y1]", e[2 * d], e[2 * d + 1]);
     }
     return 0;
 }

@@ -516,8 +516,7 @@ static int bi_scatter_background(bi_args *a, plot_panel *p)
                 "the coordinates of its left, right, bottom and top edges");
         goto done;
     }
-    if (!(isfinite(e.x[0]) && isfinite(e.x[1]) && isfinite(e.x[2]) && isfinite(e.x[3]) &&
-          e.x[0] < e.x[1] && e.x[2] < e.x[3])) {
+    if (!(isfinite(e.x[1] - e.x[0]) && isfinite(e.x[3] - e.x[2]) && e.x[0] < e.x[1] && e.x[2] < e.x[3])) {
         bi_fail(a, eat, "ValueError", "scatter(): extent=[%g, %g, %g, %g] needs x0 < x1 and y0 < y1", e.x[0], e.x[1], e.x[2], e.x[3]);
         goto done;
     }
@@ -673,9 +672,9 @@ static int bi_kw_extent(bi_args *a, const char *who, double e[4], int *has)
     if (!ok)
         return bi_fail(a, at, "ValueError", "%s(): extent must be [x0, x1, y0, y1], the coordinates of the map's left, "
                        "right, bottom and top edges", who);
-    if (!(isfinite(e[0]) && isfinite(e[1]) && isfinite(e[2]) && isfinite(e[3]) && e[0] < e[1] && e[2] < e[3]))
-        return bi_fail(a, at, "ValueError", "%s(): extent=[%g, %g, %g, %g] needs finite x0 < x1 and y0 < y1", who,
-                       e[0], e[1], e[2], e[3]);
+    if (!(isfinite(e[1] - e[0]) && isfinite(e[3] - e[2]) && e[0] < e[1] && e[2] < e[3]))
+        return bi_fail(a, at, "ValueError", "%s(): extent=[%g, %g, %g, %g] needs finite x0 < x1 and y0 < y1 (and "
+                       "finite widths x1 - x0, y1 - y0)", who, e[0], e[1], e[2], e[3]);
     *has = 1;
     return 0;
 }
