@@ -18,6 +18,11 @@ uint32_t plot_tab10(int i)
     return tab10[((i % 10) + 10) % 10];
 }
 
+void plot_set_color_index(plot_panel *p, int i)
+{
+    p->next_color = i;
+}
+
 /* Length of the valid UTF-8 sequence at s (1..4), or 0 if it is not valid. */
 static int utf8_len(const unsigned char *s)
 {

@@ -124,6 +124,9 @@ typedef struct plot_style {
 
 /* The i-th colour of matplotlib's tab10 cycle, as 0xRRGGBB (i taken modulo 10). */
 uint32_t plot_tab10(int i);
+/* The next series of p without a colour of its own takes the i-th colour of the cycle
+ * (after series coloured by hand with the first i, e.g. classes 0..i-1). */
+void plot_set_color_index(plot_panel *p, int i);
 
 /* ---- kinds on axes (series are copied; label may be NULL) ----------------------- */
 

@@ -336,6 +336,9 @@ static int bi_boundary(bi_args *a, value *out)
     lt_status st = plot_rgb_map(p, rgb, (int)n, (int)n, e);
     if (st != LT_OK) { bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg()); goto done; }
     if (bd_points_over(a, p, &pts) < 0) goto done;
+    for (size_t i = 0; pts.cls && i < pts.n; i++)
+        if (pts.cls[i] + 1 > nclasses) nclasses = pts.cls[i] + 1;
+    plot_set_color_index(p, nclasses);   /* a line drawn over= later takes the next colour */
     char note[64] = "";
     if (acc >= 0) snprintf(note, sizeof note, ", accuracy %.3g", acc);
     rc = bi_fig_end_note(a, fig, note, out);
