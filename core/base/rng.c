@@ -1,6 +1,5 @@
 /* rng.c: xoshiro256** (Blackman and Vigna) with splitmix64 seeding, ziggurat normals. */
 #include "rng.h"
-#include "par.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -193,22 +192,16 @@ void rng_fill_uniform(rng *r, float *x, size_t n, float lo, float hi)
 }
 
 /* A large fill: blocks of RNG_BLOCK normals, block b from a generator seeded with
- * base + b, over the threads (par_range). */
-typedef struct fill_job {
-    float *x;
-    size_t n;
-    uint64_t base;
-    float mean, std;
-} fill_job;
-
-static void fill_blocks(void *c, size_t b0, size_t b1)
+ * seed + b (par_fill_normal, par.h, runs the blocks over the threads). */
+void rng_fill_normal_blocks(uint64_t seed, float *x, size_t n, size_t b0, size_t b1,
+                            float mean, float std)
 {
-    const fill_job *j = c;
+    pthread_once(&zig_once, zig_init);
     for (size_t b = b0; b < b1; b++) {
         rng local;
-        rng_seed(&local, j->base + b);
-        size_t lo = b * RNG_BLOCK, hi = lo + RNG_BLOCK < j->n ? lo + RNG_BLOCK : j->n;
-        fill_normal(&local, j->x + lo, hi - lo, j->mean, j->std);
+        rng_seed(&local, seed + b);
+        size_t lo = b * RNG_BLOCK, hi = lo + RNG_BLOCK < n ? lo + RNG_BLOCK : n;
+        fill_normal(&local, x + lo, hi - lo, mean, std);
     }
 }
 
@@ -216,8 +209,7 @@ void rng_fill_normal(rng *r, float *x, size_t n, float mean, float std)
 {
     pthread_once(&zig_once, zig_init);
     if (n >= RNG_PAR_MIN) {
-        fill_job j = { x, n, rng_next(r), mean, std };
-        par_range((n + RNG_BLOCK - 1) / RNG_BLOCK, 2, fill_blocks, &j);
+        rng_fill_normal_blocks(rng_next(r), x, n, 0, (n + RNG_BLOCK - 1) / RNG_BLOCK, mean, std);
         return;
     }
     fill_normal(r, x, n, mean, std);

@@ -1,5 +1,5 @@
 /* cpu.h: which vector instructions the engine's kernels use (one engine-wide choice that
- * every dispatch consults: the own sgemm in gemm.c, the conv kernels in conv_par.c, the
+ * every dispatch consults: the own sgemm in gemm.c, the vector kernels in vec.c, the
  * element loops marked PAR_CLONED in par.h).
  *
  *     cpu_isa isa = cpu_isa_get();            // what runs now

@@ -1,5 +1,5 @@
 /* gemm.c: the engine's own sgemm (AVX-512 register-blocked kernel, packed panels, column
- * ranges over conv_par's threads). See gemm.h. */
+ * ranges over the pool's threads). See gemm.h. */
 #include "gemm.h"
 
 #include <sched.h>
@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
-#include "conv_par.h"
+#include "pool.h"
 #include "cpu.h"
 
 static gemm_mode mode = GEMM_AUTO;
@@ -203,10 +203,10 @@ typedef struct job {
 
 /* scratch of a product split over the pool: packed op(A), and one (K, 32) panel of
  * op(B) per pool thread */
-static float *a_buf, *b_buf[CONV_PAR_MAX];
-static size_t a_cap, b_cap[CONV_PAR_MAX];
+static float *a_buf, *b_buf[POOL_MAX];
+static size_t a_cap, b_cap[POOL_MAX];
 /* scratch of a one-thread product, per calling thread, so that pool threads may each
- * run their own (tensor_sgemm splits a product's columns over the pool) */
+ * run their own (sgemm splits a product's columns over the pool) */
 static _Thread_local float *tl_a, *tl_b;
 static _Thread_local size_t tl_acap, tl_bcap;
 
@@ -329,8 +329,8 @@ int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const f
 {
     if (!gemm_wants(transA, transB, M, N, K, threads))
         return 0;
-    /* threads > 1: conv_par_for's pool, conv_par_threads() threads (tensor_get_threads) */
-    int nt = threads > 1 && N > 16 ? conv_par_threads() : 1;
+    /* threads > 1: pool_for's pool, pool_threads() threads (pool_get_threads) */
+    int nt = threads > 1 && N > 16 ? pool_threads() : 1;
     if (nt > (N + 15) / 16)
         nt = (N + 15) / 16;
     int nblk = (M + MR - 1) / MR;
@@ -345,12 +345,12 @@ int gemm_sgemm(int transA, int transB, int M, int N, int K, float alpha, const f
     }
     if (!reserve(&a_buf, &a_cap, (size_t)M * K))
         return 0;
-    for (int t = 0; t < conv_par_threads(); t++)             /* any pool thread may */
+    for (int t = 0; t < pool_threads(); t++)             /* any pool thread may */
         if (!reserve(&b_buf[t], &b_cap[t], (size_t)K * NR))  /* take a part        */
             return 0;
     job j = { transA, transB, M, N, K, lda, ldb, ldc, nblk, nt, A, B, C, alpha, beta, a_buf,
               NULL, 0 };
-    conv_par_for(nblk + nt, gemm_task, &j);
+    pool_for(nblk + nt, gemm_task, &j);
     return 1;
 }
 

@@ -1,8 +1,8 @@
-/* par.c: element loops over the conv_par pool (see par.h). */
+/* par.c: element loops over the engine's pool (see par.h). */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic")
 #include "par.h"
 
-#include "conv_par.h"
+#include "pool.h"
 
 /* ---- par_range ---------------------------------------------------------------------------- */
 
@@ -17,7 +17,7 @@ int par_set_serial(int on)
 
 static int par_threads(void)
 {
-    return serial ? 1 : conv_par_threads();
+    return serial ? 1 : pool_threads();
 }
 
 typedef struct range_job {
@@ -47,7 +47,7 @@ void par_range(size_t n, size_t min, par_range_fn body, void *ctx)
     if (part >= 16)   /* element ranges: whole vectors (a few blocks, e.g. rng's, stay split) */
         part = (part + 15) / 16 * 16;
     range_job j = { body, ctx, n, part };
-    conv_par_for((int)((n + part - 1) / part), range_task, &j);
+    pool_for((int)((n + part - 1) / part), range_task, &j);
 }
 
 /* ---- par_sum ------------------------------------------------------------------------------ */
@@ -92,7 +92,7 @@ double par_sum(size_t n, par_sum_fn part, void *ctx)
         sum_blocks(&j, 0, j.nb);
     } else {
         j.per = (j.nb + nt - 1) / nt;
-        conv_par_for((j.nb + j.per - 1) / j.per, sum_task, &j);
+        pool_for((j.nb + j.per - 1) / j.per, sum_task, &j);
     }
     double s = 0.0;
     for (int b = 0; b < j.nb; b++)
@@ -134,4 +134,29 @@ double par_dsqdiff(const float *a, const float *b, size_t n)
         s[k] += d * d;
     }
     return fold8(s);
+}
+
+/* ---- a large normal fill over the threads --------------------------------------------------- */
+
+typedef struct fill_job {
+    float *x;
+    size_t n;
+    uint64_t seed;
+    float mean, std;
+} fill_job;
+
+static void fill_blocks(void *c, size_t b0, size_t b1)
+{
+    const fill_job *j = c;
+    rng_fill_normal_blocks(j->seed, j->x, j->n, b0, b1, j->mean, j->std);
+}
+
+void par_fill_normal(rng *r, float *x, size_t n, float mean, float std)
+{
+    if (n < RNG_PAR_MIN) {
+        rng_fill_normal(r, x, n, mean, std);
+        return;
+    }
+    fill_job j = { x, n, rng_next(r), mean, std };
+    par_range((n + RNG_BLOCK - 1) / RNG_BLOCK, 2, fill_blocks, &j);
 }

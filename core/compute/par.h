@@ -1,5 +1,5 @@
 /* par.h: the element loops of the ops and optimizers, split over the threads of the
- * conv_par pool (conv_par.h) when an array is large enough to pay for a parallel call
+ * engine's pool (pool.h) when an array is large enough to pay for a parallel call
  * (~1-2 us while the pool's worker polls, ~10 us to wake it; an element loop over 32k
  * floats takes 5-30 us).
  *
@@ -17,14 +17,15 @@
  * block sums in order: the same sum, bit for bit, on 1 thread or 8.
  *
  * The bodies run on pool threads: they must not allocate from a graph (the arena is not
- * thread-safe), call lt_fail or start another parallel loop. Threads: tensor_get_threads()
- * (at most CONV_PAR_MAX); everything runs on the calling thread when that is 1. */
+ * thread-safe), call lt_fail or start another parallel loop. Threads: pool_get_threads()
+ * (at most POOL_MAX); everything runs on the calling thread when that is 1. */
 #ifndef LT_PAR_H
 #define LT_PAR_H
 
 #include <stddef.h>
 
 #include "cpu.h"
+#include "rng.h"
 
 /* A hot element loop, built three times and picked at each call by cpu_isa_get() (cpu.h:
  * the CPU's best, or lower by LATENT_ISA): for AVX-512 and for AVX2 with FMA (wider
@@ -85,5 +86,9 @@ int par_set_serial(int on);
  * sum of (a[i] - b[i])^2 the same way. */
 double par_dsum(const float *x, size_t n);
 double par_dsqdiff(const float *a, const float *b, size_t n);
+
+/* rng_fill_normal (rng.h) with the blocks of a large fill over the threads: the same
+ * numbers, bit for bit, on any thread count. */
+void par_fill_normal(rng *r, float *x, size_t n, float mean, float std);
 
 #endif

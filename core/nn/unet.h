@@ -39,7 +39,7 @@
 
 #include <stddef.h>
 
-#include "conv.h"
+#include "conv_layers.h"
 #include "graph.h"
 #include "nn.h"
 #include "param.h"

@@ -1,8 +1,9 @@
-/* conv.c: conv2d (im2col + sgemm over the threads of conv_par, and the direct
+/* conv.c: conv2d (im2col + sgemm over the pool's threads, and the direct
  * reference), 2x pooling and upsampling, and the conv2d layer. GroupNorm, the channel
  * add and the time embedding are in conv_norm.c. */
 #include "conv.h"
-#include "conv_par.h"
+#include "pool.h"
+#include "vec.h"
 #include "conv_wino.h"
 #include "mem.h"
 
@@ -252,14 +253,14 @@ static void col2im(const conv_geom *q, float *dcol, int n, float *dx)
                             zero_few(e + hi, q->Wo - hi);
                         }
                         float *xr = xc + (size_t)(ylo - q->pad + i) * q->W - q->pad + j;
-                        conv_vadd(xr + lo, d + lo, (size_t)(yhi - ylo - 1) * q->W + (hi - lo));
+                        vec_add(xr + lo, d + lo, (size_t)(yhi - ylo - 1) * q->W + (hi - lo));
                         continue;
                     }
                     for (int oy = ylo; oy < yhi; oy++) {
                         const float *d = row + (size_t)im * q->P + (size_t)oy * q->Wo;
                         float *xr = xc + (size_t)(oy * s - q->pad + i) * q->W - q->pad + j;
                         if (s == 1)
-                            conv_vadd(xr + lo, d + lo, (size_t)(hi - lo));
+                            vec_add(xr + lo, d + lo, (size_t)(hi - lo));
                         else if (s == 2)
                             scatter_add2(xr, d, lo, hi);
                         else
@@ -290,17 +291,17 @@ typedef struct conv_job {
     float *dx;                   /* (B, C, H, W) or NULL */
     int dx_set, dv_set;          /* dx, dv (residual) fresh buffers: write them, don't add */
     int want_dw, want_db;
-    float *col[CONV_PAR_MAX];    /* per thread: (K, G P) columns */
-    float *tmp[CONV_PAR_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
-    float *dw[CONV_PAR_MAX];     /* per part (conv_par_for_parts): (O, K) partial dw */
-    float *db[CONV_PAR_MAX];     /* per part: (O) partial bias gradient */
+    float *col[POOL_MAX];    /* per thread: (K, G P) columns */
+    float *tmp[POOL_MAX];    /* per thread: (O, G P) gemm output / gathered dy */
+    float *dw[POOL_MAX];     /* per part (pool_for_parts): (O, K) partial dw */
+    float *db[POOL_MAX];     /* per part: (O) partial bias gradient */
     const float *wr;             /* row-tap: the rearranged weight (kh, O, C kw) */
     const float *U;              /* wino: transformed weights, forward (16, O, C),
                                   * backward (16, C, O) */
     float *wrt;                  /* backward: each block of wr transposed, (C tj, O) */
-    float *dwr[CONV_PAR_MAX];    /* row-tap: per part, the partial gradient of wr, each
+    float *dwr[POOL_MAX];    /* row-tap: per part, the partial gradient of wr, each
                                   * block transposed, (Kb, O) */
-    float *dyt[CONV_PAR_MAX];    /* row-tap backward: per thread dy transposed, (Np, O) */
+    float *dyt[POOL_MAX];    /* row-tap backward: per thread dy transposed, (Np, O) */
 } conv_job;
 
 /* ---- conv2d: the row-tap path ------------------------------------------------------------
@@ -492,9 +493,9 @@ static void padded_out(const conv_job *j, int b, const float *yp)
             float *yr = j->y + plane * q->P + (size_t)y * Wo;
             const float *src = yp + (size_t)o * q->Np + (size_t)y * Wp;
             if (j->residual)
-                conv_vaddc_add(yr, src, add, j->v + plane * q->P + (size_t)y * Wo, (size_t)Wo);
+                vec_addc_add(yr, src, add, j->v + plane * q->P + (size_t)y * Wo, (size_t)Wo);
             else
-                conv_vaffine(yr, src, 1.0f, add, (size_t)Wo);
+                vec_affine(yr, src, 1.0f, add, (size_t)Wo);
         }
     }
 }
@@ -508,7 +509,7 @@ static void phase_forward(const conv_job *j, int b, int th)
     phase_build(q, j->x + (size_t)b * C * q->H * q->W, x4);
     for (int blk = 0; blk < 4; blk++) {
         int Kb = phase_blk[blk][3] * C;
-        conv_sgemm(0, 0, O, (int)q->Np, Kb, 1.0f, j->wr + phase_wstart(q, blk), Kb,
+        sgemm_nested(0, 0, O, (int)q->Np, Kb, 1.0f, j->wr + phase_wstart(q, blk), Kb,
                    x4 + (size_t)phase_blk[blk][2] * C * q->L + phase_offset(q, blk), (int)q->L,
                    blk ? 1.0f : 0.0f, yp, (int)q->Np);
     }
@@ -542,7 +543,7 @@ static void phase_backward(const conv_job *j, int b, int th, int p, const float 
         transpose_dy(dyp, j->dyt[th], O, Np);
         for (int blk = 0; blk < 4; blk++) {
             int Kb = phase_blk[blk][3] * C;
-            conv_sgemm(0, 0, Kb, O, (int)Np, 1.0f,
+            sgemm_nested(0, 0, Kb, O, (int)Np, 1.0f,
                        buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L,
                        j->dyt[th], O, 1.0f, j->dwr[p] + phase_wstart(q, blk), O);
         }
@@ -553,7 +554,7 @@ static void phase_backward(const conv_job *j, int b, int th, int p, const float 
     memset(buf, 0, (size_t)4 * C * L * sizeof(float));
     for (int blk = 0; blk < 4; blk++) {
         int Kb = phase_blk[blk][3] * C;
-        conv_sgemm(0, 0, Kb, (int)Np, O, 1.0f, j->wrt + phase_wstart(q, blk), O, dyp, (int)Np,
+        sgemm_nested(0, 0, Kb, (int)Np, O, 1.0f, j->wrt + phase_wstart(q, blk), O, dyp, (int)Np,
                    1.0f, buf + (size_t)phase_blk[blk][2] * C * L + phase_offset(q, blk), (int)L);
     }
     /* dx[c][2a + p][2b + q] (+)= D[slot(p, q) C + c][(a + 1) Wp + b + 1]: each element once */
@@ -623,7 +624,7 @@ static void wino_forward(const conv_job *j, int b0, int n, int th)
     for (int im = 0; im < n; im++)
         wino_input(j->x + (size_t)(b0 + im) * C * HW, C, q->H, q->W, V + im * q->T, (size_t)N);
     for (int xi = 0; xi < 16; xi++)   /* M[xi] (O, N) = U[xi] (O, C) V[xi] (C, N) */
-        conv_sgemm(0, 0, O, N, C, 1.0f, j->U + (size_t)xi * O * C, C, V + (size_t)xi * C * N, N,
+        sgemm_nested(0, 0, O, N, C, 1.0f, j->U + (size_t)xi * O * C, C, V + (size_t)xi * C * N, N,
                    0.0f, M + (size_t)xi * O * N, N);
     for (int im = 0; im < n; im++) {
         int b = b0 + im;
@@ -646,7 +647,7 @@ static void wino_dw(const conv_job *j, int b0, int n, int th, int p, const float
         wino_grad(d + (size_t)im * O * HW, O, q->H, q->W, Z + im * q->T, (size_t)N);
     }
     for (int xi = 0; xi < 16; xi++)
-        conv_sgemm(0, 1, O, C, N, 1.0f, Z + (size_t)xi * O * N, N, V + (size_t)xi * C * N, N,
+        sgemm_nested(0, 1, O, C, N, 1.0f, Z + (size_t)xi * O * N, N, V + (size_t)xi * C * N, N,
                    1.0f, j->dwr[p] + (size_t)xi * O * C, C);
 }
 
@@ -662,7 +663,7 @@ static void wino_dx(const conv_job *j, int b0, int n, int th, const float *d)
     for (int im = 0; im < n; im++)
         wino_input(d + (size_t)im * O * HW, O, q->H, q->W, V + im * q->T, (size_t)N);
     for (int xi = 0; xi < 16; xi++)   /* M[xi] (C, N) = U[xi] (C, O) V[xi] (O, N) */
-        conv_sgemm(0, 0, C, N, O, 1.0f, j->U + (size_t)xi * C * O, O, V + (size_t)xi * O * N, N,
+        sgemm_nested(0, 0, C, N, O, 1.0f, j->U + (size_t)xi * C * O, O, V + (size_t)xi * O * N, N,
                    0.0f, M + (size_t)xi * C * N, N);
     for (int im = 0; im < n; im++)
         wino_output(M + im * q->T, (size_t)N, C, q->H, q->W, NULL, NULL, NULL,
@@ -681,7 +682,7 @@ static void rowtap_forward(const conv_job *j, int b, int th)
     float *x3 = j->col[th], *yp = j->tmp[th];
     rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, x3);
     for (int blk = 0; blk < rowtap_blocks(q); blk++)
-        conv_sgemm(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)blk * O * Kr, Kr,
+        sgemm_nested(0, 0, O, (int)q->Np, Kr, 1.0f, j->wr + (size_t)blk * O * Kr, Kr,
                    x3 + rowtap_offset(q, blk), (int)q->L, blk ? 1.0f : 0.0f, yp, (int)q->Np);
     padded_out(j, b, yp);
 }
@@ -703,7 +704,7 @@ static void rowtap_backward(const conv_job *j, int b, int th, int p, const float
         rowtap_build(q, j->x + (size_t)b * q->C * q->H * W, buf);
         transpose_dy(dyp, j->dyt[th], O, Np);
         for (int blk = 0; blk < nblk; blk++)
-            conv_sgemm(0, 0, Kr, O, (int)Np, 1.0f, buf + rowtap_offset(q, blk), (int)L,
+            sgemm_nested(0, 0, Kr, O, (int)Np, 1.0f, buf + rowtap_offset(q, blk), (int)L,
                        j->dyt[th], O, 1.0f, j->dwr[p] + (size_t)blk * O * Kr, O);
     }
     if (!j->dx)
@@ -713,7 +714,7 @@ static void rowtap_backward(const conv_job *j, int b, int th, int p, const float
     for (int r = 0; r < Kr; r++)
         memset(buf + (size_t)r * L + Np, 0, (L - Np) * sizeof(float));
     for (int blk = 0; blk < nblk; blk++)
-        conv_sgemm(0, 0, Kr, (int)Np, O, 1.0f, j->wrt + (size_t)blk * O * Kr, O, dyp, (int)Np,
+        sgemm_nested(0, 0, Kr, (int)Np, O, 1.0f, j->wrt + (size_t)blk * O * Kr, O, dyp, (int)Np,
                    blk ? 1.0f : 0.0f, buf + rowtap_offset(q, blk), (int)L);
     /* dx[c, y, x] += sum_jj D[(c, jj), (y + pad) Wp + x + pad - jj] */
     float *dxb = j->dx + (size_t)b * q->C * q->H * W;
@@ -759,26 +760,26 @@ static void conv_forward_task(void *ctx, int c, int th)
             float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
             float *yr = yb + (size_t)o * P;
             if (j->residual)
-                conv_vaffine(yr, j->v + plane * P, 1.0f, add, P);
+                vec_affine(yr, j->v + plane * P, 1.0f, add, P);
             else
                 for (size_t p = 0; p < P; p++)
                     yr[p] = add;
         }
-        conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 1.0f, yb,
+        sgemm_nested(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 1.0f, yb,
                    (int)N);
         return;
     }
     float *out = j->tmp[th];
-    conv_sgemm(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 0.0f, out,
+    sgemm_nested(0, 0, q->O, (int)N, (int)q->K, 1.0f, j->w, (int)q->K, cols, (int)N, 0.0f, out,
                (int)N);
     for (int im = 0; im < n; im++)
         for (int o = 0; o < q->O; o++) {
             size_t plane = (size_t)(b0 + im) * q->O + o;
             float add = (j->bias ? j->bias[o] : 0.0f) + (j->v && !j->residual ? j->v[plane] : 0.0f);
             float *yr = j->y + plane * P;
-            conv_vaffine(yr, out + (size_t)o * N + (size_t)im * P, 1.0f, add, P);
+            vec_affine(yr, out + (size_t)o * N + (size_t)im * P, 1.0f, add, P);
             if (j->residual)
-                conv_vadd(yr, j->v + plane * P, P);
+                vec_add(yr, j->v + plane * P, P);
         }
 }
 
@@ -798,13 +799,13 @@ static void conv_backward_task(void *ctx, int c, int th, int p)
         if (j->dv_set)
             memcpy(dvb, d, (size_t)n * q->O * P * sizeof(float));
         else
-            conv_vadd(dvb, d, (size_t)n * q->O * P);
+            vec_add(dvb, d, (size_t)n * q->O * P);
     }
     int shift = j->dv && !j->residual;
     if (j->want_db || shift)
         for (int im = 0; im < n; im++)
             for (int o = 0; o < q->O; o++) {
-                float sum = conv_vsum(d + ((size_t)im * q->O + o) * P, P);
+                float sum = vec_sum(d + ((size_t)im * q->O + o) * P, P);
                 if (j->want_db)
                     j->db[p][o] += sum;
                 if (shift)
@@ -831,17 +832,17 @@ static void conv_backward_task(void *ctx, int c, int th, int p)
     }
     if (j->want_dw) {
         const float *cols = columns(q, j->x, b0, n, j->col[th]);
-        conv_sgemm(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, j->dw[p],
+        sgemm_nested(0, 1, q->O, (int)K, (int)N, 1.0f, d, (int)N, cols, (int)N, 1.0f, j->dw[p],
                    (int)K);
     }
     if (j->dx) {
         float *dxb = j->dx + (size_t)b0 * q->C * q->H * q->W;
         if (geom_is_pointwise(q) && n == 1) {
-            conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N,
+            sgemm_nested(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N,
                        j->dx_set ? 0.0f : 1.0f, dxb, (int)N);
             return;
         }
-        conv_sgemm(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 0.0f, j->col[th],
+        sgemm_nested(1, 0, (int)K, (int)N, q->O, 1.0f, j->w, (int)K, d, (int)N, 0.0f, j->col[th],
                    (int)N);
         if (j->dx_set)
             memset(dxb, 0, (size_t)n * q->C * q->H * q->W * sizeof(float));
@@ -854,7 +855,7 @@ static int conv_chunks(const conv_geom *q) { return (q->B + q->G - 1) / q->G; }
 /* Threads for a pass over q's chunks. */
 static int conv_threads(const conv_geom *q)
 {
-    int t = conv_par_threads(), c = conv_chunks(q);
+    int t = pool_threads(), c = conv_chunks(q);
     return t < c ? t : c < 1 ? 1 : c;
 }
 
@@ -914,7 +915,7 @@ static void rowtap_add_dw(const conv_geom *q, float *const *dwr, int np, float *
 {
     size_t n = (size_t)q->O * q->K;
     for (int t = 1; t < np; t++)
-        conv_vadd(dwr[0], dwr[t], n);
+        vec_add(dwr[0], dwr[t], n);
     rowtap_transpose_blocks(q, dwr[0], tmp, 1);   /* the partials are blocks (Kb, O) */
     rowtap_weights(q, tmp, dw, 1);
 }
@@ -957,7 +958,7 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
             return;
     /* wino: the partials are dU (16, O, C); one per part, not per thread */
     size_t nw = q->wino ? (size_t)16 * q->O * q->C : (size_t)q->O * q->K;
-    int np = conv_par_parts(conv_chunks(q));
+    int np = pool_parts(conv_chunks(q));
     for (int t = 0; t < np; t++) {
         /* im2col: part 0 adds into dw itself; row-tap: every part has a dwr */
         j.dw[t] = t == 0 && !q->rowtap ? dw : dw ? graph_scratch(g, nw * sizeof(float)) : NULL;
@@ -970,10 +971,10 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
         if (db)
             memset(j.db[t], 0, (size_t)q->O * sizeof(float));
     }
-    conv_par_for_parts(conv_chunks(q), conv_backward_task, &j);
+    pool_for_parts(conv_chunks(q), conv_backward_task, &j);
     if (dw && q->wino) {
         for (int t = 1; t < np; t++)
-            conv_vadd(j.dwr[0], j.dwr[t], nw);
+            vec_add(j.dwr[0], j.dwr[t], nw);
         wino_weights_grad(j.dwr[0], q->O, q->C, dw);
     } else if (dw && q->rowtap) {
         float *tmp = graph_scratch(g, nw * sizeof(float));
@@ -983,9 +984,9 @@ static void conv2d_backward(lt_graph *g, lt_tensor *y)
     }
     for (int t = 0; t < np; t++) {
         if (dw && t > 0 && !q->rowtap)
-            conv_vadd(dw, j.dw[t], nw);
+            vec_add(dw, j.dw[t], nw);
         if (db)
-            conv_vadd(db, j.db[t], (size_t)q->O);
+            vec_add(db, j.db[t], (size_t)q->O);
     }
 }
 
@@ -1109,7 +1110,7 @@ lt_tensor *op_conv2d_plus(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     if (!sv->w || (b && !j.bias) || (v && !j.v) || !conv_job_buffers(g, &j, conv_threads(q)))
         return NULL;
     if (q->B > 0)
-        conv_par_for(conv_chunks(q), conv_forward_task, &j);
+        pool_for(conv_chunks(q), conv_forward_task, &j);
     y->iparam[0] = stride;
     y->iparam[1] = pad;
     y->iparam[2] = j.residual;
@@ -1208,7 +1209,7 @@ static void resample(int B, int C, int H, int W, const float *src, float *dst, i
                      void (*plane)(const float *, float *, int, int))
 {
     resample_job j = { src, dst, C, H, W, src_is_small, plane };
-    conv_par_for(B, resample_task, &j);
+    pool_for(B, resample_task, &j);
 }
 
 static void avgpool2_backward(lt_graph *g, lt_tensor *y)
@@ -1303,7 +1304,7 @@ static void upcat_backward_task(void *ctx, int i, int th)
         if (j->db_set)
             memcpy(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large * sizeof(float));
         else
-            conv_vadd(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large);
+            vec_add(dbi, gi + (size_t)j->Ca * large, (size_t)j->Cb * large);
     }
 }
 
@@ -1319,7 +1320,7 @@ static void upsample2_concat_backward(lt_graph *g, lt_tensor *y)
     } else
         j.db = graph_grad_fresh(g, b, &j.db_set);
     if (j.da || j.db)
-        conv_par_for(y->shape[0], upcat_backward_task, &j);
+        pool_for(y->shape[0], upcat_backward_task, &j);
 }
 
 static const lt_opdef upsample2_concat_def = { "upsample2_concat", upsample2_concat_backward };
@@ -1343,103 +1344,27 @@ lt_tensor *op_upsample2_concat(lt_graph *g, lt_tensor *a, lt_tensor *b)
     j.b = j.a ? conv_contig(g, b) : NULL;
     if (!j.b)
         return NULL;
-    conv_par_for(ys[0], upcat_forward_task, &j);
+    pool_for(ys[0], upcat_forward_task, &j);
     lt_tensor *in[2] = { a, b };
     return graph_record(g, y, &upsample2_concat_def, in, 2);
 }
 
-/* ---- conv2d layer --------------------------------------------------------------------------- */
+/* ---- helpers of the conv ops and layers (conv.h) ------------------------------------------------------------------------ */
 
-static lt_tensor *conv2d_layer_forward(lt_module *m, lt_graph *g, lt_tensor *x)
+const float *conv_contig(lt_graph *g, const lt_tensor *x)
 {
-    return nn_conv2d_forward_plus(m, g, x, NULL);
+    if (tensor_is_contiguous(x))
+        return x->data;
+    float *p = graph_alloc(g, tensor_numel(x) * sizeof(float));
+    if (p)
+        tensor_copy_out(x, p);
+    return p;
 }
 
-lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v)
+lt_tensor *conv_fail_shape(const char *what, const char *expected, const lt_tensor *x)
 {
-    lt_conv2d *c = (lt_conv2d *)m;
-    if (!x)
-        return NULL;
-    int ws[4] = { c->out, c->in, c->k, c->k };
-    lt_tensor *w = graph_param(g, &c->p[0], 4, ws);
-    lt_tensor *b = w ? graph_param(g, &c->p[1], 1, &c->out) : NULL;
-    if (!b)
-        return NULL;
-    return op_conv2d_plus(g, x, w, b, v, c->stride, c->pad, c->name);
+    char sx[64];
+    lt_fail(LT_ERR_SHAPE, "%s: expected %s, got %s", what, expected,
+            tensor_shape_str(x, sx, sizeof sx));
+    return NULL;
 }
-
-static int conv2d_layer_params(lt_module *m, lt_param *ps, int cap)
-{
-    lt_conv2d *c = (lt_conv2d *)m;
-    for (int i = 0; i < 2 && i < cap; i++)
-        ps[i] = c->p[i];
-    return 2;
-}
-
-static char *conv2d_layer_describe(const lt_module *m, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", ((const lt_conv2d *)m)->name);
-    return buf;
-}
-
-static void conv2d_layer_free(lt_module *m)
-{
-    lt_conv2d *c = (lt_conv2d *)m;
-    mem_free(c->weight);
-    mem_free(c->weight_grad);
-    mem_free(c->bias);
-    mem_free(c->bias_grad);
-    free(c);
-}
-
-static const lt_module_ops conv2d_layer_ops = { "conv2d", conv2d_layer_forward,
-                                                conv2d_layer_params, conv2d_layer_describe,
-                                                conv2d_layer_free };
-
-lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
-{
-    if (in < 1 || out < 1 || k < 1 || stride < 1 || pad < 0) {
-        lt_fail(LT_ERR_VALUE, "conv2d(%d, %d, k=%d, stride=%d, pad=%d): sizes and stride must be "
-                "at least 1, padding at least 0", in, out, k, stride, pad);
-        return NULL;
-    }
-    int wshape[4] = { out, in, k, k };
-    if (tensor_check_shape(4, wshape, NULL) != LT_OK)   /* too many weights: LT_ERR_NOMEM */
-        return NULL;
-    lt_conv2d *c = calloc(1, sizeof *c);
-    size_t fan_in = (size_t)in * k * k, nw = fan_in * out;
-    if (c) {
-        c->base.ops = &conv2d_layer_ops;
-        char what[64];
-        snprintf(what, sizeof what, "conv2d(%d, %d)", in, out);
-        c->weight = mem_alloc(nw * sizeof(float), 0, what);
-        c->weight_grad = c->weight ? mem_alloc(nw * sizeof(float), 1, what) : NULL;
-        c->bias = c->weight_grad ? mem_alloc((size_t)out * sizeof(float), 0, what) : NULL;
-        c->bias_grad = c->bias ? mem_alloc((size_t)out * sizeof(float), 1, what) : NULL;
-    } else {
-        lt_fail(LT_ERR_NOMEM, "conv2d(%d, %d): out of memory", in, out);
-    }
-    if (!c || !c->weight || !c->weight_grad || !c->bias || !c->bias_grad) {
-        if (c)   /* mem_alloc's message (the memory limit, or out of memory) stays */
-            conv2d_layer_free(&c->base);
-        return NULL;
-    }
-    c->in = in;
-    c->out = out;
-    c->k = k;
-    c->stride = stride;
-    c->pad = pad;
-    if (stride == 1 && pad == (k - 1) / 2)
-        snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d)", in, out, k);
-    else
-        snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d, stride=%d, pad=%d)", in, out, k,
-                 stride, pad);
-    /* kaiming_uniform(a = sqrt(5)): bound = 1 / sqrt(fan_in), the bias likewise */
-    float bound = 1.0f / sqrtf((float)fan_in);
-    rng_fill_uniform(r, c->weight, nw, -bound, bound);
-    rng_fill_uniform(r, c->bias, (size_t)out, -bound, bound);
-    c->p[0] = (lt_param){ c->weight, c->weight_grad, nw, "weight" };
-    c->p[1] = (lt_param){ c->bias, c->bias_grad, (size_t)out, "bias" };
-    return &c->base;
-}
-

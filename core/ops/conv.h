@@ -1,15 +1,12 @@
-/* conv.h: the ops and layers of convolutional networks on NCHW float32 maps
- * (B images, C channels, H rows, W columns), each op with its gradient.
+/* conv.h: the ops of convolutional networks on NCHW float32 maps (B images, C channels,
+ * H rows, W columns), each op with its gradient. Their layers (conv2d, group_norm as
+ * lt_module) are nn/conv_layers.h.
  *
- *     rng r; rng_seed(&r, 0);
- *     lt_module *c = nn_conv2d(1, 16, 3, 1, 1, &r);     // 3x3, stride 1, padding 1
- *     lt_module *n = nn_group_norm(4, 16);              // 4 groups of 4 channels
- *     lt_tensor *h = nn_forward(c, g, x);               // x is (B, 1, 28, 28) -> (B, 16, 28, 28)
- *     h = nn_group_norm_forward(n, g, h, 1);            // GroupNorm then SiLU, one node
+ *     lt_tensor *h = op_conv2d(g, x, w, b, 1, 1, NULL);  // x (B, 1, 28, 28), w (16, 1, 3, 3)
+ *     h = op_group_norm(g, h, 4, gw, gb, 1e-5f, 1, NULL); // GroupNorm then SiLU, one node
  *     h = op_avgpool2(g, h);                            // (B, 16, 14, 14)
  *     h = op_upsample2(g, h);                           // (B, 16, 28, 28)
- *     if (!h) show(lt_errmsg());                        // "conv2d(1, 16, k=3): expected ..."
- *     nn_free(c); nn_free(n);
+ *     if (!h) show(lt_errmsg());                        // "conv2d: expected ..."
  *
  * Like the ops of ops.h: results are new contiguous arena tensors of g; an op given a
  * NULL input returns NULL without touching the message; other failures return NULL after
@@ -18,7 +15,7 @@
  * arena memory first).
  *
  * Threads: conv2d, GroupNorm, the channel add, pooling and upsampling split their work
- * by image over tensor_get_threads() threads (a small pool, see conv_par.h); results do
+ * by image over pool_get_threads() threads (a small pool, see pool.h); results do
  * not depend on the thread count except for the order of the sums of weight gradients.
  * Call them from one thread at a time.
  *
@@ -34,7 +31,7 @@
  * chunk's column matrix (C*kh*kw, G*Ho*Wo) lives in the graph arena, one sgemm per chunk
  * gives (O, G*Ho*Wo), which lands in the NCHW result with the bias. G is chosen so that the
  * column matrix holds about conv2d_chunk_floats() floats. Either way, the images (chunks)
- * are spread over conv_par's threads (tensor_get_threads(), each sgemm on one thread);
+ * are spread over the pool's threads (pool_get_threads(), each sgemm on one thread);
  * weight and bias gradients are summed per thread, then added. Backward rebuilds the
  * columns (they are not kept). conv2d_naive_* are the slow, obviously
  * right references (direct loops, double accumulation) that tests compare against.
@@ -45,7 +42,6 @@
 #include <stddef.h>
 
 #include "graph.h"
-#include "nn.h"
 #include "param.h"
 #include "rng.h"
 #include "tensor.h"
@@ -136,45 +132,11 @@ int conv2d_set_winograd(int on);
  * setting; for tuning and benchmarks. */
 size_t conv2d_set_winograd_cols(size_t n);
 
-/* ---- layers (lt_module, nn.h) -------------------------------------------------------- */
+/* ---- helpers of the conv ops and layers --------------------------------------------------------------- */
 
-typedef struct lt_conv2d {
-    lt_module base;
-    int in, out, k, stride, pad;
-    float *weight;        /* (out, in, k, k), owned */
-    float *weight_grad;   /* (out, in, k, k) */
-    float *bias;          /* (out) */
-    float *bias_grad;     /* (out) */
-    lt_param p[2];        /* views: weight, bias */
-    char name[96];        /* "conv2d(16, 32, k=3, stride=2, pad=1)" */
-} lt_conv2d;
-
-/* A k x k convolution from in to out channels with bias, PyTorch's default init:
- * weight and bias uniform in [-1/sqrt(in k k), 1/sqrt(in k k)] (kaiming_uniform with
- * a = sqrt(5)), drawn from r (weight in (out, in, k, k) order, then bias). Forward takes
- * x (B, in, H, W) -> (B, out, Ho, Wo). NULL after lt_fail (sizes < 1, pad < 0, NOMEM). */
-lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r);
-/* m's forward plus v: NULL, a per-channel shift (B, out) or a residual (B, out, Ho, Wo)
- * (op_conv2d_plus); m must be a conv2d. */
-lt_tensor *nn_conv2d_forward_plus(lt_module *m, lt_graph *g, lt_tensor *x, lt_tensor *v);
-
-typedef struct lt_group_norm {
-    lt_module base;
-    int groups, channels;
-    float eps;            /* 1e-5 */
-    float *weight;        /* (channels), starts at 1; owned */
-    float *weight_grad;   /* (channels) */
-    float *bias;          /* (channels), starts at 0 */
-    float *bias_grad;     /* (channels) */
-    lt_param p[2];        /* views: weight, bias */
-    char name[48];        /* "group_norm(4, 16)" */
-} lt_group_norm;
-
-/* GroupNorm over `channels` channels in `groups` groups (groups divides channels),
- * eps 1e-5, weight 1, bias 0. Forward takes x (B, channels, H, W) (or (B, channels)).
- * NULL after lt_fail. */
-lt_module *nn_group_norm(int groups, int channels);
-/* m's forward with a SiLU fused after it when silu is nonzero; m must be a group_norm. */
-lt_tensor *nn_group_norm_forward(lt_module *m, lt_graph *g, lt_tensor *x, int silu);
+/* x's floats, contiguous: x->data itself or a copy in g's arena. NULL after lt_fail. */
+const float *conv_contig(lt_graph *g, const lt_tensor *x);
+/* lt_fail(LT_ERR_SHAPE, "WHAT: expected EXPECTED, got (shape of x)"); returns NULL. */
+lt_tensor *conv_fail_shape(const char *what, const char *expected, const lt_tensor *x);
 
 #endif

@@ -6,7 +6,8 @@
 #include <string.h>
 
 #include "conv.h"
-#include "conv_par.h"
+#include "pool.h"
+#include "vec.h"
 
 /* ---- GroupNorm (+ SiLU) ------------------------------------------------------------------- */
 
@@ -24,7 +25,7 @@ typedef struct gn_saved {
     const float *gy;     /* y's gradient (B, C, HW) */
     float *dx;           /* or NULL */
     int dx_set;          /* dx is a fresh buffer: write it, don't add */
-    double *dw[CONV_PAR_MAX], *db[CONV_PAR_MAX];   /* per part (C), or NULL */
+    double *dw[POOL_MAX], *db[POOL_MAX];   /* per part (C), or NULL */
 } gn_saved;
 
 /* forward of image i: statistics per group, then the affine map (and SiLU) per channel */
@@ -38,10 +39,10 @@ static void gn_forward_task(void *ctx, int i, int th)
         size_t off = ((size_t)i * s->C + (size_t)k * cpg) * HW;
         double sum = 0.0, sq = 0.0;
         for (int c = 0; c < cpg; c++)
-            sum += conv_vsum(s->x + off + c * HW, HW);
+            sum += vec_sum(s->x + off + c * HW, HW);
         float mean = (float)(sum / n);
         for (int c = 0; c < cpg; c++)
-            sq += conv_vsqdev(s->x + off + c * HW, mean, HW);
+            sq += vec_sqdev(s->x + off + c * HW, mean, HW);
         float rstd = (float)(1.0 / sqrt(sq / n + s->eps));
         s->mean[i * s->groups + k] = mean;
         s->rstd[i * s->groups + k] = rstd;
@@ -51,15 +52,15 @@ static void gn_forward_task(void *ctx, int i, int th)
             float bb = (s->b ? s->b[ch] : 0.0f) - mean * a;
             size_t at = off + c * HW;
             if (s->silu_on)
-                conv_vaffine_silu(s->y + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, a, bb, HW);
+                vec_affine_silu(s->y + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, a, bb, HW);
             else
-                conv_vaffine(s->y + at, s->x + at, a, bb, HW);
+                vec_affine(s->y + at, s->x + at, a, bb, HW);
         }
     }
 }
 
 /* backward of image i: per group the sums of da and da * xhat (into part p's partials:
- * conv_par_for_parts, the same bits on any thread count), then dx */
+ * pool_for_parts, the same bits on any thread count), then dx */
 static void gn_backward_task(void *ctx, int i, int th, int p)
 {
     (void)th;
@@ -74,7 +75,7 @@ static void gn_backward_task(void *ctx, int i, int th, int p)
             int ch = k * cpg + c;
             size_t at = off + c * HW;
             float sda, sdx, wc = s->w ? s->w[ch] : 1.0f;
-            conv_vgn_sums(s->gy + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, mean, rstd, HW,
+            vec_gn_sums(s->gy + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, mean, rstd, HW,
                           &sda, &sdx);
             if (s->dw[p])
                 s->dw[p][ch] += sdx;
@@ -89,7 +90,7 @@ static void gn_backward_task(void *ctx, int i, int th, int p)
         for (int c = 0; c < cpg; c++) {
             int ch = k * cpg + c;
             size_t at = off + c * HW;
-            conv_vgn_dx(s->dx + at, s->gy + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, mean,
+            vec_gn_dx(s->dx + at, s->gy + at, s->dsilu ? s->dsilu + at : NULL, s->x + at, mean,
                         rstd, s->w ? s->w[ch] : 1.0f, m1, m2, HW, s->dx_set);
         }
     }
@@ -106,7 +107,7 @@ static void group_norm_backward(lt_graph *g, lt_tensor *y)
     s->gy = y->grad;
     if (!s->dx && !dw && !db)
         return;
-    int B = y->shape[0], nt = conv_par_parts(B);
+    int B = y->shape[0], nt = pool_parts(B);
     for (int t = 0; t < nt; t++) {
         s->dw[t] = dw ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
         s->db[t] = db ? graph_scratch(g, (size_t)s->C * sizeof(double)) : NULL;
@@ -117,7 +118,7 @@ static void group_norm_backward(lt_graph *g, lt_tensor *y)
         if (db)
             memset(s->db[t], 0, (size_t)s->C * sizeof(double));
     }
-    conv_par_for_parts(B, gn_backward_task, s);
+    pool_for_parts(B, gn_backward_task, s);
     for (int c = 0; c < s->C; c++) {
         double sw = 0.0, sb = 0.0;
         for (int t = 0; t < nt; t++) {
@@ -183,7 +184,7 @@ lt_tensor *op_group_norm(lt_graph *g, lt_tensor *x, int groups, lt_tensor *w, lt
     if (!s->x || (w && !s->w) || (b && !s->b) || !s->mean || (silu && grad && !s->dsilu))
         return NULL;
     s->rstd = s->mean + (size_t)B * groups;
-    conv_par_for(B, gn_forward_task, s);
+    pool_for(B, gn_forward_task, s);
     y->aux = s;
     y->iparam[0] = groups;
     y->iparam[1] = s->silu_on;
@@ -215,7 +216,7 @@ static void addc_forward_task(void *ctx, int i, int th)
     (void)th;
     for (int c = 0; c < j->C; c++) {
         size_t p = (size_t)i * j->C + c;
-        conv_vaffine(j->y + p * j->HW, j->x + p * j->HW, 1.0f, j->v[p], j->HW);
+        vec_affine(j->y + p * j->HW, j->x + p * j->HW, 1.0f, j->v[p], j->HW);
     }
 }
 
@@ -226,9 +227,9 @@ static void addc_backward_task(void *ctx, int i, int th)
     for (int c = 0; c < j->C; c++) {
         size_t p = (size_t)i * j->C + c;
         if (j->dx)
-            conv_vadd(j->dx + p * j->HW, j->gy + p * j->HW, j->HW);
+            vec_add(j->dx + p * j->HW, j->gy + p * j->HW, j->HW);
         if (j->dv)
-            j->dv[p] += conv_vsum(j->gy + p * j->HW, j->HW);
+            j->dv[p] += vec_sum(j->gy + p * j->HW, j->HW);
     }
 }
 
@@ -237,7 +238,7 @@ static void add_channel_backward(lt_graph *g, lt_tensor *y)
     addc_job j = { .gy = y->grad, .dx = graph_grad(g, y->in[0]), .dv = graph_grad(g, y->in[1]),
                    .C = y->shape[1], .HW = (size_t)y->shape[2] * y->shape[3] };
     if (j.dx || j.dv)
-        conv_par_for(y->shape[0], addc_backward_task, &j);
+        pool_for(y->shape[0], addc_backward_task, &j);
 }
 
 static const lt_opdef add_channel_def = { "add_channel", add_channel_backward };
@@ -259,7 +260,7 @@ lt_tensor *op_add_channel(lt_graph *g, lt_tensor *x, lt_tensor *v)
     j.v = j.x ? conv_contig(g, v) : NULL;
     if (!j.v)
         return NULL;
-    conv_par_for(x->shape[0], addc_forward_task, &j);
+    pool_for(x->shape[0], addc_forward_task, &j);
     lt_tensor *in[2] = { x, v };
     return graph_record(g, y, &add_channel_def, in, 2);
 }
@@ -291,89 +292,4 @@ lt_tensor *op_temb(lt_graph *g, lt_tensor *t, int dim)
         }
     }
     return y;
-}
-
-/* ---- GroupNorm layer ------------------------------------------------------------------------ */
-
-lt_tensor *nn_group_norm_forward(lt_module *m, lt_graph *g, lt_tensor *x, int silu)
-{
-    lt_group_norm *n = (lt_group_norm *)m;
-    if (!x)
-        return NULL;
-    lt_tensor *w = graph_param(g, &n->p[0], 1, &n->channels);
-    lt_tensor *b = w ? graph_param(g, &n->p[1], 1, &n->channels) : NULL;
-    if (!b)
-        return NULL;
-    if (x->ndim < 2 || x->shape[1] != n->channels) {
-        char want[64];
-        snprintf(want, sizeof want, "input (B, %d, H, W)", n->channels);
-        return conv_fail_shape(n->name, want, x);
-    }
-    return op_group_norm(g, x, n->groups, w, b, n->eps, silu, n->name);
-}
-
-static lt_tensor *group_norm_layer_forward(lt_module *m, lt_graph *g, lt_tensor *x)
-{
-    return nn_group_norm_forward(m, g, x, 0);
-}
-
-static int group_norm_layer_params(lt_module *m, lt_param *ps, int cap)
-{
-    lt_group_norm *n = (lt_group_norm *)m;
-    for (int i = 0; i < 2 && i < cap; i++)
-        ps[i] = n->p[i];
-    return 2;
-}
-
-static char *group_norm_layer_describe(const lt_module *m, char *buf, size_t size)
-{
-    snprintf(buf, size, "%s", ((const lt_group_norm *)m)->name);
-    return buf;
-}
-
-static void group_norm_layer_free(lt_module *m)
-{
-    lt_group_norm *n = (lt_group_norm *)m;
-    free(n->weight);
-    free(n->weight_grad);
-    free(n->bias);
-    free(n->bias_grad);
-    free(n);
-}
-
-static const lt_module_ops group_norm_layer_ops = { "group_norm", group_norm_layer_forward,
-                                                    group_norm_layer_params,
-                                                    group_norm_layer_describe,
-                                                    group_norm_layer_free };
-
-lt_module *nn_group_norm(int groups, int channels)
-{
-    if (groups < 1 || channels < 1 || channels % groups) {
-        lt_fail(LT_ERR_VALUE, "group_norm(%d, %d): the groups must divide the channels", groups,
-                channels);
-        return NULL;
-    }
-    lt_group_norm *n = calloc(1, sizeof *n);
-    if (n) {
-        n->base.ops = &group_norm_layer_ops;
-        n->weight = malloc((size_t)channels * sizeof(float));
-        n->weight_grad = calloc((size_t)channels, sizeof(float));
-        n->bias = calloc((size_t)channels, sizeof(float));
-        n->bias_grad = calloc((size_t)channels, sizeof(float));
-    }
-    if (!n || !n->weight || !n->weight_grad || !n->bias || !n->bias_grad) {
-        if (n)
-            group_norm_layer_free(&n->base);
-        lt_fail(LT_ERR_NOMEM, "group_norm(%d, %d): out of memory", groups, channels);
-        return NULL;
-    }
-    n->groups = groups;
-    n->channels = channels;
-    n->eps = 1e-5f;
-    for (int c = 0; c < channels; c++)
-        n->weight[c] = 1.0f;
-    snprintf(n->name, sizeof n->name, "group_norm(%d, %d)", groups, channels);
-    n->p[0] = (lt_param){ n->weight, n->weight_grad, (size_t)channels, "weight" };
-    n->p[1] = (lt_param){ n->bias, n->bias_grad, (size_t)channels, "bias" };
-    return &n->base;
 }

@@ -49,10 +49,10 @@ static void matmul_backward(lt_graph *g, lt_tensor *y)
     int fa, fb;
     float *da = graph_grad_fresh(g, a, &fa), *db = graph_grad_fresh(g, b, &fb);
     if (da)   /* dA (M, K) += dY (M, N) B^T */
-        tensor_sgemm(0, !m[1].trans, M, K, N, 1.0f, y->grad, N > 0 ? N : 1, m[1].p, m[1].ld,
+        sgemm(0, !m[1].trans, M, K, N, 1.0f, y->grad, N > 0 ? N : 1, m[1].p, m[1].ld,
                      fa ? 0.0f : 1.0f, da, K > 0 ? K : 1);
     if (db)   /* dB (K, N) += A^T dY */
-        tensor_sgemm(!m[0].trans, 0, K, N, M, 1.0f, m[0].p, m[0].ld, y->grad, N > 0 ? N : 1,
+        sgemm(!m[0].trans, 0, K, N, M, 1.0f, m[0].p, m[0].ld, y->grad, N > 0 ? N : 1,
                      fb ? 0.0f : 1.0f, db, N > 0 ? N : 1);
 }
 
@@ -79,7 +79,7 @@ lt_tensor *op_matmul(lt_graph *g, lt_tensor *a, lt_tensor *b)
     if (K == 0)
         memset(y->data, 0, tensor_numel(y) * sizeof(float));
     else
-        tensor_sgemm(m[0].trans, m[1].trans, M, N, K, 1.0f, m[0].p, m[0].ld, m[1].p, m[1].ld,
+        sgemm(m[0].trans, m[1].trans, M, N, K, 1.0f, m[0].p, m[0].ld, m[1].p, m[1].ld,
                      0.0f, y->data, N > 0 ? N : 1);
     y->aux = m;
     lt_tensor *in[2] = { a, b };
@@ -189,11 +189,11 @@ static void linear_backward(lt_graph *g, lt_tensor *y)
         par_range((size_t)B * out, PAR_MIN, act_grad_part, &j);
     const float *d = y->grad;
     if (dw)   /* dW (out, in) += d^T (out, B) x (B, in) */
-        tensor_sgemm(1, m[0].trans, out, in, B, 1.0f, d, out, m[0].p, m[0].ld, 1.0f, dw, in);
+        sgemm(1, m[0].trans, out, in, B, 1.0f, d, out, m[0].p, m[0].ld, 1.0f, dw, in);
     if (db)
         par_range((size_t)out, rows_min(B, LT_ACT_NONE), col_sums_part, &j);
     if (dx)   /* dx (B, in) += d (B, out) W (out, in) */
-        tensor_sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, fx ? 0.0f : 1.0f, dx, in);
+        sgemm(0, m[1].trans, B, in, out, 1.0f, d, out, m[1].p, m[1].ld, fx ? 0.0f : 1.0f, dx, in);
 }
 
 static const lt_opdef linear_def = { "linear", linear_backward };
@@ -237,7 +237,7 @@ lt_tensor *op_linear(lt_graph *g, lt_tensor *x, lt_tensor *w, lt_tensor *b,
     if (in == 0)
         memset(y->data, 0, tensor_numel(y) * sizeof(float));
     else   /* y (B, out) = x (B, in) W^T (in, out) */
-        tensor_sgemm(m[0].trans, !m[1].trans, B, out, in, 1.0f, m[0].p, m[0].ld, m[1].p, m[1].ld,
+        sgemm(m[0].trans, !m[1].trans, B, out, in, 1.0f, m[0].p, m[0].ld, m[1].p, m[1].ld,
                      0.0f, y->data, out > 0 ? out : 1);
     lin_job j = { y->data, NULL, bc, NULL, B, out, act, alpha };
     par_range((size_t)B, rows_min(out, act), bias_act_part, &j);

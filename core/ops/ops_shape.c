@@ -7,6 +7,7 @@
 #pragma GCC optimize("vect-cost-model=dynamic", "no-trapping-math")
 #endif
 #include "ops_internal.h"
+#include "par.h"
 
 #include <math.h>
 #include <string.h>
@@ -61,7 +62,7 @@ lt_tensor *op_randn(lt_graph *g, rng *r, int ndim, const int *shape)
 {
     lt_tensor *y = graph_tensor(g, ndim, shape);
     if (y)
-        rng_fill_normal(r, y->data, tensor_numel(y), 0.0f, 1.0f);
+        par_fill_normal(r, y->data, tensor_numel(y), 0.0f, 1.0f);
     return y;
 }
 

@@ -1,6 +1,6 @@
 /* tensor.h: float32 tensors of up to 4 dimensions, with shapes and strides so that
- * slices, transposes and (contiguous) reshapes are views; plus the matrix-multiply
- * kernels (OpenBLAS sgemm and a naive reference) and the BLAS thread setting.
+ * slices, transposes and (contiguous) reshapes are views. (The matrix product they use is
+ * compute/'s sgemm.h; tensor.h includes it.)
  *
  * One element type (float32). Integer data (labels, time steps, row indices) is held as
  * floats with integral values, exact up to 2^24; functions that read indices check this.
@@ -31,6 +31,8 @@
 
 #include "lt_error.h"
 #include "param.h"
+#include "pool.h"
+#include "sgemm.h"
 
 #define LT_MAXDIM 4   /* tensors have 0 (a scalar) to 4 dimensions */
 #define LT_MAXIN 4    /* inputs recorded per graph node */
@@ -121,54 +123,8 @@ void tensor_copy_out(const lt_tensor *x, float *out);
 /* Fills a contiguous stride array for shape. */
 void tensor_contiguous_strides(int ndim, const int *shape, ptrdiff_t *stride);
 
-/* ---- matrix multiply kernels (raw arrays, row-major, BLAS conventions) -------------- */
-
-/* C = alpha * op(A) op(B) + beta * C, op(X) = X or X^T (transA/transB nonzero).
- * op(A) is (M, K), op(B) is (K, N), C is (M, N); lda/ldb/ldc are row strides.
- * M or N <= 0: nothing happens; K = 0: C = beta C; beta = 0: C is not read.
- * tensor_sgemm runs the products where it measured faster (the MLPs' batch-sized ones,
- * see gemm.h) on the engine's own AVX-512 kernel (AVX-512 path only, cpu.h), the rest on
- * OpenBLAS's cblas_sgemm,
- * choosing one thread for small products (below);
- * tensor_sgemm_naive is the slow, obviously right reference (double accumulation). */
-void tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
-                  const float *A, int lda, const float *B, int ldb, float beta, float *C, int ldc);
-/* tensor_sgemm on the calling thread, its column parts in order, for pool tasks
- * (conv_par_for): the same bits as tensor_sgemm gives on any thread count. Never changes
- * OpenBLAS's thread setting; call it where OpenBLAS runs on one thread (conv_par_for's
- * tasks) or accept its threads for parts it runs. */
-void tensor_sgemm_serial(int transA, int transB, int M, int N, int K, float alpha,
-                         const float *A, int lda, const float *B, int ldb, float beta,
-                         float *C, int ldc);
-void tensor_sgemm_naive(int transA, int transB, int M, int N, int K, float alpha,
-                        const float *A, int lda, const float *B, int ldb, float beta,
-                        float *C, int ldc);
-
-/* The most BLAS threads tensor_sgemm uses (default: OpenBLAS's own setting, which
- * follows OPENBLAS_NUM_THREADS or the core count); n < 1 means 1, and 1 turns threading
- * off. Products of fewer than tensor_set_small_flops' value (2*M*N*K; default 8e6, e.g.
- * the AE's 20-wide layers) always run on one thread; larger ones on n threads.
- *
- * Products at least 64 columns wide are cut into column parts whose number depends on N
- * only (2, or 4 from 512 columns), each summed as a one-thread product (the own kernel or
- * OpenBLAS) and run over the pool, or in order on one thread; narrower products run on
- * one thread. So a product gives the same bits on any thread count, on every CPU and
- * BLAS (tensor_set_gemm_split(0) gives that up). Threads pay on an
- * idle machine but cost dearly when other programs keep the cores busy (an AE epoch
- * here: 0.29 s on 1 thread, 0.74 s on 2 while other jobs ran): use 1 on a shared box.
- *
- * tensor_set_adaptive_threads(1) instead times every larger product and runs it on 1 or
- * on n threads, whichever has been faster for products of about that size, re-trying
- * the other choice every 32nd call; fast under changing load, but not repeatable.
- * tensor_set_threads forgets those timings. All of this is process-wide: call
- * tensor_sgemm from one thread at a time. */
-void tensor_set_threads(int n);
-int tensor_get_threads(void);
-void tensor_set_small_flops(double flops);
-void tensor_set_adaptive_threads(int on);
-/* 1 (default): products are cut into column parts as above (tensor.c says why); 0: each
- * product whole, on OpenBLAS's own threads or the own kernel's (for benchmarks; results
- * may then differ in the last bits with the thread count). Returns the previous setting. */
-int tensor_set_gemm_split(int on);
+/* The engine's thread setting (pool.h), under its old name (the language's about()
+ * reads it): how many threads products and loops may use. */
+static inline int tensor_get_threads(void) { return pool_get_threads(); }
 
 #endif

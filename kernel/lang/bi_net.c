@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conv.h"
+#include "conv_layers.h"
 #include "eval.h"
 #include "net_val.h"
 #include "unet.h"
