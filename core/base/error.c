@@ -5,6 +5,8 @@
 #include <stdio.h>
 
 static _Thread_local char lt_msg[1024];
+static _Thread_local lt_status lt_st;   /* the last failure's status */
+static _Thread_local int lt_arg = -1;   /* its argument, -1 when none */
 
 lt_status lt_fail(lt_status st, const char *fmt, ...)
 {
@@ -12,12 +14,42 @@ lt_status lt_fail(lt_status st, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(lt_msg, sizeof lt_msg, fmt, ap);
     va_end(ap);
+    lt_st = st;
+    lt_arg = -1;
+    return st;
+}
+
+lt_status lt_fail_arg(lt_status st, int arg, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(lt_msg, sizeof lt_msg, fmt, ap);
+    va_end(ap);
+    lt_st = st;
+    lt_arg = arg < 0 ? -1 : arg;
+    return st;
+}
+
+lt_status lt_fail_at(lt_status st, int arg)
+{
+    if (st != LT_OK)
+        lt_arg = arg < 0 ? -1 : arg;
     return st;
 }
 
 const char *lt_errmsg(void)
 {
     return lt_msg;
+}
+
+lt_status lt_errstatus(void)
+{
+    return lt_st;
+}
+
+int lt_errarg(void)
+{
+    return lt_arg;
 }
 
 const char *lt_status_name(lt_status st)

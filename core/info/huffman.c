@@ -179,8 +179,8 @@ static lt_status check_symbols(const char *const *symbols, const double *weights
         if (utf8_count(symbols[i], &bad) < 0)
             return lt_fail(LT_ERR_VALUE, "huffman: symbol %d is not valid UTF-8 (byte %zu)", i, bad);
         if (!isfinite(weights[i]) || !(weights[i] > 0))
-            return lt_fail(LT_ERR_VALUE, "huffman: weight of \"%s\" is %g, must be finite and > 0",
-                           symbols[i], weights[i]);
+            return lt_fail_arg(LT_ERR_VALUE, i, "huffman: weight of \"%s\" is %g, must be finite and > 0",
+                               symbols[i], weights[i]);
     }
     return LT_OK;
 }
@@ -195,8 +195,8 @@ static lt_status check_unique(const strview *views, int n)
     for (int i = 0; i < n && st == LT_OK; i++) {
         int *slot = strtab_slot(&t, views[i].s, views[i].len);
         if (*slot >= 0)
-            st = lt_fail(LT_ERR_VALUE, "huffman: symbol \"%s\" appears twice (entries %d and %d)",
-                         views[i].s, *slot, i);
+            st = lt_fail_arg(LT_ERR_VALUE, *slot, "huffman: symbol \"%s\" appears twice (entries %d and %d)",
+                             views[i].s, *slot, i);
         *slot = i;
     }
     free(t.slot);
@@ -539,8 +539,10 @@ lt_status huff_words_expected_length(const char *const *words, int nw, const dou
         return lt_fail(LT_ERR_VALUE, "%s: %d codewords but %d probabilities; they must match", who, nw, np);
     int a, b;
     lt_status st = scan_words(who, words, nw, &a, &b);
-    if (st != LT_OK || (st = info_check_dist(who, "p", p, np > 0 ? (size_t)np : 0)) != LT_OK)
-        return st;
+    if (st != LT_OK)
+        return lt_fail_at(st, 0);
+    if ((st = info_check_dist(who, "p", p, np > 0 ? (size_t)np : 0)) != LT_OK)
+        return lt_fail_at(st, 1);
     if (a >= 0)
         return lt_fail(LT_ERR_VALUE, "%s: not a prefix-free code: \"%s\" (codeword %d) is a prefix "
                        "of \"%s\" (codeword %d)", who, words[a], a, words[b], b);

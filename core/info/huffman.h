@@ -75,6 +75,7 @@ typedef struct huff_code {
  * NULL with LT_ERR_VALUE if n < 1, a symbol is NULL, empty, not valid UTF-8 or repeated,
  * or a weight is not finite and > 0 ("huffman: weight of \"R\" is -1, must be finite and
  * > 0"); NULL with LT_ERR_NOMEM if memory runs out. */
+/* A bad weight or a repeated symbol names that symbol's index in lt_errarg(). */
 huff_code *huff_new(const char *const *symbols, const double *weights, int n);
 
 /* Builds the code of a text: its code points are the symbols, in order of first
@@ -142,6 +143,8 @@ lt_status huff_words_kraft(const char *const *words, int n, double *sum);
  * distribution (as in info.h), the codewords are invalid, or they are not prefix-free
  * (the slides' "error"): "expected_length: not a prefix-free code: \"1\" (codeword 1)
  * is a prefix of \"10\" (codeword 2)". */
+/* A failure names its argument in lt_errarg(): 0 the codewords, 1 p (-1: their counts
+ * differ). */
 lt_status huff_words_expected_length(const char *const *words, int nw, const double *p,
                                      int np, double *out);
 

@@ -55,8 +55,8 @@ static lt_status check_pair(const char *who, const double *p, size_t np, const d
     if (np != nq && np > 0 && nq > 0)
         return lt_fail(LT_ERR_VALUE, "%s: p has %zu entries but q has %zu; they must match",
                        who, np, nq);
-    if ((st = info_check_dist(who, "p", p, np)) != LT_OK) return st;
-    return info_check_dist(who, "q", q, nq);
+    if ((st = info_check_dist(who, "p", p, np)) != LT_OK) return lt_fail_at(st, 0);
+    return lt_fail_at(info_check_dist(who, "q", q, nq), 1);
 }
 
 lt_status info_entropy(const double *p, size_t n, info_unit unit, double *out)
