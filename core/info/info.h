@@ -67,10 +67,11 @@ lt_status info_check_dist(const char *who, const char *name, const double *p, si
 /* H(p) = -sum p log p. p is (n). */
 lt_status info_entropy(const double *p, size_t n, info_unit unit, double *out);
 
-/* H(p, q) = -sum p log q: the average length of messages from p coded with q's ideal code.
- * p is (np), q is (nq), np == nq. +INFINITY if some p[i] > 0 has q[i] == 0. */
 /* info_cross_entropy and info_kl: a failure about one distribution names it in
  * lt_errarg() (0: p, 1: q); p and q of different lengths name none (-1). */
+
+/* H(p, q) = -sum p log q: the average length of messages from p coded with q's ideal code.
+ * p is (np), q is (nq), np == nq. +INFINITY if some p[i] > 0 has q[i] == 0. */
 lt_status info_cross_entropy(const double *p, size_t np, const double *q, size_t nq,
                              info_unit unit, double *out);
 
