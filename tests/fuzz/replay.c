@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "registry.h"
 #include "lex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

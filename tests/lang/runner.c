@@ -30,7 +30,7 @@
 #include <string.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "registry.h"
 #include "latent.h"
 
 typedef struct cell {

@@ -9,14 +9,14 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "registry.h"
 #include "check.h"
 #include "ckpt.h"
 #include "env.h"
 #include "latent.h"
 #include "nn.h"
-#include "nn_val.h"
-#include "session.h"
+#include "bi_nn.h"
+#include "sess.h"
 
 typedef struct host_log {
     buf out;               /* everything printed and every result's text/plain */

@@ -4,10 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
+#include "registry.h"
 #include "check.h"
 #include "latent.h"
-#include "session.h"
+#include "sess.h"
 #include "value.h"
 
 static int frees;
