@@ -1,7 +1,10 @@
 /* plot_axes.c: panels with axes: layout, ticks without overlapping labels, grid, spines,
  * legend, and the kinds drawn on them (line, scatter, bar, histogram, heatmap).
  * Every length here is in CSS px; the context is already scaled by the density. */
-#include "plot_internal.h"
+#include "plot_axes.h"
+
+#include "plot_image.h"
+#include "plot_text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -10,89 +13,9 @@
 
 #define FS_TICK 10.0   /* pt */
 #define FS_LABEL 10.0
-#define FS_TITLE 12.0
 #define TICK_LEN (3.5 * PLOT_PT)
 #define TICK_PAD (3.5 * PLOT_PT)
 #define SPINE_W (0.8 * PLOT_PT)
-#define CAP_H 0.729    /* DejaVu Sans cap height, ascent and descent, per em */
-#define DESC 0.236
-
-/* ---- text ---- */
-
-void plot_set_rgb(cairo_t *cr, uint32_t rgb, double alpha)
-{
-    cairo_set_source_rgba(cr, ((rgb >> 16) & 255) / 255.0, ((rgb >> 8) & 255) / 255.0,
-                          (rgb & 255) / 255.0, alpha);
-}
-
-void plot_font(cairo_t *cr, double size_pt, int bold)
-{
-    cairo_select_font_face(cr, PLOT_FONT, CAIRO_FONT_SLANT_NORMAL,
-                           bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
-    cairo_set_font_size(cr, size_pt * PLOT_PT);
-}
-
-double plot_text_width(cairo_t *cr, const char *s)
-{
-    cairo_text_extents_t te;
-    cairo_text_extents(cr, s, &te);
-    return te.x_advance;
-}
-
-static double font_px(cairo_t *cr)
-{
-    cairo_matrix_t m;
-    cairo_get_font_matrix(cr, &m);
-    return m.yy;
-}
-
-void plot_text(cairo_t *cr, const char *s, double x, double y, plot_halign ha,
-               plot_valign va, double angle)
-{
-    double w = plot_text_width(cr, s), fs = font_px(cr);
-    double dx = ha == PLOT_LEFT ? 0 : ha == PLOT_CENTER ? -w / 2 : -w;
-    double dy = va == PLOT_TOP ? CAP_H * fs : va == PLOT_MIDDLE ? CAP_H * fs / 2
-              : va == PLOT_BOTTOM ? -DESC * fs : 0;
-    cairo_save(cr);
-    cairo_translate(cr, x, y);
-    if (angle != 0) cairo_rotate(cr, angle);
-    cairo_move_to(cr, dx, dy);
-    cairo_show_text(cr, s);
-    cairo_restore(cr);
-}
-
-const char *plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t cap)
-{
-    if (plot_text_width(cr, s) <= maxw) return s;
-    size_t n = strlen(s);
-    if (n + 4 > cap) n = cap - 4;
-    while (n > 0) {
-        /* step back over UTF-8 continuation bytes */
-        do n--; while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80);
-        memcpy(buf, s, n);
-        memcpy(buf + n, "...", 4);
-        if (plot_text_width(cr, buf) <= maxw) return buf;
-    }
-    snprintf(buf, cap, "...");
-    return buf;
-}
-
-double plot_panel_title_height(const plot_panel *p)
-{
-    double fs = FS_TITLE * PLOT_PT;
-    return p->title && p->title[0] ? 8 + fs * CAP_H + 0.5 * fs : 0;
-}
-
-double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell)
-{
-    if (!p->title || !p->title[0]) return 0;
-    char buf[512];
-    plot_font(cr, FS_TITLE, 0);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    plot_text(cr, plot_fit_text(cr, p->title, cell.w - 8, buf, sizeof buf), cell.x + cell.w / 2,
-              cell.y + 8, PLOT_CENTER, PLOT_TOP, 0);
-    return plot_panel_title_height(p);
-}
 
 /* ---- axes ---- */
 
@@ -142,7 +65,7 @@ static double label_width(cairo_t *cr, const tick *t)
 {
     double w = plot_text_width(cr, t->text);
     if (t->sup[0]) {
-        double fs = font_px(cr);
+        double fs = plot_font_px(cr);
         cairo_set_font_size(cr, fs * 0.7);
         w += plot_text_width(cr, t->sup);
         cairo_set_font_size(cr, fs);
@@ -168,11 +91,11 @@ static void draw_label(cairo_t *cr, const tick *t0, double x, double y, plot_hal
         plot_text(cr, t->text, x, y, ha, va, angle);
         return;
     }
-    double fs = font_px(cr), w = label_width(cr, t), base = plot_text_width(cr, t->text);
+    double fs = plot_font_px(cr), w = label_width(cr, t), base = plot_text_width(cr, t->text);
     double x0 = ha == PLOT_LEFT ? x : ha == PLOT_CENTER ? x - w / 2 : x - w;
     plot_text(cr, t->text, x0, y, PLOT_LEFT, va, 0);
-    double dy = va == PLOT_TOP ? CAP_H * fs : va == PLOT_MIDDLE ? CAP_H * fs / 2
-              : va == PLOT_BOTTOM ? -DESC * fs : 0;
+    double dy = va == PLOT_TOP ? PLOT_CAP_H * fs : va == PLOT_MIDDLE ? PLOT_CAP_H * fs / 2
+              : va == PLOT_BOTTOM ? -PLOT_DESC * fs : 0;
     cairo_set_font_size(cr, fs * 0.7);
     cairo_move_to(cr, x0 + base, y + dy - 0.45 * fs);
     cairo_show_text(cr, t->sup);
@@ -250,7 +173,7 @@ static void make_ticks(axis *ax, int max_ticks)
 /* Do the x labels of ax, at the given pixel positions, overlap? */
 static int x_labels_collide(cairo_t *cr, const axis *ax, const frame *f)
 {
-    double fs = font_px(cr), prev_r = -INFINITY;
+    double fs = plot_font_px(cr), prev_r = -INFINITY;
     for (int i = 0; i < ax->n; i++) {
         double c = map_x(f, ax->t[i].v);
         double w = ax->rotate ? fs : label_width(cr, &ax->t[i]);
@@ -294,7 +217,7 @@ static void fit_x_ticks(cairo_t *cr, frame *f)
 static void fit_y_ticks(cairo_t *cr, frame *f)
 {
     axis *ax = &f->y;
-    double fs = font_px(cr);
+    double fs = plot_font_px(cr);
     if (ax->cats) {
         int every = (int)ceil(ax->ncats * fs * 1.3 / fmax(f->a.h, 1));
         ax->every = every < min_every(ax) ? min_every(ax) : every < 1 ? 1 : every;
@@ -347,7 +270,7 @@ static void layout_frame(cairo_t *cr, const plot_panel *p, frame *f, plot_rect a
         f->a.w = fmax(area.w - m.left - m.right, 10);
         fit_x_ticks(cr, f);
         double xh = f->x.rotate ? fmin(max_label_width(cr, &f->x), f->x.maxw)
-                                : fs * (CAP_H + DESC) + (f->x.log ? 0.4 * fs : 0);
+                                : fs * (PLOT_CAP_H + PLOT_DESC) + (f->x.log ? 0.4 * fs : 0);
         m.bottom = pad + xlab + TICK_LEN + TICK_PAD + xh;
         /* the last x label may stick out on the right */
         if (f->x.n > 0 && !f->x.rotate) {
@@ -426,7 +349,7 @@ static void draw_frame(cairo_t *cr, const plot_panel *p, const frame *f)
     double fs = FS_LABEL * PLOT_PT;
     if (p->xlabel && p->xlabel[0]) {
         double xh = f->x.rotate ? fmin(max_label_width(cr, &f->x), f->x.maxw)
-                                : fs * (CAP_H + DESC) + (f->x.log ? 0.4 * fs : 0);
+                                : fs * (PLOT_CAP_H + PLOT_DESC) + (f->x.log ? 0.4 * fs : 0);
         plot_text(cr, plot_fit_text(cr, p->xlabel, a.w, buf, sizeof buf), a.x + a.w / 2,
                   ty + xh + 0.35 * fs, PLOT_CENTER, PLOT_TOP, 0);
     }

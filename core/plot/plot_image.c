@@ -1,5 +1,7 @@
 /* plot_image.c: colour maps, crisp nearest-neighbour pixel blits, and the image grid. */
-#include "plot_internal.h"
+#include "plot_image.h"
+
+#include "plot_text.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
-/* plot_internal.h: the figure's data structures and the drawing helpers shared by the
- * plot_*.c files. Not part of the public API (see plot.h). */
+/* plot_internal.h: the figure's data structures, shared by the plot_*.c files; the
+ * drawing helpers are declared beside their files (plot_text.h, plot_image.h,
+ * plot_axes.h, plot_tree.h). Not part of the public API (see plot.h). */
 #ifndef PLOT_INTERNAL_H
 #define PLOT_INTERNAL_H
 
@@ -85,41 +86,5 @@ typedef struct plot_canvas {
 /* Makes fig draw with the plain Cairo reference paths instead of the fast ones (line
  * decimation, directly blended scatter circles), so that tests can compare the two. */
 void plot_figure_set_reference(plot_figure *fig, int on);
-
-/* ---- text (plot_axes.c) ---- */
-typedef enum { PLOT_LEFT, PLOT_CENTER, PLOT_RIGHT } plot_halign;
-typedef enum { PLOT_TOP, PLOT_MIDDLE, PLOT_BASELINE, PLOT_BOTTOM } plot_valign;
-void plot_font(cairo_t *cr, double size_pt, int bold);
-double plot_text_width(cairo_t *cr, const char *s);
-/* Draws s with its anchor at (x, y); rotated by angle (radians, counter-clockwise
- * positive as seen on screen when angle = -pi/2 reads bottom to top). */
-void plot_text(cairo_t *cr, const char *s, double x, double y, plot_halign ha,
-               plot_valign va, double angle);
-/* s, or a copy in buf cut with "..." so that it is at most maxw px wide. */
-const char *plot_fit_text(cairo_t *cr, const char *s, double maxw, char *buf, size_t cap);
-void plot_set_rgb(cairo_t *cr, uint32_t rgb, double alpha);
-
-/* ---- drawing of each part ---- */
-lt_status plot_draw_axes_panel(plot_canvas *cv, const plot_panel *p, plot_rect cell);
-void plot_draw_heatmap(plot_canvas *cv, const plot_panel *p, plot_rect cell);
-void plot_draw_images(plot_canvas *cv, const plot_panel *p, plot_rect cell);
-void plot_draw_tree(plot_canvas *cv, const plot_panel *p, plot_rect cell);
-/* Draws the panel title at the top of cell and returns the height it takes (0 without
- * a title); plot_panel_title_height only measures. */
-double plot_draw_panel_title(cairo_t *cr, const plot_panel *p, plot_rect cell);
-double plot_panel_title_height(const plot_panel *p);
-
-/* The box of every node of the panel's tree (p->tree.n rects, CSS px) as drawn in cell:
- * for tests of the layout. Returns 0 if memory runs out. */
-int plot_tree_boxes(const plot_panel *p, plot_rect cell, plot_rect *boxes);
-
-/* ---- colour maps and pixel blits (plot_image.c) ---- */
-uint32_t plot_cmap_rgb(plot_cmap cmap, double t); /* t in [0,1] -> 0xRRGGBB */
-/* Fills the device-pixel rectangle (dx, dy, dw, dh) with the rows x cols values,
- * nearest neighbour, mapped through cmap over [vmin, vmax]; NaN cells white. */
-void plot_blit(plot_canvas *cv, int dx, int dy, int dw, int dh, const float *v, int rows,
-               int cols, double vmin, double vmax, plot_cmap cmap);
-/* The finite min and max of v (n values); returns 0 if none is finite. */
-int plot_float_range(const float *v, size_t n, double *lo, double *hi);
 
 #endif

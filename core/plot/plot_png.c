@@ -4,7 +4,10 @@
  * (deflate dominated the time at libpng's default level 6 with adaptive filters) and
  * the files stay small (90 KB for a 1280 x 800 loss curve), since plots are mostly flat
  * colour. */
-#include "plot_internal.h"
+#include "plot_axes.h"
+#include "plot_image.h"
+#include "plot_text.h"
+#include "plot_tree.h"
 
 #include <png.h>
 #include <setjmp.h>

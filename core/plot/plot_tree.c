@@ -8,7 +8,9 @@
  * is a dot, and a leaf's "label  sublabel" hangs below it, written vertically, so a leaf
  * needs only a line's height of width (40 leaves fit in 640 px). plot_tree_size_hint
  * gives a size where the boxed layout fits at 10 pt. */
-#include "plot_internal.h"
+#include "plot_tree.h"
+
+#include "plot_text.h"
 
 #include <math.h>
 #include <stdio.h>
