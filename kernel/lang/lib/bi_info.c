@@ -166,11 +166,8 @@ static int bi_pair(bi_args *a, value *out, int is_kl)
                          : info_cross_entropy(p.x, p.n, q.x, q.n, unit, &r);
     bi_nums_free(&p);
     bi_nums_free(&q);
-    if (st != LT_OK) {
-        const char *m = lt_errmsg();
-        int which = strstr(m, ": q") ? 1 : 0;
-        return bi_core_fail(a, strstr(m, "entries") ? NULL : a->pos_nodes[which], st);
-    }
+    if (st != LT_OK)   /* lt_errarg: 0 p, 1 q, -1 their lengths differ */
+        return bi_core_fail(a, lt_errarg() < 0 ? NULL : a->pos_nodes[lt_errarg() == 1], st);
     *out = NUM_VAL(r);
     return 0;
 }
@@ -479,13 +476,8 @@ static int bi_huffman(bi_args *a, value *out)
         w[i] = AS_NUM(a->kw[i]);
     }
     huff_code *c = huff_new(names, w, a->nkw);
-    const ast_node *at = NULL;
-    for (int i = 0; !c && i < a->nkw; i++) {   /* point at the weight the message names */
-        char needle[300];
-        snprintf(needle, sizeof needle, "\"%s\"", names[i]);
-        if (strstr(lt_errmsg(), needle)) at = a->kw_keys[i];
-    }
-    return bi_wrap_code(a, c, 0, at, out);
+    int bad = c ? -1 : lt_errarg();   /* the symbol at fault, or -1 */
+    return bi_wrap_code(a, c, 0, bad >= 0 && bad < a->nkw ? a->kw_keys[bad] : NULL, out);
 }
 
 static int bi_code_arg(bi_args *a, int i, const char *who, const huff_code **c)
@@ -585,10 +577,8 @@ static int bi_expected_length(bi_args *a, value *out)
     lt_status st = huff_words_expected_length(w, n, p.x, (int)p.n, &r);
     free(w);
     bi_nums_free(&p);
-    if (st != LT_OK) {   /* point at p when the message is about p */
-        const char *m = lt_errmsg();
-        return bi_core_fail(a, a->pos_nodes[strstr(m, ": p ") || strstr(m, ": p[") ? 1 : 0], st);
-    }
+    if (st != LT_OK)   /* point at p when the failure is about p (lt_errarg 1) */
+        return bi_core_fail(a, a->pos_nodes[lt_errarg() == 1], st);
     *out = NUM_VAL(r);
     return 0;
 }

@@ -7,7 +7,7 @@
 
 #include "bi_net.h"
 
-#include "conv.h"
+#include "conv_layers.h"
 #include "eval.h"
 #include "layers.h"
 #include "unet.h"

@@ -7,6 +7,7 @@
 
 #include "args.h"
 #include "conv.h"
+#include "conv_layers.h"
 #include "data.h"
 #include "layers.h"
 #include "metrics.h"

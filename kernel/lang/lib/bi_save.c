@@ -44,7 +44,7 @@
 #include "arena.h"
 #include "bi_ema.h"
 #include "ckpt.h"
-#include "conv.h"
+#include "conv_layers.h"
 #include "env.h"
 #include "eval.h"
 #include "bi_nn.h"

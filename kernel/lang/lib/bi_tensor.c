@@ -172,12 +172,8 @@ static float *tv_to_floats(void *data, size_t *n, int shape[4], int *ndim)
 
 int tv_fail(lt_session *s, const ast_node *at)
 {
-    const char *m = lt_errmsg();
-    const char *name = "ValueError";
-    if (strstr(m, "memory")) name = "MemoryError";
-    else if (strstr(m, "shape") || strstr(m, "broadcast") || strstr(m, "expected input")) name = "ShapeError";
-    else if (strstr(m, "index") || strstr(m, "out of range")) name = "IndexError";
-    return sess_fail(s, at, name, "%s", m);
+    lt_status st = lt_errstatus();   /* the kind core reported, not guessed from the text */
+    return sess_fail(s, at, st == LT_OK ? "ValueError" : lt_status_name(st), "%s", lt_errmsg());
 }
 
 static int tv_wrap(lt_session *s, const ast_node *at, lt_tensor *t, int arena, value *out)
