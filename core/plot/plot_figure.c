@@ -1,4 +1,4 @@
-/* plot.c: the figure model: figures, panels, settings, and the series each kind adds
+/* plot_figure.c: the figure model: figures, panels, settings, and the series each kind adds
  * (copies of the caller's arrays, checked on the way in). Drawing lives in plot_axes.c,
  * plot_image.c, plot_tree.c; rendering and PNG output in plot_png.c. */
 #include "plot_internal.h"
