@@ -51,7 +51,7 @@ typedef struct optim {
     float *v;             /* (total) Adam second moment, right after m; NULL for SGD   */
     long step;            /* steps taken                                               */
     int clean;            /* the gradients were zero after the last step or zero_grad  */
-    unsigned long clean_at;   /* graph_backward_runs() then                            */
+    unsigned long clean_at;   /* the sum of the blocks' writes counts then (param.h)     */
 } optim;
 
 /* PyTorch's defaults: SGD lr 0.01 (PyTorch has none), momentum 0, dampening 0;
