@@ -28,11 +28,10 @@ static atomic_long gen_seen;      /* pool.gen, readable without the lock */
 static atomic_int active_seen;    /* pool.active, likewise */
 
 /* Before sleeping on a condition variable, a worker waiting for the next call (and the
- * caller waiting for the workers) polls this many times with sched_yield, ~0.2 ms. An
- * MLP step makes 20-40 short parallel calls (products cut by columns, element loops), and
- * waking a sleeping worker for each cost more than the work: epochs on 2 threads, polling
- * / sleeping, gan 0.25 / 0.37 s, ddpm 0.41-0.46 / 0.48-0.58 s, ae 0.13-0.14 / 0.175 s
- * (train_bench, three runs each, alternating). */
+ * caller waiting for the workers) polls this many times with sched_yield, ~0.2 ms. An MLP
+ * step makes 20-40 short parallel calls (products cut by columns, element loops), and
+ * waking a sleeping worker for each cost more than the work (figures:
+ * tests/bench/README.md, "Measurement history", "pool polling"). */
 #define SPIN_YIELDS 400
 
 static void run_tasks(int thread)

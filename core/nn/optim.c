@@ -2,14 +2,12 @@
  * _single_tensor_*): hyperparameters combine in double as in Python, the per-element
  * arithmetic is float32 in the same order as the tensor ops there.
  *
- * The element loops are plain, over restrict pointers, so gcc vectorises them. At -O2
- * gcc's "very cheap" cost model refuses loops that need a scalar epilogue, hence the
- * pragma; and an errno-setting sqrtf blocks vectorising Adam, hence -fno-math-errno for
- * all of core/ in core/CMakeLists.txt (a pragma cannot set that). Measured on 1M floats,
- * 1 core: Adam 3.6 -> 0.9 ms per step, SGD with momentum 1.3 -> 0.3 ms.
- * The loops are also built for AVX2 and AVX-512 (PAR_CLONED) and a step runs over all
- * blocks at once split over the threads (par_range). Adam on the ddpm MLP's 1.1M floats:
- * 1.0 ms -> 0.57 ms with AVX-512 on one thread, 0.30-0.50 ms on two. */
+ * The element loops are plain, over restrict pointers, so gcc vectorises them. At -O2 gcc's
+ * "very cheap" cost model refuses loops that need a scalar epilogue, hence the pragma; and
+ * an errno-setting sqrtf blocks vectorising Adam, hence -fno-math-errno for all of core/ in
+ * core/CMakeLists.txt (a pragma cannot set that). The loops are also built for AVX2 and
+ * AVX-512 (PAR_CLONED) and a step runs over all blocks at once split over the threads
+ * (par_range). (Figures: tests/bench/README.md, "Measurement history", "optimizer".) */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=cheap")
 
 #include "optim.h"
@@ -148,8 +146,8 @@ void optim_zero_grad(optim *opt)
     int counted;
     if (opt->clean && opt->clean_at == writes_sum(opt, &counted) && counted)
         return;   /* optim_step_clear left them zero and no backward wrote since */
-    /* memset runs at memory speed: a second thread does not pay (measured: 1.1M floats
-     * 50 us on one thread, 70 us on two) */
+    /* memset runs at memory speed: a second thread does not pay ("optimizer" in the
+     * measurement history of tests/bench/README.md) */
     zero_range(opt, 0, opt->total);
     mark_clean(opt, 1);
 }

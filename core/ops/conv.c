@@ -386,7 +386,8 @@ static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int
 
 /* dyt (n, O) = dyp (O, n) transposed, in tiles that stay in the L1 cache. The weight
  * gradient's sgemms then take dy as a plain (not transposed) operand, for which OpenBLAS
- * has small-matrix kernels (the transposed products it packs: ~30% slower). */
+ * has small-matrix kernels (it packs the transposed products: slower;
+ * tests/bench/README.md, "Measurement history", "conv"). */
 static void transpose_dy(const float *dyp, float *dyt, int O, size_t n)
 {
     enum { T = 16 };
@@ -1033,7 +1034,8 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     size_t per = q->K * q->P;
     size_t G = per ? chunk_floats / per : 1;
     if (geom_is_pointwise(q))
-        G = 1;   /* x is its own column matrix: no copies (measured 10-30% faster) */
+        G = 1;   /* x is its own column matrix: no copies (faster; see "conv" in the
+                    measurement history of tests/bench/README.md) */
     int one_channel = q->C == 1 && rowtap_on == 1;
     if (one_channel)
         G = 1;   /* see below */
@@ -1042,9 +1044,9 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
         q->G = 1;
     q->Wp = q->W + pad;   /* row-tap: rows share their left and right padding */
     q->Np = (size_t)q->H * q->Wp;
-    /* One input channel (a U-Net's first conv): im2col one image per sgemm (K = k k)
-     * beat the row-tap (K = k) and chunks of images: 3.3-4.9 against 7.2-9.0 and 7.4 ms
-     * per batch of 128, forward and backward (unet_step --conv-sweep). */
+    /* One input channel (a U-Net's first conv): im2col one image per sgemm (K = k k) beat
+     * the row-tap (K = k) and chunks of images (unet_step --conv-sweep;
+     * tests/bench/README.md, "Measurement history", "conv"). */
     q->rowtap = rowtap_on && !one_channel && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
                 && (rowtap_on == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
     if (q->rowtap) {
