@@ -9,19 +9,18 @@
 
 #include "pool.h"
 #include "cpu.h"
-
-static gemm_mode mode = GEMM_AUTO;
+#include "settings.h"
 
 gemm_mode gemm_set_mode(gemm_mode m)
 {
-    gemm_mode old = mode;
-    mode = m;
+    gemm_mode old = lt_set.gemm_mode;
+    lt_set.gemm_mode = m;
     return old;
 }
 
 gemm_mode gemm_get_mode(void)
 {
-    return mode;
+    return lt_set.gemm_mode;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -301,9 +300,9 @@ static int fits(int M, int N, int K)
 
 int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
 {
-    if (mode == GEMM_OFF || !gemm_available() || !fits(M, N, K))
+    if (lt_set.gemm_mode == GEMM_OFF || !gemm_available() || !fits(M, N, K))
         return 0;
-    if (mode == GEMM_ALL)
+    if (lt_set.gemm_mode == GEMM_ALL)
         return 1;
     /* Faster than OpenBLAS on y = x W^T (NT) and dX = dY W (NN) from 32 rows, 64 columns
      * and K = 32; narrow products waste most of a 32-column panel; on dW = dY^T x (TN)

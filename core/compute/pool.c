@@ -1,5 +1,6 @@
 /* pool.c: the engine's thread pool (see pool.h). */
 #include "pool.h"
+#include "settings.h"
 
 #include <cblas.h>
 #include <pthread.h>
@@ -66,21 +67,19 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int threads_set;   /* 0: not yet read from OpenBLAS */
-
 void pool_set_threads(int n)
 {
-    threads_set = n < 1 ? 1 : n;
+    lt_set.threads = n < 1 ? 1 : n;
 }
 
 int pool_get_threads(void)
 {
-    if (!threads_set) {
-        threads_set = openblas_get_num_threads();
-        if (threads_set < 1)
-            threads_set = 1;
+    if (!lt_set.threads) {
+        lt_set.threads = openblas_get_num_threads();
+        if (lt_set.threads < 1)
+            lt_set.threads = 1;
     }
-    return threads_set;
+    return lt_set.threads;
 }
 
 int pool_threads(void)
