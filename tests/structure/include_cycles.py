@@ -38,11 +38,18 @@ LAYERS = {
         "info": ["base"],           # Huffman, entropy, metrics, sample scores
         "plot": ["base"],           # figures to PNG
     },
+    "kernel/lang": {
+        "syntax": [],               # lexer, parser, AST, diagnostics, text buffers: no values
+        "runtime": ["syntax"],      # values, environments, evaluator, registry, arguments
+        "lib": ["runtime"],         # the builtin libraries, each registering itself
+        "session": ["lib"],         # the entry points of latent.h: sessions, completion
+    },
 }
 
 # root -> the other roots whose headers it may include (every layer of them).
 ROOT_USES = {
     "core": [],
+    "kernel/lang": ["core"],
 }
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*"([^"]+)"', re.M)
@@ -213,6 +220,21 @@ def self_test():
         got = "\n".join(check(top, "core", False))
     want = ["layer base may not include compute", "include cycle between files: core/compute/b",
             "include cycle between layers of core", "folder extra is not in the layer table"]
+    lang = {
+        "kernel/lang/runtime/eval.c": '#include "eval.h"\n#include "bi_train.h"\n',   # runtime may not include lib
+        "kernel/lang/runtime/eval.h": "",
+        "kernel/lang/lib/bi_train.h": "",
+        "kernel/lang/lib/bi_train.c": '#include "bi_train.h"\n#include "live_plot.h"\n',
+        "kernel/lang/lib/live_plot.c": '#include "live_plot.h"\n#include "bi_train.h"\n',   # a circle
+        "kernel/lang/lib/live_plot.h": "",
+    }
+    with tempfile.TemporaryDirectory() as top:
+        for path, text in lang.items():
+            os.makedirs(os.path.dirname(os.path.join(top, path)), exist_ok=True)
+            open(os.path.join(top, path), "w").write(text)
+        got += "\n" + "\n".join(check(top, "kernel/lang", False))
+    want += ["layer runtime may not include lib",
+             "include cycle between files: kernel/lang/lib/bi_train -> kernel/lang/lib/live_plot"]
     missed = [w for w in want if w not in got]
     print(got)
     print("include_cycles self-test: " + ("missed: " + "; ".join(missed) if missed else "ok"))

@@ -101,7 +101,7 @@ static int bi_about(bi_args *a, value *out)
     return st;
 }
 
-const builtin bi_about_builtins[] = {
+static const builtin bi_about_builtins[] = {
     {"about", "about(field)",
      "What the engine runs on, for bug reports and benchmarks: the vector instructions in use "
      "(avx512, avx2 or generic; the environment variable LATENT_ISA set before the kernel "
@@ -112,3 +112,8 @@ const builtin bi_about_builtins[] = {
      NULL, 0, 1, bi_about},
     {0},
 };
+
+int lib_open_about(registry *r)
+{
+    return reg_open(r, bi_about_builtins);
+}

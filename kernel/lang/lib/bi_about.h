@@ -12,6 +12,7 @@
  * kernels, 2 threads; about() says more." */
 void about_line(buf *out);
 
-extern const builtin bi_about_builtins[];
+/* Registers the library (registry.h). */
+int lib_open_about(registry *r);
 
 #endif

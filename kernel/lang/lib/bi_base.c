@@ -1,6 +1,6 @@
-/* bi_base.c: the builtin functions, their docs, and argument checking (see
- * registry.h). */
-#include "registry.h"
+/* bi_base.c: the base library: printing, help, numbers, strings, lists, types, the
+ * clock and images, and the docs of the language's own keywords (see bi_base.h). */
+#include "bi_base.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,48 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "diag.h"
 #include "eval.h"
-#include "bi_net.h"
 #include "sess.h"
-#include "bi_about.h"
-#include "bi_ema.h"
-#include "bi_info.h"
-#include "bi_plot.h"
-#include "bi_save.h"
-#include "bi_score.h"
-#include "bi_tensor.h"
-
-/* ---- argument helpers -------------------------------------------------- */
-
-void bi_fail_at(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    char msg[sizeof a->s->err.msg];
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    sess_fail_at(a->s, at ? at : a->call, name, "%s", msg);
-}
-
-int bi_num(bi_args *a, int i, double *x)
-{
-    if (!IS_NUM(a->pos[i]))
-        return bi_fail(a, a->pos_nodes[i], "TypeError", "argument %d must be a number, not %s",
-                       i + 1, val_type_name(a->pos[i]));
-    *x = AS_NUM(a->pos[i]);
-    return 0;
-}
-
-const value *bi_kw(const bi_args *a, const char *name, const ast_node **at)
-{
-    for (int i = 0; i < a->nkw; i++) {
-        if (strcmp(a->kw_keys[i]->text, name) != 0) continue;
-        if (at) *at = a->kw_keys[i];
-        return &a->kw[i];
-    }
-    return NULL;
-}
 
 static int bi_new_str(bi_args *a, const char *s, size_t n, value *out)
 {
@@ -108,33 +68,18 @@ static int bi_clear_output(bi_args *a, value *out)
     return 0;
 }
 
-void bi_help_text(const builtin *b, buf *out)
-{
-    buf_printf(out, "%s\n    %s\n", b->signature, b->doc);
-    if (!b->example) return;
-    buf_puts(out, "    Example:\n");
-    for (const char *line = b->example; *line;) {
-        const char *nl = strchr(line, '\n');
-        size_t n = nl ? (size_t)(nl - line) : strlen(line);
-        buf_puts(out, "        ");
-        buf_add(out, line, n);
-        buf_putc(out, '\n');
-        line += n + (nl != NULL);
-    }
-}
-
-static void bi_help_all(buf *out)
+static void bi_help_all(const registry *r, buf *out)
 {
     buf_puts(out, "Builtin functions (help(name) tells more about one):\n");
-    for (size_t i = 0; bi_at(i); i++) buf_printf(out, "    %s\n", bi_at(i)->signature);
+    for (size_t i = 0; reg_at(r, i); i++) buf_printf(out, "    %s\n", reg_at(r, i)->signature);
 }
 
 /* help("name"): a builtin's or a keyword's help. */
 static int bi_help_named(bi_args *a, const char *name, buf *out)
 {
-    const builtin *b = bi_find(name);
-    const char *kw = bi_keyword_doc(name);
-    if (b) bi_help_text(b, out);
+    const builtin *b = reg_find(a->s->reg, name);
+    const char *kw = reg_keyword_doc(a->s->reg, name);
+    if (b) reg_help_text(b, out);
     else if (kw) buf_printf(out, "%s\n    %s\n", name, kw);
     else {
         const char *near;
@@ -150,8 +95,8 @@ static int bi_help(bi_args *a, value *out)
     buf b;
     buf_init(&b);
     int st = 0;
-    if (a->npos == 0) bi_help_all(&b);
-    else if (IS_BUILTIN(a->pos[0])) bi_help_text(AS_BUILTIN(a->pos[0]), &b);
+    if (a->npos == 0) bi_help_all(a->s->reg, &b);
+    else if (IS_BUILTIN(a->pos[0])) reg_help_text(AS_BUILTIN(a->pos[0]), &b);
     else if (IS_STR(a->pos[0])) st = bi_help_named(a, AS_STR(a->pos[0])->chars, &b);
     else {
         buf_printf(&b, "a %s: ", val_type_name(a->pos[0]));
@@ -382,14 +327,13 @@ static int bi_image(bi_args *a, value *out)
 
 /* ---- the table --------------------------------------------------------- */
 
-const char *const bi_any_keywords[] = {"*", NULL};
 static const char *const bi_print_kw[] = {"sep", "end", NULL};
 static const char *const bi_round_kw[] = {"digits", NULL};
 static const char *const bi_help_kw[] = {"page", NULL};
 static const char *const bi_clear_kw[] = {"wait", NULL};
 static const char *const bi_image_kw[] = {"width", NULL};
 
-static const builtin bi_core[] = {
+static const builtin bi_base_builtins[] = {
     {"print", "print(*values, sep=\" \", end=\"\\n\")",
      "Writes the values (strings as they are, anything else as the cell would show it) "
      "separated by sep and followed by end.",
@@ -446,83 +390,6 @@ static const builtin bi_core[] = {
     {0},
 };
 
-/* Every table of builtins; other modules add theirs here. */
-static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
-                                           bi_tensor_builtins, bi_nn_builtins, bi_net_builtins,
-                                           bi_ema_builtins, bi_save_builtins, bi_score_builtins,
-                                           bi_about_builtins, NULL};
-
-const builtin *bi_at(size_t i)
-{
-    for (size_t t = 0; bi_tables[t]; t++) {
-        size_t n = 0;
-        while (bi_tables[t][n].name) n++;
-        if (i < n) return &bi_tables[t][i];
-        i -= n;
-    }
-    return NULL;
-}
-
-const builtin *bi_find(const char *name)
-{
-    for (size_t t = 0; bi_tables[t]; t++)
-        for (const builtin *b = bi_tables[t]; b->name; b++)
-            if (strcmp(b->name, name) == 0) return b;
-    return NULL;
-}
-
-/* ---- checking calls ---------------------------------------------------- */
-
-static int bi_check_count(const builtin *b, bi_args *a)
-{
-    int n = a->npos;
-    if (n >= b->min_args && (b->max_args < 0 || n <= b->max_args)) return 0;
-    if (b->max_args == b->min_args)
-        return bi_fail(a, NULL, "TypeError", "%s() takes %d argument%s (%d given)", b->name,
-                       b->min_args, b->min_args == 1 ? "" : "s", n);
-    if (b->max_args < 0)
-        return bi_fail(a, NULL, "TypeError", "%s() takes at least %d argument%s (%d given)", b->name,
-                       b->min_args, b->min_args == 1 ? "" : "s", n);
-    return bi_fail(a, NULL, "TypeError", "%s() takes %d to %d arguments (%d given)", b->name,
-                   b->min_args, b->max_args, n);
-}
-
-static int bi_check_keyword(const builtin *b, bi_args *a, const ast_node *key)
-{
-    const char *best = NULL;
-    int best_d = 1000, d;
-    if (b->keywords == bi_any_keywords) return 0;
-    for (const char *const *k = b->keywords; k && *k; k++) {
-        if (strcmp(*k, key->text) == 0) return 0;
-        if (diag_close(key->text, *k, &d) && d < best_d) { best = *k; best_d = d; }
-    }
-    if (!b->keywords)
-        return bi_fail(a, key, "TypeError", "%s() takes no keyword arguments (got '%s')", b->name, key->text);
-    if (best)
-        return bi_fail(a, key, "TypeError", "unknown keyword '%s' for %s(); did you mean '%s'?", key->text, b->name, best);
-    buf known;
-    buf_init(&known);
-    for (const char *const *k = b->keywords; *k; k++) buf_printf(&known, "%s%s", k == b->keywords ? "" : ", ", *k);
-    int st = bi_fail(a, key, "TypeError", "unknown keyword '%s' for %s() (it takes %s)", key->text, b->name, known.data);
-    buf_free(&known);
-    return st;
-}
-
-int bi_call(const builtin *b, bi_args *a, value *out)
-{
-    if (a->npos > 0 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type->methods)
-        for (const builtin *m = AS_OBJ(a->pos[0])->type->methods; m->name; m++)
-            if (m != b && strcmp(m->name, b->name) == 0) { b = m; break; }
-    if (bi_check_count(b, a) < 0) return -1;
-    for (int i = 0; i < a->nkw; i++) {
-        if (bi_check_keyword(b, a, a->kw_keys[i]) < 0) return -1;
-        for (int j = 0; j < i; j++)
-            if (strcmp(a->kw_keys[j]->text, a->kw_keys[i]->text) == 0)
-                return bi_fail(a, a->kw_keys[i], "TypeError", "keyword '%s' given twice", a->kw_keys[i]->text);
-    }
-    return b->fn(a, out);
-}
-
 /* ---- keywords ---------------------------------------------------------- */
 
 static const struct { const char *word, *doc; } bi_keywords[] = {
@@ -539,18 +406,12 @@ static const struct { const char *word, *doc; } bi_keywords[] = {
     {"not", "not a: true if a is false (false, none, 0, \"\" or []), else false."},
     {"fn", "fn NAME(A, B) { ... return EXPR }: defines a function; its parameters and assignments are local."},
     {"return", "return EXPR: ends a function with that value (return alone gives none)."},
-    {"train", "train on DATA epochs N batch B { ... }: runs the block once per mini-batch with x, y, batch "
-              "and epoch bound; autograd records only inside it."},
-    {"on", "Part of a training loop: train on DATA epochs N batch B { ... }."},
-    {"step", "step OPT LOSS: zeroes OPT's gradients, back-propagates LOSS into OPT's parameters only and "
-             "updates them; LOSS is recorded in the history under its name."},
-    {"net", "net NAME(x, t) { ... return EXPR }: a network written as its forward pass; each layer call site "
-            "(linear, dense, conv, groupnorm) makes its parameters on the net's first call."},
 };
 
-const char *bi_keyword_doc(const char *word)
+int lib_open_base(registry *r)
 {
+    if (reg_open(r, bi_base_builtins) < 0) return -1;
     for (size_t i = 0; i < sizeof bi_keywords / sizeof bi_keywords[0]; i++)
-        if (strcmp(bi_keywords[i].word, word) == 0) return bi_keywords[i].doc;
-    return NULL;
+        if (reg_keyword(r, bi_keywords[i].word, bi_keywords[i].doc) < 0) return -1;
+    return 0;
 }

@@ -186,7 +186,7 @@ static int be_set_lr(bi_args *a, value *out)
 
 static const char *const be_ema_kw[] = {"decay", NULL};
 
-const builtin bi_ema_builtins[] = {
+static const builtin bi_ema_builtins[] = {
     {"ema", "ema(net, decay=0.999)",
      "An exponential moving average of a network's weights: update(avg) after each step blends the weights in "
      "(shadow = d * shadow + (1 - d) * w, with d = min(decay, (1 + k) / (10 + k)) at update k); avg(x, ...) "
@@ -205,3 +205,8 @@ const builtin bi_ema_builtins[] = {
      "opt = adam(linear(2, 1))\nset_lr(opt, 5e-4)\nget_lr(opt)  # => 0.0005", NULL, 2, 2, be_set_lr},
     {0},
 };
+
+int lib_open_ema(registry *r)
+{
+    return reg_open(r, bi_ema_builtins);
+}

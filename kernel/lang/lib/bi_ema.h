@@ -7,7 +7,8 @@
 #include "value.h"
 
 extern const val_type ema_val_type;
-extern const builtin bi_ema_builtins[];
+/* Registers the library (registry.h). */
+int lib_open_ema(registry *r);
 
 int ema_val_is(value v);
 /* Swaps the averaged weights of an ema value v into its network (or back: call it

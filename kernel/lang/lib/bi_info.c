@@ -606,7 +606,7 @@ static int bi_kraft(bi_args *a, value *out)
 static const char *const bi_bits_kw[] = {"bits", NULL};
 static const char *const bi_mc_kw[] = {"n", "seed", "bits", NULL};
 
-const builtin bi_info_builtins[] = {
+static const builtin bi_info_builtins[] = {
     {"entropy", "entropy(p, bits=true)",
      "The entropy H(p) = -sum p log2 p of a distribution (a list of probabilities summing to 1): the "
      "smallest possible expected code length, in bits (bits=false: nats). entropy(normal(mu, sigma)) is the "
@@ -644,7 +644,7 @@ const builtin bi_info_builtins[] = {
      "the characters of a text (weighted by their counts), or of a list of symbols and a list of weights. "
      "Shown as a table of symbol, probability, codeword, length and -log2 p, with the expected length "
      "next to the entropy. Ties break by input order, so F=0.5 C=0.25 R=0.125 S=0.125 gives F=0 C=10 R=110 S=111.",
-     "encode(huffman(F=0.5, C=0.25, R=0.125, S=0.125), \"FCRS\")  # => '010110111'", bi_any_keywords, 0, 2, bi_huffman},
+     "encode(huffman(F=0.5, C=0.25, R=0.125, S=0.125), \"FCRS\")  # => '010110111'", reg_any_keywords, 0, 2, bi_huffman},
     {"encode", "encode(code, text)",
      "The text coded with a Huffman code, as a string of 0s and 1s.",
      "encode(huffman(\"abracadabra\"), \"abba\")  # => '01101100'", NULL, 2, 2, bi_encode},
@@ -666,3 +666,8 @@ const builtin bi_info_builtins[] = {
      "kraft([\"0\", \"1\", \"10\", \"11\"])  # => 1.5", NULL, 1, 1, bi_kraft},
     {0},
 };
+
+int lib_open_info(registry *r)
+{
+    return reg_open(r, bi_info_builtins);
+}

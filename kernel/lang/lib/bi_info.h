@@ -32,6 +32,7 @@ typedef struct bi_code {
 /* "normal(0, 1)" into out (holds 80 bytes). */
 void bi_normal_name(info_normal d, char *out, size_t cap);
 
-extern const builtin bi_info_builtins[];
+/* Registers the library (registry.h). */
+int lib_open_info(registry *r);
 
 #endif

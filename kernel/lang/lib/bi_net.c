@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bi_net.h"
+
 #include "conv_layers.h"
 #include "eval.h"
-#include "bi_net.h"
+#include "layers.h"
 #include "unet.h"
 
 /* ---- the net module: one layer per call site ------------------------------------ */
@@ -66,12 +68,20 @@ static void net_mod_free(lt_module *m)
 
 static const lt_module_ops net_ops = { "net", net_forward, net_params, net_describe, net_mod_free };
 
-/* A network value around module m (taken, freed on failure). */
-static int net_wrap(lt_session *s, const ast_node *at, lt_module *m, value *out)
+static void net_table(lt_module *m, buf *out, int html);
+static int net_call(lt_module *m, bi_args *a, value *out);
+
+/* What net and U-Net values do differently from other networks (bi_nn.h). */
+static const nv_ops net_value_ops = { net_table, net_call };
+static const nv_ops unet_value_ops = { NULL, net_call };
+
+/* A network value around module m (taken, freed on failure) with ops (or NULL). */
+static int net_wrap_ops(lt_session *s, const ast_node *at, lt_module *m, const nv_ops *ops, value *out)
 {
     nv_data *d = calloc(1, sizeof *d);
     if (!d) { nn_free(m); return sess_fail(s, at, "MemoryError", "out of memory"); }
     d->m = m;
+    d->ops = ops;
     buf_init(&d->text);
     buf_init(&d->html);
     val_obj *o = val_obj_new(&nv_type, d);
@@ -80,20 +90,29 @@ static int net_wrap(lt_session *s, const ast_node *at, lt_module *m, value *out)
     return 0;
 }
 
-int net_define(lt_session *s, const ast_node *def)
+static int net_wrap(lt_session *s, const ast_node *at, lt_module *m, value *out)
+{
+    return net_wrap_ops(s, at, m, NULL, out);
+}
+
+/* net NAME(params) { body }: binds NAME to a new net without parameters. */
+static int net_define(lt_session *s, const ast_node *def)
 {
     net_mod *nm = calloc(1, sizeof *nm);
     if (!nm) return sess_fail(s, def, "MemoryError", "out of memory");
     nm->base.ops = &net_ops;
     nm->def = def;
     value v;
-    if (net_wrap(s, def, &nm->base, &v) < 0) return -1;
+    if (net_wrap_ops(s, def, &nm->base, &net_value_ops, &v) < 0) return -1;
     return eval_set_var(s, def, def->text, v);
 }
 
-int net_enter_fn(lt_session *s, const ast_node *call)
+/* A function call inside a net body pushes the call path; enter fails (RecursionError)
+ * past NET_MAX_PATH. Outside net bodies nothing happens. */
+static int net_enter_fn(lt_session *s, const ast_node *call)
 {
     net_run *r = s->net;
+    if (!r) return 0;
     if (r->depth == NET_MAX_PATH)
         return sess_fail(s, call, "RecursionError", "functions nested more than %d deep inside net %s",
                          NET_MAX_PATH, r->net->def->text);
@@ -101,9 +120,9 @@ int net_enter_fn(lt_session *s, const ast_node *call)
     return 0;
 }
 
-void net_leave_fn(lt_session *s)
+static void net_leave_fn(lt_session *s)
 {
-    s->net->depth--;
+    if (s->net) s->net->depth--;
 }
 
 /* ---- call sites ------------------------------------------------------------------ */
@@ -260,7 +279,7 @@ static int bn_conv(bi_args *a, value *out)
 }
 
 /* linear(x, out, bias=true) and dense(x, out) on a tensor */
-int net_linear_site(bi_args *a, value *out)
+static int net_linear_site(bi_args *a, value *out)
 {
     lt_tensor *x;
     int o;
@@ -316,113 +335,33 @@ static int bn_groupnorm(bi_args *a, value *out)
     return net_site_result(a, st, nn_group_norm_forward(st->m, a->s->tc->g, x, 0), out);
 }
 
-/* ---- shape layers (no parameters): avgpool(2), upsample(2), flatten, unflatten ---- */
-
-typedef enum net_shape_kind { NS_AVGPOOL, NS_UPSAMPLE, NS_FLATTEN, NS_UNFLATTEN } net_shape_kind;
-
-typedef struct net_shape_mod {
-    lt_module base;
-    net_shape_kind kind;
-    int nd, dims[3];     /* unflatten: the sizes after the batch */
-} net_shape_mod;
-
-/* x (B, ...) -> (B, d0, .., dn-1) */
-static lt_tensor *net_unflatten(lt_graph *g, lt_tensor *x, int nd, const int *dims)
-{
-    char sh[64];
-    size_t want = 1;
-    for (int i = 0; i < nd; i++) want *= (size_t)dims[i];
-    if (!x) return NULL;
-    if (x->ndim < 1 || tensor_numel(x) != want * (size_t)x->shape[0]) {
-        lt_fail(LT_ERR_SHAPE, "unflatten: %zu values per sample do not fit input %s", want, tensor_shape_str(x, sh, sizeof sh));
-        return NULL;
-    }
-    int shape[4] = { x->shape[0], 1, 1, 1 };
-    for (int i = 0; i < nd; i++) shape[i + 1] = dims[i];
-    return op_reshape(g, x, nd + 1, shape);
-}
-
-static lt_tensor *net_flatten(lt_graph *g, lt_tensor *x)
-{
-    if (!x) return NULL;
-    if (x->ndim < 1) { lt_fail(LT_ERR_SHAPE, "flatten: expected input (B, ...), got ()"); return NULL; }
-    int shape[2] = { x->shape[0], x->shape[0] ? (int)(tensor_numel(x) / (size_t)x->shape[0]) : 0 };
-    return op_reshape(g, x, 2, shape);
-}
-
-static lt_tensor *net_shape_forward(lt_module *m, lt_graph *g, lt_tensor *x)
-{
-    net_shape_mod *s = (net_shape_mod *)m;
-    switch (s->kind) {
-    case NS_AVGPOOL: return op_avgpool2(g, x);
-    case NS_UPSAMPLE: return op_upsample2(g, x);
-    case NS_FLATTEN: return net_flatten(g, x);
-    default: return net_unflatten(g, x, s->nd, s->dims);
-    }
-}
-
-static char *net_shape_describe(const lt_module *m, char *b, size_t size)
-{
-    const net_shape_mod *s = (const net_shape_mod *)m;
-    if (s->kind == NS_AVGPOOL) snprintf(b, size, "avgpool(2)");
-    else if (s->kind == NS_UPSAMPLE) snprintf(b, size, "upsample(2)");
-    else if (s->kind == NS_FLATTEN) snprintf(b, size, "flatten");
-    else if (s->nd == 1) snprintf(b, size, "unflatten(%d)", s->dims[0]);
-    else if (s->nd == 2) snprintf(b, size, "unflatten(%d, %d)", s->dims[0], s->dims[1]);
-    else snprintf(b, size, "unflatten(%d, %d, %d)", s->dims[0], s->dims[1], s->dims[2]);
-    return b;
-}
-
-static void net_shape_free(lt_module *m) { free(m); }
-
-static const lt_module_ops net_shape_ops = { "shape", net_shape_forward, NULL, net_shape_describe, net_shape_free };
-
-static lt_module *net_shape_layer(net_shape_kind kind, int nd, const int *dims)
-{
-    net_shape_mod *s = calloc(1, sizeof *s);
-    if (!s) { lt_fail(LT_ERR_NOMEM, "out of memory"); return NULL; }
-    s->base.ops = &net_shape_ops;
-    s->kind = kind;
-    s->nd = nd;
-    for (int i = 0; i < nd; i++) s->dims[i] = dims[i];
-    return &s->base;
-}
-
-lt_module *net_bare_layer(const char *name)
-{
-    if (strcmp(name, "down") == 0 || strcmp(name, "avgpool") == 0) return net_shape_layer(NS_AVGPOOL, 0, NULL);
-    if (strcmp(name, "up") == 0 || strcmp(name, "upsample") == 0) return net_shape_layer(NS_UPSAMPLE, 0, NULL);
-    if (strcmp(name, "flatten") == 0) return net_shape_layer(NS_FLATTEN, 0, NULL);
-    return NULL;
-}
-
 /* down(x) / avgpool(x) on a tensor; avgpool(2) or down() is a layer */
-static int net_pool(bi_args *a, value *out, net_shape_kind kind)
+static int net_pool(bi_args *a, value *out, layer_shape_kind kind)
 {
-    const char *name = kind == NS_AVGPOOL ? "avgpool" : "upsample";
+    const char *name = kind == LAYER_AVGPOOL ? "avgpool" : "upsample";
     if (a->npos == 1 && !IS_NUM(a->pos[0])) {
         lt_tensor *x;
         if (net_tensor(a, 0, &x) < 0) return -1;
         lt_graph *g = a->s->tc->g;
-        return tv_result_tensor(a->s, a->call, kind == NS_AVGPOOL ? op_avgpool2(g, x) : op_upsample2(g, x), out);
+        return tv_result_tensor(a->s, a->call, kind == LAYER_AVGPOOL ? op_avgpool2(g, x) : op_upsample2(g, x), out);
     }
     if (a->npos == 1 && AS_NUM(a->pos[0]) != 2)
         return bi_fail(a, a->pos_nodes[0], "ValueError", "%s works by a factor of 2 only", name);
     if (!tc_get(a->s, a->call)) return -1;
-    return net_wrap(a->s, a->call, net_shape_layer(kind, 0, NULL), out);
+    return net_wrap(a->s, a->call, layer_shape_new(kind, 0, NULL), out);
 }
-static int bn_avgpool(bi_args *a, value *out) { return net_pool(a, out, NS_AVGPOOL); }
-static int bn_upsample(bi_args *a, value *out) { return net_pool(a, out, NS_UPSAMPLE); }
+static int bn_avgpool(bi_args *a, value *out) { return net_pool(a, out, LAYER_AVGPOOL); }
+static int bn_upsample(bi_args *a, value *out) { return net_pool(a, out, LAYER_UPSAMPLE); }
 
 static int bn_flatten(bi_args *a, value *out)
 {
     if (a->npos == 0) {
         if (!tc_get(a->s, a->call)) return -1;
-        return net_wrap(a->s, a->call, net_shape_layer(NS_FLATTEN, 0, NULL), out);
+        return net_wrap(a->s, a->call, layer_shape_new(LAYER_FLATTEN, 0, NULL), out);
     }
     lt_tensor *x;
     if (net_tensor(a, 0, &x) < 0) return -1;
-    return tv_result_tensor(a->s, a->call, net_flatten(a->s->tc->g, x), out);
+    return tv_result_tensor(a->s, a->call, layer_flatten(a->s->tc->g, x), out);
 }
 
 /* unflatten(x, d1, ..) on a tensor; unflatten(d1, ..) is a layer */
@@ -433,10 +372,10 @@ static int bn_unflatten(bi_args *a, value *out)
     for (int i = 0; i < nd; i++)
         if (net_pos_int(a, i + tensor, "a size", 1, &dims[i]) < 0) return -1;
     if (!tc_get(a->s, a->call)) return -1;
-    if (!tensor) return net_wrap(a->s, a->call, net_shape_layer(NS_UNFLATTEN, nd, dims), out);
+    if (!tensor) return net_wrap(a->s, a->call, layer_shape_new(LAYER_UNFLATTEN, nd, dims), out);
     lt_tensor *x;
     if (net_tensor(a, 0, &x) < 0) return -1;
-    return tv_result_tensor(a->s, a->call, net_unflatten(a->s->tc->g, x, nd, dims), out);
+    return tv_result_tensor(a->s, a->call, layer_unflatten(a->s->tc->g, x, nd, dims), out);
 }
 
 /* conv2d(in, out, k=3, stride=1, padding=k//2): a layer for seq(...) */
@@ -504,7 +443,7 @@ static int bn_unet(bi_args *a, value *out)
     if (!m) return bi_fail(a, NULL, "MemoryError", "out of memory");
     m->base.ops = &unet_mod_ops;
     if (!(m->u = unet_new(&cfg, &a->s->tc->r))) { free(m); return tv_fail(a->s, a->call); }
-    return net_wrap(a->s, a->call, &m->base, out);
+    return net_wrap_ops(a->s, a->call, &m->base, &unet_value_ops, out);
 }
 
 /* eps(xt, t): t is a (B) tensor or one number for the whole batch */
@@ -523,7 +462,7 @@ static int unet_call(unet_mod *m, bi_args *a, value *out)
 
 /* ---- calling a net --------------------------------------------------------------- */
 
-int net_call(lt_module *m, bi_args *a, value *out)
+static int net_call(lt_module *m, bi_args *a, value *out)
 {
     if (nn_is(m, "unet")) return unet_call((unet_mod *)m, a, out);
     net_mod *nm = (net_mod *)m;
@@ -537,39 +476,7 @@ int net_call(lt_module *m, bi_args *a, value *out)
 
 /* ---- layer tables ---------------------------------------------------------------- */
 
-void net_out_shape(lt_module *m, int *nd, int shape[4])
-{
-    if (nn_is(m, "linear")) { *nd = 2; shape[0] = -1; shape[1] = ((lt_linear *)m)->out; return; }
-    if (nn_is(m, "seq")) {
-        int n;
-        lt_module **kids = nn_seq_children(m, &n);
-        for (int i = 0; i < n; i++) net_out_shape(nv_unshare(kids[i]), nd, shape);
-        return;
-    }
-    if (nn_is(m, "conv2d")) {
-        const lt_conv2d *c = (const lt_conv2d *)m;
-        int known = *nd == 4 && shape[2] > 0 && shape[3] > 0;
-        int h = known ? conv2d_out_size(shape[2], c->k, c->stride, c->pad) : -1;
-        int w = known ? conv2d_out_size(shape[3], c->k, c->stride, c->pad) : -1;
-        *nd = 4; shape[0] = -1; shape[1] = c->out; shape[2] = h; shape[3] = w;
-        return;
-    }
-    if (!nn_is(m, "shape")) return;   /* activations, GroupNorm: the same shape */
-    const net_shape_mod *s = (const net_shape_mod *)m;
-    if (s->kind == NS_UNFLATTEN) {
-        *nd = s->nd + 1; shape[0] = -1;
-        for (int i = 0; i < s->nd; i++) shape[i + 1] = s->dims[i];
-    } else if (s->kind == NS_FLATTEN) {
-        int n = 1;
-        for (int i = 1; i < *nd; i++) n = shape[i] > 0 && n > 0 ? n * shape[i] : -1;
-        *nd = 2; shape[0] = -1; shape[1] = n;
-    } else if (*nd == 4) {
-        for (int i = 2; i < 4; i++)
-            if (shape[i] > 0) shape[i] = s->kind == NS_AVGPOOL ? shape[i] / 2 : shape[i] * 2;
-    }
-}
-
-void net_table(lt_module *m, buf *out, int html)
+static void net_table(lt_module *m, buf *out, int html)
 {
     net_mod *nm = (net_mod *)m;
     char head[128], num[32], d[96];
@@ -606,7 +513,7 @@ static const char *const bn_conv_kw[] = {"k", "stride", "padding", NULL};
 static const char *const bn_dense_kw[] = {"bias", NULL};
 static const char *const bn_unet_kw[] = {"c1", "c2", "c3", "groups", "sdim", "tdim", NULL};
 
-const builtin bi_net_builtins[] = {
+static const builtin bi_net_builtins[] = {
     {"conv", "conv(x, out_channels, k=3, stride=1, padding=k//2)",
      "Inside a net body: this call site's 2-D convolution of x (B, C, H, W) to out_channels maps "
      "(its parameters are made on the first call, with C read from x).",
@@ -644,3 +551,21 @@ const builtin bi_net_builtins[] = {
      "params(unet())  # => 184785", bn_unet_kw, 0, 0, bn_unet},
     {0},
 };
+
+/* linear(x, out) with a tensor x: the layer of this call site in the running net, the
+ * overload of the nn library's linear(in, out) for a tensor first argument. */
+static const builtin net_tensor_methods[] = {
+    {"linear", "linear(x, out, bias=true)", "Inside a net's body: this call site's fully connected layer on x "
+     "(its input width read from x on the first call).", NULL, bn_dense_kw, 2, 2, net_linear_site},
+    {0},
+};
+
+int lib_open_net(registry *r)
+{
+    if (reg_open(r, bi_net_builtins) < 0 || reg_open_on(r, &tv_type, net_tensor_methods, 0) < 0) return -1;
+    if (reg_statement(r, AST_NET, "net", "net NAME(x, t) { ... return EXPR }: a network written as its forward "
+                      "pass; each layer call site (linear, dense, conv, groupnorm) makes its parameters on the "
+                      "net's first call.", net_define) < 0)
+        return -1;
+    return reg_call_hooks(r, net_enter_fn, net_leave_fn);
+}

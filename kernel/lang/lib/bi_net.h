@@ -21,8 +21,9 @@
 #ifndef LANG_BI_NET_H
 #define LANG_BI_NET_H
 
-#include "nn.h"
 #include "bi_nn.h"
+#include "nn.h"
+#include "registry.h"
 
 enum { NET_MAX_PATH = 32 };   /* helper functions nested inside one net call */
 
@@ -34,26 +35,8 @@ typedef struct net_run {
     struct net_run *outer;                /* a net called from another net's body */
 } net_run;
 
-/* net NAME(params) { body }: binds NAME to a new net without parameters. */
-int net_define(lt_session *s, const ast_node *def);
-/* A function call inside a net body: pushes / pops the call path. enter fails
- * (RecursionError) past NET_MAX_PATH. */
-int net_enter_fn(lt_session *s, const ast_node *call);
-void net_leave_fn(lt_session *s);
-
-/* Calls a net or a unet module (nn_is(m, "net") or "unet"): eps_net(xt, t). */
-int net_call(lt_module *m, bi_args *a, value *out);
-/* linear(x, out) on a tensor: the layer of this call site in the running net. */
-int net_linear_site(bi_args *a, value *out);
-/* The layer a bare builtin stands for in seq(...) (down, up, flatten), or NULL. */
-lt_module *net_bare_layer(const char *name);
-
-/* The shape after layer m for a layer table: shape[0..*nd) with -1 for the batch
- * and for sizes not known; *nd 0 when nothing is known. */
-void net_out_shape(lt_module *m, int *nd, int shape[4]);
-/* A net's layer table (one row per call site), as text or HTML, appended to out. */
-void net_table(lt_module *m, buf *out, int html);
-
-extern const builtin bi_net_builtins[];
+/* Registers the library (registry.h): its builtins, the `net` statement, linear(x, out)
+ * on a tensor (this call site's layer) and the call hooks that keep the call path. */
+int lib_open_net(registry *r);
 
 #endif

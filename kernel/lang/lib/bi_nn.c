@@ -6,10 +6,12 @@
 #include <string.h>
 
 #include "args.h"
+#include "conv.h"
+#include "conv_layers.h"
 #include "data.h"
+#include "layers.h"
 #include "metrics.h"
 #include "nn.h"
-#include "bi_net.h"
 #include "bi_nn.h"
 #include "optim.h"
 #include "toys.h"
@@ -48,6 +50,28 @@ static int nv_in_width(lt_module *m)
     return -1;
 }
 
+/* The shape after layer m for a layer table: shape[0..*nd) with -1 for the batch and
+ * for sizes not known; *nd 0 when nothing is known. */
+static void nv_out_shape(lt_module *m, int *nd, int shape[4])
+{
+    if (nn_is(m, "linear")) { *nd = 2; shape[0] = -1; shape[1] = ((lt_linear *)m)->out; return; }
+    if (nn_is(m, "seq")) {
+        int n;
+        lt_module **kids = nn_seq_children(m, &n);
+        for (int i = 0; i < n; i++) nv_out_shape(nv_unshare(kids[i]), nd, shape);
+        return;
+    }
+    if (nn_is(m, "conv2d")) {
+        const lt_conv2d *c = (const lt_conv2d *)m;
+        int known = *nd == 4 && shape[2] > 0 && shape[3] > 0;
+        int h = known ? conv2d_out_size(shape[2], c->k, c->stride, c->pad) : -1;
+        int w = known ? conv2d_out_size(shape[3], c->k, c->stride, c->pad) : -1;
+        *nd = 4; shape[0] = -1; shape[1] = c->out; shape[2] = h; shape[3] = w;
+        return;
+    }
+    layer_shape_out(m, nd, shape);   /* flatten, pooling, ...; activations, GroupNorm: the same shape */
+}
+
 /* "(B, 16, 28, 28)" ("?" for a size not known), or "same" when nothing is known. */
 static void nv_shape_text(int nd, const int *shape, char *out, size_t size)
 {
@@ -72,7 +96,7 @@ static int nv_rows(lt_module *m, nv_row *rows, int cap)
     if (w > 0) { nd = 2; shape[0] = -1; shape[1] = w; }
     for (int i = 0; i < n && i < cap; i++) {
         nn_describe(kids[i], rows[i].layer, sizeof rows[i].layer);
-        net_out_shape(nv_unshare(kids[i]), &nd, shape);
+        nv_out_shape(nv_unshare(kids[i]), &nd, shape);
         nv_shape_text(nd, shape, rows[i].shape, sizeof rows[i].shape);
         rows[i].params = nn_param_count(kids[i]);
     }
@@ -111,9 +135,9 @@ static void nv_table(lt_module *m, buf *out)
 
 static void nv_repr(const void *data, buf *out)
 {
-    lt_module *m = ((const nv_data *)data)->m;
-    if (m && nn_is(m, "net")) net_table(m, out, 0);
-    else nv_table(m, out);
+    const nv_data *d = data;
+    if (d->m && d->ops && d->ops->table) d->ops->table(d->m, out, 0);
+    else nv_table(d->m, out);
 }
 
 static void nv_mime_html(nv_data *m);
@@ -124,9 +148,9 @@ static int nv_to_mime(void *data, lt_output *out)
     nv_data *m = data;
     buf_clear(&m->text);
     buf_clear(&m->html);
-    if (m->m && nn_is(m->m, "net")) {
-        net_table(m->m, &m->text, 0);
-        net_table(m->m, &m->html, 1);
+    if (m->m && m->ops && m->ops->table) {
+        m->ops->table(m->m, &m->text, 0);
+        m->ops->table(m->m, &m->html, 1);
     } else {
         nv_table(m->m, &m->text);
         nv_mime_html(m);
@@ -157,8 +181,8 @@ static void nv_mime_html(nv_data *m)
 /* net(x): the forward pass (taped inside train bodies) */
 static int nv_call(void *data, bi_args *a, value *out)
 {
-    lt_module *m = ((nv_data *)data)->m;
-    if (m && (nn_is(m, "net") || nn_is(m, "unet"))) return net_call(m, a, out);
+    const nv_data *d = data;
+    if (d->m && d->ops && d->ops->call) return d->ops->call(d->m, a, out);
     if (a->npos != 1 || a->nkw)
         return bi_fail(a, NULL, "TypeError", "a network takes one tensor (%d given)", a->npos + a->nkw);
     lt_tensor *x;
@@ -221,7 +245,6 @@ static int bn_linear(bi_args *a, value *out)
     int in, o;
     const ast_node *at;
     const value *bias = bi_kw(a, "bias", &at);
-    if (tv_is(a->pos[0])) return net_linear_site(a, out);   /* linear(h, 256) in a net body */
     if (nv_int(a, 0, &in) < 0 || nv_int(a, 1, &o) < 0 || !tc_get(a->s, a->call)) return -1;
     int nobias = bias && !val_truthy(*bias);
     return nv_new(a, nobias ? nn_linear_nobias(in, o, &a->s->tc->r) : nn_linear(in, o, &a->s->tc->r), out);
@@ -275,7 +298,7 @@ static int bn_seq_child(bi_args *a, int i, lt_module **m)
            : strcmp(name, "tanh") == 0 ? nn_act(LT_ACT_TANH, 0)
            : strcmp(name, "leaky_relu") == 0 ? nn_act(LT_ACT_LEAKY_RELU, 0.01f)
            : strcmp(name, "silu") == 0 ? nn_unary(LT_UNARY_SILU)
-           : strcmp(name, "softplus") == 0 ? nn_unary(LT_UNARY_SOFTPLUS) : net_bare_layer(name);
+           : strcmp(name, "softplus") == 0 ? nn_unary(LT_UNARY_SOFTPLUS) : layer_bare(name);
         if (!*m) return bi_fail(a, a->pos_nodes[i], "TypeError", "%s is not a layer", name);
         return 0;
     }
@@ -345,18 +368,9 @@ static int bn_mse(bi_args *a, value *out) { return bn_loss(a, out, op_mse); }
 static int bn_bce(bi_args *a, value *out) { return bn_loss(a, out, op_bce); }
 static int bn_bce_logits(bi_args *a, value *out) { return bn_loss(a, out, op_bce_logits); }
 
-/* cross_entropy(logits, labels) on tensors; other arguments go to the next
- * cross_entropy (information theory's, on distributions) when there is one */
-int bn_cross_entropy(bi_args *a, value *out)
-{
-    if (!tv_is(a->pos[0])) {
-        const builtin *mine = bi_find("cross_entropy");
-        for (size_t i = 0; bi_at(i); i++)
-            if (bi_at(i) != mine && strcmp(bi_at(i)->name, "cross_entropy") == 0) return bi_call(bi_at(i), a, out);
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "cross_entropy(logits, labels) needs a tensor of logits");
-    }
-    return bn_loss(a, out, op_cross_entropy);
-}
+/* cross_entropy(logits, labels) on tensors: the overload for a tensor first argument
+ * (registry.h); information theory's cross_entropy(p, q) takes everything else. */
+static int bn_cross_entropy(bi_args *a, value *out) { return bn_loss(a, out, op_cross_entropy); }
 
 static int bn_kl_gauss(bi_args *a, value *out) { return bn_loss(a, out, op_kl_gauss); }
 
@@ -579,7 +593,6 @@ static const builtin dv_methods[] = {
 
 const val_type dv_type = {
     .name = "dataset", .free = dv_free, .repr = dv_repr, .to_floats = dv_to_floats, .index = dv_len_index,
-    .methods = dv_methods,
 };
 
 int dv_is(value v)
@@ -719,7 +732,7 @@ static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", NULL};
 static const char *const bn_moons_kw[] = {"noise", "seed", NULL};
 static const char *const bn_train_kw[] = {"train", NULL};
 
-const builtin bi_nn_builtins[] = {
+static const builtin bi_nn_builtins[] = {
     {"linear", "linear(in, out, bias=true)", "A fully connected layer y = x W^T + b (PyTorch's initialisation).",
      "linear(784, 20)\n# => #    layer                  output       parameters\n"
      "# => 0    linear(784, 20)        (B, 20)      15,700\n# => total 15,700 parameters",
@@ -751,9 +764,20 @@ const builtin bi_nn_builtins[] = {
     {"bce_logits", "bce_logits(logits, target, reduce=\"mean\")",
      "Binary cross-entropy from logits (stable); the target may be a number: bce_logits(D(x), 1).",
      "round(bce_logits(tensor([0, 0]), 1), digits=4)  # => 0.6931", bn_reduce_kw, 2, 2, bn_bce_logits},
+    {0},
+};
+
+/* cross_entropy(logits, labels): the overload for a tensor first argument (registry.h);
+ * listed by help() after information theory's cross_entropy(p, q). */
+static const builtin bi_nn_tensor_builtins[] = {
     {"cross_entropy", "cross_entropy(logits, labels, reduce=\"mean\")",
      "Softmax cross-entropy of logits (B, C) against whole-number labels (B).",
      "round(cross_entropy(tensor([[0, 0]]), tensor([1])), digits=4)  # => 0.6931", bn_reduce_kw, 2, 2, bn_cross_entropy},
+    {0},
+};
+
+/* The rest of the library (listed after the overloads above). */
+static const builtin bi_nn_more_builtins[] = {
     {"kl_gauss", "kl_gauss(mu, logvar, reduce=\"mean\")",
      "The VAE's KL term 0.5 * sum(exp(logvar) + mu^2 - 1 - logvar), per sample (mean) or summed.",
      "kl_gauss(zeros(4, 2), zeros(4, 2))  # => 0", bn_reduce_kw, 2, 2, bn_kl_gauss},
@@ -793,3 +817,11 @@ const builtin bi_nn_builtins[] = {
      "subset(mnist(), 1000)  # => dataset: 1,000 samples of 784 (28x28 images), labels 0..9", NULL, 2, 2, bn_subset},
     {0},
 };
+
+int lib_open_nn(registry *r)
+{
+    if (reg_open(r, bi_nn_builtins) < 0 || reg_open_on(r, &tv_type, bi_nn_tensor_builtins, 1) < 0 ||
+        reg_open(r, bi_nn_more_builtins) < 0)
+        return -1;
+    return reg_open_on(r, &dv_type, dv_methods, 0);
+}

@@ -16,9 +16,19 @@ extern const val_type nv_type;        /* data: nv_data * */
 extern const val_type ov_type;        /* data: ov_data * */
 extern const val_type dv_type;        /* data: lt_dataset * */
 
+/* What a library that makes its own kind of module adds to its network values (the
+ * net library: a net's table of call sites, and calling a net or the U-Net with its
+ * own arguments). NULL members, or no ops: the layer table, and one tensor through
+ * nn_forward. */
+typedef struct nv_ops {
+    void (*table)(lt_module *m, buf *out, int html);
+    int (*call)(lt_module *m, bi_args *a, value *out);
+} nv_ops;
+
 typedef struct nv_data {
     lt_module *m;             /* owned; NULL after seq(...) took the layer over (the value
                                  was a temporary nobody else could see) */
+    const nv_ops *ops;        /* NULL for the engine's layers */
     buf text, html;           /* the last to_mime's texts */
     lt_mime items[2];
 } nv_data;
@@ -43,5 +53,8 @@ int ov_is(value v);
  * lt_fail (the optimizer is unchanged then). */
 int ov_refresh(ov_data *d);
 int dv_is(value v);
+
+/* Registers the library (registry.h). */
+int lib_open_nn(registry *r);
 
 #endif

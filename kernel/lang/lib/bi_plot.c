@@ -956,7 +956,7 @@ static const char *const bi_grid_kw[] = {"cols", NULL};
 static const char *const bi_show_kw[] = {"title", "size", "labels", "cols", "vmin", "vmax", NULL};
 static const char *const bi_animate_kw[] = {"fps", "hold", "loop", "titles", "title", "size", "labels", "cols", "vmin", "vmax", NULL};
 
-const builtin bi_plot_builtins[] = {
+static const builtin bi_plot_builtins[] = {
     {"plot", "plot(series, ..., x=none, smooth=1, markers=false, title=, xlabel=, ylabel=, logy=false, size=[640, 400], legend=, xlim=, ylim=)",
      "A line plot of each series (a list of numbers, the rows of a list of lists, a tensor, a training "
      "history) against 0, 1, 2, ... or against x; legend names the series. A training history is drawn "
@@ -1017,3 +1017,8 @@ const builtin bi_plot_builtins[] = {
      "end of the cell.", "display(1, \"two\")\n# => 1\n# => 'two'", NULL, 1, -1, bi_display},
     {0},
 };
+
+int lib_open_plot(registry *r)
+{
+    return reg_open(r, bi_plot_builtins);
+}

@@ -5,6 +5,7 @@
 
 #include "registry.h"
 
-extern const builtin bi_plot_builtins[];
+/* Registers the library (registry.h). */
+int lib_open_plot(registry *r);
 
 #endif

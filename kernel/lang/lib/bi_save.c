@@ -729,7 +729,7 @@ static int bs_model_file(bi_args *a, value *out)
     return 0;
 }
 
-const builtin bi_save_builtins[] = {
+static const builtin bi_save_builtins[] = {
     {"model_file", "model_file(name)",
      "The path of a model file shipped with Latent (share/models: the scorer's classifier, the longer-trained "
      "diffusion U-Net), found in $LATENT_MODEL_DIR, the installed share/latent/models or the source tree; for load().",
@@ -765,3 +765,8 @@ const builtin bi_save_builtins[] = {
      "seed(1)\na = randn(3)\nseed(1)\nb = randn(3)\nsum(a == b)  # => 3", NULL, 1, 1, bs_seed},
     {0},
 };
+
+int lib_open_save(registry *r)
+{
+    return reg_open(r, bi_save_builtins);
+}

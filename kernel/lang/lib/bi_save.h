@@ -23,6 +23,7 @@
 
 #include "registry.h"
 
-extern const builtin bi_save_builtins[];
+/* Registers the library (registry.h). */
+int lib_open_save(registry *r);
 
 #endif

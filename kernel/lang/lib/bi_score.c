@@ -64,7 +64,7 @@ static void sc_model_free(sc_model *m)
     free(m);
 }
 
-void sc_cache_free(sc_cache *c)
+static void sc_cache_free(sc_cache *c)
 {
     if (!c) return;
     for (int i = 0; i < SC_NKINDS; i++) sc_model_free(c->m[i]);
@@ -160,7 +160,7 @@ static int sc_load_net(bi_args *a, const char *path, value *out)
     value pv = STR_VAL(p);
     ast_node *at = (ast_node *)a->call;
     bi_args la = {a->s, a->call, 1, &pv, &at, 0, NULL, NULL};
-    int st = bi_call(bi_find("load"), &la, out);
+    int st = reg_call(reg_find(a->s->reg, "load"), &la, out);
     val_decref(pv);
     if (st == 0 && !nv_is(*out)) {
         val_decref(*out);
@@ -439,7 +439,7 @@ static const char *const sc_score_kw[] = {"data", NULL};
 static const char *const sc_perm_kw[] = {"seed", NULL};
 static const char *const sc_shift_kw[] = {"pixels", NULL};
 
-const builtin bi_score_builtins[] = {
+static const builtin bi_score_builtins[] = {
     {"score", "score(samples, data=\"mnist\")",
      "A classifier's opinion of generated samples (N, 784) or (N, 1, 28, 28), clamped to [0, 1]: "
      "conf (share it classifies with probability >= 0.9), classes (how many of the 10 it predicts; "
@@ -462,3 +462,15 @@ const builtin bi_score_builtins[] = {
      "x = reshape(arange(9), 1, 9)\nsum(shift(x, pixels=0) == x)  # => 9", sc_shift_kw, 1, 1, sc_shift},
     {0},
 };
+
+/* The session ends: the scorers it loaded go. */
+static void sc_close(lt_session *s)
+{
+    sc_cache_free(s->scorers);
+    s->scorers = NULL;
+}
+
+int lib_open_score(registry *r)
+{
+    return reg_open(r, bi_score_builtins) < 0 || reg_closer(r, sc_close) < 0 ? -1 : 0;
+}

@@ -9,16 +9,13 @@
  * (share/models/mnist-scorer.ltw and fashion-scorer.ltw, found by core/score.h's score_model_path). A session
  * loads each one on its first use, with the Gaussian of its features of the 1,000
  * held-out images (the first 1,000 of np.random.RandomState(0).permutation of the
- * 10,000 images), and keeps them until it ends (sc_cache_free). */
+ * 10,000 images), and keeps them until it ends (the library's closer). */
 #ifndef LANG_BI_SCORE_H
 #define LANG_BI_SCORE_H
 
 #include "registry.h"
 
-extern const builtin bi_score_builtins[];
-
-struct sc_cache;
-/* Frees the scorers a session loaded; NULL is fine. */
-void sc_cache_free(struct sc_cache *c);
+/* Registers the library (registry.h). */
+int lib_open_score(registry *r);
 
 #endif

@@ -742,11 +742,10 @@ static int bt_number(bi_args *a, value *out)
 
 static const char *const bt_axis_kw[] = {"axis", "keepdim", NULL};
 static const char *const bt_axis_only[] = {"axis", NULL};
-static const char *const bt_reduce_only[] = {"reduce", NULL};
 
 static const char *const bt_clamp_kw[] = {"min", "max", NULL};
 
-const builtin bi_tensor_builtins[] = {
+static const builtin bi_tensor_builtins[] = {
     {"clamp", "clamp(x, min=none, max=none)", "x with every element held inside [min, max] (either bound may be "
      "left out); the gradient passes where x is inside. Keeps a diffusion sample's estimate of x0 in [-1, 1].",
      "clamp(tensor([-2, 0.5, 3]), min=-1, max=1)\n# => tensor (3) float32\n# => [-1, 0.5, 1]",
@@ -810,8 +809,7 @@ static int bt_len(bi_args *a, value *out)
     return 0;
 }
 
-/* exp(t), sum(t), ...: the tensor versions of number builtins (val_type.methods). */
-int bn_cross_entropy(bi_args *a, value *out);
+/* exp(t), sum(t), ...: the tensor overloads of number builtins (registry.h). */
 static const builtin tv_methods[] = {
     {"len", "len(x)", "The size of a tensor's first dimension.", NULL, NULL, 1, 1, bt_len},
     {"exp", "exp(x)", "e to the power x; element-wise on a tensor.",
@@ -828,12 +826,23 @@ static const builtin tv_methods[] = {
      "max(tensor([1, 5, 2]))  # => 5", bt_axis_kw, 1, -1, bt_max},
     {"min", "min(x, axis=none, keepdim=false)", "The smallest element of a tensor, or the minima along one axis.",
      "min(tensor([1, 5, 2]))  # => 1", bt_axis_kw, 1, -1, bt_min},
-    {"cross_entropy", "cross_entropy(logits, labels, reduce=\"mean\")", "Softmax cross-entropy of logits (B, C) "
-     "against whole-number labels (B).", NULL, bt_reduce_only, 2, 2, bn_cross_entropy},
     {0},
 };
 
 const val_type tv_type = {
     .name = "tensor", .free = tv_free, .repr = tv_repr_value, .to_floats = tv_to_floats,
-    .binop = tv_binop, .index = tv_index_data, .methods = tv_methods,
+    .binop = tv_binop, .index = tv_index_data,
 };
+
+/* The session ends: its tensor context goes. */
+static void tc_close(lt_session *s)
+{
+    tc_free(s->tc);
+    s->tc = NULL;
+}
+
+int lib_open_tensor(registry *r)
+{
+    if (reg_open(r, bi_tensor_builtins) < 0 || reg_open_on(r, &tv_type, tv_methods, 0) < 0) return -1;
+    return reg_closer(r, tc_close);
+}

@@ -85,8 +85,8 @@ int bt_tanh(bi_args *a, value *out);
 int bt_silu(bi_args *a, value *out);
 int bt_softplus(bi_args *a, value *out);
 
-/* The builtin tables of bi_tensor.c and bi_nn.c (listed in bi_base.c). */
-extern const builtin bi_tensor_builtins[];
-extern const builtin bi_nn_builtins[];
+/* Registers the tensor library: its builtins, the tensor overloads of number builtins
+ * (exp(t), sum(t), ...) and the closer of the session's tensor context. */
+int lib_open_tensor(registry *r);
 
 #endif

@@ -70,14 +70,14 @@ static int series_len(bi_args *a, value *out)
     return 0;
 }
 
+static const val_type series_type = {
+    .name = "history", .free = series_free, .repr = series_repr, .to_floats = series_to_floats,
+    .index = series_index,
+};
+
 static const builtin series_methods[] = {
     {"len", "len(history)", "The number of recorded values.", NULL, NULL, 1, 1, series_len},
     {0},
-};
-
-static const val_type series_type = {
-    .name = "history", .free = series_free, .repr = series_repr, .to_floats = series_to_floats,
-    .index = series_index, .methods = series_methods,
 };
 
 const char *train_history_name(value v)
@@ -335,14 +335,14 @@ static void train_resume_note(lt_session *s, int st, train_run *r, value data, i
     tc->resume.epoch = r->epoch;
 }
 
-int train_exec(lt_session *s, const ast_node *n)
+static int train_exec(lt_session *s, const ast_node *n)
 {
     value data;
     int epochs, batch;
     if (train_setup(s, n, &data, &epochs, &batch) < 0) return -1;
     tc_ctx *tc = s->tc;
     data_batches *it = data_batches_new(AS_OBJ(data)->data, batch, 0, rng_next(&tc->r));
-    train_run r = { .epochs = epochs, .start = train_now() };
+    train_run r = { .epochs = epochs, .start = train_now(), .live.series = train_live_series };
     if (!it) { val_decref(data); return tv_fail(s, n); }
     snprintf(r.display_id, sizeof r.display_id, "latent-train-%lu", tc->gen);
     r.batches = data_batches_count(it);
@@ -409,7 +409,7 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
     return train_record(s, n, r, name, x);
 }
 
-int train_step(lt_session *s, const ast_node *n)
+static int train_step(lt_session *s, const ast_node *n)
 {
     value vo, vl;
     if (eval_expr(s, n->a, &vo) < 0) return -1;
@@ -420,7 +420,7 @@ int train_step(lt_session *s, const ast_node *n)
     return st;
 }
 
-int train_log(lt_session *s, const ast_node *n)
+static int train_log(lt_session *s, const ast_node *n)
 {
     train_run *r = s->tc ? s->tc->run : NULL;
     if (!r) return sess_fail(s, n, "SyntaxError", "log belongs inside a train body");
@@ -438,4 +438,18 @@ int train_log(lt_session *s, const ast_node *n)
     if (st == 0 && n->b) { val_incref(v); st = eval_set_var(s, n, n->text, v); }
     val_decref(v);
     return st;
+}
+
+/* ---- the library ------------------------------------------------------------------- */
+
+int lib_open_train(registry *r)
+{
+    if (reg_statement(r, AST_TRAIN, "train", "train on DATA epochs N batch B { ... }: runs the block once per "
+                      "mini-batch with x, y, batch and epoch bound; autograd records only inside it.", train_exec) < 0 ||
+        reg_keyword(r, "on", "Part of a training loop: train on DATA epochs N batch B { ... }.") < 0 ||
+        reg_statement(r, AST_STEP, "step", "step OPT LOSS: zeroes OPT's gradients, back-propagates LOSS into OPT's "
+                      "parameters only and updates them; LOSS is recorded in the history under its name.", train_step) < 0 ||
+        reg_statement(r, AST_LOG, NULL, NULL, train_log) < 0)   /* log is no keyword: log(x) is a builtin */
+        return -1;
+    return reg_open_on(r, &series_type, series_methods, 0);
 }

@@ -14,12 +14,12 @@
 #define LANG_BI_TRAIN_H
 
 #include "ast.h"
+#include "registry.h"
 #include "sess.h"
 #include "value.h"
 
-int train_exec(lt_session *s, const ast_node *n);
-int train_step(lt_session *s, const ast_node *n);
-int train_log(lt_session *s, const ast_node *n);
+/* Registers the library: the statements train, step and log (registry.h). */
+int lib_open_train(registry *r);
 
 /* While a train loop runs (e.g. from its progress display): series i's name and its
  * values so far (borrowed, valid until the next mini-batch). Returns 0, or -1 when no

@@ -9,7 +9,6 @@
 
 #include "plot.h"
 #include "bi_tensor.h"
-#include "bi_train.h"
 
 enum { LIVE_MAX_POINTS = 1000 };   /* longer series are drawn as bin means */
 
@@ -40,7 +39,7 @@ static size_t live_points(const float *v, size_t n, double *xs, double *ys)
 /* Adds every series so far to panel p; sets *logy when all values are positive and
  * span more than two decades, and writes "loss, kld over 120 batches" to desc.
  * Returns the number of series (0: none, or an error). */
-static int live_add_series(lt_session *s, plot_panel *p, const char **first, int *logy, char *desc, size_t cap)
+static int live_add_series(lt_session *s, const live_plot *lp, plot_panel *p, const char **first, int *logy, char *desc, size_t cap)
 {
     size_t len = 0, most = 0;
     double *xs = malloc(LIVE_MAX_POINTS * sizeof *xs), *ys = malloc(LIVE_MAX_POINTS * sizeof *ys);
@@ -50,7 +49,7 @@ static int live_add_series(lt_session *s, plot_panel *p, const char **first, int
     size_t n;
     int k = 0;
     if (!xs || !ys) { free(xs); free(ys); return 0; }
-    for (int i = 0; train_live_series(s, i, &name, &v, &n) == 0; i++) {
+    for (int i = 0; lp->series && lp->series(s, i, &name, &v, &n) == 0; i++) {
         if (n == 0) continue;
         size_t m = live_points(v, n, xs, ys);
         for (size_t j = 0; j < m; j++)
@@ -67,7 +66,7 @@ static int live_add_series(lt_session *s, plot_panel *p, const char **first, int
     return k;
 }
 
-int live_plot_render(lt_session *s, int width, int height, plot_png *png, char **text)
+int live_plot_render(lt_session *s, const live_plot *lp, int width, int height, plot_png *png, char **text)
 {
     const char *first = NULL;
     char desc[400];
@@ -75,7 +74,7 @@ int live_plot_render(lt_session *s, int width, int height, plot_png *png, char *
     plot_figure *fig = plot_figure_new(width, height);
     if (!fig) return -1;
     plot_panel *p = plot_panel_at(fig, 0, 0);
-    int k = live_add_series(s, p, &first, &logy, desc, sizeof desc);
+    int k = live_add_series(s, lp, p, &first, &logy, desc, sizeof desc);
     if (k == 0) { plot_figure_free(fig); return -1; }
     plot_set_xlabel(p, "batch");
     if (k == 1) plot_set_title(p, first);
@@ -95,7 +94,7 @@ static void live_send(lt_session *s, live_plot *lp)
     plot_png png;
     char *desc, text[600];
     double t0 = live_now();
-    if (live_plot_render(s, 560, 280, &png, &desc) < 0) return;
+    if (live_plot_render(s, lp, 560, 280, &png, &desc) < 0) return;
     if (!lp->frames) snprintf(lp->display_id, sizeof lp->display_id, "latent-live-%lu", s->tc->gen);
     snprintf(text, sizeof text, "<%s>", desc);
     lt_mime items[2] = {{"image/png", png.data, png.len}, {"text/plain", text, strlen(text)}};

@@ -9,9 +9,9 @@
  * ~25 ms); the final frame is
  * drawn when the loop ends, so a saved notebook keeps the whole curve.
  *
- *     train_run r = { ... };                  // holds a live_plot, zeroed
+ *     train_run r = { .live.series = train_live_series };   // zeroed but the source
  *     ... after each mini-batch:  live_plot_tick(s, &r.live, 0);
- *     ... when the loop ends, while train_live_series still answers:
+ *     ... when the loop ends, while the series still answer:
  *                                  live_plot_tick(s, &r.live, 1);
  *
  * live(false) in the language turns it off for the session (live(true) back on).
@@ -19,11 +19,18 @@
 #ifndef LANG_LIVE_PLOT_H
 #define LANG_LIVE_PLOT_H
 
+#include <stddef.h>
+
 #include "sess.h"
 
 #define LIVE_PLOT_PERIOD 0.4   /* seconds between frames, at least */
 
+/* Series i's name and its values so far (borrowed, valid until the next mini-batch):
+ * 0, or -1 when no loop runs or i is out of range (bi_train.h: train_live_series). */
+typedef int (*live_series_fn)(lt_session *s, int i, const char **name, const float **v, size_t *n);
+
 typedef struct live_plot {
+    live_series_fn series;     /* where the curves come from */
     double start;              /* CLOCK_MONOTONIC seconds when the loop started (0: not yet) */
     double last;               /* when the last frame was sent */
     double cost;               /* seconds the last frame took to draw */
@@ -34,11 +41,11 @@ typedef struct live_plot {
 /* Sends a frame when one is due (final: the last one, if the plot is shown at all). */
 void live_plot_tick(lt_session *s, live_plot *lp, int final);
 
-/* The figure of the series so far, as a PNG (width x height CSS px) plus its text
+/* The figure of lp's series so far, as a PNG (width x height CSS px) plus its text
  * description, e.g. "live plot of lossD, lossG over 120 batches" (malloc'd; the caller
  * frees both). Returns 0, or -1 when no loop runs,
  * nothing was recorded yet or drawing failed. Exposed for tests. */
 struct plot_png;
-int live_plot_render(lt_session *s, int width, int height, struct plot_png *png, char **text);
+int live_plot_render(lt_session *s, const live_plot *lp, int width, int height, struct plot_png *png, char **text);
 
 #endif

@@ -1,9 +1,43 @@
-/* args.c: numbers out of language values (see args.h). */
+/* args.c: the arguments of builtin calls: errors, numbers, keywords, and numbers out
+ * of language values (see args.h). */
 #include "args.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "sess.h"
+
+void bi_fail_at(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    char msg[sizeof a->s->err.msg];
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    sess_fail_at(a->s, at ? at : a->call, name, "%s", msg);
+}
+
+int bi_num(bi_args *a, int i, double *x)
+{
+    if (!IS_NUM(a->pos[i]))
+        return bi_fail(a, a->pos_nodes[i], "TypeError", "argument %d must be a number, not %s",
+                       i + 1, val_type_name(a->pos[i]));
+    *x = AS_NUM(a->pos[i]);
+    return 0;
+}
+
+const value *bi_kw(const bi_args *a, const char *name, const ast_node **at)
+{
+    for (int i = 0; i < a->nkw; i++) {
+        if (strcmp(a->kw_keys[i]->text, name) != 0) continue;
+        if (at) *at = a->kw_keys[i];
+        return &a->kw[i];
+    }
+    return NULL;
+}
 
 int bi_nums_ok(value v)
 {

@@ -1,5 +1,5 @@
-/* args.h: numbers out of language values, for the builtins of information theory
- * (bi_info.c) and plots (bi_plot.c).
+/* args.h: the arguments of a builtin call and the helpers that read them: numbers,
+ * keywords, and numbers out of language values (for information theory, plots, ...).
  *
  *     bi_nums v;
  *     if (bi_nums_get(a, a->pos[0], a->pos_nodes[0], "entropy", &v) < 0) return -1;
@@ -15,7 +15,30 @@
 
 #include <stddef.h>
 
-#include "registry.h"
+#include "ast.h"
+#include "latent.h"
+#include "value.h"
+
+typedef struct bi_args {
+    lt_session *s;
+    const ast_node *call;          /* the call (its position is the default for errors) */
+    int npos;
+    const value *pos;              /* npos positional values (borrowed) */
+    ast_node *const *pos_nodes;    /* their expressions, for error positions */
+    int nkw;
+    const value *kw;               /* nkw keyword values (borrowed) */
+    ast_node *const *kw_keys;      /* their keywords (AST_NAME: text and position) */
+} bi_args;
+
+/* Records an error at `at` (NULL: the call) and returns -1 (visibly, as sess_fail). */
+void bi_fail_at(bi_args *a, const ast_node *at, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static inline int bi_minus_one(void) { return -1; }   /* a call: no unused-value warning */
+#define bi_fail(...) (bi_fail_at(__VA_ARGS__), bi_minus_one())
+/* Positional argument i as a number, or -1 with a TypeError. */
+int bi_num(bi_args *a, int i, double *x);
+/* The keyword argument called name, or NULL when not given. */
+const value *bi_kw(const bi_args *a, const char *name, const ast_node **at);
 
 typedef struct bi_nums {
     double *x;      /* n numbers, row-major, malloc'd (owned) */

@@ -5,10 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
 #include "lex.h"
-#include "bi_net.h"
-#include "bi_train.h"
+#include "registry.h"
 
 static int eval_oom(lt_session *s, const ast_node *at)
 {
@@ -33,7 +31,7 @@ int eval_suggest(const lt_session *s, const char *name, const char **out)
     int best_d = 1000;
     for (size_t i = 0; i < env_slots(s->globals); i++)
         if (env_name(s->globals, i)) eval_consider(name, env_name(s->globals, i), &best, &best_d);
-    for (size_t i = 0; bi_at(i); i++) eval_consider(name, bi_at(i)->name, &best, &best_d);
+    for (size_t i = 0; reg_at(s->reg, i); i++) eval_consider(name, reg_at(s->reg, i)->name, &best, &best_d);
     for (int k = TOK_FIRST_KEYWORD; k <= TOK_LAST_KEYWORD; k++)
         eval_consider(name, lex_keyword_text((tok_kind)k), &best, &best_d);
     *out = best;
@@ -45,7 +43,7 @@ static int eval_name(lt_session *s, const ast_node *n, value *out)
     const value *v = s->locals ? env_get(s->locals, n->text) : NULL;
     if (!v) v = env_get(s->globals, n->text);
     if (v) { *out = *v; val_incref(*v); return 0; }
-    const builtin *b = bi_find(n->text);
+    const builtin *b = reg_find(s->reg, n->text);
     if (b) { *out = BUILTIN_VAL(b); return 0; }
     const char *near;
     if (eval_suggest(s, n->text, &near))
@@ -362,7 +360,7 @@ enum { EVAL_ARGS_STACK = 8 };
 
 static int eval_invoke(lt_session *s, const ast_node *n, value f, bi_args *args, value *out)
 {
-    if (IS_BUILTIN(f)) return bi_call(AS_BUILTIN(f), args, out);
+    if (IS_BUILTIN(f)) return reg_call(AS_BUILTIN(f), args, out);
     if (IS_OBJ(f) && AS_OBJ(f)->type->call) return AS_OBJ(f)->type->call(AS_OBJ(f)->data, args, out);
     return sess_fail(s, n, "TypeError", "a %s cannot be called", val_type_name(f));
 }
@@ -577,13 +575,14 @@ int eval_fn_apply(lt_session *s, const ast_node *def, bi_args *a, value *out)
     return st;
 }
 
-/* A function value's call. Inside a net's body the call joins the call path that
- * names the layers' parameters (bi_net.h). */
+/* A function value's call, told to the library that hooks calls (registry.h): inside a
+ * net's body the call joins the call path that names the layers' parameters. */
 static int eval_fn_call(void *data, bi_args *a, value *out)
 {
-    if (a->s->net && net_enter_fn(a->s, a->call) < 0) return -1;
+    const registry *r = a->s->reg;
+    if (r->enter && r->enter(a->s, a->call) < 0) return -1;
     int st = eval_fn_apply(a->s, data, a, out);
-    if (a->s->net) net_leave_fn(a->s);
+    if (r->leave) r->leave(a->s);
     return st;
 }
 
@@ -610,18 +609,24 @@ static int eval_return(lt_session *s, const ast_node *n)
     return 0;
 }
 
+/* train, step, log, net: run by the library that registered them (registry.h). */
+static int eval_library_stmt(lt_session *s, const ast_node *n)
+{
+    reg_stmt_fn fn = reg_stmt(s->reg, (int)n->kind);
+    if (!fn) return sess_fail(s, n, "SyntaxError", "no library of this session runs this statement");
+    return fn(s, n);
+}
+
 int eval_stmt(lt_session *s, const ast_node *n)
 {
     value v;
     switch (n->kind) {
     case AST_FN: return eval_fn_def(s, n);
     case AST_NET:
-        s->keep_arena = 1;
-        return net_define(s, n);
+        s->keep_arena = 1;   /* the net's body is called in later cells */
+        return eval_library_stmt(s, n);
     case AST_RETURN: return eval_return(s, n);
-    case AST_TRAIN: return train_exec(s, n);
-    case AST_STEP: return train_step(s, n);
-    case AST_LOG: return train_log(s, n);
+    case AST_TRAIN: case AST_STEP: case AST_LOG: return eval_library_stmt(s, n);
     case AST_ASSIGN: return eval_assign(s, n);
     case AST_SET_INDEX: return eval_set_index(s, n);
     case AST_BLOCK: return eval_block(s, n);

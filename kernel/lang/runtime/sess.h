@@ -1,5 +1,6 @@
-/* sess.h: the inside of an lt_session (the opaque type of latent.h), shared
- * by the evaluator and the builtins. */
+/* sess.h: the inside of an lt_session (the opaque type of latent.h), shared by the
+ * evaluator and the builtin libraries, and what they call on it: errors, interrupts,
+ * output (sess.c). The session layer (session/session.c) makes and frees it. */
 #ifndef LANG_SESS_H
 #define LANG_SESS_H
 
@@ -12,6 +13,7 @@
 #include "value.h"
 
 struct arena;
+struct registry;
 struct tc_ctx;
 struct net_run;
 struct sc_cache;
@@ -26,6 +28,9 @@ struct lt_session {
     double last_checkpoint;  /* CLOCK_MONOTONIC seconds of the last host->checkpoint */
     int depth;               /* nested evaluations (a guard against runaway recursion) */
     diag err;                /* the current cell's error */
+    struct registry *reg;    /* the builtins and statements of the opened libraries */
+    /* The per-session state of libraries (opaque here; each is freed by its library's
+       closer, registry.h): */
     struct tc_ctx *tc;       /* tensors, autograd and training (bi_tensor.h); NULL
                                 until the first tensor */
     env *locals;             /* the running function's variables, or NULL at top level */
@@ -50,6 +55,8 @@ void sess_fail_at(lt_session *s, const ast_node *at, const char *name, const cha
 static inline int sess_minus_one(void) { return -1; }   /* a call: no unused-value warning */
 #define sess_fail(...) (sess_fail_at(__VA_ARGS__), sess_minus_one())
 
+/* Seconds on CLOCK_MONOTONIC. */
+double sess_now(void);
 /* Reads the clock and calls host->checkpoint when it is due; -1 on a stop. */
 int sess_tick(lt_session *s, const ast_node *at);
 /* Called by the evaluator at safe points (every loop iteration and every call)

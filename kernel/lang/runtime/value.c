@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
 
 /* Frees l and every list only it holds, with a worklist instead of recursion. */
 static void val_list_free(val_list *l)

@@ -30,7 +30,7 @@ typedef enum val_kind {
     VAL_NUM,      /* every number is a double; integral ones print like ints */
     VAL_STR,      /* immutable UTF-8 bytes (may hold invalid UTF-8 from \xNN) */
     VAL_LIST,     /* mutable, shared by reference like Python lists */
-    VAL_BUILTIN,  /* a function from a builtins table (see registry.h) */
+    VAL_BUILTIN,  /* a builtin function (struct builtin below; registry.h) */
     VAL_OBJ       /* an extension object: tensor, network, figure, ... */
 } val_kind;
 
@@ -82,11 +82,19 @@ typedef struct val_type {
        binop for the result and errors. NULL: the object cannot be indexed. */
     int (*index)(struct lt_session *s, const struct ast_node *at, void *data,
                  const struct val_index *ix, int n, struct value *out);
-    /* Builtins (a table ending with {0}) that take over from the builtin of the same
-       name when an object of this type is its first positional argument: exp(t),
-       sum(t). NULL: none. */
-    const struct builtin *methods;
 } val_type;
+
+/* A builtin function (VAL_BUILTIN): one entry of a library's table, registered with
+ * the session (registry.h says how tables are opened and calls are checked). */
+typedef struct builtin {
+    const char *name;
+    const char *signature;         /* "round(x, digits=0)" */
+    const char *doc;               /* one paragraph */
+    const char *example;           /* a cell with `# =>` expected output */
+    const char *const *keywords;   /* NULL-terminated accepted keywords, or NULL */
+    int min_args, max_args;        /* positional arguments; max_args -1: any number */
+    int (*fn)(struct bi_args *a, struct value *out);
+} builtin;
 
 typedef struct val_obj {
     int rc;

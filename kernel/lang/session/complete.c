@@ -3,9 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "registry.h"
 #include "buf.h"
 #include "lex.h"
+#include "registry.h"
 #include "sess.h"
 
 static int comp_is_ident(char c)
@@ -40,7 +40,7 @@ static long comp_open_paren(const char *code, size_t end, int *in_text)
 }
 
 /* The builtin whose call's parentheses are open at cursor, or NULL. */
-static const builtin *comp_open_call(const char *code, size_t cursor, int *in_text)
+static const builtin *comp_open_call(const lt_session *s, const char *code, size_t cursor, int *in_text)
 {
     long paren = comp_open_paren(code, cursor, in_text);
     if (paren <= 0) return NULL;
@@ -50,7 +50,7 @@ static const builtin *comp_open_call(const char *code, size_t cursor, int *in_te
     if (end == start || end - start >= sizeof name) return NULL;
     memcpy(name, code + start, end - start);
     name[end - start] = 0;
-    return bi_find(name);
+    return reg_find(s->reg, name);
 }
 
 typedef struct comp_list {
@@ -99,17 +99,17 @@ int lt_complete(lt_session *s, const char *code, size_t cursor, lt_completion *o
     out->start = start;
     out->end = cursor;
     int in_text;
-    const builtin *call = comp_open_call(code, start, &in_text);
+    const builtin *call = comp_open_call(s, code, start, &in_text);
     if (in_text) return 0;
     const char *prefix = code + start;
     size_t plen = cursor - start;
     comp_list l = {0};
-    for (const char *const *k = call && call->keywords != bi_any_keywords ? call->keywords : NULL; k && *k; k++) comp_add(&l, prefix, plen, *k, "=");
+    for (const char *const *k = call && call->keywords != reg_any_keywords ? call->keywords : NULL; k && *k; k++) comp_add(&l, prefix, plen, *k, "=");
     comp_sorted(&l, 0);
     int from = l.n;
     for (size_t i = 0; i < env_slots(s->globals); i++)
         if (env_name(s->globals, i)) comp_add(&l, prefix, plen, env_name(s->globals, i), "");
-    for (size_t i = 0; bi_at(i); i++) comp_add(&l, prefix, plen, bi_at(i)->name, "");
+    for (size_t i = 0; reg_at(s->reg, i); i++) comp_add(&l, prefix, plen, reg_at(s->reg, i)->name, "");
     comp_sorted(&l, from);
     from = l.n;
     for (int k = TOK_FIRST_KEYWORD; k <= TOK_LAST_KEYWORD; k++)
@@ -161,8 +161,8 @@ char *lt_inspect(lt_session *s, const char *code, size_t cursor, int detail_leve
     buf b;
     buf_init(&b);
     const value *v = env_get(s->globals, name);
-    const builtin *fn = bi_find(name);
-    const char *kw = bi_keyword_doc(name);
+    const builtin *fn = reg_find(s->reg, name);
+    const char *kw = reg_keyword_doc(s->reg, name);
     if (v) {
         buf_printf(&b, "%s: %s\n    ", name, val_type_name(*v));
         val_repr(*v, &b);
@@ -170,19 +170,19 @@ char *lt_inspect(lt_session *s, const char *code, size_t cursor, int detail_leve
         buf_putc(&b, '\n');
     } else if (fn) {
         /* every builtin of that name (cross_entropy: on distributions and on logits) */
-        for (size_t i = 0; bi_at(i); i++)
-            if (strcmp(bi_at(i)->name, name) == 0) {
+        for (size_t i = 0; reg_at(s->reg, i); i++)
+            if (strcmp(reg_at(s->reg, i)->name, name) == 0) {
                 if (b.len) buf_putc(&b, '\n');
-                bi_help_text(bi_at(i), &b);
+                reg_help_text(reg_at(s->reg, i), &b);
             }
     } else if (kw) {
         buf_printf(&b, "%s (keyword)\n    %s\n", name, kw);
     } else {
         /* a keyword argument (lr in adam(enc, lr=...)): the help of the open call */
         int in_text;
-        const builtin *call = comp_open_call(code, cursor, &in_text);
+        const builtin *call = comp_open_call(s, code, cursor, &in_text);
         if (!call || in_text) return NULL;
-        bi_help_text(call, &b);
+        reg_help_text(call, &b);
     }
     return buf_take(&b);
 }

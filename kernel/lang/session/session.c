@@ -1,5 +1,6 @@
-/* session.c: the entry points of latent.h that run code: sessions, cells,
- * interrupts and kernel info. */
+/* session.c: the entry points of latent.h that run code: sessions (a runtime state
+ * with every library opened into its registry, lib/init.c), cells, interrupts and
+ * kernel info. */
 #include "sess.h"
 
 #include <stdarg.h>
@@ -10,27 +11,20 @@
 
 #include "arena.h"
 #include "bi_about.h"
-#include "mem.h"
 #include "eval.h"
+#include "init.h"
+#include "mem.h"
 #include "parse.h"
-#include "bi_score.h"
-#include "bi_tensor.h"
+#include "registry.h"
 
 #ifndef LATENT_VERSION
 #define LATENT_VERSION "0.0.0"
 #endif
 
-static double sess_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* The default cap on tensor memory (mem.h): 3/4 of MEM_LIMIT where JupyterHub's spawner
  * set one for the whole server (the rest for the server and the kernel's own code), else
  * half of physical memory or of the container's limit. 0 if nothing is known. */
-static size_t sess_default_mem_limit(void)
+static size_t session_default_mem_limit(void)
 {
     const char *hub = getenv("MEM_LIMIT");
     size_t bytes;
@@ -40,13 +34,13 @@ static size_t sess_default_mem_limit(void)
 }
 
 /* Sets the process's cap from LATENT_MEM_LIMIT ("2G", "25%", "none"), or the default. */
-static void sess_set_mem_limit(lt_session *s)
+static void session_set_mem_limit(lt_session *s)
 {
     const char *text = getenv("LATENT_MEM_LIMIT");
-    size_t bytes = sess_default_mem_limit();
+    size_t bytes = session_default_mem_limit();
     if (text && *text && mem_parse_size(text, &bytes) != LT_OK) {
         char d[32];
-        bytes = sess_default_mem_limit();
+        bytes = session_default_mem_limit();
         snprintf(s->mem_warning, sizeof s->mem_warning,
                  "warning: LATENT_MEM_LIMIT: %s; the limit is the default, %s\n", lt_errmsg(),
                  bytes ? mem_format(bytes, d, sizeof d) : "none");
@@ -60,9 +54,16 @@ lt_session *lt_session_new(const lt_host *host)
     if (!s) return NULL;
     if (host) s->host = *host;
     s->globals = env_new();
-    if (!s->globals) { free(s); return NULL; }
+    s->reg = calloc(1, sizeof *s->reg);
+    if (!s->globals || !s->reg || lib_open_all(s->reg) < 0) {
+        if (s->reg && s->reg->clash[0]) fprintf(stderr, "latent: %s\n", s->reg->clash);
+        env_free(s->globals);
+        free(s->reg);
+        free(s);
+        return NULL;
+    }
     atomic_init(&s->interrupt, 0);
-    sess_set_mem_limit(s);
+    session_set_mem_limit(s);
     return s;
 }
 
@@ -70,8 +71,8 @@ void lt_session_free(lt_session *s)
 {
     if (!s) return;
     env_free(s->globals);
-    sc_cache_free(s->scorers);
-    tc_free(s->tc);
+    for (int i = s->reg->nclosers - 1; i >= 0; i--) s->reg->closers[i](s);
+    free(s->reg);
     for (int i = 0; i < s->n_kept; i++) arena_free(&s->kept[i]);
     free(s->kept);
     free(s);
@@ -82,55 +83,9 @@ void lt_interrupt(lt_session *s)
     if (s) atomic_store(&s->interrupt, 1);
 }
 
-void sess_fail_at(lt_session *s, const ast_node *at, const char *name, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    diag_vset(&s->err, name, at ? at->line : 0, at ? at->col : 0, fmt, ap);
-    va_end(ap);
-}
-
-int sess_tick(lt_session *s, const ast_node *at)
-{
-    double now = sess_now();
-    if (now - s->last_checkpoint < SESS_CHECKPOINT_SECONDS) return 0;
-    s->last_checkpoint = now;
-    if (s->host.checkpoint && s->host.checkpoint(s->host.ctx))
-        return sess_fail(s, at, "KeyboardInterrupt", "interrupted");
-    return 0;
-}
-
-void sess_write(lt_session *s, const char *text, size_t len)
-{
-    if (s->host.stream && len) s->host.stream(s->host.ctx, 0, text, len);
-}
-
-void sess_write_err(lt_session *s, const char *text, size_t len)
-{
-    if (s->host.stream && len) s->host.stream(s->host.ctx, 1, text, len);
-}
-
-void sess_show(lt_session *s, value v, int display)
-{
-    lt_output rich = {0};
-    if (IS_OBJ(v) && AS_OBJ(v)->type->to_mime && AS_OBJ(v)->type->to_mime(AS_OBJ(v)->data, &rich) == 0) {
-        if (display && s->host.display) s->host.display(s->host.ctx, &rich, 0);
-        if (!display && s->host.result) s->host.result(s->host.ctx, &rich);
-        return;
-    }
-    buf b;
-    buf_init(&b);
-    val_repr(v, &b);
-    lt_mime text = {"text/plain", b.data, b.len};
-    lt_output out = {&text, 1, 0, 0, NULL};
-    if (display && s->host.display) s->host.display(s->host.ctx, &out, 0);
-    if (!display && s->host.result) s->host.result(s->host.ctx, &out);
-    buf_free(&b);
-}
-
 /* Runs the statements of a parsed cell; the value of a final expression
  * statement is the cell's result. */
-static int sess_run(lt_session *s, const ast_node *cell, int silent)
+static int session_run(lt_session *s, const ast_node *cell, int silent)
 {
     for (int i = 0; i < cell->n; i++) {
         const ast_node *stmt = cell->items[i];
@@ -147,7 +102,7 @@ static int sess_run(lt_session *s, const ast_node *cell, int silent)
 }
 
 /* Keeps a cell's arena for the session's life (functions point into its AST). */
-static int sess_keep_arena(lt_session *s, arena *a)
+static int session_keep_arena(lt_session *s, arena *a)
 {
     if (s->n_kept == s->cap_kept) {
         int cap = s->cap_kept ? 2 * s->cap_kept : 8;
@@ -173,10 +128,10 @@ int lt_execute(lt_session *s, const char *code, int silent)
     }
     arena a = {0};
     ast_node *cell = parse_cell(code ? code : "", &a, &s->err);
-    int st = cell ? sess_run(s, cell, silent) : -1;
+    int st = cell ? session_run(s, cell, silent) : -1;
     if (st < 0) diag_report(&s->err, code, &s->host);
     if (s->returning) { val_decref(s->ret); s->returning = 0; }
-    if (!s->keep_arena || sess_keep_arena(s, &a) < 0) arena_free(&a);
+    if (!s->keep_arena || session_keep_arena(s, &a) < 0) arena_free(&a);
     s->keep_arena = 0;
     return st < 0 ? LT_EXEC_ERROR : LT_EXEC_OK;
 }
