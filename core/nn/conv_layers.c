@@ -97,8 +97,8 @@ lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
     float bound = 1.0f / sqrtf((float)fan_in);
     rng_fill_uniform(r, c->weight, nw, -bound, bound);
     rng_fill_uniform(r, c->bias, (size_t)out, -bound, bound);
-    c->p[0] = (lt_param){ c->weight, c->weight_grad, nw, "weight" };
-    c->p[1] = (lt_param){ c->bias, c->bias_grad, (size_t)out, "bias" };
+    c->p[0] = (lt_param){ c->weight, c->weight_grad, nw, "weight", &c->writes };
+    c->p[1] = (lt_param){ c->bias, c->bias_grad, (size_t)out, "bias", &c->writes };
     return &c->base;
 }
 
@@ -183,7 +183,7 @@ lt_module *nn_group_norm(int groups, int channels)
     for (int c = 0; c < channels; c++)
         n->weight[c] = 1.0f;
     snprintf(n->name, sizeof n->name, "group_norm(%d, %d)", groups, channels);
-    n->p[0] = (lt_param){ n->weight, n->weight_grad, (size_t)channels, "weight" };
-    n->p[1] = (lt_param){ n->bias, n->bias_grad, (size_t)channels, "bias" };
+    n->p[0] = (lt_param){ n->weight, n->weight_grad, (size_t)channels, "weight", &n->writes };
+    n->p[1] = (lt_param){ n->bias, n->bias_grad, (size_t)channels, "bias", &n->writes };
     return &n->base;
 }

@@ -23,6 +23,7 @@ typedef struct lt_conv2d {
     float *bias;          /* (out) */
     float *bias_grad;     /* (out) */
     lt_param p[2];        /* views: weight, bias */
+    unsigned long writes; /* backward passes that wrote the gradients (param.h) */
     char name[96];        /* "conv2d(16, 32, k=3, stride=2, pad=1)" */
 } lt_conv2d;
 
@@ -44,6 +45,7 @@ typedef struct lt_group_norm {
     float *bias;          /* (channels), starts at 0 */
     float *bias_grad;     /* (channels) */
     lt_param p[2];        /* views: weight, bias */
+    unsigned long writes; /* backward passes that wrote the gradients (param.h) */
     char name[48];        /* "group_norm(4, 16)" */
 } lt_group_norm;
 
