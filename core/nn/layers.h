@@ -1,10 +1,9 @@
-/* layers.h: the layers without parameters that the language adds to the engine's
- * (kind "shape"): avgpool(2) and upsample(2) (by a factor of 2 on (B, C, H, W)),
- * flatten ((B, ...) -> (B, n)) and unflatten(d0, ...) ((B, n) -> (B, d0, ...)).
- * The network library (bi_nn.c) puts them in seq(...) and its layer tables; the net
- * library (bi_net.c) makes them from builtins. */
-#ifndef LANG_LAYERS_H
-#define LANG_LAYERS_H
+/* layers.h: the layers without parameters (kind "shape"): avgpool(2) and upsample(2)
+ * (by a factor of 2 on (B, C, H, W)), flatten ((B, ...) -> (B, n)) and unflatten(d0, ...)
+ * ((B, n) -> (B, d0, ...)). The language puts them in seq(...) and its layer tables
+ * (kinds.h names them) and makes them from builtins. */
+#ifndef LT_LAYERS_H
+#define LT_LAYERS_H
 
 #include "graph.h"
 #include "nn.h"

@@ -1,5 +1,5 @@
-/* layers.c: the layers without parameters that the language adds to the engine's:
- * avgpool(2), upsample(2), flatten, unflatten (see layers.h). */
+/* layers.c: the layers without parameters: avgpool(2), upsample(2), flatten, unflatten
+ * (see layers.h). */
 #include "layers.h"
 
 #include <stdio.h>
