@@ -10,12 +10,13 @@
  * A network's saved architecture is the expression of these builtins that rebuilds it
  * (seq(...) of them, nested), every argument written; loading parses and runs it. So a
  * new layer kind is: its lt_module in core/nn (nn.h says how), one row in kinds.c's
- * table (name, kind, and arch/shape_out/in_width where describe() and "same shape" are
- * not enough), and its builtin in the language's layer library. */
+ * table (name, kind, and arch/shape_out/in_width/bare/block_shape where the defaults do
+ * not fit), and its builtin in the language's layer library. */
 #ifndef LT_KINDS_H
 #define LT_KINDS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "nn.h"
 
@@ -30,6 +31,12 @@ typedef struct nn_kind {
     void (*shape_out)(const lt_module *m, int *nd, int shape[4]);
     /* the features of the (B, n) input m needs, or -1; NULL: none known */
     int (*in_width)(const lt_module *m);
+    /* the layer the bare name stands for in seq(...) (relu, down, flatten: no
+     * arguments), NULL after lt_fail; NULL: the name needs arguments */
+    lt_module *(*bare)(void);
+    /* the shape a checkpoint gives parameter block i of m (shape[0..ndim), returned);
+     * NULL: every block flat, (n) */
+    int (*block_shape)(const lt_module *m, int i, int64_t shape[2]);
 } nn_kind;
 
 /* The kind whose builtin is called name, or NULL. */
@@ -47,5 +54,11 @@ char *nn_arch(const lt_module *m, char *buf, size_t size);
 void nn_shape_out(const lt_module *m, int *nd, int shape[4]);
 /* The (B, n) input width leaf layer m needs, or -1. */
 int nn_in_width(const lt_module *m);
+/* The layer a bare builtin name stands for in seq(...) (its kind's bare), or NULL
+ * (not a layer name, or one that needs arguments; no message then) . */
+lt_module *nn_bare(const char *name);
+/* The shape of parameter block i of leaf layer m in a checkpoint: returns ndim and fills
+ * shape (its kind's block_shape; else 1 and the block's length n). */
+int nn_block_shape(const lt_module *m, int i, size_t n, int64_t shape[2]);
 
 #endif

@@ -13,9 +13,6 @@ typedef enum layer_shape_kind { LAYER_AVGPOOL, LAYER_UPSAMPLE, LAYER_FLATTEN, LA
 /* A new shape layer (dims[0..nd): unflatten's sizes after the batch, nd <= 3), or NULL
  * after lt_fail. */
 lt_module *layer_shape_new(layer_shape_kind kind, int nd, const int *dims);
-/* The layer a bare builtin name stands for in seq(...): down/avgpool, up/upsample,
- * flatten; NULL for any other name. */
-lt_module *layer_bare(const char *name);
 /* The ops of the layers on a tensor: x (B, ...) -> (B, n), and (B, ...) -> (B, d0, ..).
  * NULL after lt_fail (a ShapeError naming the input's shape). */
 lt_tensor *layer_flatten(lt_graph *g, lt_tensor *x);

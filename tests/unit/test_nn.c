@@ -436,6 +436,17 @@ static void test_kinds_table(void)
     nn_shape_out(m[0], &nd, shape);
     CHECK(nd == 2 && shape[1] == 20);
     CHECK(nn_unet_of(m[6]) != NULL && nn_unet_of(m[0]) == NULL);
+    int64_t bs[2];   /* checkpoint shapes: linear (out, in) and (out); others flat */
+    CHECK(nn_block_shape(m[0], 0, 784 * 20, bs) == 2 && bs[0] == 20 && bs[1] == 784);
+    CHECK(nn_block_shape(m[0], 1, 20, bs) == 1 && bs[0] == 20);
+    CHECK(nn_block_shape(m[2], 0, 72, bs) == 1 && bs[0] == 72);
+    lt_module *bare = nn_bare("down");   /* bare names in seq(...) */
+    CHECK(bare && strcmp(nn_arch(bare, buf, sizeof buf), "avgpool(2)") == 0);
+    nn_free(bare);
+    bare = nn_bare("leaky_relu");
+    CHECK(bare && strcmp(nn_arch(bare, buf, sizeof buf), "leaky_relu(0.01)") == 0);
+    nn_free(bare);
+    CHECK(nn_bare("linear") == NULL && nn_bare("seq") == NULL && nn_bare("nope") == NULL);
     for (int i = 0; i < 7; i++)
         nn_free(m[i]);
 }

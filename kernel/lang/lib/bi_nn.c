@@ -284,12 +284,7 @@ static int bn_seq_child(bi_args *a, int i, lt_module **m)
     value v = a->pos[i];
     if (IS_BUILTIN(v)) {
         const char *name = AS_BUILTIN(v)->name;
-        *m = strcmp(name, "relu") == 0 ? nn_act(LT_ACT_RELU, 0)
-           : strcmp(name, "sigmoid") == 0 ? nn_act(LT_ACT_SIGMOID, 0)
-           : strcmp(name, "tanh") == 0 ? nn_act(LT_ACT_TANH, 0)
-           : strcmp(name, "leaky_relu") == 0 ? nn_act(LT_ACT_LEAKY_RELU, 0.01f)
-           : strcmp(name, "silu") == 0 ? nn_unary(LT_UNARY_SILU)
-           : strcmp(name, "softplus") == 0 ? nn_unary(LT_UNARY_SOFTPLUS) : layer_bare(name);
+        *m = nn_bare(name);   /* the layer table's (kinds.h): relu, down, flatten, ... */
         if (!*m) return bi_fail(a, a->pos_nodes[i], "TypeError", "%s is not a layer", name);
         return 0;
     }

@@ -318,16 +318,11 @@ static int sv_add(bi_args *a, lt_status st)
     return st == LT_OK ? 0 : sv_core_fail(a, st);
 }
 
-/* The shapes of m's blocks, from *k on: a linear's weight (out, in) and bias (out); the
- * blocks of other layers (and of layers shared through a variable) as they are, (n). */
+/* The shapes of m's blocks, from *k on, as the layer table gives them (nn_block_shape,
+ * kinds.h: a linear's weight (out, in) and bias (out)); the blocks of other layers (and
+ * of layers shared through a variable) as they are, (n). */
 static void sv_shapes(lt_module *m, const sv_blocks *b, int *ndim, int64_t (*shape)[2], int *k)
 {
-    if (nn_is(m, "linear")) {
-        const lt_linear *l = (const lt_linear *)m;
-        ndim[*k] = 2; shape[*k][0] = l->out; shape[*k][1] = l->in; (*k)++;
-        if (l->bias) { ndim[*k] = 1; shape[*k][0] = l->out; (*k)++; }
-        return;
-    }
     int n;
     lt_module **kids = nn_seq_children(m, &n);
     if (kids) {
@@ -335,7 +330,8 @@ static void sv_shapes(lt_module *m, const sv_blocks *b, int *ndim, int64_t (*sha
         return;
     }
     lt_param none;
-    for (int i = nn_params(m, &none, 0); i > 0; i--, (*k)++) { ndim[*k] = 1; shape[*k][0] = (int64_t)b->p[*k].n; }
+    for (int i = 0, nb = nn_params(m, &none, 0); i < nb; i++, (*k)++)
+        ndim[*k] = nn_block_shape(m, i, b->p[*k].n, shape[*k]);
 }
 
 static int sv_net(bi_args *a, value net, ckpt_writer *w)
