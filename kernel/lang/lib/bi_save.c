@@ -1,6 +1,6 @@
 /* bi_save.c: save, load, load_into and seed (see bi_save.h).
  *
- * The files (core/ckpt.h containers), by kind:
+ * The files (core/nn/ckpt.h containers), by kind:
  *
  *   "network"    arch            text  the architecture as the language writes it,
  *                                      "seq(linear(784, 256), relu, linear(256, 20))"
