@@ -48,7 +48,7 @@ static int bi_vec(bi_args *a, int i, const char *who, bi_nums *v)
 
 /* ---- normal ------------------------------------------------------------------- */
 
-void bi_normal_name(info_normal d, char *out, size_t cap)
+void iv_normal_name(info_normal d, char *out, size_t cap)
 {
     char m[32], s[32];
     val_format_num(d.mean, m);
@@ -59,11 +59,11 @@ void bi_normal_name(info_normal d, char *out, size_t cap)
 static void bi_normal_repr(const void *data, buf *out)
 {
     char name[80];
-    bi_normal_name(*(const info_normal *)data, name, sizeof name);
+    iv_normal_name(*(const info_normal *)data, name, sizeof name);
     buf_puts(out, name);
 }
 
-const val_type bi_normal_type = {.name = "normal", .free = free, .repr = bi_normal_repr};
+const val_type iv_normal_type = {.name = "normal", .free = free, .repr = bi_normal_repr};
 
 static int bi_new_obj(bi_args *a, const val_type *t, void *data, value *out)
 {
@@ -88,41 +88,41 @@ static int bi_normal(bi_args *a, value *out)
     }
     info_normal *p = malloc(sizeof *p);
     if (p) *p = d;
-    return bi_new_obj(a, &bi_normal_type, p, out);
+    return bi_new_obj(a, &iv_normal_type, p, out);
 }
 
 /* ---- density ------------------------------------------------------------------ */
 
 static void bi_density_repr(const void *data, buf *out)
 {
-    const bi_density *d = data;
+    const iv_density *d = data;
     char name[80];
     buf_puts(out, "density(");
     for (int i = 0; i < d->n; i++) {
-        bi_normal_name(d->d[i], name, sizeof name);
+        iv_normal_name(d->d[i], name, sizeof name);
         buf_printf(out, "%s%s", i ? ", " : "", name);
     }
     buf_puts(out, ")");
 }
 
-const val_type bi_density_type = {.name = "density", .free = free, .repr = bi_density_repr};
+const val_type iv_density_type = {.name = "density", .free = free, .repr = bi_density_repr};
 
 /* density(normal, ...) */
 static int bi_density_new(bi_args *a, value *out)
 {
-    if (a->npos > BI_DENSITY_MAX)
-        return bi_fail(a, NULL, "ValueError", "density() draws at most %d normals, got %d", BI_DENSITY_MAX, a->npos);
-    bi_density *d = calloc(1, sizeof *d);
+    if (a->npos > IV_DENSITY_MAX)
+        return bi_fail(a, NULL, "ValueError", "density() draws at most %d normals, got %d", IV_DENSITY_MAX, a->npos);
+    iv_density *d = calloc(1, sizeof *d);
     if (!d) return bi_fail(a, NULL, "MemoryError", "out of memory");
     for (int i = 0; i < a->npos; i++) {
-        if (!bi_is(a->pos[i], &bi_normal_type)) {
+        if (!bi_is(a->pos[i], &iv_normal_type)) {
             free(d);
             return bi_fail(a, a->pos_nodes[i], "TypeError", "density() needs normals such as normal(0, 1), not a %s",
                            val_type_name(a->pos[i]));
         }
         d->d[d->n++] = *(const info_normal *)AS_OBJ(a->pos[i])->data;
     }
-    return bi_new_obj(a, &bi_density_type, d, out);
+    return bi_new_obj(a, &iv_density_type, d, out);
 }
 
 /* ---- entropy, cross-entropy, KL, surprise ------------------------------------- */
@@ -133,13 +133,13 @@ static int bi_entropy(bi_args *a, value *out)
     double h = 0;
     lt_status st;
     value v = a->pos[0];
-    if (bi_is(v, &bi_code_type)) {
+    if (bi_is(v, &iv_code_type)) {
         if (bi_unit(a, 1, &unit) < 0) return -1;
-        h = huff_entropy(((const bi_code *)AS_OBJ(v)->data)->code);
+        h = huff_entropy(((const iv_code *)AS_OBJ(v)->data)->code);
         *out = NUM_VAL(unit == INFO_BITS ? h : h * log(2));
         return 0;
     }
-    if (bi_is(v, &bi_normal_type)) {
+    if (bi_is(v, &iv_normal_type)) {
         if (bi_unit(a, 0, &unit) < 0) return -1;
         st = info_normal_entropy(*(const info_normal *)AS_OBJ(v)->data, unit, &h);
     } else {
@@ -176,7 +176,7 @@ static int bi_cross_entropy(bi_args *a, value *out) { return bi_pair(a, out, 0);
 
 static int bi_kl(bi_args *a, value *out)
 {
-    int np = bi_is(a->pos[0], &bi_normal_type), nq = bi_is(a->pos[1], &bi_normal_type);
+    int np = bi_is(a->pos[0], &iv_normal_type), nq = bi_is(a->pos[1], &iv_normal_type);
     if (!np && !nq) return bi_pair(a, out, 1);
     if (!np || !nq)
         return bi_fail(a, a->pos_nodes[np ? 1 : 0], "TypeError",
@@ -195,7 +195,7 @@ static int bi_kl(bi_args *a, value *out)
 static int bi_kl_mc(bi_args *a, value *out)
 {
     for (int i = 0; i < 2; i++)
-        if (!bi_is(a->pos[i], &bi_normal_type))
+        if (!bi_is(a->pos[i], &iv_normal_type))
             return bi_fail(a, a->pos_nodes[i], "TypeError", "kl_mc() needs two normals, not a %s", val_type_name(a->pos[i]));
     info_unit unit;
     long n, seed;
@@ -233,7 +233,7 @@ static int bi_surprise(bi_args *a, value *out)
 
 static void bi_code_free(void *data)
 {
-    bi_code *c = data;
+    iv_code *c = data;
     huff_free(c->code);
     free(c->html);
     free(c->text);
@@ -274,7 +274,7 @@ static void bi_fmt(double x, char out[32])
 /* The cells of row r (or the header for r < 0): symbol, [count,] probability,
  * codeword, length, -log2 p. */
 enum { BI_COLS = 6 };
-static int bi_code_cells(const bi_code *bc, int r, buf cells[BI_COLS])
+static int bi_code_cells(const iv_code *bc, int r, buf cells[BI_COLS])
 {
     static const char *const head[BI_COLS] = {"symbol", "count", "probability", "codeword", "length", "-log2 p"};
     int k = 0;
@@ -309,7 +309,7 @@ static void bi_code_summary(const huff_code *c, buf *out)
 
 static void bi_code_repr(const void *data, buf *out)
 {
-    const bi_code *bc = data;
+    const iv_code *bc = data;
     const huff_code *c = bc->code;
     buf cells[BI_COLS];
     size_t width[BI_COLS] = {0};
@@ -347,7 +347,7 @@ static void bi_html_escape(const char *s, size_t n, buf *out)
     }
 }
 
-static void bi_code_html(const bi_code *bc, buf *out)
+static void bi_code_html(const iv_code *bc, buf *out)
 {
     const huff_code *c = bc->code;
     buf cells[BI_COLS];
@@ -374,7 +374,7 @@ static void bi_code_html(const bi_code *bc, buf *out)
 static int bi_code_to_mime(void *data, lt_output *out)
 {
     static lt_mime items[2];
-    bi_code *bc = data;
+    iv_code *bc = data;
     buf h, t;
     buf_init(&h);
     buf_init(&t);
@@ -397,7 +397,7 @@ static int bi_code_to_mime(void *data, lt_output *out)
 /* The codewords' lengths, as to_floats gives them (for bar(code)). */
 static float *bi_code_floats(void *data, size_t *n, int shape[4], int *ndim)
 {
-    const huff_code *c = ((const bi_code *)data)->code;
+    const huff_code *c = ((const iv_code *)data)->code;
     float *f = malloc((size_t)c->nsym * sizeof *f);
     if (!f) return NULL;
     for (int i = 0; i < c->nsym; i++) f[i] = (float)c->syms[i].length;
@@ -407,17 +407,17 @@ static float *bi_code_floats(void *data, size_t *n, int shape[4], int *ndim)
     return f;
 }
 
-const val_type bi_code_type = {.name = "huffman", .free = bi_code_free, .repr = bi_code_repr,
+const val_type iv_code_type = {.name = "huffman", .free = bi_code_free, .repr = bi_code_repr,
                                .to_mime = bi_code_to_mime, .to_floats = bi_code_floats};
 
 static int bi_wrap_code(bi_args *a, huff_code *c, int from_text, const ast_node *at, value *out)
 {
     if (!c) return bi_fail(a, at, "ValueError", "%s", lt_errmsg());
-    bi_code *bc = calloc(1, sizeof *bc);
+    iv_code *bc = calloc(1, sizeof *bc);
     if (!bc) { huff_free(c); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
     bc->code = c;
     bc->from_text = from_text;
-    return bi_new_obj(a, &bi_code_type, bc, out);
+    return bi_new_obj(a, &iv_code_type, bc, out);
 }
 
 /* huffman(symbols, weights): two lists */
@@ -482,10 +482,10 @@ static int bi_huffman(bi_args *a, value *out)
 
 static int bi_code_arg(bi_args *a, int i, const char *who, const huff_code **c)
 {
-    if (!bi_is(a->pos[i], &bi_code_type))
+    if (!bi_is(a->pos[i], &iv_code_type))
         return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a Huffman code (from huffman(...)), not a %s", who,
                        val_type_name(a->pos[i]));
-    *c = ((const bi_code *)AS_OBJ(a->pos[i])->data)->code;
+    *c = ((const iv_code *)AS_OBJ(a->pos[i])->data)->code;
     return 0;
 }
 
@@ -586,8 +586,8 @@ static int bi_expected_length(bi_args *a, value *out)
 /* kraft(words) or kraft(code): sum 2^-length */
 static int bi_kraft(bi_args *a, value *out)
 {
-    if (bi_is(a->pos[0], &bi_code_type)) {
-        *out = NUM_VAL(huff_kraft(((const bi_code *)AS_OBJ(a->pos[0])->data)->code));
+    if (bi_is(a->pos[0], &iv_code_type)) {
+        *out = NUM_VAL(huff_kraft(((const iv_code *)AS_OBJ(a->pos[0])->data)->code));
         return 0;
     }
     const char **w;
@@ -637,7 +637,7 @@ static const builtin bi_info_builtins[] = {
      "normal(1, 2)  # => normal(1, 2)", NULL, 0, 2, bi_normal},
     {"density", "density(normal, ...)",
      "Normal distributions to draw as density curves: plot(density(normal(0, 1), normal(1, 2))).",
-     "density(normal(0, 1), normal(1, 2))  # => density(normal(0, 1), normal(1, 2))", NULL, 1, BI_DENSITY_MAX,
+     "density(normal(0, 1), normal(1, 2))  # => density(normal(0, 1), normal(1, 2))", NULL, 1, IV_DENSITY_MAX,
      bi_density_new},
     {"huffman", "huffman(F=0.5, C=0.25, ...) or huffman(text) or huffman(symbols, weights)",
      "The Huffman code of symbols given as keywords with their probabilities (or any positive weights), of "

@@ -1,4 +1,4 @@
-/* bi_info.h: the language's values for information theory (bi_info.c), shared with
+/* bi_info.h: the language's values for information theory (bi_info.c, prefix iv_), shared with
  * the plots (bi_plot.c), which draw a Huffman code as its tree and densities as curves.
  *
  *   normal   normal(mu, sigma): a univariate Gaussian (info_normal)
@@ -12,25 +12,25 @@
 #include "info.h"
 #include "registry.h"
 
-extern const val_type bi_normal_type;   /* data: info_normal */
-extern const val_type bi_density_type;  /* data: bi_density */
-extern const val_type bi_code_type;     /* data: bi_code */
+extern const val_type iv_normal_type;   /* data: info_normal */
+extern const val_type iv_density_type;  /* data: iv_density */
+extern const val_type iv_code_type;     /* data: iv_code */
 
-enum { BI_DENSITY_MAX = 10 };
+enum { IV_DENSITY_MAX = 10 };
 
-typedef struct bi_density {
-    int n;                              /* 1 .. BI_DENSITY_MAX curves */
-    info_normal d[BI_DENSITY_MAX];
-} bi_density;
+typedef struct iv_density {
+    int n;                              /* 1 .. IV_DENSITY_MAX curves */
+    info_normal d[IV_DENSITY_MAX];
+} iv_density;
 
-typedef struct bi_code {
+typedef struct iv_code {
     huff_code *code;     /* owned */
     int from_text;       /* weights are counts of a text */
     char *html, *text;   /* the last rich display (to_mime), owned */
-} bi_code;
+} iv_code;
 
 /* "normal(0, 1)" into out (holds 80 bytes). */
-void bi_normal_name(info_normal d, char *out, size_t cap);
+void iv_normal_name(info_normal d, char *out, size_t cap);
 
 /* Registers the library (registry.h). */
 int lib_open_info(registry *r);

@@ -250,17 +250,17 @@ static int bn_activation(bi_args *a, value *out, lt_act act, int (*apply)(bi_arg
         return bi_fail(a, a->pos_nodes[0], "TypeError", "this activation takes a tensor, not a number");
     return nv_new(a, nn_act(act, 0), out);
 }
-static int bn_relu(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_RELU, bt_relu); }
-static int bn_sigmoid(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_SIGMOID, bt_sigmoid); }
-static int bn_tanh(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_TANH, bt_tanh); }
+static int bn_relu(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_RELU, tv_relu); }
+static int bn_sigmoid(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_SIGMOID, tv_sigmoid); }
+static int bn_tanh(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_TANH, tv_tanh); }
 
 static int bn_unary(bi_args *a, value *out, lt_unary f, int (*apply)(bi_args *, value *))
 {
     if (a->npos == 1) return apply(a, out);
     return nv_new(a, nn_unary(f), out);
 }
-static int bn_silu(bi_args *a, value *out) { return bn_unary(a, out, LT_UNARY_SILU, bt_silu); }
-static int bn_softplus(bi_args *a, value *out) { return bn_unary(a, out, LT_UNARY_SOFTPLUS, bt_softplus); }
+static int bn_silu(bi_args *a, value *out) { return bn_unary(a, out, LT_UNARY_SILU, tv_silu); }
+static int bn_softplus(bi_args *a, value *out) { return bn_unary(a, out, LT_UNARY_SOFTPLUS, tv_softplus); }
 
 /* leaky_relu(0.2) is a layer; leaky_relu(x, 0.2) applies to a tensor */
 static int bn_leaky_relu(bi_args *a, value *out)

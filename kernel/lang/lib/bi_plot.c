@@ -215,7 +215,7 @@ static int bi_plot_tree(bi_args *a, const huff_code *c, value *out)
     return bi_fig_finish(a, fig, out);
 }
 
-static int bi_plot_density(bi_args *a, const bi_density *d, plot_panel *p, const char **legend)
+static int bi_plot_density(bi_args *a, const iv_density *d, plot_panel *p, const char **legend)
 {
     enum { N = 401 };
     double lo = INFINITY, hi = -INFINITY, xs[N], ys[N];
@@ -225,7 +225,7 @@ static int bi_plot_density(bi_args *a, const bi_density *d, plot_panel *p, const
     }
     for (int i = 0; i < d->n; i++) {
         char name[80];
-        bi_normal_name(d->d[i], name, sizeof name);
+        iv_normal_name(d->d[i], name, sizeof name);
         for (int k = 0; k < N; k++) {
             xs[k] = lo + (hi - lo) * k / (N - 1);
             ys[k] = info_normal_pdf(d->d[i], xs[k]);
@@ -240,7 +240,7 @@ static int bi_plot_density(bi_args *a, const bi_density *d, plot_panel *p, const
 /* How many series positional argument v holds (a density: its curves). */
 static size_t bi_series_count(value v, const bi_nums *nums)
 {
-    if (IS_OBJ(v) && AS_OBJ(v)->type == &bi_density_type) return (size_t)((const bi_density *)AS_OBJ(v)->data)->n;
+    if (IS_OBJ(v) && AS_OBJ(v)->type == &iv_density_type) return (size_t)((const iv_density *)AS_OBJ(v)->data)->n;
     if (nums->ndim == 2 && nums->shape[1] > 1 && IS_LIST(v)) return (size_t)nums->shape[0];
     return 1;
 }
@@ -317,8 +317,8 @@ static void bi_history_labels(bi_args *a, plot_panel *p)
 /* plot(series, ..., x=, smooth=, markers=, title=, xlabel=, ylabel=, logy=, size=, legend=) */
 static int bi_plot(bi_args *a, value *out)
 {
-    if (a->npos == 1 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type == &bi_code_type)
-        return bi_plot_tree(a, ((const bi_code *)AS_OBJ(a->pos[0])->data)->code, out);
+    if (a->npos == 1 && IS_OBJ(a->pos[0]) && AS_OBJ(a->pos[0])->type == &iv_code_type)
+        return bi_plot_tree(a, ((const iv_code *)AS_OBJ(a->pos[0])->data)->code, out);
     bi_nums *v = calloc((size_t)a->npos, sizeof *v), x = {0};
     const char **legend = NULL;
     plot_panel *p;
@@ -335,19 +335,19 @@ static int bi_plot(bi_args *a, value *out)
     if (xv && !IS_NONE(*xv) && bi_nums_get(a, *xv, xat, "plot", &x) < 0) goto done;
     for (int i = 0; i < a->npos; i++) {
         value pv = a->pos[i];
-        if (IS_OBJ(pv) && AS_OBJ(pv)->type == &bi_code_type) {
+        if (IS_OBJ(pv) && AS_OBJ(pv)->type == &iv_code_type) {
             bi_fail(a, a->pos_nodes[i], "TypeError", "plot(code) draws a Huffman tree on its own; give the code alone");
             goto done;
         }
-        if (!(IS_OBJ(pv) && AS_OBJ(pv)->type == &bi_density_type) && bi_nums_get(a, pv, a->pos_nodes[i], "plot", &v[i]) < 0)
+        if (!(IS_OBJ(pv) && AS_OBJ(pv)->type == &iv_density_type) && bi_nums_get(a, pv, a->pos_nodes[i], "plot", &v[i]) < 0)
             goto done;
         nseries += bi_series_count(pv, &v[i]);
     }
     if (bi_kw_names(a, "legend", nseries, &legend) < 0 || !(fig = bi_fig_new(a, 0, 0, &p))) goto done;
     bi_history_labels(a, p);
     for (int i = 0; i < a->npos; i++) {
-        if (IS_OBJ(a->pos[i]) && AS_OBJ(a->pos[i])->type == &bi_density_type) {
-            const bi_density *d = AS_OBJ(a->pos[i])->data;
+        if (IS_OBJ(a->pos[i]) && AS_OBJ(a->pos[i])->type == &iv_density_type) {
+            const iv_density *d = AS_OBJ(a->pos[i])->data;
             if (bi_plot_density(a, d, p, legend ? legend + k : NULL) < 0) goto done;
             k += (size_t)d->n;
         } else if (bi_plot_lines(a, i, &v[i], xv ? &x : NULL, legend, &k, smooth, markers, p) < 0) goto done;

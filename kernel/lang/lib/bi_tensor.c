@@ -34,7 +34,7 @@ static void tc_unpin(tc_ctx *tc)
     tc->npins = 0;
 }
 
-void tc_free(tc_ctx *tc)
+static void tc_free(tc_ctx *tc)
 {
     if (!tc) return;
     if (tc->resume.data) val_decref(OBJ_VAL((val_obj *)tc->resume.data));
@@ -554,11 +554,11 @@ static int bt_sqrt(bi_args *a, value *out) { return bt_unary(a, out, op_sqrt); }
 static int bt_abs(bi_args *a, value *out) { return bt_unary(a, out, op_abs); }
 
 /* Tensor activations: relu(x) applies; bare `relu` in seq(...) is a layer (bi_nn.c). */
-int bt_relu(bi_args *a, value *out) { return bt_unary(a, out, op_relu); }
-int bt_sigmoid(bi_args *a, value *out) { return bt_unary(a, out, op_sigmoid); }
-int bt_tanh(bi_args *a, value *out) { return bt_unary(a, out, op_tanh); }
-int bt_silu(bi_args *a, value *out) { return bt_unary(a, out, op_silu); }
-int bt_softplus(bi_args *a, value *out) { return bt_unary(a, out, op_softplus); }
+int tv_relu(bi_args *a, value *out) { return bt_unary(a, out, op_relu); }
+int tv_sigmoid(bi_args *a, value *out) { return bt_unary(a, out, op_sigmoid); }
+int tv_tanh(bi_args *a, value *out) { return bt_unary(a, out, op_tanh); }
+int tv_silu(bi_args *a, value *out) { return bt_unary(a, out, op_silu); }
+int tv_softplus(bi_args *a, value *out) { return bt_unary(a, out, op_softplus); }
 
 typedef lt_tensor *(*ta_axis_fn)(lt_graph *, lt_tensor *, int, int);
 

@@ -48,7 +48,6 @@ typedef struct tc_ctx {
 
 /* The session's context, made on first use; NULL (with a MemoryError) when out of memory. */
 tc_ctx *tc_get(lt_session *s, const ast_node *at);
-void tc_free(tc_ctx *tc);
 /* Copies the arena tensors that variables hold to the heap, then resets the graph. */
 void tc_reset(lt_session *s);
 
@@ -79,11 +78,11 @@ int tv_fail(lt_session *s, const ast_node *at);
 void tv_repr(const lt_tensor *t, buf *out);
 
 /* Tensor activations (bi_tensor.c), which bi_nn.c's relu, sigmoid, ... call on tensors. */
-int bt_relu(bi_args *a, value *out);
-int bt_sigmoid(bi_args *a, value *out);
-int bt_tanh(bi_args *a, value *out);
-int bt_silu(bi_args *a, value *out);
-int bt_softplus(bi_args *a, value *out);
+int tv_relu(bi_args *a, value *out);
+int tv_sigmoid(bi_args *a, value *out);
+int tv_tanh(bi_args *a, value *out);
+int tv_silu(bi_args *a, value *out);
+int tv_softplus(bi_args *a, value *out);
 
 /* Registers the tensor library: its builtins, the tensor overloads of number builtins
  * (exp(t), sum(t), ...) and the closer of the session's tensor context. */
