@@ -4,7 +4,8 @@
  * each as a JSON array of strings (which is also a JavaScript and a Python list literal):
  *   @LATENT_KEYWORDS@   the lexer's keywords (lex_keyword_text), true/false/none left out
  *   @LATENT_CONSTANTS@  true, false, none
- *   @LATENT_BUILTINS@   every name in the builtin registry (bi_at), in table order
+ *   @LATENT_BUILTINS@   every builtin the libraries register (lib_open_all, reg_at), in
+ *                       help()'s order
  *   @LATENT_VERSION@    the kernel's version (LATENT_VERSION)
  * so the CodeMirror mode (kernel.js) and the Pygments lexer highlight exactly the words
  * the kernel knows: a new builtin or keyword reaches both at the next build.
@@ -14,8 +15,11 @@
 #include <string.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "init.h"
 #include "lex.h"
+#include "registry.h"
+
+static registry words_reg;   /* every library's builtins (main opens them) */
 
 static int words_is_constant(tok_kind k)
 {
@@ -39,7 +43,7 @@ static void words_keywords(buf *out, int constants)
 static int words_seen(size_t i)
 {
     for (size_t j = 0; j < i; j++)
-        if (strcmp(bi_at(j)->name, bi_at(i)->name) == 0) return 1;
+        if (strcmp(reg_at(&words_reg, j)->name, reg_at(&words_reg, i)->name) == 0) return 1;
     return 0;
 }
 
@@ -49,9 +53,9 @@ static void words_builtins(buf *out)
 {
     size_t n = 0;
     buf_putc(out, '[');
-    for (size_t i = 0; bi_at(i); i++) {
+    for (size_t i = 0; reg_at(&words_reg, i); i++) {
         if (words_seen(i)) continue;
-        buf_printf(out, "%s\"%s\"", n == 0 ? "" : n % 8 == 0 ? ",\n    " : ", ", bi_at(i)->name);
+        buf_printf(out, "%s\"%s\"", n == 0 ? "" : n % 8 == 0 ? ",\n    " : ", ", reg_at(&words_reg, i)->name);
         n++;
     }
     buf_putc(out, ']');
@@ -89,6 +93,10 @@ int main(int argc, char **argv)
 {
     if (argc != 3) {
         fprintf(stderr, "usage: latent-words TEMPLATE OUTPUT\n");
+        return 1;
+    }
+    if (lib_open_all(&words_reg) < 0) {
+        fprintf(stderr, "latent-words: the libraries clash: %s\n", words_reg.clash);
         return 1;
     }
     buf in, out;
