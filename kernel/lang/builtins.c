@@ -12,6 +12,8 @@
 
 #include "diag.h"
 #include "eval.h"
+#include "help_index.h"
+#include "pyhint.h"
 #include "net_val.h"
 #include "session.h"
 #include "bi_about.h"
@@ -129,18 +131,35 @@ static void bi_help_all(buf *out)
     for (size_t i = 0; bi_at(i); i++) buf_printf(out, "    %s\n", bi_at(i)->signature);
 }
 
-/* help("name"): a builtin's or a keyword's help. */
+/* The help of every builtin called name (cross_entropy: on distributions and on logits). */
+static void bi_help_all_named(const char *name, buf *out)
+{
+    for (size_t i = 0; bi_at(i); i++)
+        if (strcmp(bi_at(i)->name, name) == 0) {
+            if (out->len) buf_putc(out, '\n');
+            bi_help_text(bi_at(i), out);
+        }
+}
+
+/* help("name"): a builtin's or a keyword's help, else the builtins about it (help_index.h). */
 static int bi_help_named(bi_args *a, const char *name, buf *out)
 {
-    const builtin *b = bi_find(name);
-    const char *kw = bi_keyword_doc(name);
-    if (b) bi_help_text(b, out);
+    const char *kw = bi_keyword_doc(name), *python = py_name(name);
+    if (bi_find(name)) bi_help_all_named(name, out);
     else if (kw) buf_printf(out, "%s\n    %s\n", name, kw);
     else {
+        buf found;
+        buf_init(&found);
+        int n = help_search(name, &found, 8);
+        if (n > 0 || python) buf_printf(out, "no builtin or keyword is called '%s'%s", name, python ? python : "");
+        if (n > 0) buf_printf(out, "%s:\n%s", python ? ".\nBuiltins about it" : "; builtins about it", found.data);
+        else if (python) buf_putc(out, '\n');
+        buf_free(&found);
+        if (n > 0 || python) return 0;
         const char *near;
-        if (eval_suggest(a->s, name, &near))
+        if (eval_suggest(a->s, name, EVAL_ANY, &near))
             return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'; did you mean '%s'?", name, near);
-        return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'", name);
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s' (help() lists every builtin)", name);
     }
     return 0;
 }
@@ -151,7 +170,7 @@ static int bi_help(bi_args *a, value *out)
     buf_init(&b);
     int st = 0;
     if (a->npos == 0) bi_help_all(&b);
-    else if (IS_BUILTIN(a->pos[0])) bi_help_text(AS_BUILTIN(a->pos[0]), &b);
+    else if (IS_BUILTIN(a->pos[0])) bi_help_all_named(AS_BUILTIN(a->pos[0])->name, &b);
     else if (IS_STR(a->pos[0])) st = bi_help_named(a, AS_STR(a->pos[0])->chars, &b);
     else {
         buf_printf(&b, "a %s: ", val_type_name(a->pos[0]));
