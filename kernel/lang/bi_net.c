@@ -170,7 +170,7 @@ static int net_check_sizes(bi_args *a, net_site *st, const int sizes[4])
     char d[96];
     return bi_fail(a, NULL, "ValueError", "this call site made %s on its first call and now asks for other "
                    "sizes; a call site keeps one layer (write a second call, or call a helper fn from "
-                   "another line)", nn_describe(st->m, d, sizeof d));
+                   "another line)", nv_describe(st->m, d, sizeof d));
 }
 
 static void net_shape_text(const lt_tensor *y, char *out, size_t size)
@@ -584,7 +584,7 @@ void net_table(lt_module *m, buf *out, int html)
     else buf_printf(out, "%s\n%-4s %-22s %-28s %-16s %s\n", head, "#", "layer", "call site", "output", "parameters");
     for (int i = 0; i < nm->n; i++) {
         net_site *st = &nm->sites[i];
-        nn_describe(st->m, d, sizeof d);
+        nv_describe(st->m, d, sizeof d);
         nv_thousands(nn_param_count(st->m), num);
         if (html) {
             buf_printf(out, "<tr><td>%d</td><td><code>%s</code></td><td>", i, d);
@@ -617,7 +617,7 @@ const builtin bi_net_builtins[] = {
     {"groupnorm", "groupnorm(groups, channels) or groupnorm(x, groups)",
      "Group normalisation: a layer for seq(...), or inside a net body this call site's GroupNorm of x (B, C, H, W).",
      "groupnorm(4, 16)\n# => #    layer                  output       parameters\n"
-     "# => 0    group_norm(4, 16)      same         32\n# => total 32 parameters", NULL, 1, 2, bn_groupnorm},
+     "# => 0    groupnorm(4, 16)       same         32\n# => total 32 parameters", NULL, 1, 2, bn_groupnorm},
     {"conv2d", "conv2d(in, out, k=3, stride=1, padding=k//2)",
      "A 2-D convolution layer for seq(...): (B, in, H, W) -> (B, out, H', W') (PyTorch's initialisation).",
      "params(conv2d(1, 16))  # => 160", bn_conv_kw, 2, 2, bn_conv2d},

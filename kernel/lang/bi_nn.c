@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bi_data.h"
+#include "conv.h"
 #include "data.h"
 #include "metrics.h"
 #include "nn.h"
@@ -60,6 +61,34 @@ static void nv_shape_text(int nd, const int *shape, char *out, size_t size)
     if (k < size) snprintf(out + k, size - k, ")");
 }
 
+char *nv_describe(const lt_module *m, char *out, size_t size)
+{
+    m = nv_unshare((lt_module *)m);
+    if (nn_is(m, "conv2d")) {   /* the core says pad=, and takes (k - 1) / 2 as its default */
+        const lt_conv2d *c = (const lt_conv2d *)m;
+        int k = snprintf(out, size, "conv2d(%d, %d, k=%d", c->in, c->out, c->k);
+        if (c->stride != 1 && k > 0 && (size_t)k < size) k += snprintf(out + k, size - (size_t)k, ", stride=%d", c->stride);
+        if (c->pad != c->k / 2 && k > 0 && (size_t)k < size) k += snprintf(out + k, size - (size_t)k, ", padding=%d", c->pad);
+        if (k > 0 && (size_t)k < size) snprintf(out + k, size - (size_t)k, ")");
+        return out;
+    }
+    if (nn_is(m, "group_norm")) {
+        const lt_group_norm *g = (const lt_group_norm *)m;
+        snprintf(out, size, "groupnorm(%d, %d)", g->groups, g->channels);
+        return out;
+    }
+    int n;
+    lt_module **kids = nn_is(m, "seq") ? nn_seq_children((lt_module *)m, &n) : NULL;
+    if (!kids) return nn_describe(m, out, size);
+    size_t k = (size_t)snprintf(out, size, "seq(");
+    for (int i = 0; i < n && k < size; i++) {
+        char part[256];
+        k += (size_t)snprintf(out + k, size - k, "%s%s", i ? ", " : "", nv_describe(kids[i], part, sizeof part));
+    }
+    if (k < size) snprintf(out + k, size - k, ")");
+    return out;
+}
+
 /* The layers of m as rows (layer, output shape, parameters): one row per child. */
 typedef struct nv_row { char layer[96], shape[32]; size_t params; } nv_row;
 
@@ -71,7 +100,7 @@ static int nv_rows(lt_module *m, nv_row *rows, int cap)
     int w = nv_in_width(m), nd = 0, shape[4];
     if (w > 0) { nd = 2; shape[0] = -1; shape[1] = w; }
     for (int i = 0; i < n && i < cap; i++) {
-        nn_describe(kids[i], rows[i].layer, sizeof rows[i].layer);
+        nv_describe(kids[i], rows[i].layer, sizeof rows[i].layer);
         net_out_shape(nv_unshare(kids[i]), &nd, shape);
         nv_shape_text(nd, shape, rows[i].shape, sizeof rows[i].shape);
         rows[i].params = nn_param_count(kids[i]);

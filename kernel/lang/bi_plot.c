@@ -967,7 +967,7 @@ const builtin bi_plot_builtins[] = {
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=)",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=, ...)",
      "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
      "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
      "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",

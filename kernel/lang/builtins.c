@@ -150,15 +150,18 @@ static int bi_help_named(bi_args *a, const char *name, buf *out)
     else {
         buf found;
         buf_init(&found);
-        int n = help_search(name, &found, 8);
-        if (n > 0 || python) buf_printf(out, "no builtin or keyword is called '%s'%s", name, python ? python : "");
-        if (n > 0) buf_printf(out, "%s:\n%s", python ? ".\nBuiltins about it" : "; builtins about it", found.data);
-        else if (python) buf_putc(out, '\n');
+        const char *near = NULL;
+        int n = help_search(name, &found, 8), close = eval_suggest(a->s, name, EVAL_ANY, &near);
+        if (n > 0 || python) {
+            buf_printf(out, "no builtin or keyword is called '%s'", name);
+            if (python) buf_puts(out, python);
+            else if (close) buf_printf(out, "; did you mean '%s'?", near);
+            if (n > 0) buf_printf(out, "\nBuiltins about it:\n%s", found.data);
+            else buf_putc(out, '\n');
+        }
         buf_free(&found);
         if (n > 0 || python) return 0;
-        const char *near;
-        if (eval_suggest(a->s, name, EVAL_ANY, &near))
-            return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'; did you mean '%s'?", name, near);
+        if (close) return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'; did you mean '%s'?", name, near);
         return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s' (help() lists every builtin)", name);
     }
     return 0;

@@ -640,9 +640,8 @@ static ast_node *parse_stmt(parser *p)
     case TOK_TRAIN: return parse_train(p);
     case TOK_STEP: return parse_step(p);
     case TOK_FN: return parse_fn(p, AST_FN);
-    case TOK_NET:   /* net NAME(...) { } defines a net; anywhere else net is a name */
-        if (p->t[p->pos + 1].kind == TOK_NAME && p->t[p->pos + 2].kind == TOK_LPAREN) return parse_fn(p, AST_NET);
-        return parse_simple(p);
+    case TOK_NET:   /* net NAME ... defines a net; anywhere else net is a name (net = seq(...)) */
+        return p->t[p->pos + 1].kind == TOK_NAME ? parse_fn(p, AST_NET) : parse_simple(p);
     case TOK_RETURN: return parse_return(p);
     case TOK_LBRACE: return parse_block(p);
     case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'");
