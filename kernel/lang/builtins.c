@@ -176,7 +176,7 @@ static int bi_help(bi_args *a, value *out)
     else if (IS_BUILTIN(a->pos[0])) bi_help_all_named(AS_BUILTIN(a->pos[0])->name, &b);
     else if (IS_STR(a->pos[0])) st = bi_help_named(a, AS_STR(a->pos[0])->chars, &b);
     else {
-        buf_printf(&b, "a %s: ", val_type_name(a->pos[0]));
+        buf_printf(&b, "%s %s: ", val_a(a->pos[0]), val_type_name(a->pos[0]));
         val_repr(a->pos[0], &b);
         buf_putc(&b, '\n');
     }
@@ -259,7 +259,7 @@ static int bi_extreme(bi_args *a, value *out, int want_max, const char *name)
     size_t best = 0;
     for (size_t i = 0; i < n; i++) {
         if (!IS_NUM(items[i]))
-            return bi_fail(a, NULL, "TypeError", "%s() needs numbers, got a %s", name, val_type_name(items[i]));
+            return bi_fail(a, NULL, "TypeError", "%s() needs numbers, got %s %s", name, val_a(items[i]), val_type_name(items[i]));
         if (want_max ? AS_NUM(items[i]) > AS_NUM(items[best]) : AS_NUM(items[i]) < AS_NUM(items[best]))
             best = i;
     }
@@ -279,7 +279,7 @@ static int bi_sum(bi_args *a, value *out)
     double total = 0;
     for (size_t i = 0; i < n; i++) {
         if (!IS_NUM(items[i]))
-            return bi_fail(a, NULL, "TypeError", "sum() needs numbers, got a %s", val_type_name(items[i]));
+            return bi_fail(a, NULL, "TypeError", "sum() needs numbers, got %s %s", val_a(items[i]), val_type_name(items[i]));
         total += AS_NUM(items[i]);
     }
     *out = NUM_VAL(total);
@@ -293,7 +293,7 @@ static int bi_len(bi_args *a, value *out)
     value v = a->pos[0];
     if (IS_LIST(v)) *out = NUM_VAL((double)AS_LIST(v)->n);
     else if (IS_STR(v)) *out = NUM_VAL((double)val_utf8_count(AS_STR(v)->chars, AS_STR(v)->len));
-    else return bi_fail(a, a->pos_nodes[0], "TypeError", "a %s has no length", val_type_name(v));
+    else return bi_fail(a, a->pos_nodes[0], "TypeError", "%s %s has no length", val_a(v), val_type_name(v));
     return 0;
 }
 
@@ -379,7 +379,7 @@ static int bi_image(bi_args *a, value *out)
     unsigned char *data = NULL;
     size_t n = 0;
     if (!IS_STR(a->pos[0]))
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "image() needs a file name, not a %s", val_type_name(a->pos[0]));
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "image() needs a file name, not %s %s", val_a(a->pos[0]), val_type_name(a->pos[0]));
     const char *path = AS_STR(a->pos[0])->chars;
     if (bi_read_file(a, path, &data, &n) < 0) return -1;
     unsigned w = n >= 24 ? bi_be32(data + 16) : 0, h = n >= 24 ? bi_be32(data + 20) : 0;

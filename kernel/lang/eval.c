@@ -292,7 +292,7 @@ static int eval_index_value(lt_session *s, const ast_node *n, value a, value iv,
         val_index ix = { .v = iv, .start = NONE_VAL, .stop = NONE_VAL };
         return AS_OBJ(a)->type->index(s, n, AS_OBJ(a)->data, &ix, 1, out);
     }
-    return sess_fail(s, n, "TypeError", "a %s cannot be indexed", val_type_name(a));
+    return sess_fail(s, n, "TypeError", "%s %s cannot be indexed", val_a(a), val_type_name(a));
 }
 
 /* Evaluates subscript entry e (an expression or an AST_SLICE) into *ix. */
@@ -312,7 +312,7 @@ static int eval_subscript(lt_session *s, const ast_node *n, value a, value *out)
     val_index ix[8];
     int k = 0, st = 0;
     if (!IS_OBJ(a) || !AS_OBJ(a)->type->index)
-        return sess_fail(s, n, "TypeError", "a %s cannot be indexed with slices or several indices", val_type_name(a));
+        return sess_fail(s, n, "TypeError", "%s %s cannot be indexed with slices or several indices", val_a(a), val_type_name(a));
     if (n->n > 8) return sess_fail(s, n, "IndexError", "too many indices (%d)", n->n);
     for (; k < n->n && st == 0; k++)
         if ((st = eval_subscript_entry(s, n->items[k], &ix[k])) < 0) break;
@@ -358,7 +358,7 @@ static int eval_set_item(lt_session *s, const ast_node *n, value a, value iv, va
         return sess_fail(s, n, "TypeError", "a tensor is not changed in place (x[i] = v): compute a new one, "
                          "e.g. m = arange(len(x)) == i; x = x + m * (v - x)");
     if (!IS_LIST(a))
-        return sess_fail(s, n, "TypeError", "a %s does not support item assignment", val_type_name(a));
+        return sess_fail(s, n, "TypeError", "%s %s does not support item assignment", val_a(a), val_type_name(a));
     if (eval_position(s, n, iv, AS_LIST(a)->n, "list", &pos) < 0) return -1;
     int holds = eval_holds(v, AS_LIST(a), 0);
     if (holds > 0) return sess_fail(s, n, "ValueError", "a list cannot contain itself");
@@ -391,7 +391,7 @@ static int eval_invoke(lt_session *s, const ast_node *n, value f, bi_args *args,
 {
     if (IS_BUILTIN(f)) return bi_call(AS_BUILTIN(f), args, out);
     if (IS_OBJ(f) && AS_OBJ(f)->type->call) return AS_OBJ(f)->type->call(AS_OBJ(f)->data, args, out);
-    return sess_fail(s, n, "TypeError", "a %s cannot be called", val_type_name(f));
+    return sess_fail(s, n, "TypeError", "%s %s cannot be called", val_a(f), val_type_name(f));
 }
 
 /* Evaluates the arguments of call n (positional first, then keyword) into vals. */
@@ -496,8 +496,8 @@ static int eval_unpack(lt_session *s, const ast_node *n)
     if (eval_expr(s, n->b, &v) < 0) return -1;
     int st = 0;
     if (!IS_LIST(v))
-        st = sess_fail(s, n->b, "TypeError", "only a list unpacks into %d names, not a %s (a function gives "
-                       "several values as a list: return a, b)", n->n, val_type_name(v));
+        st = sess_fail(s, n->b, "TypeError", "only a list unpacks into %d names, not %s %s (a function gives "
+                       "several values as a list: return a, b)", n->n, val_a(v), val_type_name(v));
     else if (AS_LIST(v)->n != (size_t)n->n)
         st = sess_fail(s, n->b, "ValueError", "%d names, but the list has %zu item%s", n->n, AS_LIST(v)->n,
                        AS_LIST(v)->n == 1 ? "" : "s");
@@ -572,8 +572,8 @@ static int eval_for_list(lt_session *s, const ast_node *n)
     value l;
     if (eval_expr(s, n->a, &l) < 0) return -1;
     if (!IS_LIST(l)) {
-        int st = sess_fail(s, n->a, "TypeError", "'for %s in' needs a list or a range A .. B, not a %s",
-                           n->text, val_type_name(l));
+        int st = sess_fail(s, n->a, "TypeError", "'for %s in' needs a list or a range A .. B, not %s %s",
+                           n->text, val_a(l), val_type_name(l));
         val_decref(l);
         return st;
     }
