@@ -562,12 +562,14 @@ static const struct { const char *word, *doc; } bi_keywords[] = {
     {"fn", "fn NAME(A, B) { ... return EXPR }: defines a function; its parameters and assignments are local."},
     {"return", "return EXPR: ends a function with that value (return alone gives none)."},
     {"train", "train on DATA epochs N batch B { ... }: runs the block once per mini-batch with x, y, batch "
-              "and epoch bound; autograd records only inside it."},
+              "and epoch bound (each given back its value before the loop when it ends); autograd records only "
+              "inside it."},
     {"on", "Part of a training loop: train on DATA epochs N batch B { ... }."},
     {"step", "step OPT LOSS: zeroes OPT's gradients, back-propagates LOSS into OPT's parameters only and "
              "updates them; LOSS is recorded in the history under its name."},
     {"net", "net NAME(x, t) { ... return EXPR }: a network written as its forward pass; each layer call site "
-            "(linear, dense, conv, groupnorm) makes its parameters on the net's first call."},
+            "(linear, dense, conv, groupnorm) makes its parameters on the net's first call. Anywhere else net "
+            "is a name: net = seq(...)."},
 };
 
 const char *bi_keyword_doc(const char *word)

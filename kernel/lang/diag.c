@@ -119,10 +119,14 @@ int diag_close(const char *name, const char *candidate, int *distance)
     int len = (int)strlen(name);
     int limit = len / 3 < 1 ? 1 : len / 3 > 3 ? 3 : len / 3;
     *distance = diag_distance(name, candidate);
-    if (*distance == 0) return 0;
+    return *distance > 0 && *distance <= limit;
+}
+
+int diag_close_word(const char *name, const char *candidate, int *distance)
+{
+    if (!diag_close(name, candidate, distance)) return 0;
     /* a short name with one letter changed is another word more often than a typo
      * (std and sgd, var and bar, grad and grid): there only a letter left out, one
      * too many, or two swapped count */
-    if (len <= 4) return diag_osa(name, candidate, 2) <= 1;
-    return *distance <= limit;
+    return strlen(name) > 4 || diag_osa(name, candidate, 2) <= 1;
 }

@@ -22,7 +22,7 @@ static int eval_oom(lt_session *s, const ast_node *at)
 static void eval_consider(const char *name, const char *cand, const char **best, int *best_d)
 {
     int d;
-    if (!diag_close(name, cand, &d)) return;
+    if (!diag_close_word(name, cand, &d)) return;
     if (d < *best_d || (d == *best_d && strcmp(cand, *best) < 0)) {
         *best = cand;
         *best_d = d;

@@ -318,6 +318,17 @@ static ast_node *parse_index(parser *p, const token *t, ast_node *left)
     return n;
 }
 
+/* The ')' that closes the '(' at token open, or NULL. */
+static const token *parse_close_at(const token *open)
+{
+    int depth = 0;
+    for (const token *k = open; k->kind != TOK_EOF; k++) {
+        depth += k->kind == TOK_LPAREN ? 1 : k->kind == TOK_RPAREN ? -1 : 0;
+        if (depth == 0) return k;
+    }
+    return NULL;
+}
+
 /* dot -> expr '.' NAME { '.' NAME } [ '(' ]: Python's attributes and methods, which
  * Latent does not have; always a SyntaxError that names the Latent way (pyhint.h). */
 static ast_node *parse_dot(parser *p, const token *t, ast_node *left)
@@ -336,6 +347,10 @@ static ast_node *parse_dot(parser *p, const token *t, ast_node *left)
     char obj[48], written[96];
     if (len >= sizeof obj || memchr(start->start, '\n', len)) snprintf(obj, sizeof obj, "x");
     else snprintf(obj, sizeof obj, "%.*s", (int)len, start->start);
+    if (start->kind == TOK_LPAREN && parse_close_at(start) == t - 1) {   /* (x + 1).T: transpose(x + 1) */
+        memmove(obj, obj + 1, strlen(obj));
+        obj[strlen(obj) - 1] = 0;
+    }
     if (all >= sizeof written || memchr(start->start, '\n', all)) snprintf(written, sizeof written, "%s.%s", obj, attr->text);
     else snprintf(written, sizeof written, "%.*s", (int)all, start->start);
     int call = p->t[p->pos + 1].kind == TOK_LPAREN, args = call && p->t[p->pos + 2].kind != TOK_RPAREN;
@@ -420,7 +435,8 @@ static ast_node *parse_block(parser *p)
 {
     const token *open = parse_peek(p);
     if (!parse_match(p, TOK_LBRACE)) {
-        const char *hint = open->kind == TOK_ASSIGN ? " (use '==' to compare)" : "";
+        const char *hint = open->kind == TOK_ASSIGN ? " (use '==' to compare)"
+                         : open->kind == TOK_COLON ? " (a block is { ... }, not ':' and an indent as in Python)" : "";
         return parse_fail(p, open, "'{' expected, got %s%s", lex_kind_name(open->kind), hint);
     }
     if (parse_enter(p, open) < 0) return NULL;

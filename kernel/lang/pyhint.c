@@ -45,35 +45,35 @@ const char *py_word(const char *word, tok_kind next)
 typedef struct py_attr_hint {
     const char *attr;
     int call;                /* 1: only as a method call, 0: only as an attribute, -1: either */
-    const char *fmt;         /* every %s is the object's text */
+    const char *fmt;         /* what Latent does instead; every %s is the object's text */
 } py_attr_hint;
 
 static const py_attr_hint py_attrs[] = {
-    {"shape", -1, "shape(%s)"},
-    {"size", 1, "shape(%s)"},
-    {"ndim", 0, "len(shape(%s))"},
-    {"T", 0, "transpose(%s)"},
-    {"t", 1, "transpose(%s)"},
-    {"lr", 0, "get_lr(%s) to read the learning rate and set_lr(%s, lr) to change it"},
-    {"param_groups", 0, "get_lr(%s) to read the learning rate and set_lr(%s, lr) to change it"},
-    {"step", 1, "step %s LOSS inside a train body: it zeroes the gradients, back-propagates LOSS and updates"},
-    {"zero_grad", 1, "nothing: step OPT LOSS zeroes the gradients itself"},
-    {"backward", 1, "step OPT %s inside a train body: it back-propagates into OPT's parameters and updates them"},
-    {"item", 1, "number(%s)"},
-    {"detach", 1, "detach(%s)"},
-    {"numpy", 1, "%s as it is: a tensor is already a plain float32 array (number(%s) for one element)"},
-    {"tolist", 1, "%s as it is: a tensor is already a plain float32 array (number(%s) for one element)"},
-    {"cpu", 1, "%s as it is: everything runs on the CPU"},
-    {"cuda", 1, "%s as it is: everything runs on the CPU"},
-    {"to", 1, "%s as it is: everything runs on the CPU in float32"},
-    {"float", 1, "%s as it is: tensors are float32"},
-    {"append", 1, "%s = %s + [item] (lists are joined with +)"},
-    {"extend", 1, "%s = %s + other (lists are joined with +)"},
-    {"parameters", 1, "the network itself where PyTorch wants its parameters: adam(%s), params(%s) counts them"},
-    {"train", 1, "nothing: a network has no training mode; autograd records only inside train bodies"},
-    {"eval", 1, "nothing: a network has no evaluation mode; outside train bodies nothing is recorded"},
-    {"forward", 1, "%s(x): call the network"},
-    {"format", 1, "+ and str(x): \"loss \" + str(x)"},
+    {"shape", -1, "writes shape(%s)"},
+    {"size", 1, "writes shape(%s)"},
+    {"ndim", 0, "writes len(shape(%s))"},
+    {"T", 0, "writes transpose(%s)"},
+    {"t", 1, "writes transpose(%s)"},
+    {"lr", 0, "writes get_lr(%s) to read the learning rate and set_lr(%s, lr) to change it"},
+    {"param_groups", 0, "writes get_lr(%s) to read the learning rate and set_lr(%s, lr) to change it"},
+    {"step", 1, "writes step %s LOSS inside a train body: it zeroes the gradients, back-propagates LOSS and updates"},
+    {"zero_grad", 1, "needs nothing: step OPT LOSS zeroes the gradients itself"},
+    {"backward", 1, "writes step OPT %s inside a train body: it back-propagates into OPT's parameters and updates them"},
+    {"item", 1, "writes number(%s)"},
+    {"detach", 1, "writes detach(%s)"},
+    {"numpy", 1, "writes %s as it is: a tensor is already a plain float32 array (number(%s) for one element)"},
+    {"tolist", 1, "writes %s as it is: a tensor is already a plain float32 array (number(%s) for one element)"},
+    {"cpu", 1, "writes %s as it is: everything runs on the CPU"},
+    {"cuda", 1, "writes %s as it is: everything runs on the CPU"},
+    {"to", 1, "writes %s as it is: everything runs on the CPU in float32"},
+    {"float", 1, "writes %s as it is: tensors are float32"},
+    {"append", 1, "writes %s = %s + [item] (lists are joined with +)"},
+    {"extend", 1, "writes %s = %s + other (lists are joined with +)"},
+    {"parameters", 1, "writes the network itself where PyTorch wants its parameters: adam(%s), params(%s) counts them"},
+    {"train", 1, "needs nothing: a network has no training mode; autograd records only inside train bodies"},
+    {"eval", 1, "needs nothing: a network has no evaluation mode; outside train bodies nothing is recorded"},
+    {"forward", 1, "writes %s(x): call the network"},
+    {"format", 1, "writes + and str(x): \"loss \" + str(x)"},
 };
 
 /* Python modules, and the builtins some of their functions are in Latent. */
@@ -109,7 +109,6 @@ void py_attr(const char *obj, const char *written, const char *attr, int call, i
     for (size_t i = 0; i < sizeof py_attrs / sizeof py_attrs[0]; i++) {
         const py_attr_hint *h = &py_attrs[i];
         if (strcmp(h->attr, attr) != 0 || (h->call >= 0 && h->call != call)) continue;
-        buf_puts(out, "writes ");
         /* every %s of fmt is obj */
         for (const char *f = h->fmt; *f; f++) {
             if (f[0] == '%' && f[1] == 's') { buf_puts(out, obj); f++; }
