@@ -216,6 +216,9 @@ static ast_node *parse_list(parser *p, const token *t)
     while (!parse_check(p, TOK_RBRACKET) && !parse_check(p, TOK_EOF)) {
         ast_node *e = parse_expr(p);
         if (!e || parse_vec_push(p, &v, e, NULL) < 0) return NULL;
+        if (parse_check(p, TOK_FOR))
+            return parse_fail(p, parse_peek(p), "Latent has no comprehensions ([f(v) for v in l]): build the list "
+                              "in a loop, out = []; for v in l { out = out + [f(v)] }");
         if (!parse_match(p, TOK_COMMA)) break;
     }
     if (parse_close(p, TOK_RBRACKET, t) < 0) return NULL;
@@ -409,6 +412,27 @@ static int parse_is_sep(const parser *p)
     return parse_check(p, TOK_NEWLINE) || parse_check(p, TOK_SEMI);
 }
 
+/* Something follows statement s on its line: "expected a new line or ';'", and what was
+ * probably meant: a statement keyword misspelt (retrun x), Python's x = a if c else b. */
+static ast_node *parse_after_stmt(parser *p, const ast_node *s)
+{
+    static const tok_kind starts[] = {TOK_IF, TOK_FOR, TOK_FN, TOK_RETURN, TOK_TRAIN, TOK_STEP, TOK_NET, TOK_ELSE};
+    const token *t = parse_peek(p);
+    const char *best = NULL;
+    int best_d = 100, d;
+    for (size_t i = 0; s->kind == AST_NAME && i < sizeof starts / sizeof starts[0]; i++)
+        if (diag_close_word(s->text, lex_keyword_text(starts[i]), &d) && d < best_d) {
+            best = lex_keyword_text(starts[i]);
+            best_d = d;
+        }
+    if (best)
+        return parse_fail(p, t, "expected a new line or ';' after '%s', got %s ('%s' is no keyword; did you mean '%s'?)",
+                          s->text, lex_kind_name(t->kind), s->text, best);
+    if (t->kind == TOK_IF)
+        return parse_fail(p, t, "Latent has no conditional expression (a if c else b): write if c { x = a } else { x = b }");
+    return parse_fail(p, t, "expected a new line or ';' after the statement, got %s", lex_kind_name(t->kind));
+}
+
 /* stmts -> { sep } [ stmt { sep { sep } stmt } { sep } ]     sep -> NEWLINE | ';'
  * (ends before `end`: '}' or end of input) */
 static ast_node *parse_stmts(parser *p, tok_kind end, const token *at)
@@ -420,8 +444,7 @@ static ast_node *parse_stmts(parser *p, tok_kind end, const token *at)
         if (!s || parse_vec_push(p, &v, s, NULL) < 0) return NULL;
         if (!parse_is_sep(p) && !parse_check(p, end) && !parse_check(p, TOK_EOF)) {
             if (end == TOK_EOF && parse_is_closer(parse_peek(p)->kind)) return parse_stray(p, parse_peek(p));
-            return parse_fail(p, parse_peek(p), "expected a new line or ';' after the statement, got %s",
-                              lex_kind_name(parse_peek(p)->kind));
+            return parse_after_stmt(p, s);
         }
         while (parse_is_sep(p)) parse_next(p);
     }
