@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
+#include "init.h"
+#include "registry.h"
 #include "check.h"
 #include "latent.h"
-#include "session.h"
+#include "sess.h"
 #include "value.h"
 
 static int frees;
@@ -124,7 +125,9 @@ static void test_equal_truthy_repr(void)
     CHECK_STR(b.data, "it's");
     CHECK(val_truthy(STR_VAL(a)) && !val_truthy(NUM_VAL(0)) && !val_truthy(NONE_VAL) && val_truthy(BOOL_VAL(1)));
     CHECK(val_equal(NUM_VAL(1), NUM_VAL(1)) && !val_equal(NUM_VAL(1), BOOL_VAL(1)));
-    CHECK_STR(val_type_name(BUILTIN_VAL(bi_find("len"))), "builtin");
+    registry r = {0};
+    CHECK(lib_open_all(&r) == 0);
+    CHECK_STR(val_type_name(BUILTIN_VAL(reg_find(&r, "len"))), "builtin");
     CHECK(val_utf8_count("naïve", strlen("naïve")) == 5);
     buf_free(&b);
     val_decref(STR_VAL(a));
@@ -143,9 +146,11 @@ static int takes(const builtin *b, const char *kw, size_t n)
  * accepted keyword is written `name=` in it (conv2d's padding= is not shown as pad=). */
 static void test_signatures_name_keywords(void)
 {
-    for (size_t i = 0; bi_at(i); i++) {
-        const builtin *b = bi_at(i);
-        if (b->keywords == bi_any_keywords) continue;
+    static registry r;
+    CHECK(lib_open_all(&r) == 0);
+    for (size_t i = 0; reg_at(&r, i); i++) {
+        const builtin *b = reg_at(&r, i);
+        if (b->keywords == reg_any_keywords) continue;
         const char *sig = b->signature;
         for (const char *p = strchr(sig, '='); p; p = strchr(p + 1, '=')) {
             if (p[1] == '=' || p[-1] == '=' || p[-1] == '!' || p[-1] == '<' || p[-1] == '>') { p++; continue; }
