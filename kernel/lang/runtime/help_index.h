@@ -21,8 +21,9 @@
  * number listed (0: nothing matched, out unchanged). */
 int help_search(const registry *r, const char *query, buf *out, int max);
 
-/* Whether query is a word of the topic table (std, view, zero_grad, ...): a NameError
- * for it can point to help("query"). */
+/* Whether query is a NumPy or PyTorch name of the topic table (std, view, zero_grad,
+ * ...; not a plain word such as loss or data, likely a variable not yet defined): a
+ * NameError for it can point to help("query"). */
 int help_related(const char *query);
 
 #endif
