@@ -1,5 +1,6 @@
 /* mem.c: the process's tensor memory account and its limit (mem.h). */
 #include "mem.h"
+#include "settings.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +14,6 @@
 
 static atomic_size_t mem_used_bytes;
 static atomic_size_t mem_peak_bytes;
-static atomic_size_t mem_limit_bytes;
 
 static void mem_note_peak(size_t now)
 {
@@ -24,7 +24,7 @@ static void mem_note_peak(size_t now)
 
 lt_status mem_reserve(size_t bytes, const char *what)
 {
-    size_t limit = atomic_load(&mem_limit_bytes);
+    size_t limit = atomic_load(&lt_set.mem_limit);
     size_t used = atomic_load(&mem_used_bytes);
     do {
         if (limit && (bytes > limit || used > limit - bytes)) {
@@ -86,8 +86,8 @@ void mem_free(void *p)
 size_t mem_used(void) { return atomic_load(&mem_used_bytes); }
 size_t mem_peak(void) { return atomic_load(&mem_peak_bytes); }
 void mem_peak_reset(void) { atomic_store(&mem_peak_bytes, atomic_load(&mem_used_bytes)); }
-size_t mem_limit(void) { return atomic_load(&mem_limit_bytes); }
-void mem_set_limit(size_t bytes) { atomic_store(&mem_limit_bytes, bytes); }
+size_t mem_limit(void) { return atomic_load(&lt_set.mem_limit); }
+void mem_set_limit(size_t bytes) { atomic_store(&lt_set.mem_limit, bytes); }
 
 /* ---- sizes ------------------------------------------------------------------------------ */
 

@@ -1,13 +1,13 @@
 /* rng.h: seeded, reproducible random numbers (xoshiro256** seeded through splitmix64;
  * normals by the ziggurat method).
  *
- * The same seed gives the same sequence on every run and machine. Generators are
- * plain values: copy one to fork a stream, keep one per purpose (init, batches, noise).
- * Results never depend on the thread count: bulk fills are sequential, except normal
- * fills of RNG_PAR_MIN or more, which take one 64-bit seed from the generator and fill
- * fixed blocks of RNG_BLOCK from generators seeded with it: par_fill_normal (par.h) runs
- * those blocks over the threads, with the same bits (a DDPM batch of 128 x 784 normals:
- * 0.3 ms on one thread; a sampling step's 64 x 784, 0.15 ms).
+ * The same seed gives the same sequence on every run and machine. Generators are plain
+ * values: copy one to fork a stream, keep one per purpose (init, batches, noise). Results
+ * never depend on the thread count: bulk fills are sequential, except normal fills of
+ * RNG_PAR_MIN or more, which take one 64-bit seed from the generator and fill fixed blocks
+ * of RNG_BLOCK from generators seeded with it: par_fill_normal (par.h) runs those blocks
+ * over the threads, with the same bits (tests/bench/README.md, "Measurement history",
+ * "normals").
  *
  *     rng r; rng_seed(&r, 42);
  *     float w[256]; rng_fill_normal(&r, w, 256, 0.0f, 1.0f);

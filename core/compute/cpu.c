@@ -1,5 +1,6 @@
 /* cpu.c: the engine-wide vector ISA level (see cpu.h). */
 #include "cpu.h"
+#include "settings.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -8,7 +9,6 @@
 #include <string.h>
 
 /* -1: not yet chosen (env_once chooses it: pool threads may ask first, at once) */
-static atomic_int isa_cur = -1;
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static char note[128];
 
@@ -62,7 +62,7 @@ const char *cpu_isa_baseline(void)
 static cpu_isa from_env(void)
 {
     cpu_isa best = cpu_isa_best(), want;
-    const char *e = getenv("LATENT_ISA");
+    const char *e = settings_env("LATENT_ISA");
     if (!e || !*e)
         return best;
     if (!cpu_isa_parse(e, &want)) {
@@ -80,15 +80,15 @@ static cpu_isa from_env(void)
 
 static void choose(void)
 {
-    atomic_store(&isa_cur, (int)from_env());
+    atomic_store(&lt_set.isa, (int)from_env());
 }
 
 cpu_isa cpu_isa_get(void)
 {
-    int isa = atomic_load_explicit(&isa_cur, memory_order_relaxed);
+    int isa = atomic_load_explicit(&lt_set.isa, memory_order_relaxed);
     if (isa < 0) {
         pthread_once(&env_once, choose);
-        isa = atomic_load(&isa_cur);
+        isa = atomic_load(&lt_set.isa);
     }
     return (cpu_isa)isa;
 }
@@ -96,7 +96,8 @@ cpu_isa cpu_isa_get(void)
 cpu_isa cpu_isa_set(cpu_isa isa)
 {
     cpu_isa old = cpu_isa_get(), best = cpu_isa_best();
-    atomic_store(&isa_cur, (int)(isa > best ? best : isa < CPU_ISA_GENERIC ? CPU_ISA_GENERIC : isa));
+    int use = isa > best ? best : isa < CPU_ISA_GENERIC ? CPU_ISA_GENERIC : isa;
+    atomic_store(&lt_set.isa, use);
     return old;
 }
 

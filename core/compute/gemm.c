@@ -9,19 +9,18 @@
 
 #include "pool.h"
 #include "cpu.h"
-
-static gemm_mode mode = GEMM_AUTO;
+#include "settings.h"
 
 gemm_mode gemm_set_mode(gemm_mode m)
 {
-    gemm_mode old = mode;
-    mode = m;
+    gemm_mode old = lt_set.gemm_mode;
+    lt_set.gemm_mode = m;
     return old;
 }
 
 gemm_mode gemm_get_mode(void)
 {
-    return mode;
+    return lt_set.gemm_mode;
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -267,11 +266,11 @@ static void run_panel(const job *j, int j0, int nr, int thread)
 }
 
 /* Task t < nblk packs block t of op(A); task nblk + r computes the columns of part r of
- * nparts (contiguous, cut at multiples of 16 columns so the parts differ by at most 16)
- * in panels of 32, after every block of op(A) is packed (the pool hands tasks out in
- * order, so those are all taken and running). One contiguous part per thread balanced
- * better than panels handed out one by one: a thread woken late, or the last panel,
- * left the other idle for up to a panel's time (16% of a 300 us product). */
+ * nparts (contiguous, cut at multiples of 16 columns so the parts differ by at most 16) in
+ * panels of 32, after every block of op(A) is packed (the pool hands tasks out in order, so
+ * those are all taken and running). One contiguous part per thread balanced better than
+ * panels handed out one by one: a thread woken late, or the last panel, left the other idle
+ * for up to a panel's time (tests/bench/README.md, "Measurement history", "own sgemm"). */
 static void gemm_task(void *ctx, int t, int thread)
 {
     job *j = ctx;
@@ -301,23 +300,16 @@ static int fits(int M, int N, int K)
 
 int gemm_wants(int transA, int transB, int M, int N, int K, int threads)
 {
-    if (mode == GEMM_OFF || !gemm_available() || !fits(M, N, K))
+    if (lt_set.gemm_mode == GEMM_OFF || !gemm_available() || !fits(M, N, K))
         return 0;
-    if (mode == GEMM_ALL)
+    if (lt_set.gemm_mode == GEMM_ALL)
         return 1;
-    /* measured (gemm_bench, train_bench --gemm-detail; see tests/bench/README.md): faster
-     * than OpenBLAS on y = x W^T (NT) and dX = dY W (NN) from 32 rows, 64 columns and
-     * K = 32; narrow products (N = 20, 1) waste most of a 32-column panel; on dW = dY^T x
-     * (TN, M up to 784, K = batch) OpenBLAS is even hot and up to 15% faster with cold
-     * operands; TT: none in the engine. On 2 threads OpenBLAS's spinning workers start
-     * faster than the pool's sleeping ones: below 30 MFLOP (the GAN's 26 MFLOP
-     * products) it was 3-21% faster; from there up (DDPM, sampling: 33-110 MFLOP) ours
-     * was 1% slower to 11% faster in isolation. But in training, between OpenBLAS's dW
-     * products whose workers then spin on the second core, the pool's threads start late:
-     * epochs alternating between the modes in one process (train_bench, 2 threads, idle
-     * machine) were 15-20% slower on ae, vae and ddpm with the own kernel on 2 threads
-     * than with OpenBLAS only (GEMM_ALL: 4-10% slower), and 4-6% faster on 1 thread. So
-     * AUTO takes only products that run on one thread. */
+    /* Faster than OpenBLAS on y = x W^T (NT) and dX = dY W (NN) from 32 rows, 64 columns
+     * and K = 32; narrow products waste most of a 32-column panel; on dW = dY^T x (TN)
+     * OpenBLAS is as fast or faster; TT: none in the engine. In training on 2 threads the
+     * pool's threads start late between OpenBLAS's spinning dW products, so AUTO takes only
+     * products that run on one thread (figures: tests/bench/README.md, "Measurement
+     * history", "own sgemm"). */
     (void)transB;
     if (threads > 1)
         return 0;

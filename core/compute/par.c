@@ -3,21 +3,20 @@
 #include "par.h"
 
 #include "pool.h"
+#include "settings.h"
 
 /* ---- par_range ---------------------------------------------------------------------------- */
 
-static int serial;   /* par_set_serial(1): every loop on the calling thread */
-
 int par_set_serial(int on)
 {
-    int old = serial;
-    serial = on != 0;
+    int old = lt_set.par_serial;
+    lt_set.par_serial = on != 0;
     return old;
 }
 
 static int par_threads(void)
 {
-    return serial ? 1 : pool_threads();
+    return lt_set.par_serial ? 1 : pool_threads();
 }
 
 typedef struct range_job {

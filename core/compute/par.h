@@ -1,7 +1,6 @@
 /* par.h: the element loops of the ops and optimizers, split over the threads of the
  * engine's pool (pool.h) when an array is large enough to pay for a parallel call
- * (~1-2 us while the pool's worker polls, ~10 us to wake it; an element loop over 32k
- * floats takes 5-30 us).
+ * (tests/bench/README.md, "Measurement history", "par_range").
  *
  *     typedef struct { const float *x; float *y; } ctx;
  *     static void body(void *c, size_t lo, size_t hi) { ...elements [lo, hi)... }
@@ -60,9 +59,9 @@
 #endif
 
 /* Below this many elements a cheap element loop runs on the calling thread; from twice
- * this, it is split (a 64 x 784 batch is). 16384 rather than 32768: DDPM sampling of 64
- * images 1.12-1.24 s against 1.24-1.33 s, epochs even (the pool polls, so a split costs
- * ~1-2 us). */
+ * this, it is split (a 64 x 784 batch is). 16384 rather than 32768: DDPM sampling was
+ * faster, epochs even (figures: tests/bench/README.md, "Measurement history",
+ * "par_range"). */
 #define PAR_MIN 16384
 
 typedef void (*par_range_fn)(void *ctx, size_t lo, size_t hi);

@@ -1,5 +1,6 @@
 /* pool.c: the engine's thread pool (see pool.h). */
 #include "pool.h"
+#include "settings.h"
 
 #include <cblas.h>
 #include <pthread.h>
@@ -28,11 +29,10 @@ static atomic_long gen_seen;      /* pool.gen, readable without the lock */
 static atomic_int active_seen;    /* pool.active, likewise */
 
 /* Before sleeping on a condition variable, a worker waiting for the next call (and the
- * caller waiting for the workers) polls this many times with sched_yield, ~0.2 ms. An
- * MLP step makes 20-40 short parallel calls (products cut by columns, element loops), and
- * waking a sleeping worker for each cost more than the work: epochs on 2 threads, polling
- * / sleeping, gan 0.25 / 0.37 s, ddpm 0.41-0.46 / 0.48-0.58 s, ae 0.13-0.14 / 0.175 s
- * (train_bench, three runs each, alternating). */
+ * caller waiting for the workers) polls this many times with sched_yield, ~0.2 ms. An MLP
+ * step makes 20-40 short parallel calls (products cut by columns, element loops), and
+ * waking a sleeping worker for each cost more than the work (figures:
+ * tests/bench/README.md, "Measurement history", "pool polling"). */
 #define SPIN_YIELDS 400
 
 static void run_tasks(int thread)
@@ -67,21 +67,19 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int threads_set;   /* 0: not yet read from OpenBLAS */
-
 void pool_set_threads(int n)
 {
-    threads_set = n < 1 ? 1 : n;
+    lt_set.threads = n < 1 ? 1 : n;
 }
 
 int pool_get_threads(void)
 {
-    if (!threads_set) {
-        threads_set = openblas_get_num_threads();
-        if (threads_set < 1)
-            threads_set = 1;
+    if (!lt_set.threads) {
+        lt_set.threads = openblas_get_num_threads();
+        if (lt_set.threads < 1)
+            lt_set.threads = 1;
     }
-    return threads_set;
+    return lt_set.threads;
 }
 
 int pool_threads(void)

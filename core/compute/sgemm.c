@@ -9,12 +9,11 @@
 
 #include "gemm.h"
 #include "pool.h"
+#include "settings.h"
 
 /* ---- sgemm ------------------------------------------------------------------------- */
 
 static int blas_cur_threads;       /* what OpenBLAS is set to now; 0: not yet read */
-static double small_flops = 8e6;   /* below: one thread             */
-static int adaptive;               /* 1: pick 1 or all threads by measured speed */
 
 /* Adaptive choice (when enabled) between 1 and pool_get_threads() threads for larger products. Products
  * are grouped by log2 of their flops; for each group we keep a moving average of the
@@ -46,12 +45,12 @@ void sgemm_set_threads(int n)
 
 void sgemm_set_small_flops(double flops)
 {
-    small_flops = flops;
+    lt_set.sgemm_small_flops = flops;
 }
 
 void sgemm_set_adaptive_threads(int on)
 {
-    adaptive = on != 0;
+    lt_set.sgemm_adaptive = on != 0;
     memset(perf_group, 0, sizeof perf_group);
 }
 
@@ -104,12 +103,10 @@ static void split_task(void *c, int i, int th)
                 j->M, n, j->K, j->alpha, j->A, j->lda, Bp, j->ldb, j->beta, j->C + n0, j->ldc);
 }
 
-static int split_on = 1;
-
 int sgemm_set_split(int on)
 {
-    int old = split_on;
-    split_on = on != 0;
+    int old = lt_set.sgemm_split;
+    lt_set.sgemm_split = on != 0;
     return old;
 }
 
@@ -124,7 +121,7 @@ int sgemm_set_split(int on)
  * (~1-2% of the product). */
 static int split_parts(int M, int N, int K)
 {
-    if (!split_on || 2.0 * M * N * K < small_flops)
+    if (!lt_set.sgemm_split || 2.0 * M * N * K < lt_set.sgemm_small_flops)
         return 1;
     return N < 64 ? 1 : N < 512 ? 2 : 4;
 }
@@ -169,7 +166,7 @@ static void sgemm_on(int nthreads, int transA, int transB, int M, int N, int K, 
                      const float *A, int lda, const float *B, int ldb, float beta, float *C,
                      int ldc)
 {
-    if (!split_on) {
+    if (!lt_set.sgemm_split) {
         if (gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, nthreads))
             return;
         set_blas_threads(nthreads);
@@ -207,7 +204,8 @@ void sgemm(int transA, int transB, int M, int N, int K, float alpha,
     blas_init();
     int blas_max_threads = pool_get_threads();
     double flops = 2.0 * M * N * K;
-    if (blas_max_threads == 1 || flops < small_flops || !adaptive) {
+    double small_flops = lt_set.sgemm_small_flops;
+    if (blas_max_threads == 1 || flops < small_flops || !lt_set.sgemm_adaptive) {
         sgemm_on(flops < small_flops ? 1 : blas_max_threads, transA, transB, M, N, K, alpha, A,
                  lda, B, ldb, beta, C, ldc);
         return;
@@ -231,7 +229,7 @@ void sgemm_serial(int transA, int transB, int M, int N, int K, float alpha,
         scale_c(M, N, beta, C, ldc);
         return;
     }
-    if (!split_on) {
+    if (!lt_set.sgemm_split) {
         if (!gemm_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, 1))
             cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans,
                         transB ? CblasTrans : CblasNoTrans, M, N, K, alpha, A, lda, B, ldb,

@@ -29,24 +29,23 @@ void sgemm_naive(int transA, int transB, int M, int N, int K, float alpha,
                         const float *A, int lda, const float *B, int ldb, float beta,
                         float *C, int ldc);
 
-/* The most BLAS threads sgemm uses (default: OpenBLAS's own setting, which
- * follows OPENBLAS_NUM_THREADS or the core count); n < 1 means 1, and 1 turns threading
- * off. Products of fewer than sgemm_set_small_flops' value (2*M*N*K; default 8e6, e.g.
- * the AE's 20-wide layers) always run on one thread; larger ones on n threads.
+/* The most BLAS threads sgemm uses (default: OpenBLAS's own setting, which follows
+ * OPENBLAS_NUM_THREADS or the core count); n < 1 means 1, and 1 turns threading off.
+ * Products of fewer than sgemm_set_small_flops' value (2*M*N*K; default 8e6, e.g. the AE's
+ * 20-wide layers) always run on one thread; larger ones on n threads.
  *
  * Products at least 64 columns wide are cut into column parts whose number depends on N
  * only (2, or 4 from 512 columns), each summed as a one-thread product (the own kernel or
- * OpenBLAS) and run over the pool, or in order on one thread; narrower products run on
- * one thread. So a product gives the same bits on any thread count, on every CPU and
- * BLAS (sgemm_set_split(0) gives that up). Threads pay on an
- * idle machine but cost dearly when other programs keep the cores busy (an AE epoch
- * here: 0.29 s on 1 thread, 0.74 s on 2 while other jobs ran): use 1 on a shared box.
+ * OpenBLAS) and run over the pool, or in order on one thread; narrower products run on one
+ * thread. So a product gives the same bits on any thread count, on every CPU and BLAS
+ * (sgemm_set_split(0) gives that up). Threads pay on an idle machine but cost dearly when
+ * other programs keep the cores busy (tests/bench/README.md, "Measurement history",
+ * "threads on a loaded machine"): use 1 on a shared box.
  *
- * sgemm_set_adaptive_threads(1) instead times every larger product and runs it on 1 or
- * on n threads, whichever has been faster for products of about that size, re-trying
- * the other choice every 32nd call; fast under changing load, but not repeatable.
- * sgemm_set_threads forgets those timings. All of this is process-wide: call
- * sgemm from one thread at a time. */
+ * sgemm_set_adaptive_threads(1) instead times every larger product and runs it on 1 or on n
+ * threads, whichever has been faster for products of about that size, re-trying the other
+ * choice every 32nd call; fast under changing load, but not repeatable. sgemm_set_threads
+ * forgets those timings. All of this is process-wide: call sgemm from one thread at a time. */
 void sgemm_set_threads(int n);   /* pool_set_threads(n), and forgets the timings */
 void sgemm_set_small_flops(double flops);
 void sgemm_set_adaptive_threads(int on);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "settings.h"
 
 /* ---- vector kernels ---------------------------------------------------------------------------- */
 
@@ -38,19 +39,17 @@ typedef int v16i __attribute__((vector_size(64)));
 #define FN(n) n##_16
 #define ATTR __attribute__((target("avx512f")))
 #include "vec.inc"
-static int max_width = 16;   /* vec_set_width: the widest kernels allowed */
-#define WIDE (max_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2)
-#define WIDEST (max_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512)
+#define WIDE (lt_set.vec_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2)
+#define WIDEST (lt_set.vec_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512)
 #define PICK(name, args) (WIDEST ? name##_16 args : WIDE ? name##_8 args : name##_4 args)
 #else
-static int max_width = 4;
 #define PICK(name, args) (name##_4 args)
 #endif
 
 int vec_set_width(int w)
 {
-    int old = max_width;
-    max_width = w >= 16 ? 16 : w >= 8 ? 8 : 4;
+    int old = lt_set.vec_width;
+    lt_set.vec_width = w >= 16 ? 16 : w >= 8 ? 8 : 4;
     return old;
 }
 

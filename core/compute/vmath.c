@@ -4,6 +4,7 @@
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=dynamic", "no-trapping-math")
 #include "vmath.h"
 #include "cpu.h"
+#include "settings.h"
 
 #include <math.h>
 
@@ -38,19 +39,18 @@ VM_SIMD float tanhf(float);
 #include "vmath_loops.inc"
 #undef VM
 #undef VM_ATTR
-static int max_width = 16;   /* vm_set_width: the widest loops allowed */
 #define PICK(name, args)                                                                   \
-    (max_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512 ? vm_##name##_16 args             \
-     : max_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2 ? vm_##name##_8 args : vm_##name##_4 args)
+    (lt_set.vmath_width >= 16 && cpu_isa_get() >= CPU_ISA_AVX512 ? vm_##name##_16 args    \
+     : lt_set.vmath_width >= 8 && cpu_isa_get() >= CPU_ISA_AVX2  ? vm_##name##_8 args     \
+                                                                 : vm_##name##_4 args)
 #else
-static int max_width = 4;
 #define PICK(name, args) (vm_##name##_4 args)
 #endif
 
 int vm_set_width(int w)
 {
-    int old = max_width;
-    max_width = w >= 16 ? 16 : w >= 8 ? 8 : 4;
+    int old = lt_set.vmath_width;
+    lt_set.vmath_width = w >= 16 ? 16 : w >= 8 ? 8 : 4;
     return old;
 }
 

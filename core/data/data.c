@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "idx.h"
+#include "settings.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -104,7 +105,7 @@ static int mnist_in(const char *dir)
 
 lt_status data_mnist_dir(char *buf, int n)
 {
-    const char *env = getenv("LATENT_DATA_DIR");
+    const char *env = settings_env("LATENT_DATA_DIR");
     const char *tried[3];
     int k = 0;
     if (env && *env) tried[k++] = env;
@@ -135,7 +136,7 @@ lt_status data_mnist(lt_dataset *out)
 /* $LATENT_FASHION_DIR when set (tests, other installs), else Debian's folder */
 static const char *fashion_dir(void)
 {
-    const char *env = getenv("LATENT_FASHION_DIR");
+    const char *env = settings_env("LATENT_FASHION_DIR");
     return env && *env ? env : FASHION_DIR;
 }
 

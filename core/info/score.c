@@ -1,5 +1,6 @@
 /* score.c: the sample scorer's statistics (see score.h). */
 #include "score.h"
+#include "settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -223,7 +224,7 @@ lt_status score_class_stats(const float *logits, int n, int k, int *counts, scor
 lt_status score_model_path(const char *name, char *buf, int n)
 {
     if (!buf || n < 1) return lt_fail(LT_ERR_VALUE, "score: no room for a path");
-    const char *env = getenv("LATENT_MODEL_DIR");
+    const char *env = settings_env("LATENT_MODEL_DIR");
     const char *tried[3];
     int k = 0;
     if (env && *env) tried[k++] = env;

@@ -159,8 +159,8 @@ static lt_module *linear_new(int in, int out, int bias, rng *r)
     rng_fill_uniform(r, l->weight, nw, -bound, bound);
     if (bias)
         rng_fill_uniform(r, l->bias, (size_t)out, -bound, bound);
-    l->p[0] = (lt_param){ l->weight, l->weight_grad, nw, "weight" };
-    l->p[1] = (lt_param){ l->bias, l->bias_grad, bias ? (size_t)out : 0, "bias" };
+    l->p[0] = (lt_param){ l->weight, l->weight_grad, nw, "weight", &l->writes };
+    l->p[1] = (lt_param){ l->bias, l->bias_grad, bias ? (size_t)out : 0, "bias", &l->writes };
     return &l->base;
 }
 

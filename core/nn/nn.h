@@ -75,6 +75,7 @@ typedef struct lt_linear {
     float *bias;          /* (out), or NULL without bias */
     float *bias_grad;     /* (out) */
     lt_param p[2];        /* views of weight and bias (graph leaves point at these) */
+    unsigned long writes; /* backward passes that wrote the gradients (param.h) */
 } lt_linear;
 
 /* y = x W^T + b with PyTorch's default init: W and b uniform in

@@ -2,18 +2,15 @@
  * _single_tensor_*): hyperparameters combine in double as in Python, the per-element
  * arithmetic is float32 in the same order as the tensor ops there.
  *
- * The element loops are plain, over restrict pointers, so gcc vectorises them. At -O2
- * gcc's "very cheap" cost model refuses loops that need a scalar epilogue, hence the
- * pragma; and an errno-setting sqrtf blocks vectorising Adam, hence -fno-math-errno for
- * all of core/ in core/CMakeLists.txt (a pragma cannot set that). Measured on 1M floats,
- * 1 core: Adam 3.6 -> 0.9 ms per step, SGD with momentum 1.3 -> 0.3 ms.
- * The loops are also built for AVX2 and AVX-512 (PAR_CLONED) and a step runs over all
- * blocks at once split over the threads (par_range). Adam on the ddpm MLP's 1.1M floats:
- * 1.0 ms -> 0.57 ms with AVX-512 on one thread, 0.30-0.50 ms on two. */
+ * The element loops are plain, over restrict pointers, so gcc vectorises them. At -O2 gcc's
+ * "very cheap" cost model refuses loops that need a scalar epilogue, hence the pragma; and
+ * an errno-setting sqrtf blocks vectorising Adam, hence -fno-math-errno for all of core/ in
+ * core/CMakeLists.txt (a pragma cannot set that). The loops are also built for AVX2 and
+ * AVX-512 (PAR_CLONED) and a step runs over all blocks at once split over the threads
+ * (par_range). (Figures: tests/bench/README.md, "Measurement history", "optimizer".) */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=cheap")
 
 #include "optim.h"
-#include "graph.h"
 #include "mem.h"
 #include "par.h"
 
@@ -122,15 +119,37 @@ static void zero_part(const void *c, int i, size_t first, size_t count, size_t o
 
 static void zero_range(void *c, size_t lo, size_t hi) { over_blocks(c, lo, hi, zero_part, c); }
 
+/* The sum of the blocks' backward-write counts (param.h), and in *counted whether every
+ * block has one: a changed sum means some backward has added into some gradient. */
+static unsigned long writes_sum(const optim *opt, int *counted)
+{
+    unsigned long s = 0;
+    *counted = 1;
+    for (int i = 0; i < opt->nparams; i++) {
+        if (opt->params[i].writes)
+            s += *opt->params[i].writes;
+        else
+            *counted = 0;
+    }
+    return s;
+}
+
+static void mark_clean(optim *opt, int clean)
+{
+    int counted;
+    opt->clean_at = writes_sum(opt, &counted);
+    opt->clean = clean && counted;
+}
+
 void optim_zero_grad(optim *opt)
 {
-    if (opt->clean && opt->clean_at == graph_backward_runs())
+    int counted;
+    if (opt->clean && opt->clean_at == writes_sum(opt, &counted) && counted)
         return;   /* optim_step_clear left them zero and no backward wrote since */
-    /* memset runs at memory speed: a second thread does not pay (measured: 1.1M floats
-     * 50 us on one thread, 70 us on two) */
+    /* memset runs at memory speed: a second thread does not pay ("optimizer" in the
+     * measurement history of tests/bench/README.md) */
     zero_range(opt, 0, opt->total);
-    opt->clean = 1;
-    opt->clean_at = graph_backward_runs();
+    mark_clean(opt, 1);
 }
 
 double optim_lr(const optim *opt) { return opt->o.lr; }
@@ -253,8 +272,7 @@ static void sgd_range(void *c, size_t lo, size_t hi)
 static void step(optim *opt, int clear)
 {
     opt->step++;
-    opt->clean = clear;
-    opt->clean_at = graph_backward_runs();
+    mark_clean(opt, clear);
     if (opt->kind != OPTIM_SGD) {
         adam_step(opt, clear);
         return;

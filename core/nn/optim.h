@@ -1,9 +1,9 @@
 /* optim.h: optimizers over parameter blocks (param.h): SGD with momentum, Adam, AdamW.
  *
- * The update rules are PyTorch 1.13's (torch.optim.SGD / Adam / AdamW, single-tensor
- * path), so a model trained here and there follows the same trajectory up to float
- * rounding. The optimizer keeps its moments in one flat allocation, block after block
- * in the order of the params given, and a step counter.
+ * The update rules are PyTorch 1.13's (torch.optim.SGD / Adam / AdamW, single-tensor path),
+ * so a model trained here and there follows the same trajectory up to float rounding. The
+ * optimizer keeps its moments in one flat allocation, block after block in the order of the
+ * params given, and a step counter.
  *
  *     optim_opts o = optim_defaults(OPTIM_ADAM);
  *     o.lr = 2e-4; o.beta1 = 0.5;
@@ -12,12 +12,12 @@
  *     optim_free(opt);
  *
  * optim_step_clear is optim_step that also sets each gradient to zero as it reads it; the
- * next optim_zero_grad then has nothing to do (it checks that no graph_backward ran in
- * between) and the loop above saves a pass over the gradients (ddpm: -1.5 to -3% per
- * epoch, tests/bench/README.md).
+ * next optim_zero_grad then has nothing to do (it checks, by the blocks' writes counts
+ * (param.h), that no backward wrote them in between) and the loop above saves a pass over
+ * the gradients (tests/bench/README.md, "Measurement history", "optimizer").
  *
- * Ownership: the optimizer copies the lt_param views (not the weights); the layers
- * that own w and g must outlive it. */
+ * Ownership: the optimizer copies the lt_param views (not the weights); the layers that own
+ * w and g must outlive it. */
 #ifndef LT_OPTIM_H
 #define LT_OPTIM_H
 
@@ -51,7 +51,7 @@ typedef struct optim {
     float *v;             /* (total) Adam second moment, right after m; NULL for SGD   */
     long step;            /* steps taken                                               */
     int clean;            /* the gradients were zero after the last step or zero_grad  */
-    unsigned long clean_at;   /* graph_backward_runs() then                            */
+    unsigned long clean_at;   /* the sum of the blocks' writes counts then (param.h)     */
 } optim;
 
 /* PyTorch's defaults: SGD lr 0.01 (PyTorch has none), momentum 0, dampening 0;

@@ -6,6 +6,7 @@
 #include "vec.h"
 #include "conv_wino.h"
 #include "mem.h"
+#include "settings.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,34 +76,30 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
 
 /* ---- conv2d: im2col + sgemm ------------------------------------------------------------------ */
 
-static size_t chunk_floats = 65536;
-static int rowtap_on = 1;
-static int wino_on = 1;
-static size_t wino_cols = 64;
 
 size_t conv2d_set_winograd_cols(size_t n)
 {
-    size_t old = wino_cols;
-    wino_cols = n;
+    size_t old = lt_set.conv_winograd_cols;
+    lt_set.conv_winograd_cols = n;
     return old;
 }
 
 int conv2d_set_winograd(int on)
 {
-    int old = wino_on;
-    wino_on = on ? 1 : 0;
+    int old = lt_set.conv_winograd;
+    lt_set.conv_winograd = on ? 1 : 0;
     return old;
 }
 
 int conv2d_set_rowtap(int on)
 {
-    int old = rowtap_on;
-    rowtap_on = on < 0 ? 0 : on > 2 ? 2 : on;
+    int old = lt_set.conv_rowtap;
+    lt_set.conv_rowtap = on < 0 ? 0 : on > 2 ? 2 : on;
     return old;
 }
 
-void conv2d_set_chunk_floats(size_t n) { chunk_floats = n; }
-size_t conv2d_chunk_floats(void) { return chunk_floats; }
+void conv2d_set_chunk_floats(size_t n) { lt_set.conv_chunk_floats = n; }
+size_t conv2d_chunk_floats(void) { return lt_set.conv_chunk_floats; }
 
 /* The geometry of one convolution. */
 typedef struct conv_geom {
@@ -386,7 +383,8 @@ static void rowtap_weights(const conv_geom *q, const float *src, float *dst, int
 
 /* dyt (n, O) = dyp (O, n) transposed, in tiles that stay in the L1 cache. The weight
  * gradient's sgemms then take dy as a plain (not transposed) operand, for which OpenBLAS
- * has small-matrix kernels (the transposed products it packs: ~30% slower). */
+ * has small-matrix kernels (it packs the transposed products: slower;
+ * tests/bench/README.md, "Measurement history", "conv"). */
 static void transpose_dy(const float *dyp, float *dyt, int O, size_t n)
 {
     enum { T = 16 };
@@ -611,7 +609,8 @@ static void rowtap_fold_row(float *restrict dr, const float *restrict d, size_t 
  * input gradient take 4/9 of the row-tap's multiplies and a pass of transforms. The weight
  * gradient's sgemms, (O, T) . (T, C), are slower at these sizes (50-90 GFLOP/s: K is the
  * tile count), which 4/9 of the multiplies more than make up for. Images go in chunks of
- * about wino_cols tiles (conv2d_set_winograd_cols), side by side in V, Z and M. */
+ * about conv_winograd_cols tiles (settings.h; conv2d_set_winograd_cols), side by side in
+ * V, Z and M. */
 
 /* forward of images [b0, b0 + n): y = conv + bias (+ shift or residual). V and M hold the
  * n images side by side (ld = n T), so each sgemm takes them all. */
@@ -1031,10 +1030,11 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
     q->K = (size_t)q->C * q->kh * q->kw;
     q->P = (size_t)q->Ho * q->Wo;
     size_t per = q->K * q->P;
-    size_t G = per ? chunk_floats / per : 1;
+    size_t G = per ? lt_set.conv_chunk_floats / per : 1;
     if (geom_is_pointwise(q))
-        G = 1;   /* x is its own column matrix: no copies (measured 10-30% faster) */
-    int one_channel = q->C == 1 && rowtap_on == 1;
+        G = 1;   /* x is its own column matrix: no copies (faster; see "conv" in the
+                    measurement history of tests/bench/README.md) */
+    int one_channel = q->C == 1 && lt_set.conv_rowtap == 1;
     if (one_channel)
         G = 1;   /* see below */
     q->G = G < 1 ? 1 : G > (size_t)q->B ? q->B : (int)G;
@@ -1042,22 +1042,23 @@ static lt_status conv_check(const lt_tensor *x, const lt_tensor *w, const lt_ten
         q->G = 1;
     q->Wp = q->W + pad;   /* row-tap: rows share their left and right padding */
     q->Np = (size_t)q->H * q->Wp;
-    /* One input channel (a U-Net's first conv): im2col one image per sgemm (K = k k)
-     * beat the row-tap (K = k) and chunks of images: 3.3-4.9 against 7.2-9.0 and 7.4 ms
-     * per batch of 128, forward and backward (unet_step --conv-sweep). */
-    q->rowtap = rowtap_on && !one_channel && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
-                && (rowtap_on == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
+    /* One input channel (a U-Net's first conv): im2col one image per sgemm (K = k k) beat
+     * the row-tap (K = k) and chunks of images (unet_step --conv-sweep;
+     * tests/bench/README.md, "Measurement history", "conv"). */
+    int rowtap = lt_set.conv_rowtap;
+    q->rowtap = rowtap && !one_channel && stride == 1 && q->kh == q->kw && q->kh == 2 * pad + 1 && q->kh > 1
+                && (rowtap == 2 || 5 * q->Np <= 6 * q->P);   /* padded rows: <= 20% more */
     if (q->rowtap) {
         q->G = 1;
         q->L = rowtap_len(q);
         q->tj = q->C * q->kw <= 96 ? q->kw : 1;
-        q->wino = wino_on && q->kh == 3 && q->H <= WINO_MAX && q->W <= WINO_MAX;
+        q->wino = lt_set.conv_winograd && q->kh == 3 && q->H <= WINO_MAX && q->W <= WINO_MAX;
         q->T = wino_tiles(q->H, q->W);
-        if (q->wino) {   /* chunks of about wino_cols tiles: the sgemms' N, or K for dw */
-            size_t g = wino_cols / q->T;
+        if (q->wino) {   /* chunks of about conv_winograd_cols tiles: the sgemms' N, or K for dw */
+            size_t g = lt_set.conv_winograd_cols / q->T;
             q->G = g < 1 ? 1 : g > (size_t)q->B ? q->B : (int)g;
         }
-    } else if (rowtap_on && stride == 2 && pad == 1 && q->kh == 3 && q->kw == 3
+    } else if (lt_set.conv_rowtap && stride == 2 && pad == 1 && q->kh == 3 && q->kw == 3
                && q->H % 2 == 0 && q->W % 2 == 0) {   /* the phase path */
         q->rowtap = 2;
         q->G = 1;

@@ -106,10 +106,11 @@ void conv2d_naive_backward(const float *x, const float *w, const float *dy, floa
                            float *dw, float *db, int B, int C, int H, int W, int O, int kh,
                            int kw, int stride, int pad);
 
-/* The column buffer's target size in floats (default 65536 = 256 KiB, which measured
- * best: one image per sgemm at 28x28, a few at 7x7; whole-batch sgemms were up to 2x
- * slower). Setting n < 1 means one image per chunk; a huge n means the whole batch in
- * one sgemm. For tuning and benchmarks; results do not depend on it beyond rounding. */
+/* The column buffer's target size in floats (default 65536 = 256 KiB, the fastest
+ * measured: one image per sgemm at 28x28, a few at 7x7; tests/bench/README.md,
+ * "Measurement history", "conv"). Setting n < 1 means one image per chunk; a huge n
+ * means the whole batch in one sgemm. For tuning and benchmarks; results do not depend
+ * on it beyond rounding. */
 void conv2d_set_chunk_floats(size_t n);
 size_t conv2d_chunk_floats(void);
 /* 1 (default): "same" stride-1 convolutions (k = 2 pad + 1 > 1) whose padded rows cost at
@@ -124,12 +125,11 @@ int conv2d_set_rowtap(int on);
  * from the direct sum in the last bits); 0: by the row-tap sgemms. Returns the previous
  * setting; for tests and benchmarks. */
 int conv2d_set_winograd(int on);
-/* Winograd's images per chunk: about n tiles (default 64; 28x28 images have 210, 14x14
- * 56, 7x7 20, so only 7x7 ones go three to a chunk): every sgemm takes the chunk's images
- * side by side (N, or K for the weight gradient, = the chunk's tiles). Larger chunks
- * measured slower (256: +3%, their buffers leave the L2 cache), one image per chunk
- * +2.5% (the 7x7 weight gradient's sgemms then have K = 20). Returns the previous
- * setting; for tuning and benchmarks. */
+/* Winograd's images per chunk: about n tiles (default 64; 28x28 images have 210, 14x14 56,
+ * 7x7 20, so only 7x7 ones go three to a chunk): every sgemm takes the chunk's images side
+ * by side (N, or K for the weight gradient, = the chunk's tiles). Larger chunks (their
+ * buffers leave the L2 cache) and one image per chunk were slower (tests/bench/README.md,
+ * "Measurement history", "conv"). Returns the previous setting; for tuning and benchmarks. */
 size_t conv2d_set_winograd_cols(size_t n);
 
 /* ---- helpers of the conv ops and layers --------------------------------------------------------------- */

@@ -449,10 +449,6 @@ static void mark_needed(lt_graph *g, const lt_param *ps, int nps)
     }
 }
 
-static _Atomic unsigned long backward_runs;
-
-unsigned long graph_backward_runs(void) { return backward_runs; }
-
 /* An allocation of backward failed: its message (the memory limit's, or the machine's)
  * says why; keep it. */
 static lt_status backward_oom(void)
@@ -476,8 +472,12 @@ lt_status graph_backward_from(lt_graph *g, lt_tensor *y, const float *dy,
     if (!on_tape)
         return lt_fail(LT_ERR_VALUE, "backward: the loss was not recorded on this graph "
                        "(or the graph was reset since)");
-    backward_runs++;
     mark_needed(g, ps, nps);
+    for (int i = 0; i < g->ntape; i++) {   /* the blocks this backward adds into */
+        const lt_param *p = g->tape[i]->op ? NULL : g->tape[i]->param;
+        if (p && g->tape[i]->needed && p->writes)
+            ++*p->writes;
+    }
     if (!y->needed)
         return LT_OK;
     size_t n = tensor_numel(y);
@@ -595,7 +595,7 @@ lt_status graph_check_grad(graph_check_fn f, void *ctx, lt_tensor **in, int n,
     lt_status st = g ? LT_OK : LT_ERR_NOMEM;
     for (int k = 0; k < n && st == LT_OK; k++) {   /* inputs copied into parameter blocks */
         p[k] = (lt_param){ malloc((tensor_numel(in[k]) + 1) * sizeof(float)),
-                           calloc(tensor_numel(in[k]) + 1, sizeof(float)), tensor_numel(in[k]), "input" };
+                           calloc(tensor_numel(in[k]) + 1, sizeof(float)), tensor_numel(in[k]), "input", NULL };
         if (!p[k].w || !p[k].g)
             st = lt_fail(LT_ERR_NOMEM, "check_grad: out of memory");
         else

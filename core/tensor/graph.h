@@ -175,10 +175,6 @@ int graph_set_grad_reuse(lt_graph *g, int on);
 /* Sets every ps[i].g to zero. */
 void graph_zero_grad(const lt_param *ps, int nps);
 
-/* How many graph_backward / graph_backward_from calls (of any graph, any thread) got past
- * their checks so far: optim_zero_grad uses it to see whether gradients may have been
- * written since it last zeroed them. */
-unsigned long graph_backward_runs(void);
 
 /* ---- gradient checking (for tests) ---------------------------------------------------- */
 

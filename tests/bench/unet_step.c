@@ -1,4 +1,4 @@
-/* unet_step.c: times one DDPM training step of the U-Net (core/unet.h) at batch 128 on
+/* unet_step.c: times one DDPM training step of the U-Net (core/nn/unet.h) at batch 128 on
  * random data: forward, MSE on eps, backward, Adam (lr 1e-3) -- what
  * tests/bench/torch_unet_ref.py times for the same network in PyTorch.
  *
@@ -315,8 +315,8 @@ static void conv_sweep(int batch)
         float *w = malloc(nw * 4), *gw = calloc(nw, 4), *b = calloc(q[2], 4), *gb = calloc(q[2], 4);
         float *gx = calloc(tensor_numel(x), 4);
         rng_fill_normal(&r, w, nw, 0, 0.1f);
-        lt_param ps[3] = { { w, gw, nw, "w" }, { b, gb, (size_t)q[2], "b" },
-                           { x->data, gx, tensor_numel(x), "x" } };
+        lt_param ps[3] = { { w, gw, nw, "w", NULL }, { b, gb, (size_t)q[2], "b", NULL },
+                           { x->data, gx, tensor_numel(x), "x", NULL } };
         printf("conv C=%d H=%d O=%d k=%d s=%d (x%d):", q[0], q[1], q[2], q[3], q[4], q[6]);
         for (int m = 0; m < NMODES; m++) {
             int rt = conv2d_set_rowtap(modes[m][0]);

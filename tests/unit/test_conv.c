@@ -84,8 +84,8 @@ static void check_conv_case(const conv_case *c, size_t chunk, rng *r)
         memset(dwp, 0, nw * sizeof(float));
         memset(dbp, 0, (size_t)c->O * sizeof(float));
         lt_graph *g = graph_new();
-        lt_param px = { x->data, dxp, nx, "x" }, pw = { w->data, dwp, nw, "w" };
-        lt_param pb = { b->data, dbp, (size_t)c->O, "b" };
+        lt_param px = { x->data, dxp, nx, "x", NULL }, pw = { w->data, dwp, nw, "w", NULL };
+        lt_param pb = { b->data, dbp, (size_t)c->O, "b", NULL };
         lt_tensor *lx = graph_param(g, &px, 4, xs), *lw = graph_param(g, &pw, 4, ws);
         lt_tensor *lb = graph_param(g, &pb, 1, &c->O);
         lt_tensor *y = op_conv2d(g, via ? op_affine(g, lx, 1.0f, 0.0f) : lx, lw, lb, c->stride,
@@ -147,8 +147,8 @@ static void conv_run(const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
     memset(dx, 0, nx * sizeof(float));
     memset(dw, 0, nw * sizeof(float));
     lt_graph *g = graph_new();
-    lt_param px = { x->data, dx, nx, "x" }, pw = { w->data, dw, nw, "w" };
-    lt_param pb = { b->data, db, (size_t)w->shape[0], "b" };
+    lt_param px = { x->data, dx, nx, "x", NULL }, pw = { w->data, dw, nw, "w", NULL };
+    lt_param pb = { b->data, db, (size_t)w->shape[0], "b", NULL };
     lt_tensor *out = op_conv2d(g, graph_param(g, &px, 4, x->shape), graph_param(g, &pw, 4, w->shape),
                                graph_param(g, &pb, 1, b->shape), 1, 1, NULL);
     CHECK(out != NULL);
@@ -172,8 +172,8 @@ static void bits_run(const bits_case *c, const lt_tensor *x, const lt_tensor *w,
 {
     size_t nx = tensor_numel(x), nw = tensor_numel(w), nb = tensor_numel(b);
     memset(out, 0, (nw + nb + nx) * sizeof(float));
-    lt_param ps[3] = { { x->data, out + nw + nb, nx, "x" }, { w->data, out, nw, "w" },
-                       { b->data, out + nw, nb, "b" } };
+    lt_param ps[3] = { { x->data, out + nw + nb, nx, "x", NULL }, { w->data, out, nw, "w", NULL },
+                       { b->data, out + nw, nb, "b", NULL } };
     lt_graph *g = graph_new();
     lt_tensor *gx = graph_param(g, &ps[0], 4, x->shape), *gw = graph_param(g, &ps[1], w->ndim, w->shape),
               *gb = graph_param(g, &ps[2], 1, b->shape);
@@ -658,7 +658,7 @@ static void test_group_norm_grad_double(void)
     rng_fill_normal(&r, rw, NX, 0.0f, 1.0f);
     for (int silu = 0; silu < 2; silu++) {
         float gx[NX] = { 0 }, gw[C] = { 0 }, gb[C] = { 0 };
-        lt_param ps[3] = { { x->data, gx, NX, "x" }, { w->data, gw, C, "w" }, { b->data, gb, C, "b" } };
+        lt_param ps[3] = { { x->data, gx, NX, "x", NULL }, { w->data, gw, C, "w", NULL }, { b->data, gb, C, "b", NULL } };
         lt_graph *g = graph_new();
         lt_tensor *y = op_group_norm(g, graph_param(g, &ps[0], 4, xs), G, graph_param(g, &ps[1], 1, &four),
                                      graph_param(g, &ps[2], 1, &four), 1e-5f, silu, NULL);
@@ -778,11 +778,11 @@ static void test_layers(void)
     for (int i = 0; i < 32; i++)
         CHECK(fabsf(cc->bias[i]) <= bound);
     char buf[96];
-    CHECK_STR(nn_describe(c, buf, sizeof buf), "conv2d(16, 32, k=3, stride=2, pad=1)");
+    CHECK_STR(nn_describe(c, buf, sizeof buf), "conv2d(16, 32, k=3, stride=2)");
 
     lt_module *n = nn_group_norm(4, 16);
     CHECK(n && nn_param_count(n) == 32);
-    CHECK_STR(nn_describe(n, buf, sizeof buf), "group_norm(4, 16)");
+    CHECK_STR(nn_describe(n, buf, sizeof buf), "groupnorm(4, 16)");
     CHECK(((lt_group_norm *)n)->weight[5] == 1.0f && ((lt_group_norm *)n)->bias[5] == 0.0f);
     CHECK(nn_group_norm(3, 16) == NULL);
     CHECK(nn_conv2d(0, 3, 3, 1, 1, &r) == NULL);
@@ -792,12 +792,12 @@ static void test_layers(void)
     lt_graph *g = graph_new();
     lt_tensor *y = nn_group_norm_forward(n, g, nn_forward(c, g, graph_input(g, x)), 0);
     CHECK(y == NULL);   /* group_norm(4, 16) given 32 channels */
-    CHECK_STR(lt_errmsg(), "group_norm(4, 16): expected input (B, 16, H, W), got (2, 32, 4, 4)");
+    CHECK_STR(lt_errmsg(), "groupnorm(4, 16): expected input (B, 16, H, W), got (2, 32, 4, 4)");
     y = nn_forward(c, g, graph_input(g, x));
     CHECK(y && y->shape[1] == 32 && y->shape[2] == 4 && y->shape[3] == 4);
     lt_tensor *y2 = nn_forward(c, g, y);
     CHECK(y2 == NULL);
-    CHECK_STR(lt_errmsg(), "conv2d(16, 32, k=3, stride=2, pad=1): expected input (B, 16, H, W), "
+    CHECK_STR(lt_errmsg(), "conv2d(16, 32, k=3, stride=2): expected input (B, 16, H, W), "
                            "got (2, 32, 4, 4)");
     graph_free(g);
     tensor_free(x);
@@ -831,7 +831,7 @@ static double layer_fd_error(lt_module *m, int gn, lt_tensor *x, rng *rg)
     lt_graph *g = graph_new();
     size_t nx = tensor_numel(x);
     float *dx = calloc(nx, sizeof(float));
-    lt_param px = { x->data, dx, nx, "x" };
+    lt_param px = { x->data, dx, nx, "x", NULL };
     lt_tensor *y = layer_run(m, gn, g, graph_param(g, &px, x->ndim, x->shape));
     size_t ny = y ? tensor_numel(y) : 0;
     float *r = malloc((ny + 1) * sizeof(float));

@@ -47,10 +47,6 @@ int nv_is(value v);
 lt_module *nv_module(value v);
 /* The module a layer shared by several networks stands for (m itself otherwise). */
 lt_module *nv_unshare(lt_module *m);
-/* Layer m as the call of the language's builtin that makes it, for layer tables: as
- * nn_describe, but conv2d with the keywords conv2d takes (padding=, shown when it is not
- * k // 2) and group_norm as groupnorm. Returns out. */
-char *nv_describe(const lt_module *m, char *out, size_t size);
 /* x with thousands separators ("184,785"); out holds 32 bytes. */
 void nv_thousands(size_t x, char *out);
 int ov_is(value v);
