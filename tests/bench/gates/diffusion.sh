@@ -10,7 +10,8 @@
 # The numbers are the ones the notebook prints (score(), the scorer of share/models). The
 # machine's load average is printed too: the wall time is only meaningful on a quiet one.
 # A benchmark: it prints `gate NAME: VALUE (target: ...) ok|MISS` lines and never fails a
-# build (exit 2 only when the notebook could not run).
+# build (exit 2 only when the notebook could not run). GATES_KEEP=DIR keeps the executed
+# notebook (with its outputs) in DIR.
 set -u
 build=${1:-$(cd "$(dirname "$0")/../../.." && pwd)/build}
 top=$(cd "$(dirname "$0")/../../.." && pwd); out=$(mktemp -d); trap 'rm -rf "$out"' EXIT
@@ -23,6 +24,7 @@ if ! /usr/bin/python3 -Xfrozen_modules=off "$top/tests/notebooks/run_notebook.py
   exit 2
 fi
 secs=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }')
+[ -n "${GATES_KEEP:-}" ] && mkdir -p "$GATES_KEEP" && cp "$out/07-diffusion.ipynb" "$GATES_KEEP/"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 /usr/bin/python3 - "$out/07-diffusion.ipynb" "$secs" <<'PY'
 import json, re, sys
