@@ -182,30 +182,111 @@ lt_tensor *op_mean_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, i
 lt_tensor *op_max_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, int keepdim)
 { return reduce_axes(g, x, naxes, axes, keepdim, RA_MAX, "max"); }
 
-lt_tensor *op_var_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, double correction,
-                       int keepdim)
+/* The 4-d frame of x (padded on the left) and, per frame dimension, the stride of the
+ * reduced output (0 along a reduced axis); returns the output's element count */
+static size_t var_frame(const lt_tensor *x, const int *mask, int *s4, size_t *os4)
 {
-    int mask[LT_MAXDIM];
-    if (!x || axes_mask("var", x, naxes, axes, mask) < 0)
+    int off = LT_MAXDIM - x->ndim;
+    size_t n = 1;
+    for (int d = LT_MAXDIM - 1; d >= 0; d--) {
+        int src = d - off;
+        s4[d] = src >= 0 ? x->shape[src] : 1;
+        os4[d] = src >= 0 && mask[src] ? 0 : n;
+        n *= src >= 0 && mask[src] ? 1 : (size_t)s4[d];
+    }
+    return n;
+}
+
+/* calls body(i, o) for every element i of the contiguous frame s4, o its output index */
+#define VAR_LOOP(s4, os4, body)                                                            \
+    for (int i0 = 0, i = 0; i0 < s4[0]; i0++)                                              \
+        for (int i1 = 0; i1 < s4[1]; i1++)                                                 \
+            for (int i2 = 0; i2 < s4[2]; i2++)                                             \
+                for (int i3 = 0; i3 < s4[3]; i3++, i++) {                                  \
+                    size_t o = i0 * os4[0] + i1 * os4[1] + i2 * os4[2] + i3 * os4[3];      \
+                    body;                                                                  \
+                }
+
+/* aux: the input x (contiguous) then the means (float, one per output); fparam[0]: 1 /
+ * (N - correction); iparam[0]: the reduced axes as a bit mask, iparam[1]: 1 for std.
+ * d var / dx = 2 (x - mean) / (N - c); d std / dx = (x - mean) / ((N - c) std) */
+static void var_backward(lt_graph *g, lt_tensor *y)
+{
+    lt_tensor *x = y->in[0];
+    float *dx = graph_grad(g, x);
+    if (!dx)
+        return;
+    int mask[LT_MAXDIM], s4[LT_MAXDIM];
+    size_t os4[LT_MAXDIM];
+    for (int d = 0; d < LT_MAXDIM; d++) mask[d] = (y->iparam[0] >> d) & 1;
+    var_frame(x, mask, s4, os4);
+    const float *const *saved = y->aux;
+    const float *xc = saved[0], *mean = saved[1];
+    if (y->iparam[1]) {
+        float k = y->fparam[0];
+        VAR_LOOP(s4, os4, dx[i] += y->grad[o] * k * (xc[i] - mean[o]) / y->data[o])
+    } else {
+        float k = 2.0f * y->fparam[0];
+        VAR_LOOP(s4, os4, dx[i] += y->grad[o] * k * (xc[i] - mean[o]))
+    }
+}
+
+static const lt_opdef var_defs[2] = { { "var", var_backward }, { "std", var_backward } };
+
+static lt_tensor *var_std(lt_graph *g, lt_tensor *x, int naxes, const int *axes, double correction,
+                          int keepdim, int is_std)
+{
+    int mask[LT_MAXDIM], s4[LT_MAXDIM], shape[LT_MAXDIM], nd = 0, bits = 0;
+    size_t os4[LT_MAXDIM];
+    if (!x || axes_mask(is_std ? "std" : "var", x, naxes, axes, mask) < 0)
         return NULL;
     if (!(correction >= 0 && isfinite(correction))) {
-        lt_fail(LT_ERR_VALUE, "var: correction must be a number >= 0, got %g", correction);
+        lt_fail(LT_ERR_VALUE, "%s: correction must be a number >= 0, got %g", is_std ? "std" : "var", correction);
         return NULL;
     }
     double n = 1.0;
-    for (int d = 0; d < x->ndim; d++)
-        if (mask[d])
-            n *= x->shape[d];
-    double div = n - correction > 0 ? n - correction : 0.0;
-    lt_tensor *dev = op_sub(g, x, op_mean_axes(g, x, naxes, axes, 1));
-    lt_tensor *ss = op_sum_axes(g, op_square(g, dev), naxes, axes, keepdim);
-    return op_div(g, ss, op_scalar(g, (float)div));
+    for (int d = 0; d < x->ndim; d++) {
+        bits |= mask[d] << d;
+        if (mask[d]) n *= x->shape[d];
+        if (!mask[d] || keepdim) shape[nd++] = mask[d] ? 1 : x->shape[d];
+    }
+    size_t nout = var_frame(x, mask, s4, os4);
+    const float *xc = ops_contig(g, x);
+    double *acc = xc ? graph_alloc(g, 2 * nout * sizeof *acc + 1) : NULL;
+    float *mean = acc ? graph_alloc(g, nout * sizeof *mean + 1) : NULL;
+    const float **saved = mean ? graph_alloc(g, 2 * sizeof *saved) : NULL;
+    lt_tensor *y = saved ? graph_tensor(g, nd, shape) : NULL;
+    if (!y)
+        return NULL;
+    /* two passes in double: the means, then the squared deviations from them */
+    double *sum = acc, *ss = acc + nout, div = n - correction > 0 ? n - correction : 0.0;
+    memset(acc, 0, 2 * nout * sizeof *acc);
+    VAR_LOOP(s4, os4, sum[o] += xc[i])
+    for (size_t o = 0; o < nout; o++) sum[o] /= n;
+    VAR_LOOP(s4, os4, ss[o] += ((double)xc[i] - sum[o]) * ((double)xc[i] - sum[o]))
+    for (size_t o = 0; o < nout; o++) {
+        y->data[o] = (float)(is_std ? sqrt(ss[o] / div) : ss[o] / div);
+        mean[o] = (float)sum[o];
+    }
+    saved[0] = xc;
+    saved[1] = mean;
+    y->aux = (void *)saved;
+    y->fparam[0] = (float)(1.0 / div);
+    y->iparam[0] = bits;
+    y->iparam[1] = is_std;
+    return graph_record(g, y, &var_defs[is_std], &x, 1);
+}
+
+lt_tensor *op_var_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, double correction,
+                       int keepdim)
+{
+    return var_std(g, x, naxes, axes, correction, keepdim, 0);
 }
 
 lt_tensor *op_std_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, double correction,
                        int keepdim)
 {
-    return op_sqrt(g, op_var_axes(g, x, naxes, axes, correction, keepdim));
+    return var_std(g, x, naxes, axes, correction, keepdim, 1);
 }
 
 /* ---- NLL and cross-entropy with label smoothing ------------------------------------------- */

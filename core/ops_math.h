@@ -4,8 +4,8 @@
  * result lives in, returns NULL after lt_fail (naming the op and the shapes), passes a
  * NULL input along, and is differentiable unless marked [no grad].
  *
- * sin, cos, tan, where and nll_loss are nodes with their own backward; the reductions,
- * var, std, argmin and the smoothed cross-entropy are built from ops.h's nodes, so their
+ * sin, cos, tan, where, var, std and nll_loss are nodes with their own backward; the
+ * reductions, argmin and the smoothed cross-entropy are built from ops.h's nodes, so their
  * gradients are those nodes' (tests/unit/test_grad.c checks them all by finite
  * differences). */
 #ifndef LT_OPS_MATH_H
@@ -38,8 +38,10 @@ lt_tensor *op_mean_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, i
 lt_tensor *op_max_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, int keepdim);
 /* The variance sum((x - mean)^2) / (N - correction) over the axes (N their element
  * count; correction 1 is PyTorch's default, Bessel's; 0 the population variance). Two
- * passes (the mean first), sums in double. N - correction <= 0 divides by 0: NaN for a
- * constant slice, inf otherwise, as PyTorch. std is its square root. */
+ * passes in double (the mean first), so tiny and huge values keep their precision until
+ * the float result. N - correction <= 0 divides by 0: NaN for a
+ * constant slice, inf otherwise, as PyTorch. std is its square root, taken in double
+ * (the std of 1e-30 values is not lost with a float variance of 1e-60). */
 lt_tensor *op_var_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, double correction,
                        int keepdim);
 lt_tensor *op_std_axes(lt_graph *g, lt_tensor *x, int naxes, const int *axes, double correction,
