@@ -123,6 +123,18 @@ lt_tensor *op_one_hot(lt_graph *g, lt_tensor *labels, int n)
     return y;
 }
 
+lt_tensor *op_rounding(lt_graph *g, lt_tensor *x, lt_rounding mode)
+{
+    const float *xc = x ? ops_contig(g, x) : NULL;
+    lt_tensor *y = xc ? graph_tensor(g, x->ndim, x->shape) : NULL;
+    if (!y)
+        return NULL;
+    size_t n = tensor_numel(x);
+    for (size_t i = 0; i < n; i++)
+        y->data[i] = mode == LT_FLOOR ? floorf(xc[i]) : mode == LT_CEIL ? ceilf(xc[i]) : nearbyintf(xc[i]);
+    return y;
+}
+
 lt_tensor *op_argmin_axis(lt_graph *g, lt_tensor *x, int axis, int keepdim)
 {
     return op_argmax_axis(g, op_neg(g, x), axis, keepdim);

@@ -28,6 +28,11 @@ lt_tensor *op_where(lt_graph *g, lt_tensor *cond, lt_tensor *a, lt_tensor *b);
  * 1 at each label's position, 0 elsewhere. LT_ERR_INDEX names a bad label. */
 lt_tensor *op_one_hot(lt_graph *g, lt_tensor *labels, int n);
 
+/* [no grad] x rounded to whole numbers: down, up, or to the nearest with halves to even
+ * (as torch.floor, ceil, round); +-inf, NaN and -0 stay */
+typedef enum lt_rounding { LT_FLOOR, LT_CEIL, LT_ROUND } lt_rounding;
+lt_tensor *op_rounding(lt_graph *g, lt_tensor *x, lt_rounding mode);
+
 /* [no grad] index of the first minimum along an axis, as floats (NaN is the minimum). */
 lt_tensor *op_argmin_axis(lt_graph *g, lt_tensor *x, int axis, int keepdim);
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bi_data.h"
+#include "bi_math.h"
 #include "data.h"
 #include "metrics.h"
 #include "nn.h"
@@ -231,9 +232,12 @@ static int bn_linear(bi_args *a, value *out)
  * it is a layer for seq(...). */
 static int bn_activation(bi_args *a, value *out, lt_act act, int (*apply)(bi_args *, value *))
 {
-    if (a->npos == 1 && !IS_NUM(a->pos[0])) return apply(a, out);
-    if (a->npos == 1)
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "this activation takes a tensor, not a number");
+    if (a->npos == 1 && IS_NUM(a->pos[0])) {   /* tanh(0.5), as exp(0.5) */
+        *out = NUM_VAL(bm_act_num(act == LT_ACT_RELU ? "relu" : act == LT_ACT_SIGMOID ? "sigmoid" : "tanh",
+                                  AS_NUM(a->pos[0])));
+        return 0;
+    }
+    if (a->npos == 1) return apply(a, out);
     return nv_new(a, nn_act(act, 0), out);
 }
 static int bn_relu(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_RELU, bt_relu); }
@@ -242,6 +246,10 @@ static int bn_tanh(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT
 
 static int bn_unary(bi_args *a, value *out, lt_unary f, int (*apply)(bi_args *, value *))
 {
+    if (a->npos == 1 && IS_NUM(a->pos[0])) {
+        *out = NUM_VAL(bm_act_num(f == LT_UNARY_SILU ? "silu" : "softplus", AS_NUM(a->pos[0])));
+        return 0;
+    }
     if (a->npos == 1) return apply(a, out);
     return nv_new(a, nn_unary(f), out);
 }
@@ -252,6 +260,12 @@ static int bn_softplus(bi_args *a, value *out) { return bn_unary(a, out, LT_UNAR
 static int bn_leaky_relu(bi_args *a, value *out)
 {
     double alpha = 0.01;
+    if (a->npos == 2 && IS_NUM(a->pos[0])) {   /* leaky_relu(-1, 0.2): a number */
+        if (bi_num(a, 1, &alpha) < 0) return -1;
+        double x = AS_NUM(a->pos[0]);
+        *out = NUM_VAL(x > 0 || isnan(x) ? x : alpha * x);
+        return 0;
+    }
     if (a->npos >= 1 && !IS_NUM(a->pos[0])) {
         lt_tensor *x;
         if (a->npos == 2 && bi_num(a, 1, &alpha) < 0) return -1;
@@ -342,20 +356,28 @@ static int bn_loss(bi_args *a, value *out, bn_loss_fn f)
     return tv_result(a->s, a->call, f(a->s->tc->g, p, y, r), out);
 }
 static int bn_mse(bi_args *a, value *out) { return bn_loss(a, out, op_mse); }
-static int bn_bce(bi_args *a, value *out) { return bn_loss(a, out, op_bce); }
+/* bce(p, 1): a number target means that value everywhere, as bce_logits allows */
+static lt_tensor *bn_bce_op(lt_graph *g, lt_tensor *p, lt_tensor *y, lt_reduce r)
+{
+    if (p && y && y->ndim == 0 && p->ndim > 0) y = op_contiguous(g, op_expand(g, y, p->ndim, p->shape));
+    return op_bce(g, p, y, r);
+}
+static int bn_bce(bi_args *a, value *out) { return bn_loss(a, out, bn_bce_op); }
 static int bn_bce_logits(bi_args *a, value *out) { return bn_loss(a, out, op_bce_logits); }
 
-/* cross_entropy(logits, labels) on tensors; other arguments go to the next
- * cross_entropy (information theory's, on distributions) when there is one */
+/* cross_entropy(logits, target) on tensors; other arguments go to information theory's
+ * cross_entropy (on distributions): the table entry of that name whose function is not
+ * this one, whatever the tables' order, so the call can never come back here */
 int bn_cross_entropy(bi_args *a, value *out)
 {
     if (!tv_is(a->pos[0])) {
-        const builtin *mine = bi_find("cross_entropy");
         for (size_t i = 0; bi_at(i); i++)
-            if (bi_at(i) != mine && strcmp(bi_at(i)->name, "cross_entropy") == 0) return bi_call(bi_at(i), a, out);
+            if (bi_at(i)->fn != bn_cross_entropy && bi_at(i)->fn != bm_cross_entropy &&
+                strcmp(bi_at(i)->name, "cross_entropy") == 0)
+                return bi_call(bi_at(i), a, out);
         return bi_fail(a, a->pos_nodes[0], "TypeError", "cross_entropy(logits, labels) needs a tensor of logits");
     }
-    return bn_loss(a, out, op_cross_entropy);
+    return bm_cross_entropy(a, out);
 }
 
 static int bn_kl_gauss(bi_args *a, value *out) { return bn_loss(a, out, op_kl_gauss); }
@@ -714,6 +736,7 @@ static int bn_subset(bi_args *a, value *out)
 
 static const char *const bn_linear_kw[] = {"bias", NULL};
 static const char *const bn_reduce_kw[] = {"reduce", NULL};
+static const char *const bn_ce_kw[] = {"reduce", "label_smoothing", NULL};
 static const char *const bn_optim_kw[] = {"lr", "betas", "eps", "weight_decay", NULL};
 static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", NULL};
 static const char *const bn_moons_kw[] = {"noise", "seed", NULL};
@@ -751,9 +774,13 @@ const builtin bi_nn_builtins[] = {
     {"bce_logits", "bce_logits(logits, target, reduce=\"mean\")",
      "Binary cross-entropy from logits (stable); the target may be a number: bce_logits(D(x), 1).",
      "round(bce_logits(tensor([0, 0]), 1), digits=4)  # => 0.6931", bn_reduce_kw, 2, 2, bn_bce_logits},
-    {"cross_entropy", "cross_entropy(logits, labels, reduce=\"mean\")",
-     "Softmax cross-entropy of logits (B, C) against whole-number labels (B).",
-     "round(cross_entropy(tensor([[0, 0]]), tensor([1])), digits=4)  # => 0.6931", bn_reduce_kw, 2, 2, bn_cross_entropy},
+    {"cross_entropy", "cross_entropy(logits, target, reduce=\"mean\", label_smoothing=0)",
+     "Softmax cross-entropy of logits (B, C) against whole-number labels (B) or class probabilities (B, C), "
+     "as PyTorch's: label_smoothing=eps mixes each target with the uniform distribution, (1 - eps) of it "
+     "plus eps / C per class. (Given two lists or distributions, cross_entropy is information theory's H(p, q).)",
+     "print(round(cross_entropy(tensor([[0, 0]]), tensor([1])), digits=4))  # => 0.6931\n"
+     "round(cross_entropy(tensor([[2, 0]]), tensor([0]), label_smoothing=0.2), digits=4)  # => 0.3269",
+     bn_ce_kw, 2, 2, bn_cross_entropy},
     {"kl_gauss", "kl_gauss(mu, logvar, reduce=\"mean\")",
      "The VAE's KL term 0.5 * sum(exp(logvar) + mu^2 - 1 - logvar), per sample (mean) or summed.",
      "kl_gauss(zeros(4, 2), zeros(4, 2))  # => 0", bn_reduce_kw, 2, 2, bn_kl_gauss},

@@ -7,6 +7,7 @@
 
 #include "lex.h"
 #include "tensor_val.h"
+#include "bi_math.h"
 
 /* ---- the context ----------------------------------------------------------- */
 
@@ -571,6 +572,8 @@ static int bt_reduce(bi_args *a, value *out, const char *name, ta_unary_fn all, 
 {
     int axis, given, keep;
     if (a->npos != 1) return bi_fail(a, NULL, "TypeError", "%s() of a tensor takes one tensor (%d given)", name, a->npos);
+    const value *axes = bi_kw(a, "axis", NULL);
+    if (axes && IS_LIST(*axes)) return bm_reduce_axes(a, out, name);   /* several axes: axis=[0, 2, 3] */
     lt_tensor *t;
     if (ta(a, 0, &t) < 0 || ta_kw_int(a, "axis", 0, &axis, &given) < 0 || ta_kw_int(a, "keepdim", 0, &keep, NULL) < 0)
         return -1;
@@ -612,7 +615,8 @@ static int bt_clamp(bi_args *a, value *out)
     if (lo && hi && AS_NUM(*lo) > AS_NUM(*hi))
         return bi_fail(a, NULL, "ValueError", "clamp: min (%g) is above max (%g)", AS_NUM(*lo), AS_NUM(*hi));
     float l = lo ? (float)AS_NUM(*lo) : -INFINITY, h = hi ? (float)AS_NUM(*hi) : INFINITY;
-    return tv_result_tensor(a->s, a->call, op_clamp(a->s->tc->g, x, l, h), out);
+    /* a number gives a number, as exp(0.5) */
+    return (IS_NUM(a->pos[0]) ? tv_result : tv_result_tensor)(a->s, a->call, op_clamp(a->s->tc->g, x, l, h), out);
 }
 
 static int bt_argmax(bi_args *a, value *out)
@@ -746,7 +750,8 @@ static int bt_number(bi_args *a, value *out)
 
 static const char *const bt_axis_kw[] = {"axis", "keepdim", NULL};
 static const char *const bt_axis_only[] = {"axis", NULL};
-static const char *const bt_reduce_only[] = {"reduce", NULL};
+static const char *const bt_ce_kw[] = {"reduce", "label_smoothing", NULL};
+static const char *const bt_digits_kw[] = {"digits", NULL};
 
 static const char *const bt_clamp_kw[] = {"min", "max", NULL};
 
@@ -815,7 +820,6 @@ static int bt_len(bi_args *a, value *out)
 }
 
 /* exp(t), sum(t), ...: the tensor versions of number builtins (val_type.methods). */
-int bn_cross_entropy(bi_args *a, value *out);
 static const builtin tv_methods[] = {
     {"len", "len(x)", "The size of a tensor's first dimension.", NULL, NULL, 1, 1, bt_len},
     {"exp", "exp(x)", "e to the power x; element-wise on a tensor.",
@@ -832,8 +836,14 @@ static const builtin tv_methods[] = {
      "max(tensor([1, 5, 2]))  # => 5", bt_axis_kw, 1, -1, bt_max},
     {"min", "min(x, axis=none, keepdim=false)", "The smallest element of a tensor, or the minima along one axis.",
      "min(tensor([1, 5, 2]))  # => 1", bt_axis_kw, 1, -1, bt_min},
-    {"cross_entropy", "cross_entropy(logits, labels, reduce=\"mean\")", "Softmax cross-entropy of logits (B, C) "
-     "against whole-number labels (B).", NULL, bt_reduce_only, 2, 2, bn_cross_entropy},
+    {"cross_entropy", "cross_entropy(logits, target, reduce=\"mean\", label_smoothing=0)", "Softmax cross-entropy "
+     "of logits (B, C) against whole-number labels (B) or class probabilities (B, C).", NULL, bt_ce_kw, 2, 2,
+     bm_cross_entropy},
+    {"floor", "floor(x)", "Rounded down, element-wise on a tensor (no gradient).", NULL, NULL, 1, 1, bm_tensor_floor},
+    {"ceil", "ceil(x)", "Rounded up, element-wise on a tensor (no gradient).", NULL, NULL, 1, 1, bm_tensor_ceil},
+    {"round", "round(x, digits=0)", "Rounded to the nearest (halves to even), element-wise on a tensor (no gradient).",
+     NULL, bt_digits_kw, 1, 1, bm_tensor_round},
+    {"log2", "log2(x)", "The base-2 logarithm, element-wise on a tensor.", NULL, NULL, 1, 1, bm_tensor_log2},
     {0},
 };
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bi_math.h"
 #include "builtins.h"
 #include "lex.h"
 #include "net_val.h"
@@ -45,6 +46,7 @@ static int eval_name(lt_session *s, const ast_node *n, value *out)
     const value *v = s->locals ? env_get(s->locals, n->text) : NULL;
     if (!v) v = env_get(s->globals, n->text);
     if (v) { *out = *v; val_incref(*v); return 0; }
+    if (bm_constant(n->text, out)) return 0;   /* pi, e */
     const builtin *b = bi_find(n->text);
     if (b) { *out = BUILTIN_VAL(b); return 0; }
     const char *near;
