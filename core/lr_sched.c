@@ -35,6 +35,7 @@ lt_status sched_check(const optim_sched *s)
 double sched_lr(const optim_sched *s, double base, long k)
 {
     if (s->kind == SCHED_NONE) return base;
+    k = k > s->start ? k - s->start : 0;
     if (k < s->warmup) return base * (double)(k + 1) / (double)s->warmup;
     double t = (double)(k - s->warmup);
     switch (s->kind) {

@@ -1,6 +1,7 @@
 /* lr_sched.h: learning-rate schedules, as a value an optimizer carries (optim_opts.sched).
  *
- * A schedule maps the number of steps already taken k (0 before the first step) and the
+ * A schedule maps the number of steps already taken k (0 before the first step; counted
+ * from s->start, the optimizer's step count when the schedule was attached) and the
  * optimizer's base learning rate to the rate of step k + 1. Every kind may start with a
  * linear warm-up over `warmup` steps: step k < warmup uses base * (k + 1) / warmup (so the
  * first step is not wasted at lr 0), then the kind's curve runs from base with its own
@@ -38,9 +39,12 @@ typedef struct optim_sched {
     long every;           /* SCHED_STEP: steps between decays, >= 1                   */
     double gamma;         /* SCHED_STEP, SCHED_EXP: the factor, in (0, 1]             */
     double min_lr;        /* SCHED_COSINE: the final rate, >= 0                       */
+    long start;           /* the optimizer's step count when the schedule was attached:
+                             k counts from there (0 for a schedule given at creation)  */
 } optim_sched;
 
-/* The rate of the step after k steps (k >= 0) from base; base for SCHED_NONE. */
+/* The rate of the step after k steps of the optimizer (k >= 0; the schedule's own count is
+ * k - start, 0 if negative) from base; base for SCHED_NONE. */
 double sched_lr(const optim_sched *s, double base, long k);
 
 /* LT_OK, or LT_ERR_VALUE naming the first bad field and its value. */

@@ -7,6 +7,7 @@
 
 #include "bi_data.h"
 #include "bi_math.h"
+#include "bi_sched.h"
 #include "data.h"
 #include "metrics.h"
 #include "nn.h"
@@ -439,10 +440,7 @@ static void ov_repr(const void *data, buf *out)
     size_t n = o->opt->total;
     char num[32];
     nv_thousands(n, num);
-    buf_printf(out, "%s(lr=%g", optim_name(o->opt->kind), o->opt->o.lr);
-    if (o->opt->kind == OPTIM_SGD) buf_printf(out, ", momentum=%g", o->opt->o.momentum);
-    else buf_printf(out, ", betas=[%g, %g]", o->opt->o.beta1, o->opt->o.beta2);
-    if (o->opt->o.weight_decay != 0) buf_printf(out, ", weight_decay=%g", o->opt->o.weight_decay);
+    bs_optim_repr(o->opt, out);
     buf_printf(out, ") over %d network%s, %s parameters, %ld steps", o->nnets, o->nnets == 1 ? "" : "s", num, o->opt->step);
 }
 
@@ -499,12 +497,12 @@ static int ov_opts(bi_args *a, optim_opts *o)
     return 0;
 }
 
-static int ov_new(bi_args *a, value *out, optim_kind kind)
+int ov_new(bi_args *a, value *out, optim_kind kind)
 {
     optim_opts o = optim_defaults(kind);
     value *nets = NULL;
     int n;
-    if (ov_opts(a, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
+    if (ov_opts(a, &o) < 0 || bs_optim_opts(a, kind, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
     int np = 0;
     lt_param none;
     for (int i = 0; i < n; i++) np += nn_params(nv_module(nets[i]), &none, 0);
@@ -542,6 +540,7 @@ int ov_refresh(ov_data *d)
             if (opt->params[i].w != old->params[j].w) continue;
             memcpy(opt->m + to, old->m + at, old->params[j].n * sizeof *opt->m);
             if (old->v) memcpy(opt->v + to, old->v + at, old->params[j].n * sizeof *opt->v);
+            if (old->u) memcpy(opt->u + to, old->u + at, old->params[j].n * sizeof *opt->u);
         }
     }
     opt->step = old->step;
@@ -737,8 +736,8 @@ static int bn_subset(bi_args *a, value *out)
 static const char *const bn_linear_kw[] = {"bias", NULL};
 static const char *const bn_reduce_kw[] = {"reduce", NULL};
 static const char *const bn_ce_kw[] = {"reduce", "label_smoothing", NULL};
-static const char *const bn_optim_kw[] = {"lr", "betas", "eps", "weight_decay", NULL};
-static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", NULL};
+static const char *const bn_optim_kw[] = {"lr", "betas", "eps", "weight_decay", "schedule", "clip", NULL};
+static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", "dampening", "nesterov", "schedule", "clip", NULL};
 static const char *const bn_moons_kw[] = {"noise", "seed", NULL};
 static const char *const bn_train_kw[] = {"train", NULL};
 
@@ -784,15 +783,19 @@ const builtin bi_nn_builtins[] = {
     {"kl_gauss", "kl_gauss(mu, logvar, reduce=\"mean\")",
      "The VAE's KL term 0.5 * sum(exp(logvar) + mu^2 - 1 - logvar), per sample (mean) or summed.",
      "kl_gauss(zeros(4, 2), zeros(4, 2))  # => 0", bn_reduce_kw, 2, 2, bn_kl_gauss},
-    {"adam", "adam(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0)",
-     "An Adam optimizer over a network or a list of networks (PyTorch's update rule).",
+    {"adam", "adam(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0, schedule=none, clip=0)",
+     "An Adam optimizer over a network or a list of networks (PyTorch's update rule). Every optimizer takes "
+     "schedule= (cosine, exponential, step_decay, warmup: the lr per step) and clip= (before each step the "
+     "gradients are scaled so their global L2 norm is at most clip, as torch.nn.utils.clip_grad_norm_).",
      "adam(linear(2, 1), lr=0.01)\n# => Adam(lr=0.01, betas=[0.9, 0.999]) over 1 network, 3 parameters, 0 steps",
      bn_optim_kw, 1, 1, bn_adam},
-    {"adamw", "adamw(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0.01)",
+    {"adamw", "adamw(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0.01, schedule=none, clip=0)",
      "AdamW: Adam with decoupled weight decay.",
      "adamw(linear(2, 1))\n# => AdamW(lr=0.001, betas=[0.9, 0.999], weight_decay=0.01) over 1 network, 3 parameters, 0 steps",
      bn_optim_kw, 1, 1, bn_adamw},
-    {"sgd", "sgd(nets, lr=0.01, momentum=0, weight_decay=0)", "Stochastic gradient descent, with optional momentum.",
+    {"sgd", "sgd(nets, lr=0.01, momentum=0, weight_decay=0, dampening=0, nesterov=false, schedule=none, clip=0)",
+     "Stochastic gradient descent, with optional momentum (nesterov=true: Nesterov's, as PyTorch's; needs "
+     "momentum > 0 and dampening 0).",
      "sgd(linear(2, 1), lr=0.1, momentum=0.9)\n# => SGD(lr=0.1, momentum=0.9) over 1 network, 3 parameters, 0 steps",
      bn_sgd_kw, 1, 1, bn_sgd},
     {"mnist", "mnist()", "The 10,000 bundled MNIST digits: 784 floats in [0, 1] per image, labels 0..9.",

@@ -18,6 +18,7 @@
 #include "bi_ema.h"
 #include "bi_info.h"
 #include "bi_math.h"
+#include "bi_sched.h"
 #include "bi_plot.h"
 #include "bi_save.h"
 #include "bi_score.h"
@@ -449,7 +450,7 @@ static const builtin bi_core[] = {
 
 /* Every table of builtins; other modules add theirs here. */
 static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
-                                           bi_tensor_builtins, bi_math_builtins, bi_nn_builtins, bi_net_builtins,
+                                           bi_tensor_builtins, bi_math_builtins, bi_nn_builtins, bi_sched_builtins, bi_net_builtins,
                                            bi_ema_builtins, bi_save_builtins, bi_score_builtins,
                                            bi_about_builtins, NULL};
 
