@@ -206,7 +206,8 @@ static int bm_scalar(value v) { return IS_NUM(v) || IS_BOOL(v); }
 /* where(cond, a, b): element-wise a where cond is true (nonzero), else b */
 static int bm_where(bi_args *a, value *out)
 {
-    if (bm_scalar(a->pos[0]) && bm_scalar(a->pos[1]) && bm_scalar(a->pos[2])) {   /* plain numbers */
+    if (bm_scalar(a->pos[0]) && !tv_is(a->pos[1]) && !IS_LIST(a->pos[1]) && !tv_is(a->pos[2]) &&
+        !IS_LIST(a->pos[2])) {   /* a plain choice: where(true, 1, 2), where(0, "a", "b") */
         *out = val_truthy(a->pos[0]) ? a->pos[1] : a->pos[2];
         val_incref(*out);
         return 0;
@@ -317,8 +318,8 @@ const builtin bi_math_builtins[] = {
      "std([2, 4, 4, 4, 5, 5, 7, 9], correction=0)  # => 2", bm_var_kw, 1, 1, bm_std},
     {"where", "where(cond, a, b)",
      "Element-wise choice: a where cond is true (nonzero), else b; cond, a and b broadcast together "
-     "(numbers too). The gradient flows to a where cond holds and to b elsewhere. With three plain numbers, "
-     "a or b.",
+     "(numbers too). The gradient flows to a where cond holds and to b elsewhere. With a plain true/false "
+     "(or number) cond and no tensors, it is a or b.",
      "x = tensor([-2, 0.5, 3])\nwhere(x > 0, x, 0)\n# => tensor (3) float32\n# => [0, 0.5, 3]",
      NULL, 3, 3, bm_where},
     {"one_hot", "one_hot(labels, n=none)",
