@@ -259,7 +259,7 @@ const builtin bi_sched_builtins[] = {
      "A learning-rate schedule for an optimizer's schedule=: a linear warm-up over `warmup` steps (step k uses "
      "(k + 1) / warmup of the base lr), then half a cosine from the base lr down to min_lr at step `steps`, "
      "and min_lr after (PyTorch's CosineAnnealingLR without restarts). It counts optimizer steps. "
-     "plot(s) draws its factor of the base lr.",
+     "plot(s) draws it for a base lr of 1.",
      "opt = adam(linear(2, 1), lr=0.1, schedule=cosine(steps=100, warmup=10))\nget_lr(opt)  # => 0.01",
      bs_cosine_kw, 0, 1, bs_cosine},
     {"exponential", "exponential(gamma, warmup=0)",
