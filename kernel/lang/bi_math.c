@@ -76,8 +76,7 @@ int bm_axes(bi_args *a, int *naxes, int *axes, int *given)
     return 0;
 }
 
-/* reduce="mean" (default) or "sum" */
-static int bm_reduce_kw(bi_args *a, lt_reduce *r)
+int bm_reduce_kw(bi_args *a, lt_reduce *r)
 {
     const ast_node *at;
     const value *v = bi_kw(a, "reduce", &at);

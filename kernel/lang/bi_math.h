@@ -6,6 +6,7 @@
 #define LANG_BI_MATH_H
 
 #include "builtins.h"
+#include "ops.h"
 
 extern const builtin bi_math_builtins[];
 
@@ -24,6 +25,9 @@ int bm_axes(bi_args *a, int *naxes, int *axes, int *given);
 /* sum/mean/max/min(x, axis=[..], keepdim=) over several axes (bi_tensor.c's reduce calls
  * it when axis is a list); kind is "sum", "mean", "max" or "min". */
 int bm_reduce_axes(bi_args *a, value *out, const char *kind);
+
+/* The reduce= keyword of a loss: "mean" (default) or "sum"; -1 with a ValueError. */
+int bm_reduce_kw(bi_args *a, lt_reduce *r);
 
 /* cross_entropy(logits, target, reduce=, label_smoothing=) on tensors. */
 int bm_cross_entropy(bi_args *a, value *out);

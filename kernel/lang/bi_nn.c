@@ -335,24 +335,13 @@ static int bn_params(bi_args *a, value *out)
 
 /* ---- losses ------------------------------------------------------------------ */
 
-static int bn_reduce(bi_args *a, lt_reduce *r)
-{
-    const ast_node *at;
-    const value *v = bi_kw(a, "reduce", &at);
-    *r = LT_MEAN;
-    if (!v) return 0;
-    if (IS_STR(*v) && strcmp(AS_STR(*v)->chars, "sum") == 0) { *r = LT_SUM; return 0; }
-    if (IS_STR(*v) && strcmp(AS_STR(*v)->chars, "mean") == 0) return 0;
-    return bi_fail(a, at, "ValueError", "reduce must be \"mean\" or \"sum\"");
-}
-
 typedef lt_tensor *(*bn_loss_fn)(lt_graph *, lt_tensor *, lt_tensor *, lt_reduce);
 
 static int bn_loss(bi_args *a, value *out, bn_loss_fn f)
 {
     lt_tensor *p, *y;
     lt_reduce r;
-    if (bn_reduce(a, &r) < 0) return -1;
+    if (bm_reduce_kw(a, &r) < 0) return -1;
     if (tv_arg(a->s, a->pos_nodes[0], a->pos[0], &p) < 0 || tv_arg(a->s, a->pos_nodes[1], a->pos[1], &y) < 0) return -1;
     return tv_result(a->s, a->call, f(a->s->tc->g, p, y, r), out);
 }

@@ -58,35 +58,43 @@ static float *bs_to_floats(void *data, size_t *n, int shape[4], int *ndim)
 
 static const val_type bs_type = { .name = "schedule", .free = bs_free, .repr = bs_repr, .to_floats = bs_to_floats };
 
-/* A whole-number keyword or positional argument (positional i if given), >= lo. */
+/* The argument called name: positional i if there is one (i = 99: keyword only), else the
+ * keyword; *v NULL when absent (an error if required, showing e.g. "steps=1000") */
+static int bs_arg(bi_args *a, int i, const char *name, const char *eg, int required, const value **v,
+                  const ast_node **at)
+{
+    *v = bi_kw(a, name, at);
+    if (i < a->npos) {
+        if (*v) return bi_fail(a, *at, "TypeError", "%s given twice (as argument %d and as a keyword)", name, i + 1);
+        *v = &a->pos[i];
+        *at = a->pos_nodes[i];
+    }
+    if (!*v && required) return bi_fail(a, NULL, "TypeError", "give %s=, e.g. %s=%s", name, name, eg);
+    return 0;
+}
+
+/* A whole number >= lo from bs_arg, dflt when absent */
 static int bs_count(bi_args *a, int i, const char *name, long lo, long dflt, int required, long *x)
 {
+    const value *v;
     const ast_node *at = NULL;
-    const value *v = bi_kw(a, name, &at);
-    if (i < a->npos) {
-        if (v) return bi_fail(a, at, "TypeError", "%s given twice (as argument %d and as a keyword)", name, i + 1);
-        v = &a->pos[i];
-        at = a->pos_nodes[i];
-    }
     *x = dflt;
-    if (!v) return required ? bi_fail(a, NULL, "TypeError", "give %s=, e.g. %s=1000", name, name) : 0;
+    if (bs_arg(a, i, name, "1000", required, &v, &at) < 0) return -1;
+    if (!v) return 0;
     if (!IS_NUM(*v) || AS_NUM(*v) != floor(AS_NUM(*v)) || AS_NUM(*v) < lo || AS_NUM(*v) > 1e12)
         return bi_fail(a, at, "ValueError", "%s must be a whole number >= %ld", name, lo);
     *x = (long)AS_NUM(*v);
     return 0;
 }
 
+/* A number from bs_arg, dflt when absent */
 static int bs_real(bi_args *a, int i, const char *name, double dflt, int required, double *x)
 {
+    const value *v;
     const ast_node *at = NULL;
-    const value *v = bi_kw(a, name, &at);
-    if (i < a->npos) {
-        if (v) return bi_fail(a, at, "TypeError", "%s given twice (as argument %d and as a keyword)", name, i + 1);
-        v = &a->pos[i];
-        at = a->pos_nodes[i];
-    }
     *x = dflt;
-    if (!v) return required ? bi_fail(a, NULL, "TypeError", "give %s=, e.g. %s=0.9", name, name) : 0;
+    if (bs_arg(a, i, name, "0.9", required, &v, &at) < 0) return -1;
+    if (!v) return 0;
     if (!IS_NUM(*v)) return bi_fail(a, at, "TypeError", "%s must be a number, not %s", name, val_type_name(*v));
     *x = AS_NUM(*v);
     return 0;
