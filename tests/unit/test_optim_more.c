@@ -68,11 +68,9 @@ static void test_against_torch(void)
         for (int t = 0; t < 5; t++) {
             memcpy(g, G[t], sizeof g);
             optim_step(opt);
-            for (int i = 0; i < 3; i++) {
-                if (fabsf(w[i] - TORCH[c][t][i]) > 3e-7f)
-                    fprintf(stderr, "case %d step %d w[%d] = %.9g, torch %.9g\n", c, t, i, w[i], TORCH[c][t][i]);
-                CHECK_NEAR(w[i], TORCH[c][t][i], 3e-7);
-            }
+            /* bit for bit, but for the clipped case: torch scales by a float coefficient
+             * from a float norm, optim_clip_grad_norm from a double one (0.5 ulp apart) */
+            for (int i = 0; i < 3; i++) CHECK_NEAR(w[i], TORCH[c][t][i], c == 7 ? 1.2e-7 : 0.0);
         }
         CHECK(opt->step == 5);
         optim_free(opt);
