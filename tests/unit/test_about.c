@@ -45,7 +45,7 @@ static void test_about_text(void)
         CHECK(has(line));
         snprintf(line, sizeof line, "kernels for %s", openblas_get_corename());
         CHECK(has(line));
-        snprintf(line, sizeof line, "threads: %d (", tensor_get_threads());
+        snprintf(line, sizeof line, "threads: %d (", pool_get_threads());
         CHECK(has(line));
         CHECK(has(isa == CPU_ISA_AVX512 ? "own sgemm kernel: AVX-512" : "only on the avx512 path"));
     }
