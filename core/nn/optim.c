@@ -13,7 +13,6 @@
 #include "optim.h"
 #include "mem.h"
 #include "par.h"
-#include "optim_more.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -111,6 +111,13 @@ int optim_nstate(optim_kind kind, const optim_opts *o);
  * (inf or NaN when a gradient is; the gradients are then scaled by 0 or NaN, as PyTorch). */
 double optim_clip_grad_norm(optim *opt, double max_norm);
 
+/* For optim.c: RMSprop, Adagrad and Adadelta live in optim_more.c. optim_more_check is
+ * LT_OK or LT_ERR_VALUE naming the kind's bad hyperparameter; optim_more_step is one
+ * update of every block at rate opt->o.lr (opt->step already counts it), zeroing each
+ * gradient once read when clear is 1. */
+lt_status optim_more_check(optim_kind kind, const optim_opts *o);
+void optim_more_step(optim *opt, int clear);
+
 /* "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta" */
 const char *optim_name(optim_kind kind);
 

@@ -11,7 +11,7 @@
  *   Adadelta  m square_avg; v acc_delta */
 #pragma GCC optimize("tree-vectorize", "vect-cost-model=cheap")
 
-#include "optim_more.h"
+#include "optim.h"
 
 #include <math.h>
 #include <string.h>

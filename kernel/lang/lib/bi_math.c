@@ -52,30 +52,6 @@ static int bm_kw_axis(bi_args *a, int dflt, int *axis, int *given)
     return 0;
 }
 
-int bm_axes(bi_args *a, int *naxes, int *axes, int *given)
-{
-    const ast_node *at;
-    const value *v = bi_kw(a, "axis", &at);
-    *naxes = 0;
-    *given = v && !IS_NONE(*v);
-    if (!*given) return 0;
-    const value *items = v;
-    size_t n = 1;
-    if (IS_LIST(*v)) {
-        items = AS_LIST(*v)->items;
-        n = AS_LIST(*v)->n;
-        if (n < 1 || n > LT_MAXDIM)
-            return bi_fail(a, at, "ValueError", "axis takes 1 to %d axes, got %zu", LT_MAXDIM, n);
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!IS_NUM(items[i]) || AS_NUM(items[i]) != floor(AS_NUM(items[i])) || fabs(AS_NUM(items[i])) > 64)
-            return bi_fail(a, at, "TypeError", "axis must be a whole number or a list of them, e.g. axis=[0, 2, 3]");
-        axes[i] = (int)AS_NUM(items[i]);
-    }
-    *naxes = (int)n;
-    return 0;
-}
-
 int bm_reduce_kw(bi_args *a, lt_reduce *r)
 {
     const ast_node *at;
@@ -151,21 +127,6 @@ static int bm_tensor_log2(bi_args *a, value *out)
 
 /* ---- reductions ------------------------------------------------------------------------- */
 
-int bm_reduce_axes(bi_args *a, value *out, const char *kind)
-{
-    lt_tensor *t;
-    int naxes, axes[LT_MAXDIM], given, keep;
-    if (bm_tensor(a, 0, kind, &t) < 0 || bm_axes(a, &naxes, axes, &given) < 0 || bm_kw_flag(a, "keepdim", 0, &keep) < 0)
-        return -1;
-    lt_graph *g = a->s->tc->g;
-    lt_tensor *y;
-    if (strcmp(kind, "sum") == 0) y = op_sum_axes(g, t, naxes, axes, keep);
-    else if (strcmp(kind, "mean") == 0) y = op_mean_axes(g, t, naxes, axes, keep);
-    else if (strcmp(kind, "max") == 0) y = op_max_axes(g, t, naxes, axes, keep);
-    else y = op_neg(g, op_max_axes(g, op_neg(g, t), naxes, axes, keep));
-    return tv_result(a->s, a->call, y, out);
-}
-
 /* var(x, axis=none, correction=1, unbiased=none, keepdim=false) and std */
 static int bm_var_std(bi_args *a, value *out, int is_std)
 {
@@ -181,7 +142,7 @@ static int bm_var_std(bi_args *a, value *out, int is_std)
     if (cv) corr = AS_NUM(*cv);
     if (bm_kw_flag(a, "unbiased", 1, &unbiased) < 0) return -1;
     if (uv) corr = unbiased ? 1.0 : 0.0;
-    if (bm_tensor(a, 0, who, &t) < 0 || bm_axes(a, &naxes, axes, &given) < 0 || bm_kw_flag(a, "keepdim", 0, &keep) < 0)
+    if (bm_tensor(a, 0, who, &t) < 0 || tv_axes(a, &naxes, axes, &given) < 0 || bm_kw_flag(a, "keepdim", 0, &keep) < 0)
         return -1;
     lt_graph *g = a->s->tc->g;
     lt_tensor *y = is_std ? op_std_axes(g, t, naxes, axes, corr, keep) : op_var_axes(g, t, naxes, axes, corr, keep);

@@ -7,7 +7,7 @@
 
 #include "args.h"
 #include "bi_math.h"
-#include "bi_sched.h"
+#include "sched_val.h"
 #include "conv.h"
 #include "conv_layers.h"
 #include "data.h"
@@ -441,7 +441,7 @@ static void ov_repr(const void *data, buf *out)
     size_t n = o->opt->total;
     char num[32];
     nv_thousands(n, num);
-    bs_optim_repr(o->opt, out);
+    sch_optim_repr(o->opt, out);
     buf_printf(out, ") over %d network%s, %s parameters, %ld steps", o->nnets, o->nnets == 1 ? "" : "s", num, o->opt->step);
 }
 
@@ -503,7 +503,7 @@ int ov_new(bi_args *a, value *out, optim_kind kind)
     optim_opts o = optim_defaults(kind);
     value *nets = NULL;
     int n;
-    if (ov_opts(a, &o) < 0 || bs_optim_opts(a, kind, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
+    if (ov_opts(a, &o) < 0 || sch_optim_opts(a, kind, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
     int np = 0;
     lt_param none;
     for (int i = 0; i < n; i++) np += nn_params(nv_module(nets[i]), &none, 0);

@@ -13,7 +13,7 @@
  *                                      beta2, eps, weight_decay; or (21): those, then
  *                                      alpha, centered, lr_decay, init_acc, rho, clip and
  *                                      the schedule's kind, warmup, steps, every, gamma,
- *                                      min_lr, start (bi_sched.c; files of 8 have none)
+ *                                      min_lr, start (sched_val.c; files of 8 have none)
  *                step            i64   () steps taken
  *                sizes           i64   (blocks) the floats of each parameter block
  *                nets            text  the architectures of its networks, one a line
@@ -41,7 +41,7 @@
  * with load_into(net, path) into a network of the same description, whose blocks must
  * match the file's in number and size. */
 #include "bi_save.h"
-#include "bi_sched.h"
+#include "sched_val.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -380,11 +380,11 @@ static int sv_net(bi_args *a, value net, ckpt_writer *w)
     return st;
 }
 
-enum { SV_HYPER = 8 + BS_HYPER_MORE };
+enum { SV_HYPER = 8 + SCH_HYPER_MORE };
 
 static void sv_hyper(const optim *o, double h[SV_HYPER])
 {
-    bs_hyper_write(&o->o, h + 8);
+    sch_hyper_write(&o->o, h + 8);
     h[0] = o->o.lr; h[1] = o->o.momentum; h[2] = o->o.dampening; h[3] = o->o.nesterov;
     h[4] = o->o.beta1; h[5] = o->o.beta2; h[6] = o->o.eps; h[7] = o->o.weight_decay;
 }
@@ -554,7 +554,7 @@ static int sv_opt_check(bi_args *a, const ckpt *ck, const lt_param *ps, int np, 
     const double *h = hyper->data;
     r->o = (optim_opts){ .lr = h[0], .momentum = h[1], .dampening = h[2], .nesterov = h[3] != 0,
                          .beta1 = h[4], .beta2 = h[5], .eps = h[6], .weight_decay = h[7] };
-    if (hyper->count == SV_HYPER) bs_hyper_read(h + 8, &r->o);
+    if (hyper->count == SV_HYPER) sch_hyper_read(h + 8, &r->o);
     else { optim_opts d = optim_defaults(r->kind); r->o.alpha = d.alpha; r->o.rho = d.rho; }
     r->step = (long)*(const int64_t *)step->data;
     const int64_t *sz = sizes->data;
