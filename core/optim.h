@@ -63,8 +63,8 @@ typedef struct optim {
     float *m;             /* (total) SGD momentum buffer / Adam first moment; owned,
                              one allocation with v                                     */
     float *v;             /* (total) Adam second moment, right after m; NULL for SGD   */
-    float *u;             /* (total) a third state after v (RMSprop momentum buffer
-                             when centered too, Adadelta's acc_delta), or NULL         */
+    float *u;             /* (total) a third state after v, or NULL: RMSprop's grad_avg
+                             with momentum and centered (optim_more.c lists them all)  */
     long step;            /* steps taken                                               */
     int clean;            /* the gradients were zero after the last step or zero_grad  */
     unsigned long clean_at;   /* graph_backward_runs() then                            */
