@@ -8,14 +8,20 @@ static _Thread_local char lt_msg[1024];
 static _Thread_local lt_status lt_st;   /* the last failure's status */
 static _Thread_local int lt_arg = -1;   /* its argument, -1 when none */
 
+static lt_status vfail(lt_status st, int arg, const char *fmt, va_list ap)
+{
+    vsnprintf(lt_msg, sizeof lt_msg, fmt, ap);
+    lt_st = st;
+    lt_arg = arg < 0 ? -1 : arg;
+    return st;
+}
+
 lt_status lt_fail(lt_status st, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(lt_msg, sizeof lt_msg, fmt, ap);
+    vfail(st, -1, fmt, ap);
     va_end(ap);
-    lt_st = st;
-    lt_arg = -1;
     return st;
 }
 
@@ -23,10 +29,8 @@ lt_status lt_fail_arg(lt_status st, int arg, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(lt_msg, sizeof lt_msg, fmt, ap);
+    vfail(st, arg, fmt, ap);
     va_end(ap);
-    lt_st = st;
-    lt_arg = arg < 0 ? -1 : arg;
     return st;
 }
 

@@ -544,8 +544,8 @@ lt_status huff_words_expected_length(const char *const *words, int nw, const dou
     if ((st = info_check_dist(who, "p", p, np > 0 ? (size_t)np : 0)) != LT_OK)
         return lt_fail_at(st, 1);
     if (a >= 0)
-        return lt_fail(LT_ERR_VALUE, "%s: not a prefix-free code: \"%s\" (codeword %d) is a prefix "
-                       "of \"%s\" (codeword %d)", who, words[a], a, words[b], b);
+        return lt_fail_arg(LT_ERR_VALUE, 0, "%s: not a prefix-free code: \"%s\" (codeword %d) is a prefix "
+                           "of \"%s\" (codeword %d)", who, words[a], a, words[b], b);
     double l = 0;
     for (int i = 0; i < nw; i++) l += p[i] * (double)strlen(words[i]);
     *out = l;

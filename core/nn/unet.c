@@ -212,3 +212,62 @@ lt_tensor *unet_forward(lt_unet *u, lt_graph *g, lt_tensor *x, lt_tensor *t)
         h = op_reshape(g, h, 2, x->shape);
     return h;
 }
+
+/* ---- the U-Net as a layer -------------------------------------------------------------- */
+
+typedef struct unet_mod {
+    lt_module base;
+    lt_unet *u;
+} unet_mod;
+
+static lt_tensor *unet_mod_forward(lt_module *m, lt_graph *g, lt_tensor *x)
+{
+    (void)m;
+    (void)g;
+    (void)x;
+    lt_fail(LT_ERR_VALUE, "unet takes (x, t): call it as eps(xt, t)");
+    return NULL;
+}
+
+static int unet_mod_params(lt_module *m, lt_param *ps, int cap)
+{
+    return unet_params(((unet_mod *)m)->u, ps, cap);
+}
+
+static char *unet_mod_describe(const lt_module *m, char *b, size_t size)
+{
+    /* every argument, so that the description is the call that rebuilds it (load) */
+    const unet_config *c = &((const unet_mod *)m)->u->cfg;
+    snprintf(b, size, "unet(c1=%d, c2=%d, c3=%d, groups=%d, sdim=%d, tdim=%d)", c->c1, c->c2, c->c3,
+             c->groups, c->sdim, c->tdim);
+    return b;
+}
+
+static void unet_mod_free(lt_module *m)
+{
+    unet_free(((unet_mod *)m)->u);
+    free(m);
+}
+
+static const lt_module_ops unet_mod_ops = { "unet", unet_mod_forward, unet_mod_params,
+                                            unet_mod_describe, unet_mod_free };
+
+lt_module *nn_unet(const unet_config *cfg, rng *r)
+{
+    unet_mod *m = calloc(1, sizeof *m);
+    if (!m) {
+        lt_fail(LT_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    m->base.ops = &unet_mod_ops;
+    if (!(m->u = unet_new(cfg, r))) {
+        free(m);
+        return NULL;
+    }
+    return &m->base;
+}
+
+lt_unet *nn_unet_of(lt_module *m)
+{
+    return m && m->ops == &unet_mod_ops ? ((unet_mod *)m)->u : NULL;
+}

@@ -93,4 +93,13 @@ int unet_params(lt_unet *u, lt_param *ps, int cap);
 /* Total number of trainable floats (184,785 for the default). */
 size_t unet_param_count(const lt_unet *u);
 
+/* The U-Net as a layer (lt_module, kind "unet"), so that networks, optimizers and
+ * checkpoints hold it like any other: its params are the U-Net's, its description the
+ * call that rebuilds it ("unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128)"). It
+ * takes two inputs, so nn_forward fails ("unet takes (x, t)"): run it with unet_forward
+ * on nn_unet_of(m). NULL after lt_fail (bad configuration, out of memory). */
+lt_module *nn_unet(const unet_config *cfg, rng *r);
+/* The U-Net inside a "unet" layer, or NULL for another kind. */
+lt_unet *nn_unet_of(lt_module *m);
+
 #endif

@@ -1,4 +1,4 @@
-/* gemm_bench.c: the engine's own sgemm (core/gemm.c) against OpenBLAS's cblas_sgemm on
+/* gemm_bench.c: the engine's own sgemm (core/compute/gemm.c) against OpenBLAS's cblas_sgemm on
  * every product shape of the four lecture MLPs (ae, vae, gan, ddpm: forward, dX, dW, and
  * DDPM sampling), on 1 and 2 threads.
  *

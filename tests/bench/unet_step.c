@@ -1,4 +1,4 @@
-/* unet_step.c: times one DDPM training step of the U-Net (core/unet.h) at batch 128 on
+/* unet_step.c: times one DDPM training step of the U-Net (core/nn/unet.h) at batch 128 on
  * random data: forward, MSE on eps, backward, Adam (lr 1e-3) -- what
  * tests/bench/torch_unet_ref.py times for the same network in PyTorch.
  *

@@ -1,6 +1,6 @@
 /* test_about.c: about() and the kernel banner name what the engine runs on: the ISA in
  * use (and LATENT_ISA's effect through cpu_isa_set), what the CPU has, the BLAS's core and
- * the thread count; LATENT_ISA values are parsed as documented (core/cpu.h). */
+ * the thread count; LATENT_ISA values are parsed as documented (core/compute/cpu.h). */
 #include <cblas.h>
 #include <stdio.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* test_gemm.c: the own sgemm kernel (core/gemm.c) and sgemm against
+/* test_gemm.c: the own sgemm kernel (core/compute/gemm.c) and sgemm against
  * sgemm_naive: random shapes from 1 to ~300 with odd sizes, every transpose pair,
  * padded leading dimensions, alpha/beta (beta 0 over NaN garbage), 1, 2 and 3 threads;
  * results equal across thread counts; degenerate shapes (M, N <= 0; K = 0). Each ISA path

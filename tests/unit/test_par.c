@@ -1,4 +1,4 @@
-/* test_par.c: the element loops over threads (core/par.h): every element once, sums that
+/* test_par.c: the element loops over threads (core/compute/par.h): every element once, sums that
  * do not depend on the thread count, and a training step (products, ops, optimizer)
  * whose results are the same bit for bit on 1, 2 and 3 threads. */
 #include <cblas.h>

@@ -1,5 +1,5 @@
 /* bi_about.h: what the engine runs on, for about() and the kernel's banner: the vector
- * ISA in use (core/cpu.h; LATENT_ISA lowers it) and what the CPU has, whether the own
+ * ISA in use (core/compute/cpu.h; LATENT_ISA lowers it) and what the CPU has, whether the own
  * sgemm kernel runs, the BLAS (OpenBLAS's build and the core whose kernels it chose) and
  * its threads, and the engine's thread count. */
 #ifndef LANG_BI_ABOUT_H

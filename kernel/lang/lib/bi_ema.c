@@ -1,4 +1,4 @@
-/* bi_ema.c: the moving average of a network's weights (core/ema.c) as a value of the
+/* bi_ema.c: the moving average of a network's weights (core/nn/ema.c) as a value of the
  * language, and the learning rate of an optimizer as a number to read and set.
  *
  *     avg = ema(eps_net, decay=0.999)     # a shadow copy of eps_net's weights

@@ -4,8 +4,8 @@
  *
  * Units: a keyword bits=true/false. Quantities of lists (discrete distributions,
  * the Huffman lecture) are in bits unless bits=false; quantities of normals (the VAE
- * lecture) are in nats unless bits=true. The numbers come from core/info.c and
- * core/huffman.c; this file converts values and words errors. */
+ * lecture) are in nats unless bits=true. The numbers come from core/info/info.c and
+ * core/info/huffman.c; this file converts values and words errors. */
 #include "bi_info.h"
 
 #include <math.h>

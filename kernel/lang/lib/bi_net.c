@@ -404,26 +404,6 @@ static int bn_temb(bi_args *a, value *out)
 
 /* ---- unet() ---------------------------------------------------------------------- */
 
-typedef struct unet_mod { lt_module base; lt_unet *u; } unet_mod;
-
-static lt_tensor *unet_mod_forward(lt_module *m, lt_graph *g, lt_tensor *x)
-{
-    (void)m; (void)g; (void)x;
-    lt_fail(LT_ERR_VALUE, "unet takes (x, t): call it as eps(xt, t)");
-    return NULL;
-}
-static int unet_mod_params(lt_module *m, lt_param *ps, int cap) { return unet_params(((unet_mod *)m)->u, ps, cap); }
-static char *unet_mod_describe(const lt_module *m, char *b, size_t size)
-{
-    /* every argument, so that the description is the call that rebuilds it (load) */
-    const unet_config *c = &((const unet_mod *)m)->u->cfg;
-    snprintf(b, size, "unet(c1=%d, c2=%d, c3=%d, groups=%d, sdim=%d, tdim=%d)", c->c1, c->c2, c->c3, c->groups,
-             c->sdim, c->tdim);
-    return b;
-}
-static void unet_mod_free(lt_module *m) { unet_free(((unet_mod *)m)->u); free(m); }
-static const lt_module_ops unet_mod_ops = { "unet", unet_mod_forward, unet_mod_params, unet_mod_describe, unet_mod_free };
-
 /* unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128) */
 static int bn_unet(bi_args *a, value *out)
 {
@@ -439,15 +419,13 @@ static int bn_unet(bi_args *a, value *out)
     if (cfg.sdim % 2)
         return bi_fail(a, bi_kw(a, "sdim", &at) ? at : NULL, "ValueError", "unet: sdim must be even (sines "
                        "and cosines), got %d", cfg.sdim);
-    unet_mod *m = calloc(1, sizeof *m);
-    if (!m) return bi_fail(a, NULL, "MemoryError", "out of memory");
-    m->base.ops = &unet_mod_ops;
-    if (!(m->u = unet_new(&cfg, &a->s->tc->r))) { free(m); return tv_fail(a->s, a->call); }
-    return net_wrap_ops(a->s, a->call, &m->base, &unet_value_ops, out);
+    lt_module *m = nn_unet(&cfg, &a->s->tc->r);
+    if (!m) return tv_fail(a->s, a->call);
+    return net_wrap_ops(a->s, a->call, m, &unet_value_ops, out);
 }
 
 /* eps(xt, t): t is a (B) tensor or one number for the whole batch */
-static int unet_call(unet_mod *m, bi_args *a, value *out)
+static int unet_call(lt_unet *u, bi_args *a, value *out)
 {
     lt_tensor *x, *t;
     if (a->npos != 2 || a->nkw) return bi_fail(a, NULL, "TypeError", "a unet takes two arguments: eps(xt, t)");
@@ -457,14 +435,14 @@ static int unet_call(unet_mod *m, bi_args *a, value *out)
         int b = x->shape[0];
         t = op_expand(g, op_reshape(g, t, 1, (int[]){1}), 1, &b);
     }
-    return tv_result_tensor(a->s, a->call, unet_forward(m->u, g, x, op_contiguous(g, t)), out);
+    return tv_result_tensor(a->s, a->call, unet_forward(u, g, x, op_contiguous(g, t)), out);
 }
 
 /* ---- calling a net --------------------------------------------------------------- */
 
 static int net_call(lt_module *m, bi_args *a, value *out)
 {
-    if (nn_is(m, "unet")) return unet_call((unet_mod *)m, a, out);
+    if (nn_unet_of(m)) return unet_call(nn_unet_of(m), a, out);
     net_mod *nm = (net_mod *)m;
     if (!tc_get(a->s, a->call)) return -1;
     net_run r = { .net = nm, .depth = 0, .outer = a->s->net };

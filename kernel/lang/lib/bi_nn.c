@@ -9,8 +9,8 @@
 #include "bi_math.h"
 #include "sched_val.h"
 #include "conv.h"
-#include "conv_layers.h"
 #include "data.h"
+#include "kinds.h"
 #include "layers.h"
 #include "metrics.h"
 #include "nn.h"
@@ -43,35 +43,26 @@ lt_module *nv_module(value v)
 static int nv_in_width(lt_module *m)
 {
     m = nv_unshare(m);
-    if (nn_is(m, "linear")) return ((lt_linear *)m)->in;
     if (nn_is(m, "seq")) {
         int n;
         lt_module **kids = nn_seq_children(m, &n);
         for (int i = 0; i < n; i++) { int w = nv_in_width(kids[i]); if (w > 0) return w; }
+        return -1;
     }
-    return -1;
+    return nn_in_width(m);   /* the kind's (kinds.h): linear's in */
 }
 
 /* The shape after layer m for a layer table: shape[0..*nd) with -1 for the batch and
  * for sizes not known; *nd 0 when nothing is known. */
 static void nv_out_shape(lt_module *m, int *nd, int shape[4])
 {
-    if (nn_is(m, "linear")) { *nd = 2; shape[0] = -1; shape[1] = ((lt_linear *)m)->out; return; }
     if (nn_is(m, "seq")) {
         int n;
         lt_module **kids = nn_seq_children(m, &n);
         for (int i = 0; i < n; i++) nv_out_shape(nv_unshare(kids[i]), nd, shape);
         return;
     }
-    if (nn_is(m, "conv2d")) {
-        const lt_conv2d *c = (const lt_conv2d *)m;
-        int known = *nd == 4 && shape[2] > 0 && shape[3] > 0;
-        int h = known ? conv2d_out_size(shape[2], c->k, c->stride, c->pad) : -1;
-        int w = known ? conv2d_out_size(shape[3], c->k, c->stride, c->pad) : -1;
-        *nd = 4; shape[0] = -1; shape[1] = c->out; shape[2] = h; shape[3] = w;
-        return;
-    }
-    layer_shape_out(m, nd, shape);   /* flatten, pooling, ...; activations, GroupNorm: the same shape */
+    nn_shape_out(m, nd, shape);   /* the kind's (kinds.h); activations, GroupNorm: the same shape */
 }
 
 /* "(B, 16, 28, 28)" ("?" for a size not known), or "same" when nothing is known. */
@@ -308,12 +299,7 @@ static int bn_seq_child(bi_args *a, int i, lt_module **m)
     value v = a->pos[i];
     if (IS_BUILTIN(v)) {
         const char *name = AS_BUILTIN(v)->name;
-        *m = strcmp(name, "relu") == 0 ? nn_act(LT_ACT_RELU, 0)
-           : strcmp(name, "sigmoid") == 0 ? nn_act(LT_ACT_SIGMOID, 0)
-           : strcmp(name, "tanh") == 0 ? nn_act(LT_ACT_TANH, 0)
-           : strcmp(name, "leaky_relu") == 0 ? nn_act(LT_ACT_LEAKY_RELU, 0.01f)
-           : strcmp(name, "silu") == 0 ? nn_unary(LT_UNARY_SILU)
-           : strcmp(name, "softplus") == 0 ? nn_unary(LT_UNARY_SOFTPLUS) : layer_bare(name);
+        *m = nn_bare(name);   /* the layer table's (kinds.h): relu, down, flatten, ... */
         if (!*m) return bi_fail(a, a->pos_nodes[i], "TypeError", "%s is not a layer", name);
         return 0;
     }

@@ -1,6 +1,6 @@
 /* bi_save.c: save, load, load_into and seed (see bi_save.h).
  *
- * The files (core/ckpt.h containers), by kind:
+ * The files (core/nn/ckpt.h containers), by kind:
  *
  *   "network"    arch            text  the architecture as the language writes it,
  *                                      "seq(linear(784, 256), relu, linear(256, 20))"
@@ -51,22 +51,13 @@
 #include "arena.h"
 #include "bi_ema.h"
 #include "ckpt.h"
-#include "conv_layers.h"
+#include "kinds.h"
 #include "env.h"
 #include "eval.h"
 #include "bi_nn.h"
 #include "parse.h"
 #include "score.h"
 #include "bi_train.h"
-
-/* The builtins an architecture text may call (the layers of bi_nn.c and bi_net.c). A
- * new layer kind is saved by adding its builtin here and, unless its describe() writes
- * the full call of that builtin, a case to sv_write. */
-static const char *const sv_layers[] = {
-    "seq", "linear", "relu", "sigmoid", "tanh", "silu", "softplus", "leaky_relu",
-    "conv2d", "groupnorm", "avgpool", "upsample", "down", "up", "flatten", "unflatten",
-    "unet", NULL,
-};
 
 enum { SV_ARCH_MAX = 16384 };
 
@@ -125,11 +116,11 @@ static int sv_blocks_of(bi_args *a, const value *nets, int nnets, sv_blocks *b)
 
 /* ---- architectures --------------------------------------------------------------- */
 
+/* Whether an architecture text may call builtin name: the layers of core's table of
+ * kinds (kinds.h), which also says how each is written (sv_write). */
 static int sv_is_layer(const char *name)
 {
-    for (int i = 0; sv_layers[i]; i++)
-        if (strcmp(sv_layers[i], name) == 0) return 1;
-    return 0;
+    return nn_kind_named(name) != NULL;
 }
 
 /* Whether n is a layer expression: a layer name, or a call of one whose arguments are
@@ -148,11 +139,10 @@ static int sv_arch_ok(const ast_node *n, int depth)
     return 1;
 }
 
-/* Appends the expression of layer builtins that builds m, every argument written:
- * conv2d and group_norm describe themselves in the core's words (pad=, group_norm),
- * the other layers (linear, activations, shape layers, unet) as the call of their
- * builtin; a net as "net NAME(x, t)", which no expression builds. A layer shared
- * through a variable is written where it is used (a rebuild makes one layer each). */
+/* Appends the expression of layer builtins that builds m, every argument written: each
+ * layer as its kind's call (nn_arch, kinds.h); a net as "net NAME(x, t)", which no
+ * expression builds. A layer shared through a variable is written where it is used (a
+ * rebuild makes one layer each). */
 static void sv_write(lt_module *m, buf *b)
 {
     char d[256];
@@ -166,14 +156,8 @@ static void sv_write(lt_module *m, buf *b)
             sv_write(kids[i], b);
         }
         buf_putc(b, ')');
-    } else if (nn_is(m, "conv2d")) {
-        const lt_conv2d *c = (const lt_conv2d *)m;
-        buf_printf(b, "conv2d(%d, %d, k=%d, stride=%d, padding=%d)", c->in, c->out, c->k, c->stride, c->pad);
-    } else if (nn_is(m, "group_norm")) {
-        const lt_group_norm *g = (const lt_group_norm *)m;
-        buf_printf(b, "groupnorm(%d, %d)", g->groups, g->channels);
     } else {
-        buf_puts(b, nn_describe(m, d, sizeof d));
+        buf_puts(b, nn_arch(m, d, sizeof d));
     }
 }
 
@@ -341,16 +325,11 @@ static int sv_add(bi_args *a, lt_status st)
     return st == LT_OK ? 0 : sv_core_fail(a, st);
 }
 
-/* The shapes of m's blocks, from *k on: a linear's weight (out, in) and bias (out); the
- * blocks of other layers (and of layers shared through a variable) as they are, (n). */
+/* The shapes of m's blocks, from *k on, as the layer table gives them (nn_block_shape,
+ * kinds.h: a linear's weight (out, in) and bias (out)); the blocks of other layers (and
+ * of layers shared through a variable) as they are, (n). */
 static void sv_shapes(lt_module *m, const sv_blocks *b, int *ndim, int64_t (*shape)[2], int *k)
 {
-    if (nn_is(m, "linear")) {
-        const lt_linear *l = (const lt_linear *)m;
-        ndim[*k] = 2; shape[*k][0] = l->out; shape[*k][1] = l->in; (*k)++;
-        if (l->bias) { ndim[*k] = 1; shape[*k][0] = l->out; (*k)++; }
-        return;
-    }
     int n;
     lt_module **kids = nn_seq_children(m, &n);
     if (kids) {
@@ -358,7 +337,8 @@ static void sv_shapes(lt_module *m, const sv_blocks *b, int *ndim, int64_t (*sha
         return;
     }
     lt_param none;
-    for (int i = nn_params(m, &none, 0); i > 0; i--, (*k)++) { ndim[*k] = 1; shape[*k][0] = (int64_t)b->p[*k].n; }
+    for (int i = 0, nb = nn_params(m, &none, 0); i < nb; i++, (*k)++)
+        ndim[*k] = nn_block_shape(m, i, b->p[*k].n, shape[*k]);
 }
 
 static int sv_net(bi_args *a, value net, ckpt_writer *w)

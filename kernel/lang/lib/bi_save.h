@@ -12,7 +12,7 @@
  *     save(loss, "loss.ckpt"); loss = load("loss.ckpt")     a training history
  *     seed(42)                              reseeds the session's generator
  *
- * Files are core/ckpt.h containers (versioned, checksummed, written atomically); paths
+ * Files are core/nn/ckpt.h containers (versioned, checksummed, written atomically); paths
  * are relative to the kernel's working directory (the notebook's folder). The kinds and
  * records are described at the top of bi_save.c. A file that cannot be read, is corrupt
  * or does not fit the target is an error that changes nothing: no variable is bound,

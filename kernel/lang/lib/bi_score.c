@@ -1,5 +1,5 @@
 /* bi_score.c: score(samples, data=), permutation(n, seed=) and shift(x, pixels=)
- * (see bi_score.h). The statistics are core/score.c's; this file loads the
+ * (see bi_score.h). The statistics are core/info/score.c's; this file loads the
  * classifiers, runs them over the samples and shows the result as a table. */
 #include "bi_score.h"
 

@@ -6,7 +6,7 @@
  *     s["FD"], s["counts"]      the numbers as values
  *
  * The classifiers are checkpoints made by share/scripts/train_scorer.sh
- * (share/models/mnist-scorer.ltw and fashion-scorer.ltw, found by core/score.h's score_model_path). A session
+ * (share/models/mnist-scorer.ltw and fashion-scorer.ltw, found by core/info/score.h's score_model_path). A session
  * loads each one on its first use, with the Gaussian of its features of the 1,000
  * held-out images (the first 1,000 of np.random.RandomState(0).permutation of the
  * 10,000 images), and keeps them until it ends (the library's closer). */

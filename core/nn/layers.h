@@ -1,10 +1,9 @@
-/* layers.h: the layers without parameters that the language adds to the engine's
- * (kind "shape"): avgpool(2) and upsample(2) (by a factor of 2 on (B, C, H, W)),
- * flatten ((B, ...) -> (B, n)) and unflatten(d0, ...) ((B, n) -> (B, d0, ...)).
- * The network library (bi_nn.c) puts them in seq(...) and its layer tables; the net
- * library (bi_net.c) makes them from builtins. */
-#ifndef LANG_LAYERS_H
-#define LANG_LAYERS_H
+/* layers.h: the layers without parameters (kind "shape"): avgpool(2) and upsample(2)
+ * (by a factor of 2 on (B, C, H, W)), flatten ((B, ...) -> (B, n)) and unflatten(d0, ...)
+ * ((B, n) -> (B, d0, ...)). The language puts them in seq(...) and its layer tables
+ * (kinds.h names them) and makes them from builtins. */
+#ifndef LT_LAYERS_H
+#define LT_LAYERS_H
 
 #include "graph.h"
 #include "nn.h"
@@ -14,9 +13,6 @@ typedef enum layer_shape_kind { LAYER_AVGPOOL, LAYER_UPSAMPLE, LAYER_FLATTEN, LA
 /* A new shape layer (dims[0..nd): unflatten's sizes after the batch, nd <= 3), or NULL
  * after lt_fail. */
 lt_module *layer_shape_new(layer_shape_kind kind, int nd, const int *dims);
-/* The layer a bare builtin name stands for in seq(...): down/avgpool, up/upsample,
- * flatten; NULL for any other name. */
-lt_module *layer_bare(const char *name);
 /* The ops of the layers on a tensor: x (B, ...) -> (B, n), and (B, ...) -> (B, d0, ..).
  * NULL after lt_fail (a ShapeError naming the input's shape). */
 lt_tensor *layer_flatten(lt_graph *g, lt_tensor *x);

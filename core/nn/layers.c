@@ -1,5 +1,5 @@
-/* layers.c: the layers without parameters that the language adds to the engine's:
- * avgpool(2), upsample(2), flatten, unflatten (see layers.h). */
+/* layers.c: the layers without parameters: avgpool(2), upsample(2), flatten, unflatten
+ * (see layers.h). */
 #include "layers.h"
 
 #include <stdio.h>
@@ -77,13 +77,6 @@ lt_module *layer_shape_new(layer_shape_kind kind, int nd, const int *dims)
     return &s->base;
 }
 
-lt_module *layer_bare(const char *name)
-{
-    if (strcmp(name, "down") == 0 || strcmp(name, "avgpool") == 0) return layer_shape_new(LAYER_AVGPOOL, 0, NULL);
-    if (strcmp(name, "up") == 0 || strcmp(name, "upsample") == 0) return layer_shape_new(LAYER_UPSAMPLE, 0, NULL);
-    if (strcmp(name, "flatten") == 0) return layer_shape_new(LAYER_FLATTEN, 0, NULL);
-    return NULL;
-}
 
 
 void layer_shape_out(const lt_module *m, int *nd, int shape[4])
