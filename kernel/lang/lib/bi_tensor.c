@@ -609,7 +609,7 @@ static int bt_reduce_axes(bi_args *a, value *out, const char *kind)
 
 typedef lt_tensor *(*ta_axis_fn)(lt_graph *, lt_tensor *, int, int);
 
-/* sum/mean/max(x, axis=): all elements, or along one axis */
+/* sum/mean/max(x, axis=): all elements, or along one axis or several */
 static int bt_reduce(bi_args *a, value *out, const char *name, ta_unary_fn all, ta_axis_fn along)
 {
     int axis, given, keep;
@@ -824,7 +824,7 @@ static const builtin bi_tensor_builtins[] = {
      "cumsum(tensor([1, 2, 3]))\n# => tensor (3) float32\n# => [1, 3, 6]", bt_axis_only, 1, 1, bt_cumsum},
     {"cumprod", "cumprod(x, axis=0)", "Running products along an axis (the diffusion schedule abar = cumprod(1 - beta)).",
      "cumprod(tensor([1, 2, 3]))\n# => tensor (3) float32\n# => [1, 2, 6]", bt_axis_only, 1, 1, bt_cumprod},
-    {"mean", "mean(x, axis=none, keepdim=false)", "The mean of a tensor's (or a list's) elements, or along one axis.",
+    {"mean", "mean(x, axis=none, keepdim=false)", "The mean of a tensor's (or a list's) elements, or along an axis (a list of axes reduces several: axis=[0, 2, 3]).",
      "mean(tensor([1, 2, 3, 4]))  # => 2.5", bt_axis_kw, 1, 1, bt_mean},
     {"argmax", "argmax(x, axis=none)", "The position of the largest element (of the flattened tensor, or along an axis).",
      "argmax(tensor([[1, 5], [7, 2]]), axis=1)\n# => tensor (2) float32\n# => [1, 0]", bt_axis_only, 1, 1, bt_argmax},
@@ -870,7 +870,7 @@ static const builtin tv_methods[] = {
      "sqrt(tensor([4, 9]))\n# => tensor (2) float32\n# => [2, 3]", NULL, 1, 1, bt_sqrt},
     {"abs", "abs(x)", "The absolute value; element-wise on a tensor.",
      "abs(tensor([-1, 2]))\n# => tensor (2) float32\n# => [1, 2]", NULL, 1, 1, bt_abs},
-    {"sum", "sum(x, axis=none, keepdim=false)", "The sum of a tensor's elements, or along one axis.",
+    {"sum", "sum(x, axis=none, keepdim=false)", "The sum of a tensor's elements, or along an axis (a list of axes reduces several).",
      "sum(tensor([[1, 2], [3, 4]]))  # => 10", bt_axis_kw, 1, -1, bt_sum},
     {"max", "max(x, axis=none, keepdim=false)", "The largest element of a tensor, or the maxima along one axis.",
      "max(tensor([1, 5, 2]))  # => 5", bt_axis_kw, 1, -1, bt_max},
