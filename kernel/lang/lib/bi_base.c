@@ -370,7 +370,7 @@ static const builtin bi_base_builtins[] = {
      "clear_output()", bi_clear_kw, 0, 0, bi_clear_output},
     {"help", "help(name, page=false)",
      "Shows the signature, description and an example of a builtin (of each, where several share a name); "
-     "help(for) or help(\"for\") explains a keyword; help(\"std\") lists the builtins about a word that names "
+     "help(for) or help(\"for\") explains a keyword; help(\"stdev\") lists the builtins about a word that names "
      "none; help() lists every builtin. With page=true the text opens in Jupyter's pager instead.",
      "help(abs)\n# => abs(x)\n# =>     The absolute value of x.\n# =>     Example:\n# =>         abs(-3)  # => 3",
      bi_help_kw, 0, 1, bi_help},
