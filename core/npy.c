@@ -430,7 +430,11 @@ lt_status npy_write(const char *path, const npy_array *a, npy_dtype t)
     unsigned char *b;
     size_t n;
     lt_status st = npy_encode(a, t, &b, &n);
-    if (st != LT_OK) return lt_fail(st, "%s (saving '%s')", lt_errmsg(), path);
+    if (st != LT_OK) {
+        char why[1024];
+        snprintf(why, sizeof why, "%s", lt_errmsg());
+        return lt_fail(st, "%s (saving '%s')", why, path);
+    }
     st = npy_put(path, "npy", b, n);
     free(b);
     return st;
@@ -686,7 +690,11 @@ lt_status npz_write(const char *path, const char *const *names, const npy_array 
         char entry[NPZ_NAME_MAX];
         snprintf(entry, sizeof entry, "%s.npy", names[i]);
         st = npy_encode(&arrays[i], types[i], &d, &m);
-        if (st != LT_OK) st = lt_fail(st, "%s (array '%s')", lt_errmsg(), names[i]);
+        if (st != LT_OK) {
+            char why[1024];
+            snprintf(why, sizeof why, "%s", lt_errmsg());
+            st = lt_fail(st, "%s (array '%s')", why, names[i]);
+        }
         else {
             st = zip_add(&z, &cd, entry, d, m, deflate);
             free(d);

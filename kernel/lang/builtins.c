@@ -15,6 +15,8 @@
 #include "net_val.h"
 #include "session.h"
 #include "bi_about.h"
+#include "bi_dataset.h"
+#include "bi_npy.h"
 #include "bi_ema.h"
 #include "bi_info.h"
 #include "bi_plot.h"
@@ -450,7 +452,7 @@ static const builtin bi_core[] = {
 static const builtin *const bi_tables[] = {bi_core, bi_info_builtins, bi_plot_builtins,
                                            bi_tensor_builtins, bi_nn_builtins, bi_net_builtins,
                                            bi_ema_builtins, bi_save_builtins, bi_score_builtins,
-                                           bi_about_builtins, NULL};
+                                           bi_about_builtins, bi_dataset_builtins, bi_npy_builtins, NULL};
 
 const builtin *bi_at(size_t i)
 {

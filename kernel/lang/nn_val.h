@@ -8,6 +8,7 @@
 #ifndef LANG_NN_VAL_H
 #define LANG_NN_VAL_H
 
+#include "data.h"
 #include "nn.h"
 #include "optim.h"
 #include "tensor_val.h"
@@ -43,5 +44,8 @@ int ov_is(value v);
  * lt_fail (the optimizer is unchanged then). */
 int ov_refresh(ov_data *d);
 int dv_is(value v);
+/* A new data set value taking over *d when st is LT_OK (else the core's error). */
+struct bi_args;
+int dv_new(struct bi_args *a, lt_dataset *d, lt_status st, value *out);
 
 #endif

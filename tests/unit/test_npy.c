@@ -1,5 +1,5 @@
 /* test_npy.c: the .npy/.npz reader and writer (core/npy.c) on files NumPy wrote
- * (tests/data/npy/, made by make.py there), on a table of hostile headers and
+ * (tests/lang/data/npy/, made by make.py there), on a table of hostile headers and
  * archives, and on round trips through its own writer. */
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include "check.h"
 #include "npy.h"
 
-#define FIX TEST_DATA_DIR "/npy/"
+#define FIX LATENT_SOURCE_DIR "/tests/lang/data/npy/"
 
 static int has(const char *msg, const char *part)
 {

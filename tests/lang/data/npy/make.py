@@ -1,4 +1,4 @@
-# make.py: writes the .npy/.npz fixtures of tests/unit/test_npy.c with NumPy
+# make.py: writes the .npy/.npz fixtures of tests/unit/test_npy.c and tests/lang/npy.lt with NumPy
 # (Debian's python3-numpy: /usr/bin/python3 make.py, from this folder). The files are
 # committed, so the unit test needs no Python; tests/npy/interop.sh checks the live
 # round trip against the NumPy installed.
