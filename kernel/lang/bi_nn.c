@@ -775,8 +775,8 @@ const builtin bi_nn_builtins[] = {
     {"dataset", "dataset(xs, ys=none)", "A data set around your own samples xs ((n), (n, d) or (n, c, h, w)) and "
      "ys: class labels when ys is (n) whole numbers >= 0, else targets of any shape (n, ...) (regression, "
      "images to images); train binds x and y to a mini-batch of them.",
-     "dataset(tensor([[0, 1], [1, 0]]), tensor([0, 1]))  # => dataset: 2 samples of 2, labels 0..1\n"
-     "dataset(linspace(-3, 3, 50), randn(50, 1))  # => dataset: 50 samples of 1, targets (1)",
+     "print(dataset(tensor([[0, 1], [1, 0]]), tensor([0, 1])))  # => dataset: 2 samples of 2, labels 0..1\n"
+     "print(dataset(linspace(-3, 3, 50), randn(50, 1)))  # => dataset: 50 samples of 1, targets (1)",
      NULL, 1, 2, bn_dataset},
     {"labels", "labels(data)", "A data set's labels as a tensor.",
      "labels(moons(4))\n# => tensor (4) float32\n# => [0, 1, 0, 1]", NULL, 1, 1, bn_labels},

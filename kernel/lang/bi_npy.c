@@ -371,7 +371,7 @@ const builtin bi_npy_builtins[] = {
      "Named tensors, as a .npz file holds them: save(arrays(x=xs, y=ys), \"d.npz\") writes them in NumPy's "
      "format, load(\"d.npz\") gives them back; d[\"x\"] (or d[0]) is one as a tensor, keys(d) their names, "
      "len(d) their number.",
-     "d = arrays(x=ones(2, 3), y=tensor([1, 0]))\nd  # => arrays: x (2, 3) float32, y (2) float32\n"
+     "d = arrays(x=ones(2, 3), y=tensor([1, 0]))\nprint(d)  # => arrays: x (2, 3) float32, y (2) float32\n"
      "print(keys(d), shape(d[\"x\"]))  # => ['x', 'y'] [2, 3]",
      bi_any_keywords, 0, 0, bnp_arrays},
     {"keys", "keys(arrays)", "The names of arrays (what load of a .npz file gives), in the file's order.",
