@@ -76,7 +76,8 @@ static int ds_add_ys(bi_args *a, lt_dataset *d, const lt_tensor *y)
     return st == LT_OK ? 0 : bi_fail(a, a->pos_nodes[1], lt_status_name(st), "%s", lt_errmsg());
 }
 
-int dset_make(bi_args *a, value *out)
+/* dataset(xs, ys=none) */
+static int bd_dataset(bi_args *a, value *out)
 {
     lt_tensor *x, *y = NULL;
     char sh[64];
@@ -326,6 +327,12 @@ static const char *const bd_batches_kw[] = {"shuffle", "seed", NULL};
 static const char *const bd_accuracy_kw[] = {"batch", NULL};
 
 const builtin bi_dataset_builtins[] = {
+    {"dataset", "dataset(xs, ys=none)", "A data set around your own samples xs ((n), (n, d) or (n, c, h, w)) and "
+     "ys: class labels when ys is (n) whole numbers >= 0, else targets of any shape (n, ...) (regression, "
+     "images to images); train binds x and y to a mini-batch of them.",
+     "print(dataset(tensor([[0, 1], [1, 0]]), tensor([0, 1])))  # => dataset: 2 samples of 2, labels 0..1\n"
+     "print(dataset(linspace(-3, 3, 50), randn(50, 1)))  # => dataset: 50 samples of 1, targets (1)",
+     NULL, 1, 2, bd_dataset},
     {"split", "split(data, frac, seed=none)",
      "Two data sets, [first, rest]: round(n * frac) samples drawn at random (not stratified) and the others, "
      "each in data's order. seed= repeats a split; without it the session's generator draws one.",

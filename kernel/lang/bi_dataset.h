@@ -11,14 +11,11 @@
  *     accuracy(net, d)               the share of samples whose largest output is their label
  *
  * Every builtin changes nothing on an error; none runs inside a train body except
- * dataset() and targets(). */
+ * dataset(), split(), shuffle() and targets(). */
 #ifndef LANG_BI_DATASET_H
 #define LANG_BI_DATASET_H
 
 #include "builtins.h"
-
-/* The body of dataset(xs, ys=none) (its table entry is bi_nn.c's). */
-int dset_make(bi_args *a, value *out);
 
 extern const builtin bi_dataset_builtins[];
 

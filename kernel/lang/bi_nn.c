@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "bi_data.h"
-#include "bi_dataset.h"
 #include "data.h"
 #include "metrics.h"
 #include "nn.h"
@@ -659,12 +658,6 @@ static int bn_moons(bi_args *a, value *out)
     return dv_new(a, &d, st, out);
 }
 
-/* dataset(xs, ys): a data set around the rows of xs and labels or targets ys */
-static int bn_dataset(bi_args *a, value *out)
-{
-    return dset_make(a, out);
-}
-
 /* labels(data): a data set's labels as a tensor */
 static int bn_labels(bi_args *a, value *out)
 {
@@ -772,12 +765,6 @@ const builtin bi_nn_builtins[] = {
      "# => dataset: 10,000 samples of 784 (28x28 images), labels 0..9", NULL, 1, 2, bn_idx},
     {"moons", "moons(n, noise=0.1, seed=42)", "Two interleaving half circles: n points in 2-D, labels 0 and 1.",
      "moons(200)  # => dataset: 200 samples of 2, labels 0..1", bn_moons_kw, 1, 1, bn_moons},
-    {"dataset", "dataset(xs, ys=none)", "A data set around your own samples xs ((n), (n, d) or (n, c, h, w)) and "
-     "ys: class labels when ys is (n) whole numbers >= 0, else targets of any shape (n, ...) (regression, "
-     "images to images); train binds x and y to a mini-batch of them.",
-     "print(dataset(tensor([[0, 1], [1, 0]]), tensor([0, 1])))  # => dataset: 2 samples of 2, labels 0..1\n"
-     "print(dataset(linspace(-3, 3, 50), randn(50, 1)))  # => dataset: 50 samples of 1, targets (1)",
-     NULL, 1, 2, bn_dataset},
     {"labels", "labels(data)", "A data set's labels as a tensor.",
      "labels(moons(4))\n# => tensor (4) float32\n# => [0, 1, 0, 1]", NULL, 1, 1, bn_labels},
     {"roc_auc", "roc_auc(scores, labels)",
