@@ -38,9 +38,9 @@
  * Writing converts the floats to the asked type: float32 as they are; float64
  * exactly; an integer type or bool only when every element is a whole number in the
  * type's range (0 or 1 for bool), else LT_ERR_VALUE naming the first bad element.
- * Files are version 1.0 (2.0 when the header would not fit, which no shape of at most
- * NPY_MAXDIM dimensions needs), little-endian, the header padded to 64 bytes as NumPy
- * does. An .npz is written stored or deflated. Both are written to a temporary file
+ * Files are version 1.0 (the header of a shape of at most NPY_MAXDIM dimensions always
+ * fits its 65,535 bytes, so 2.0 is never needed), little-endian, the header padded so
+ * that the data starts on a 64-byte boundary, as NumPy does. An .npz is written stored or deflated. Both are written to a temporary file
  * next to path and renamed, so path is written whole or not at all.
  *
  * core/ never prints: every failure is a status plus lt_errmsg(). */
