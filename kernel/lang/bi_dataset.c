@@ -109,10 +109,12 @@ static int bd_split(bi_args *a, value *out)
     double frac;
     long long seed;
     if (ds_arg(a, 0, "split", &d) < 0 || bi_num(a, 1, &frac) < 0 || ds_seed(a, &seed) < 0) return -1;
-    long k = lround(d->n * frac);
+    long k = frac > 0 && frac < 1 ? lround(d->n * frac) : frac >= 1 ? d->n : 0;   /* NaN: 0 */
+    char num[32];
+    val_format_num(frac, num);
     if (!(frac > 0 && frac < 1) || k < 1 || k >= d->n)
         return bi_fail(a, a->pos_nodes[1], "ValueError", "split(data, frac) needs 0 < frac < 1 leaving samples on both "
-                       "sides: %g of %d samples is %ld", frac, d->n, k);
+                       "sides: %s of %d samples is %ld", num, d->n, k);
     if (!tc_get(a->s, a->call)) return -1;
     uint64_t s = seed >= 0 ? (uint64_t)seed : rng_next(&a->s->tc->r);
     lt_status st = data_split(d, (double)(d->n - k) / d->n, s, &first, &second);
