@@ -109,10 +109,12 @@ static int bd_split(bi_args *a, value *out)
     double frac;
     long long seed;
     if (ds_arg(a, 0, "split", &d) < 0 || bi_num(a, 1, &frac) < 0 || ds_seed(a, &seed) < 0) return -1;
-    long k = frac > 0 && frac < 1 ? lround(d->n * frac) : frac >= 1 ? d->n : 0;   /* NaN: 0 */
     char num[32];
     val_format_num(frac, num);
-    if (!(frac > 0 && frac < 1) || k < 1 || k >= d->n)
+    if (!(frac > 0 && frac < 1))   /* NaN too */
+        return bi_fail(a, a->pos_nodes[1], "ValueError", "split(data, frac) needs a fraction 0 < frac < 1, got %s", num);
+    long k = lround(d->n * frac);
+    if (k < 1 || k >= d->n)
         return bi_fail(a, a->pos_nodes[1], "ValueError", "split(data, frac) needs 0 < frac < 1 leaving samples on both "
                        "sides: %s of %d samples is %ld", num, d->n, k);
     if (!tc_get(a->s, a->call)) return -1;
