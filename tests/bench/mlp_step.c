@@ -248,11 +248,11 @@ static double sgemm_floor_ae(int N, int B)
     for (int s = 0; s < N; s += B) {
         int b = N - s < B ? N - s : B;
         for (int l = 0; l < 4; l++)      /* a[l+1] = a[l] W^T */
-            tensor_sgemm(0, 1, b, d[l + 1], d[l], 1, a[l], d[l], w[l], d[l], 0, a[l + 1], d[l + 1]);
+            sgemm(0, 1, b, d[l + 1], d[l], 1, a[l], d[l], w[l], d[l], 0, a[l + 1], d[l + 1]);
         for (int l = 3; l >= 0; l--) {   /* dW += da^T a; da[l] = da[l+1] W (not for the input) */
-            tensor_sgemm(1, 0, d[l + 1], d[l], b, 1, da[l + 1], d[l + 1], a[l], d[l], 1, dw[l], d[l]);
+            sgemm(1, 0, d[l + 1], d[l], b, 1, da[l + 1], d[l + 1], a[l], d[l], 1, dw[l], d[l]);
             if (l)
-                tensor_sgemm(0, 0, b, d[l], d[l + 1], 1, da[l + 1], d[l + 1], w[l], d[l], 0, da[l], d[l]);
+                sgemm(0, 0, b, d[l], d[l + 1], 1, da[l + 1], d[l + 1], w[l], d[l], 0, da[l], d[l]);
         }
     }
     double t = now() - t0;
@@ -277,10 +277,10 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--epochs")) epochs = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--threads")) threads = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--limit")) limit = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--adaptive")) tensor_set_adaptive_threads(atoi(argv[i + 1]));
+        else if (!strcmp(argv[i], "--adaptive")) sgemm_set_adaptive_threads(atoi(argv[i + 1]));
     }
     if (threads > 0)
-        tensor_set_threads(threads);
+        sgemm_set_threads(threads);
     lt_tensor *X = images ? load_images(images) : NULL;
     if (!X) {
         int s[2] = { 10000, 784 };
@@ -292,7 +292,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "cannot read %s: using random data\n", images);
     }
     int N = limit > 0 && limit < X->shape[0] ? limit : X->shape[0];
-    printf("# engine threads=%d N=%d images=%s\n", tensor_get_threads(), N, images ? images : "(random)");
+    printf("# engine threads=%d N=%d images=%s\n", pool_get_threads(), N, images ? images : "(random)");
     char list[64];
     snprintf(list, sizeof list, "%s", models);
     lt_graph *g = graph_new();

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""PyTorch twin of core/unet.c: the same 3-level conv U-Net noise predictor (channels
+"""PyTorch twin of core/nn/unet.c: the same 3-level conv U-Net noise predictor (channels
 16/32/64, 184,785 parameters), timed for one DDPM training step at batch 128 on random
 data (forward, MSE on eps, backward, Adam 1e-3).
 

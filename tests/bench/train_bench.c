@@ -1,6 +1,6 @@
 /* train_bench.c: the four reference models of tests/bench/torch_ref.py (ae, vae, gan,
  * ddpm) trained with Latent's engine (tensor, graph, ops, nn, optim's Adam), timed the
- * same way, and the engine's GEMM floor: every tensor_sgemm call of an epoch, replayed bare.
+ * same way, and the engine's GEMM floor: every sgemm call of an epoch, replayed bare.
  *
  *   train_bench [--images PATH] [--models ae,vae,gan,ddpm] [--epochs 3] [--warmup 1]
  *               [--threads 2] [--seed 0] [--limit N] [--sample] [--sample-only]
@@ -17,9 +17,9 @@
  *   model run).
  * cpu_s: the process's CPU time per timed epoch (all threads, including OpenBLAS workers
  *   spinning while they wait).
- * gemm_insitu_s: time spent inside tensor_sgemm per timed epoch.
+ * gemm_insitu_s: time spent inside sgemm per timed epoch.
  * gemm_replay_s: the calls logged during the last timed epoch replayed through
- *   tensor_sgemm (same order, shapes, transposes, leading dimensions, alpha/beta and
+ *   sgemm (same order, shapes, transposes, leading dimensions, alpha/beta and
  *   thread setting; fresh buffers per call site; each call on the own kernel or OpenBLAS
  *   as the engine chooses), median of 3 replays; overhead = epoch_s / gemm_replay_s.
  * replay_cpu_s: the replay's CPU time; overhead_cpu = cpu_s / replay_cpu_s, with
@@ -27,7 +27,7 @@
  * gemm_replay_blas_s, replay_blas_cpu_s: the same replay with OpenBLAS only
  *   (gemm_set_mode(GEMM_OFF)): the floor the engine had before its own kernel.
  * replay_all1t_s, replay_allNt_s: the same calls all on 1 or all on --threads threads
- *   (tensor_sgemm runs products under 8 MFLOP on 1 thread, larger ones on --threads).
+ *   (sgemm runs products under 8 MFLOP on 1 thread, larger ones on --threads).
  *
  * --cpu-clock measures every time as the process's CPU time instead of wall time: on a
  * loaded machine, with --threads 1, a fair measure of the work done (with more threads
@@ -35,9 +35,9 @@
  * --gemm-detail adds a line per call site: shape, threads, calls, who runs it (own/blas),
  *   seconds and GFLOP/s as the engine runs it and with OpenBLAS only.
  *
- * tensor_sgemm is wrapped at link time (-Wl,--wrap=tensor_sgemm, see CMakeLists.txt;
+ * sgemm is wrapped at link time (-Wl,--wrap=sgemm, see CMakeLists.txt;
  * that catches the calls from core's other objects), so the log holds exactly what the
- * engine calls, with nothing changed in core/. (conv_sgemm's calls from inside its
+ * engine calls, with nothing changed in core/. (sgemm_nested's calls from inside its
  * parallel tasks go to cblas_sgemm directly and are not logged; the MLPs make none.)
  *
  * Environment: LATENT_GEMM=off runs every product on OpenBLAS (gemm_set_mode(GEMM_OFF):
@@ -49,7 +49,7 @@
  * LATENT_PAR_ALT=1 alternates the same way between the element loops over the threads
  * (par.h) and on the calling thread only ("ae par_alt threaded_s=.. serial_s=.."), and
  * LATENT_SPLIT_ALT=1 between threaded products cut over the engine's pool and on
- * OpenBLAS's threads (tensor_set_gemm_split; "ae split_alt split_s=.. blas_threads_s=.."),
+ * OpenBLAS's threads (sgemm_set_split; "ae split_alt split_s=.. blas_threads_s=.."),
  * LATENT_CLEAR_ALT=1 between optim_step_clear and optim_step + a zeroing optim_zero_grad
  * ("ae clear_alt clear_s=.. zero_grad_s=..").
  *
@@ -101,9 +101,9 @@ static void die(const char *what)
     exit(1);
 }
 
-/* ---- the sgemm log (link-time wrap of tensor_sgemm) ----------------------------------- */
+/* ---- the sgemm log (link-time wrap of sgemm) ----------------------------------- */
 
-void __real_tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
+void __real_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                          const float *A, int lda, const float *B, int ldb, float beta, float *C,
                          int ldc);
 
@@ -119,10 +119,10 @@ static struct {
     int ncalls, cap;
     int step_pos;         /* calls since the last gemm_step_begin                 */
     int steps;            /* training steps logged                                */
-    double inside_s;      /* time spent inside tensor_sgemm since the last reset  */
+    double inside_s;      /* time spent inside sgemm since the last reset  */
 } gl;
 
-void __wrap_tensor_sgemm(int transA, int transB, int M, int N, int K, float alpha,
+void __wrap_sgemm(int transA, int transB, int M, int N, int K, float alpha,
                          const float *A, int lda, const float *B, int ldb, float beta, float *C,
                          int ldc)
 {
@@ -133,10 +133,10 @@ void __wrap_tensor_sgemm(int transA, int transB, int M, int N, int K, float alph
             if (!gl.calls) { perror("train_bench"); exit(1); }
         }
         gl.calls[gl.ncalls++] = (gemm_call){ transA != 0, transB != 0, M, N, K, lda, ldb, ldc,
-                                             tensor_get_threads(), alpha, beta, gl.step_pos++ };
+                                             pool_get_threads(), alpha, beta, gl.step_pos++ };
     }
     double t0 = now();
-    __real_tensor_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    __real_sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     gl.inside_s += now() - t0;
 }
 
@@ -223,10 +223,10 @@ static void replay_free(replay *rp)
     free(rp->buf); free(rp->rep); free(rp->site);
 }
 
-/* How a replay runs the logged calls: through tensor_sgemm as the engine did (own kernel
+/* How a replay runs the logged calls: through sgemm as the engine did (own kernel
  * where gemm.c takes the shape, else OpenBLAS), or with OpenBLAS only; on the logged
  * thread setting, or with every call forced onto force_threads threads (even products
- * tensor_sgemm would keep on one thread). */
+ * sgemm would keep on one thread). */
 typedef struct replay_how {
     int blas_only, force_threads;
 } replay_how;
@@ -235,25 +235,25 @@ typedef struct replay_how {
  * seconds. Leaves the thread setting, small-product threshold and gemm mode as found. */
 static void replay_pass(replay *rp, replay_how how, double *site_s)
 {
-    int cur = tensor_get_threads(), was = cur;
+    int cur = pool_get_threads(), was = cur;
     gemm_mode mode = gemm_set_mode(how.blas_only ? GEMM_OFF : gemm_get_mode());
-    if (how.force_threads > 0) tensor_set_small_flops(0);
+    if (how.force_threads > 0) sgemm_set_small_flops(0);
     for (int i = 0; i < rp->n; i++) {
         const gemm_call *c = &gl.calls[i];
         float **b = &rp->buf[3 * rp->site[i]];
         int want = how.force_threads > 0 ? how.force_threads : c->threads;
         if (want != cur) {
-            tensor_set_threads(want);
+            sgemm_set_threads(want);
             cur = want;
         }
         double t0 = site_s ? now() : 0.0;
         /* beta = 1 (accumulating backward) grows C a little each pass; harmless */
-        __real_tensor_sgemm(c->ta, c->tb, c->M, c->N, c->K, c->alpha, b[0], c->lda, b[1],
+        __real_sgemm(c->ta, c->tb, c->M, c->N, c->K, c->alpha, b[0], c->lda, b[1],
                             c->ldb, c->beta, b[2], c->ldc);
         if (site_s) site_s[rp->site[i]] += now() - t0;
     }
-    if (how.force_threads > 0) tensor_set_small_flops(8e6);   /* tensor.h's default */
-    if (cur != was) tensor_set_threads(was);
+    if (how.force_threads > 0) sgemm_set_small_flops(8e6);   /* tensor.h's default */
+    if (cur != was) sgemm_set_threads(was);
     gemm_set_mode(mode);
 }
 
@@ -669,7 +669,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
         double acc[2] = { 0, 0 };
         int nb = 0;
         if (split_alt)
-            tensor_set_gemm_split(!(ep % 2));
+            sgemm_set_split(!(ep % 2));
         if (par_alt)
             par_set_serial(ep % 2);
         if (clear_alt)
@@ -704,7 +704,7 @@ static void train(model *md, const char *name, lt_tensor *X, const opts *o)
     if (split_alt) {
         printf("%s split_alt split_s=%.4f blas_threads_s=%.4f epochs=%d\n", name,
                ALT_MEANS(alt_s, alt_n), ne);
-        tensor_set_gemm_split(1);
+        sgemm_set_split(1);
     }
     if (clear_alt) {
         printf("%s clear_alt clear_s=%.4f zero_grad_s=%.4f epochs=%d\n", name,
@@ -766,7 +766,7 @@ int main(int argc, char **argv)
         if (data_mnist_dir(dir, sizeof dir) != LT_OK) die("finding the bundled MNIST");
         snprintf(path, sizeof path, "%s/t10k-images-idx3-ubyte.gz", dir);
     }
-    tensor_set_threads(o.threads);
+    sgemm_set_threads(o.threads);
     const char *gm = getenv("LATENT_GEMM");
     if (gm && !strcmp(gm, "off")) gemm_set_mode(GEMM_OFF);
     else if (gm && !strcmp(gm, "all")) gemm_set_mode(GEMM_ALL);
@@ -776,7 +776,7 @@ int main(int argc, char **argv)
     static const char *modes[] = { "auto", "off", "all" };
     printf("# latent clock=%s threads=%d N=%d images=%s gemm=%s isa=%s (cpu %s) own_kernel=%s openblas=%s core=%s "
            "OPENBLAS_CORETYPE=%s OPENBLAS_NUM_THREADS=%s\n",
-           bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu", tensor_get_threads(), X->shape[0], path,
+           bench_clock == CLOCK_MONOTONIC ? "wall" : "cpu", pool_get_threads(), X->shape[0], path,
            modes[gemm_get_mode()], cpu_isa_name(cpu_isa_get()), cpu_isa_name(cpu_isa_best()),
            gemm_available() ? "avx512" : "none", openblas_get_config(),
            openblas_get_corename(), ct ? ct : "(unset)", nt ? nt : "(unset)");

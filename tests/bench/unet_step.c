@@ -1,4 +1,4 @@
-/* unet_step.c: times one DDPM training step of the U-Net (core/unet.h) at batch 128 on
+/* unet_step.c: times one DDPM training step of the U-Net (core/nn/unet.h) at batch 128 on
  * random data: forward, MSE on eps, backward, Adam (lr 1e-3) -- what
  * tests/bench/torch_unet_ref.py times for the same network in PyTorch.
  *
@@ -9,12 +9,12 @@
  *     unet_step --dump FILE       # weights, a batch of 4, eps and the gradients of
  *                                       # mean(eps^2), for torch_unet_ref.py --check FILE
  *     LATENT_SPLIT=0 unet_step ...  # threaded products on OpenBLAS's threads instead of cut
- *                                   # by columns over the engine's pool (tensor_set_gemm_split)
+ *                                   # by columns over the engine's pool (sgemm_set_split)
  *     LATENT_AB=vec8 unet_step ...  # steps alternate between the engine as it is (even
  *                                   # steps) and a variant (odd ones), and a second line
  *                                   # gives each one's median: "ab vec8 default_ms=..
  *                                   # variant_ms=..", robust to a machine whose speed
- *                                   # drifts. Variants: vec8, vec4 (conv_vec_width),
+ *                                   # drifts. Variants: vec8, vec4 (vec_set_width),
  *                                   # nowino (conv2d_set_winograd(0)), wcolsN
  *                                   # (conv2d_set_winograd_cols(N))
  *
@@ -29,7 +29,8 @@
 #include <time.h>
 
 #include "conv.h"
-#include "conv_par.h"
+#include "pool.h"
+#include "vec.h"
 #include "graph.h"
 #include "ops.h"
 #include "rng.h"
@@ -114,9 +115,9 @@ static const char *ab_name;
 static void ab_set(int on)
 {
     if (!strcmp(ab_name, "vec8"))
-        conv_vec_width(on ? 8 : 16);
+        vec_set_width(on ? 8 : 16);
     else if (!strcmp(ab_name, "vec4"))
-        conv_vec_width(on ? 4 : 16);
+        vec_set_width(on ? 4 : 16);
     else if (!strcmp(ab_name, "nowino"))
         conv2d_set_winograd(!on);
     else if (!strncmp(ab_name, "wcols", 5))   /* Winograd chunks of N tiles (wcolsN) */
@@ -187,7 +188,7 @@ static int bench_step(int batch, int steps, int warmup)
     printf("unet_step params=%zu batch=%d ms_per_step=%.1f fwd=%.1f bwd=%.1f adam=%.1f loss=%.4f "
            "cpu_ms=%.1f threads=%d arena_mb=%.0f fwd_mb=%.0f bwd_mb=%.0f steps=[",
            unet_param_count(u), batch, median(tot, steps), median(tf, steps), median(tb, steps),
-           median(ta, steps), loss_v, median(tc, steps), tensor_get_threads(),
+           median(ta, steps), loss_v, median(tc, steps), pool_get_threads(),
            graph_arena_bytes(g) / 1048576.0, used_fwd / 1048576.0,
            (used_all - used_fwd) / 1048576.0);
     for (int s = 0; s < steps; s++)
@@ -226,7 +227,7 @@ static int bench_sample(int batch, int steps, int warmup)
             tot[s - warmup] = now_ms() - t0;
     }
     printf("unet_sample batch=%d ms_per_forward=%.1f threads=%d arena_mb=%.0f\n", batch,
-           median(tot, steps), tensor_get_threads(), graph_arena_bytes(g) / 1048576.0);
+           median(tot, steps), pool_get_threads(), graph_arena_bytes(g) / 1048576.0);
     free(tot);
     graph_free(g);
     tensor_free(x);
@@ -314,8 +315,8 @@ static void conv_sweep(int batch)
         float *w = malloc(nw * 4), *gw = calloc(nw, 4), *b = calloc(q[2], 4), *gb = calloc(q[2], 4);
         float *gx = calloc(tensor_numel(x), 4);
         rng_fill_normal(&r, w, nw, 0, 0.1f);
-        lt_param ps[3] = { { w, gw, nw, "w" }, { b, gb, (size_t)q[2], "b" },
-                           { x->data, gx, tensor_numel(x), "x" } };
+        lt_param ps[3] = { { w, gw, nw, "w", NULL }, { b, gb, (size_t)q[2], "b", NULL },
+                           { x->data, gx, tensor_numel(x), "x", NULL } };
         printf("conv C=%d H=%d O=%d k=%d s=%d (x%d):", q[0], q[1], q[2], q[3], q[4], q[6]);
         for (int m = 0; m < NMODES; m++) {
             int rt = conv2d_set_rowtap(modes[m][0]);
@@ -352,7 +353,7 @@ static void conv_sweep(int batch)
 int main(int argc, char **argv)
 {
     if (getenv("LATENT_SPLIT") && !strcmp(getenv("LATENT_SPLIT"), "0"))
-        tensor_set_gemm_split(0);   /* threaded products on OpenBLAS's threads */
+        sgemm_set_split(0);   /* threaded products on OpenBLAS's threads */
     ab_name = getenv("LATENT_AB");
     int batch = 128, steps = 10, warmup = 3, sweep = 0, sample = 0;
     for (int i = 1; i < argc; i++) {
@@ -363,7 +364,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--warmup") && i + 1 < argc)
             warmup = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
-            tensor_set_threads(atoi(argv[++i]));
+            sgemm_set_threads(atoi(argv[++i]));
         else if (!strcmp(argv[i], "--chunk") && i + 1 < argc)
             conv2d_set_chunk_floats((size_t)atoll(argv[++i]));
         else if (!strcmp(argv[i], "--conv-sweep"))

@@ -16,7 +16,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "init.h"
+#include "registry.h"
 #include "lex.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -88,7 +89,9 @@ static int write_dict(const char *path)
         if (kw) fprintf(f, "\"%s\"\n", kw);
     }
     const builtin *b;
-    for (size_t i = 0; (b = bi_at(i)) != NULL; i++) fprintf(f, "\"%s(\"\n", b->name);
+    static registry reg;
+    if (lib_open_all(&reg) < 0) { fclose(f); return 1; }
+    for (size_t i = 0; (b = reg_at(&reg, i)) != NULL; i++) fprintf(f, "\"%s(\"\n", b->name);
     static const char *const ops[] = {"..", "==", "!=", "<=", ">=", "->", "@", "\\x00",
                                       "# %%", "1e308", "-1", "0.5", "[[1,2],[3,4]]"};
     for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {

@@ -30,7 +30,8 @@
 #include <string.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "init.h"
+#include "registry.h"
 #include "latent.h"
 
 typedef struct cell {
@@ -242,8 +243,10 @@ int main(int argc, char **argv)
     if (!file) { fprintf(stderr, "usage: lang_runner FILE.lt | --markdown FILE.md | --examples\n"); return 2; }
     if (strcmp(argv[1], "--examples") == 0) {
         file = "builtin examples";
-        for (size_t i = 0; bi_at(i) && n < MAX_CELLS; i++) {
-            cells[n].code = strdup(bi_at(i)->example ? bi_at(i)->example : "");
+        static registry reg;   /* every library's listed builtins, as a session opens them */
+        if (lib_open_all(&reg) < 0) { fprintf(stderr, "%s\n", reg.clash); return 2; }
+        for (size_t i = 0; reg_at(&reg, i) && n < MAX_CELLS; i++) {
+            cells[n].code = strdup(reg_at(&reg, i)->example ? reg_at(&reg, i)->example : "");
             cells[n++].line = 1;
         }
     } else {

@@ -1,4 +1,4 @@
-"""The per-kernel memory cap (core/mem.h, LATENT_MEM_LIMIT): a cell that allocates
+"""The per-kernel memory cap (core/base/mem.h, LATENT_MEM_LIMIT): a cell that allocates
 past it fails with a MemoryError naming the size, the cap and how to raise it; the
 kernel stays within the cap, every variable and a trained network survive, and the
 memory is usable again once freed. The same for a training step whose activations do

@@ -1,6 +1,6 @@
 /* test_about.c: about() and the kernel banner name what the engine runs on: the ISA in
  * use (and LATENT_ISA's effect through cpu_isa_set), what the CPU has, the BLAS's core and
- * the thread count; LATENT_ISA values are parsed as documented (core/cpu.h). */
+ * the thread count; LATENT_ISA values are parsed as documented (core/compute/cpu.h). */
 #include <cblas.h>
 #include <stdio.h>
 #include <string.h>
@@ -45,7 +45,7 @@ static void test_about_text(void)
         CHECK(has(line));
         snprintf(line, sizeof line, "kernels for %s", openblas_get_corename());
         CHECK(has(line));
-        snprintf(line, sizeof line, "threads: %d (", tensor_get_threads());
+        snprintf(line, sizeof line, "threads: %d (", pool_get_threads());
         CHECK(has(line));
         CHECK(has(isa == CPU_ISA_AVX512 ? "own sgemm kernel: AVX-512" : "only on the avx512 path"));
     }

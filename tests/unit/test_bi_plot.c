@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
+#include "registry.h"
 #include "check.h"
 #include "env.h"
-#include "session.h"
+#include "sess.h"
 
 static char types[256], text[512], errmsg[256];
 static unsigned char png_head[32];

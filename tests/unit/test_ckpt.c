@@ -505,7 +505,7 @@ static void test_writer_refuses(void)
 
     /* params: a duplicate in the third block undoes the first two */
     float w1[2] = { 1, 2 }, w2[3] = { 3, 4, 5 };
-    lt_param ps[3] = { { w1, NULL, 2, "a" }, { w2, NULL, 3, "b" }, { w1, NULL, 2, "a" } };
+    lt_param ps[3] = { { w1, NULL, 2, "a", NULL }, { w2, NULL, 3, "b", NULL }, { w1, NULL, 2, "a", NULL } };
     CHECK(ckpt_add_params(w, "net.", ps, 3) == LT_ERR_VALUE && has("'net.a'"));
     ps[2].name = NULL;
     CHECK(ckpt_add_params(w, "net.", ps, 3) == LT_ERR_VALUE && has("block 2 has no name"));
@@ -551,7 +551,7 @@ static void test_get_and_check_shape(void)
 static void test_load_params(void)
 {
     float a[6] = { 1, 2, 3, 4, 5, 6 }, b[2] = { 7, 8 }, c[1] = { 9 };
-    lt_param src[3] = { { a, NULL, 6, "0.weight" }, { b, NULL, 2, "0.bias" }, { c, NULL, 1, "s" } };
+    lt_param src[3] = { { a, NULL, 6, "0.weight", NULL }, { b, NULL, 2, "0.bias", NULL }, { c, NULL, 1, "s", NULL } };
     ckpt_writer *w = ckpt_writer_new("network");
     CHECK(ckpt_add_text(w, "arch", "linear(3, 2)") == LT_OK);
     CHECK(ckpt_add_params(w, "net.", src, 3) == LT_OK);
@@ -568,7 +568,7 @@ static void test_load_params(void)
                      memcpy(dc, before, sizeof dc); memcpy(dbig, before, sizeof dbig); } while (0)
 #define UNTOUCHED() (memcmp(da, before, sizeof da) == 0 && memcmp(db, before, sizeof db) == 0 \
                      && memcmp(dc, before, sizeof dc) == 0)
-    lt_param dst[3] = { { da, g, 6, "0.weight" }, { db, g, 2, "0.bias" }, { dc, g, 1, "s" } };
+    lt_param dst[3] = { { da, g, 6, "0.weight", NULL }, { db, g, 2, "0.bias", NULL }, { dc, g, 1, "s", NULL } };
 
     RESET();
     CHECK(ckpt_load_params(ck, "net.", dst, 3) == LT_OK);
@@ -576,16 +576,16 @@ static void test_load_params(void)
     CHECK(g[0] == -1 && g[5] == -1);   /* gradients untouched */
 
     RESET();   /* the second block is bigger: nothing at all is loaded */
-    dst[1] = (lt_param){ dbig, g, 3, "0.bias" };
+    dst[1] = (lt_param){ dbig, g, 3, "0.bias", NULL };
     CHECK(ckpt_load_params(ck, "net.", dst, 3) == LT_ERR_SHAPE && UNTOUCHED());
     CHECK(has("record 'net.0.bias'") && has("has 2 floats (2,), the block it should fill has 3"));
     CHECK(has("(1 of 3 blocks do not fit; nothing was loaded)"));
     CHECK(memcmp(dbig, before, sizeof dbig) == 0);
 
     RESET();   /* two blocks fail: the first is named, both counted */
-    dst[1] = (lt_param){ db, g, 2, "0.bias" };
-    dst[2] = (lt_param){ dc, g, 1, "missing" };
-    lt_param four[4] = { dst[0], dst[1], dst[2], { dc, g, 1, "d" } };
+    dst[1] = (lt_param){ db, g, 2, "0.bias", NULL };
+    dst[2] = (lt_param){ dc, g, 1, "missing", NULL };
+    lt_param four[4] = { dst[0], dst[1], dst[2], { dc, g, 1, "d", NULL } };
     CHECK(ckpt_load_params(ck, "net.", four, 4) == LT_ERR_VALUE && UNTOUCHED());
     CHECK(has("no record 'net.missing'") && has("(2 of 4 blocks do not fit"));
 
@@ -594,7 +594,7 @@ static void test_load_params(void)
     CHECK(UNTOUCHED());
 
     RESET();   /* without the prefix, no block is found */
-    dst[2] = (lt_param){ dc, g, 1, "s" };
+    dst[2] = (lt_param){ dc, g, 1, "s", NULL };
     CHECK(ckpt_load_params(ck, NULL, dst, 3) == LT_ERR_VALUE && UNTOUCHED());
     CHECK(ckpt_load_params(ck, "net.", dst, 0) == LT_OK && UNTOUCHED());
 #undef RESET

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "conv.h"
-#include "conv_par.h"
+#include "conv_layers.h"
+#include "pool.h"
+#include "vec.h"
 #include "graph.h"
 #include "rng.h"
 #include "tensor.h"
@@ -83,8 +84,8 @@ static void check_conv_case(const conv_case *c, size_t chunk, rng *r)
         memset(dwp, 0, nw * sizeof(float));
         memset(dbp, 0, (size_t)c->O * sizeof(float));
         lt_graph *g = graph_new();
-        lt_param px = { x->data, dxp, nx, "x" }, pw = { w->data, dwp, nw, "w" };
-        lt_param pb = { b->data, dbp, (size_t)c->O, "b" };
+        lt_param px = { x->data, dxp, nx, "x", NULL }, pw = { w->data, dwp, nw, "w", NULL };
+        lt_param pb = { b->data, dbp, (size_t)c->O, "b", NULL };
         lt_tensor *lx = graph_param(g, &px, 4, xs), *lw = graph_param(g, &pw, 4, ws);
         lt_tensor *lb = graph_param(g, &pb, 1, &c->O);
         lt_tensor *y = op_conv2d(g, via ? op_affine(g, lx, 1.0f, 0.0f) : lx, lw, lb, c->stride,
@@ -112,13 +113,13 @@ static void test_conv_vs_naive(void)
     rng r;
     rng_seed(&r, 1);
     size_t chunks[3] = { 0, 300, (size_t)1 << 30 };   /* one image, a few, the whole batch */
-    int threads0 = tensor_get_threads(), rowtap0 = conv2d_set_rowtap(1);
+    int threads0 = pool_get_threads(), rowtap0 = conv2d_set_rowtap(1);
     int wino0 = conv2d_set_winograd(1);
     size_t cols0 = conv2d_set_winograd_cols(64);
     for (int nt = 1; nt <= 3; nt += 2)   /* the pool's threads: none, and three */
         for (int rt = 0; rt <= 2; rt++)   /* im2col only, row-tap where cheap, row-tap always */
             for (int wi = 0; wi <= 2; wi++) {   /* Winograd: off, on, on in chunks of 40 tiles */
-                tensor_set_threads(nt);
+                sgemm_set_threads(nt);
                 conv2d_set_rowtap(rt);
                 conv2d_set_winograd(wi > 0);
                 conv2d_set_winograd_cols(wi == 2 ? 40 : cols0);
@@ -131,7 +132,7 @@ static void test_conv_vs_naive(void)
                                     "winograd %d\n", i, chunks[k], nt, rt, wi);
                     }
             }
-    tensor_set_threads(threads0);
+    sgemm_set_threads(threads0);
     conv2d_set_rowtap(rowtap0);
     conv2d_set_winograd(wino0);
     conv2d_set_winograd_cols(cols0);
@@ -146,8 +147,8 @@ static void conv_run(const lt_tensor *x, const lt_tensor *w, const lt_tensor *b,
     memset(dx, 0, nx * sizeof(float));
     memset(dw, 0, nw * sizeof(float));
     lt_graph *g = graph_new();
-    lt_param px = { x->data, dx, nx, "x" }, pw = { w->data, dw, nw, "w" };
-    lt_param pb = { b->data, db, (size_t)w->shape[0], "b" };
+    lt_param px = { x->data, dx, nx, "x", NULL }, pw = { w->data, dw, nw, "w", NULL };
+    lt_param pb = { b->data, db, (size_t)w->shape[0], "b", NULL };
     lt_tensor *out = op_conv2d(g, graph_param(g, &px, 4, x->shape), graph_param(g, &pw, 4, w->shape),
                                graph_param(g, &pb, 1, b->shape), 1, 1, NULL);
     CHECK(out != NULL);
@@ -171,8 +172,8 @@ static void bits_run(const bits_case *c, const lt_tensor *x, const lt_tensor *w,
 {
     size_t nx = tensor_numel(x), nw = tensor_numel(w), nb = tensor_numel(b);
     memset(out, 0, (nw + nb + nx) * sizeof(float));
-    lt_param ps[3] = { { x->data, out + nw + nb, nx, "x" }, { w->data, out, nw, "w" },
-                       { b->data, out + nw, nb, "b" } };
+    lt_param ps[3] = { { x->data, out + nw + nb, nx, "x", NULL }, { w->data, out, nw, "w", NULL },
+                       { b->data, out + nw, nb, "b", NULL } };
     lt_graph *g = graph_new();
     lt_tensor *gx = graph_param(g, &ps[0], 4, x->shape), *gw = graph_param(g, &ps[1], w->ndim, w->shape),
               *gb = graph_param(g, &ps[2], 1, b->shape);
@@ -198,7 +199,7 @@ static void test_conv_bits_any_threads(void)
         { 192, 3, 10, 10, 8, 3, 1, 0, 0 },    /* im2col, several images per chunk */
         { 192, 16, 8, 8, 16, 0, 0, 0, 4 },    /* GroupNorm + SiLU */
     };
-    int threads0 = tensor_get_threads();
+    int threads0 = pool_get_threads();
     rng r;
     rng_seed(&r, 77);
     for (size_t ci = 0; ci < sizeof cases / sizeof *cases; ci++) {
@@ -215,12 +216,12 @@ static void test_conv_bits_any_threads(void)
         float *dy = malloc(ny * sizeof(float)), *ref = malloc(n * sizeof(float)),
               *got = malloc(n * sizeof(float));
         rng_fill_normal(&r, dy, ny, 0.0f, 1.0f);
-        tensor_set_threads(1);
+        sgemm_set_threads(1);
         bits_run(c, x, w, b, dy, ref);
         int same = 1;
         for (int rep = 0; rep < 4; rep++)
             for (int nt = 2; nt <= 3; nt++) {
-                tensor_set_threads(nt);
+                sgemm_set_threads(nt);
                 bits_run(c, x, w, b, dy, got);
                 same &= memcmp(ref, got, n * sizeof(float)) == 0;
             }
@@ -236,7 +237,7 @@ static void test_conv_bits_any_threads(void)
         tensor_free(w);
         tensor_free(b);
     }
-    tensor_set_threads(threads0);
+    sgemm_set_threads(threads0);
 }
 
 static double max_abs(const float *a, size_t n)
@@ -657,7 +658,7 @@ static void test_group_norm_grad_double(void)
     rng_fill_normal(&r, rw, NX, 0.0f, 1.0f);
     for (int silu = 0; silu < 2; silu++) {
         float gx[NX] = { 0 }, gw[C] = { 0 }, gb[C] = { 0 };
-        lt_param ps[3] = { { x->data, gx, NX, "x" }, { w->data, gw, C, "w" }, { b->data, gb, C, "b" } };
+        lt_param ps[3] = { { x->data, gx, NX, "x", NULL }, { w->data, gw, C, "w", NULL }, { b->data, gb, C, "b", NULL } };
         lt_graph *g = graph_new();
         lt_tensor *y = op_group_norm(g, graph_param(g, &ps[0], 4, xs), G, graph_param(g, &ps[1], 1, &four),
                                      graph_param(g, &ps[2], 1, &four), 1e-5f, silu, NULL);
@@ -830,7 +831,7 @@ static double layer_fd_error(lt_module *m, int gn, lt_tensor *x, rng *rg)
     lt_graph *g = graph_new();
     size_t nx = tensor_numel(x);
     float *dx = calloc(nx, sizeof(float));
-    lt_param px = { x->data, dx, nx, "x" };
+    lt_param px = { x->data, dx, nx, "x", NULL };
     lt_tensor *y = layer_run(m, gn, g, graph_param(g, &px, x->ndim, x->shape));
     size_t ny = y ? tensor_numel(y) : 0;
     float *r = malloc((ny + 1) * sizeof(float));
@@ -882,14 +883,14 @@ static void check_vector_kernels(void)
     float *d = malloc(N * sizeof(float)), *z = malloc(N * sizeof(float));
     for (int i = 0; i < N; i++)
         x[i] = -87.0f + 175.0f * i / (N - 1);
-    conv_vexp(y, x, N);
+    vec_exp(y, x, N);
     double worst = 0.0;
     for (int i = 0; i < N; i++)
         worst = fmax(worst, fabs(y[i] - exp((double)x[i])) / exp((double)x[i]));
     CHECK(worst < 3e-7);
     for (int i = 0; i < N; i++)
         x[i] = -30.0f + 60.0f * i / (N - 1);
-    conv_vaffine_silu(z, d, x, 0.5f, 0.25f, N);
+    vec_affine_silu(z, d, x, 0.5f, 0.25f, N);
     double wy = 0.0, wd = 0.0, sum = 0.0;
     for (int i = 0; i < N; i++) {
         double v = 0.5 * x[i] + 0.25, s = 1.0 / (1.0 + exp(-v));
@@ -899,13 +900,13 @@ static void check_vector_kernels(void)
     }
     CHECK(wy < 1e-6);
     CHECK(wd < 1e-6);
-    CHECK_NEAR(conv_vsum(x, N), sum, 1e-2);
-    conv_vaddc_add(z, x, 0.75f, d, N);   /* exactly (x + c) + v, element by element */
+    CHECK_NEAR(vec_sum(x, N), sum, 1e-2);
+    vec_addc_add(z, x, 0.75f, d, N);   /* exactly (x + c) + v, element by element */
     int same = 1;
     for (int i = 0; i < N; i++)
         same &= z[i] == (x[i] + 0.75f) + d[i];
     CHECK(same);
-    conv_vexp(y, x, 0);   /* n = 0 touches nothing */
+    vec_exp(y, x, 0);   /* n = 0 touches nothing */
     free(x); free(y); free(d); free(z);
 }
 
@@ -916,14 +917,14 @@ static void test_group_norm_grad_double(void);
 static void test_vector_kernels(void)
 {
     check_vector_kernels();
-    int old = conv_vec_width(8);
+    int old = vec_set_width(8);
     check_vector_kernels();
     test_group_norm_grad();
-    conv_vec_width(4);
+    vec_set_width(4);
     check_vector_kernels();
     test_group_norm_grad();
     test_group_norm_grad_double();
-    conv_vec_width(old);
+    vec_set_width(old);
 }
 
 int main(void)

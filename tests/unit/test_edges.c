@@ -7,8 +7,8 @@
  * (1 .. 40, 67, 1000, 40000) with the table rotated through them, so every value passes
  * through the vector bodies (4, 8 and 16 lanes), the scalar or padded tails, and the
  * threaded split (40000 > 2 PAR_MIN) of the path. The explicit-width kernels (vmath's
- * libmvec loops and the fused linear + sigmoid/tanh and BCE that call them, conv_par's exp
- * and GroupNorm's SiLU) run at each width the CPU has (vm_set_width and conv_vec_width 4,
+ * libmvec loops and the fused linear + sigmoid/tanh and BCE that call them, vec.c's exp
+ * and GroupNorm's SiLU) run at each width the CPU has (vm_set_width and vec_set_width 4,
  * 8, 16: SSE2, AVX2, AVX-512); the other ops' target_clones loops run the clone the CPU
  * picks.
  *
@@ -22,7 +22,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "conv_par.h"
+#include "pool.h"
+#include "vec.h"
 #include "graph.h"
 #include "ops.h"
 #include "tensor.h"
@@ -385,25 +386,25 @@ static void test_cross_entropy(void)
     graph_free(g);
 }
 
-/* ---- GroupNorm's fused SiLU and conv_par's exp, at every vector width ---------------------- */
+/* ---- GroupNorm's fused SiLU and vec.c's exp, at every vector width ---------------------- */
 
 static void test_conv_vec(void)
 {
     float *x = malloc(1000 * sizeof *x), *y = malloc(1000 * sizeof *y), *d = malloc(1000 * sizeof *d);
-    int old = conv_vec_width(16);
+    int old = vec_set_width(16);
     for (int w = 4; w <= 16; w *= 2) {
-        conv_vec_width(w);
+        vec_set_width(w);
         for (size_t s = 0; s < NS && sizes[s] <= 1000; s++) {
             fill(x, sizes[s], s);
-            conv_vexp(y, x, sizes[s]);
-            CHECK(check_all("conv_vexp", x, y, sizes[s], ref_exp, 4));
-            conv_vaffine_silu(y, d, x, 1.0f, -0.0f, sizes[s]);   /* x * 1 - 0 = x, -0 too */
+            vec_exp(y, x, sizes[s]);
+            CHECK(check_all("vec_exp", x, y, sizes[s], ref_exp, 4));
+            vec_affine_silu(y, d, x, 1.0f, -0.0f, sizes[s]);   /* x * 1 - 0 = x, -0 too */
             slack = 0x1p-142;
-            CHECK(check_all("conv_vaffine_silu", x, y, sizes[s], ref_silu, 6));
+            CHECK(check_all("vec_affine_silu", x, y, sizes[s], ref_silu, 6));
             slack = 0;
         }
     }
-    conv_vec_width(old);
+    vec_set_width(old);
     free(x);
     free(y);
     free(d);

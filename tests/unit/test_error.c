@@ -22,8 +22,23 @@ static void test_long_message_is_cut(void)
     CHECK(strlen(lt_errmsg()) == 1023);
 }
 
+/* A failure keeps its status and the argument at fault; every lt_fail resets the
+ * argument; lt_fail_at tags the failure just reported and lets LT_OK through. */
+static void test_status_and_argument(void)
+{
+    CHECK(lt_fail_arg(LT_ERR_INDEX, 2, "take: index %d out of range", 9) == LT_ERR_INDEX);
+    CHECK(lt_errstatus() == LT_ERR_INDEX && lt_errarg() == 2);
+    CHECK_STR(lt_errmsg(), "take: index 9 out of range");
+    lt_fail(LT_ERR_SHAPE, "matmul: no");
+    CHECK(lt_errstatus() == LT_ERR_SHAPE && lt_errarg() == -1);
+    CHECK(lt_fail_at(LT_ERR_SHAPE, 1) == LT_ERR_SHAPE && lt_errarg() == 1);
+    CHECK(lt_fail_at(LT_OK, 0) == LT_OK && lt_errarg() == 1);   /* no failure: unchanged */
+    CHECK(lt_fail_arg(LT_ERR_VALUE, -5, "x") == LT_ERR_VALUE && lt_errarg() == -1);
+}
+
 int main(void)
 {
+    RUN(test_status_and_argument);
     RUN(test_fail_records_message);
     RUN(test_long_message_is_cut);
     return check_summary("error");

@@ -1,10 +1,10 @@
-/* test_gemm.c: the own sgemm kernel (core/gemm.c) and tensor_sgemm against
- * tensor_sgemm_naive: random shapes from 1 to ~300 with odd sizes, every transpose pair,
+/* test_gemm.c: the own sgemm kernel (core/compute/gemm.c) and sgemm against
+ * sgemm_naive: random shapes from 1 to ~300 with odd sizes, every transpose pair,
  * padded leading dimensions, alpha/beta (beta 0 over NaN garbage), 1, 2 and 3 threads;
  * results equal across thread counts; degenerate shapes (M, N <= 0; K = 0). Each ISA path
  * this CPU has (cpu.h: AVX-512, AVX2, generic) is tested in turn, and says so: where the
  * own kernel does not run, gemm_sgemm must decline and leave C untouched, and
- * tensor_sgemm (OpenBLAS then) must still be right and thread-count independent. */
+ * sgemm (OpenBLAS then) must still be right and thread-count independent. */
 #include <cblas.h>
 #include <math.h>
 #include <stdio.h>
@@ -69,12 +69,12 @@ static void check_one(int ta, int tb, int M, int N, int K, float alpha, float be
     memcpy(C2, C0, nc * sizeof *C0);
     memcpy(C3, C0, nc * sizeof *C0);
     memcpy(Cr, C0, nc * sizeof *C0);
-    tensor_sgemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, Cr, ldc);
-    tensor_set_threads(1);
+    sgemm_naive(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, Cr, ldc);
+    sgemm_set_threads(1);
     int ran1 = gemm_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc, 1);
-    tensor_set_threads(2);
+    sgemm_set_threads(2);
     int ran2 = gemm_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc, 2);
-    tensor_set_threads(3);
+    sgemm_set_threads(3);
     int ran3 = gemm_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc, 3);
     char what[128];
     snprintf(what, sizeof what, "gemm %c%c M=%d N=%d K=%d lda=%d ldb=%d ldc=%d alpha=%g beta=%g",
@@ -86,17 +86,17 @@ static void check_one(int ta, int tb, int M, int N, int K, float alpha, float be
         CHECK(memcmp(C1, C0, nc * sizeof *C1) == 0);
     CHECK(memcmp(C1, C2, nc * sizeof *C1) == 0);   /* thread count does not change a bit */
     CHECK(memcmp(C1, C3, nc * sizeof *C1) == 0);
-    /* tensor_sgemm (own kernel or OpenBLAS, cut by columns): right, and the same bits on
+    /* sgemm (own kernel or OpenBLAS, cut by columns): right, and the same bits on
      * 1, 2 and 3 threads */
     memcpy(C1, C0, nc * sizeof *C0);
     memcpy(C2, C0, nc * sizeof *C0);
     memcpy(C3, C0, nc * sizeof *C0);
-    tensor_set_threads(1);
-    tensor_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc);
-    tensor_set_threads(2);
-    tensor_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
-    tensor_set_threads(3);
-    tensor_sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc);
+    sgemm_set_threads(1);
+    sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C1, ldc);
+    sgemm_set_threads(2);
+    sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C2, ldc);
+    sgemm_set_threads(3);
+    sgemm(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C3, ldc);
     CHECK(compare(C1, Cr, M, N, ldc, K, what));
     CHECK(memcmp(C1, C2, nc * sizeof *C1) == 0);
     CHECK(memcmp(C1, C3, nc * sizeof *C1) == 0);
@@ -105,7 +105,7 @@ static void check_one(int ta, int tb, int M, int N, int K, float alpha, float be
 
 static void test_random_shapes(void)
 {
-    tensor_set_small_flops(0);   /* every product threaded: cut over the pool */
+    sgemm_set_small_flops(0);   /* every product threaded: cut over the pool */
     gemm_mode old = gemm_set_mode(GEMM_ALL);
     static const float alphas[] = { 1.0f, -0.5f, 2.0f }, betas[] = { 0.0f, 1.0f, -1.5f };
     for (int it = 0; it < 240; it++) {
@@ -119,24 +119,24 @@ static void test_random_shapes(void)
     check_one(0, 0, 128, 80, 530, 1.0f, 0.0f);
     check_one(1, 0, 300, 47, 128, 1.0f, 1.0f);
     gemm_set_mode(old);
-    tensor_set_threads(1);
-    tensor_set_small_flops(8e6);
+    sgemm_set_threads(1);
+    sgemm_set_small_flops(8e6);
 }
 
-/* tensor_sgemm (whichever GEMM it picks) on degenerate and model-like shapes */
+/* sgemm (whichever GEMM it picks) on degenerate and model-like shapes */
 static void test_tensor_sgemm(void)
 {
     float c[6] = { 1, 2, 3, 4, 5, 6 }, a[1] = { 7 }, b[1] = { 8 };
-    tensor_sgemm(0, 0, 0, 3, 2, 1.0f, a, 1, b, 1, 0.0f, c, 3);   /* M = 0: no-op */
-    tensor_sgemm(0, 0, 2, 0, 2, 1.0f, a, 1, b, 1, 0.0f, c, 3);   /* N = 0: no-op */
+    sgemm(0, 0, 0, 3, 2, 1.0f, a, 1, b, 1, 0.0f, c, 3);   /* M = 0: no-op */
+    sgemm(0, 0, 2, 0, 2, 1.0f, a, 1, b, 1, 0.0f, c, 3);   /* N = 0: no-op */
     CHECK(c[0] == 1 && c[5] == 6);
-    tensor_sgemm(0, 0, 2, 3, 0, 1.0f, a, 1, b, 3, 2.0f, c, 3);   /* K = 0: C = beta C */
+    sgemm(0, 0, 2, 3, 0, 1.0f, a, 1, b, 3, 2.0f, c, 3);   /* K = 0: C = beta C */
     CHECK(c[0] == 2 && c[5] == 12);
     for (int i = 0; i < 6; i++) c[i] = NAN;
-    tensor_sgemm(0, 0, 2, 3, 0, 1.0f, a, 1, b, 3, 0.0f, c, 3);   /* K = 0, beta 0: zeros */
+    sgemm(0, 0, 2, 3, 0, 1.0f, a, 1, b, 3, 0.0f, c, 3);   /* K = 0, beta 0: zeros */
     CHECK(c[0] == 0 && c[5] == 0);
     for (int th = 1; th <= 2; th++) {
-        tensor_set_threads(th);
+        sgemm_set_threads(th);
         for (int mode = 0; mode < 3; mode++) {
             gemm_mode old = gemm_set_mode((gemm_mode)mode);
             int M = 128, N = 96 + mode, K = 257;
@@ -145,14 +145,14 @@ static void test_tensor_sgemm(void)
             rng_fill_uniform(&R, A, (size_t)M * K, -1, 1);
             rng_fill_uniform(&R, B, (size_t)K * N, -1, 1);
             for (int i = 0; i < M * N; i++) C[i] = Cr[i] = NAN;
-            tensor_sgemm(0, 1, M, N, K, 1.0f, A, K, B, K, 0.0f, C, N);
-            tensor_sgemm_naive(0, 1, M, N, K, 1.0f, A, K, B, K, 0.0f, Cr, N);
-            CHECK(compare(C, Cr, M, N, N, K, "tensor_sgemm NT"));
+            sgemm(0, 1, M, N, K, 1.0f, A, K, B, K, 0.0f, C, N);
+            sgemm_naive(0, 1, M, N, K, 1.0f, A, K, B, K, 0.0f, Cr, N);
+            CHECK(compare(C, Cr, M, N, N, K, "sgemm NT"));
             free(A); free(B); free(C); free(Cr);
             gemm_set_mode(old);
         }
     }
-    tensor_set_threads(1);
+    sgemm_set_threads(1);
 }
 
 /* the policy: GEMM_OFF takes nothing, GEMM_ALL everything that fits, AUTO the measured

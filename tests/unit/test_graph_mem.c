@@ -74,7 +74,7 @@ static void test_recycling(void)
     size_t bwd_used[2];
     float *seen[2][2];
     for (int reuse = 0; reuse < 2; reuse++) {
-        lt_param p = { w, gw[reuse], N, "w" };
+        lt_param p = { w, gw[reuse], N, "w", NULL };
         lt_graph *g = graph_new();
         graph_set_grad_reuse(g, reuse);
         int n = N;

@@ -489,8 +489,26 @@ static void test_given_code_errors(void)
     CHECK(l == 42);
 }
 
+/* huff_new names the symbol at fault, huff_words_expected_length its argument. */
+static void test_error_arguments(void)
+{
+    const char *s[3] = { "a", "b", "a" };
+    double w[3] = { 1, -2, 1 }, ok[3] = { 1, 1, 1 }, r;
+    CHECK(huff_new(s, w, 3) == NULL && lt_errarg() == 1);    /* b's weight */
+    CHECK(huff_new(s, ok, 3) == NULL && lt_errarg() == 0);   /* "a" twice: the first */
+    const char *words[2] = { "0", "1" };
+    double p[2] = { 0.5, 0.6 }, q[2] = { 0.5, 0.5 };
+    CHECK(huff_words_expected_length(words, 2, p, 2, &r) == LT_ERR_VALUE && lt_errarg() == 1);
+    const char *prefix[2] = { "0", "01" };
+    CHECK(huff_words_expected_length(prefix, 2, q, 2, &r) == LT_ERR_VALUE && lt_errarg() == 0);
+    CHECK(huff_words_expected_length(words, 2, q, 1, &r) == LT_ERR_VALUE && lt_errarg() == -1);
+    const char *badw[2] = { "0", "2" };
+    CHECK(huff_words_expected_length(badw, 2, q, 2, &r) == LT_ERR_VALUE && lt_errarg() == 0);
+}
+
 int main(void)
 {
+    RUN(test_error_arguments);
     RUN(test_slides_code);
     RUN(test_weights_need_not_sum_to_one);
     RUN(test_textbook_example);

@@ -35,8 +35,8 @@ static void test_sgemm_vs_naive(void)
                 rng_fill_uniform(&R, B, nb, -1, 1);
                 rng_fill_uniform(&R, C1, (size_t)M * ldc, -1, 1);
                 memcpy(C2, C1, (size_t)M * ldc * sizeof *C1);
-                tensor_sgemm(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C1, ldc);
-                tensor_sgemm_naive(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C2, ldc);
+                sgemm(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C1, ldc);
+                sgemm_naive(ta, tb, M, N, K, 0.5f, A, lda, B, ldb, 1.0f, C2, ldc);
                 double d = max_diff(C1, C2, (size_t)M * ldc);
                 if (d > 1e-4)
                     fprintf(stderr, "sgemm %dx%dx%d ta=%d tb=%d: diff %g\n", M, N, K, ta, tb, d);
@@ -60,13 +60,13 @@ static void test_matmul_views(void)
     float ac[54], bc[54], ref[36];
     tensor_copy_out(at, ac);
     tensor_copy_out(bsl, bc);
-    tensor_sgemm_naive(0, 0, 6, 6, 9, 1.0f, ac, 9, bc, 6, 0.0f, ref, 6);
+    sgemm_naive(0, 0, 6, 6, 9, 1.0f, ac, 9, bc, 6, 0.0f, ref, 6);
     CHECK(y && y->shape[0] == 6 && y->shape[1] == 6);
     CHECK(max_diff(y->data, ref, 36) < 1e-5);
     /* a transposed slice of b: columns step 2 -> neither layout, so it is copied */
     lt_tensor *y2 = op_matmul(g, op_transpose(g, bsl, 0, 1), a);   /* (6,9)x(9,6) */
     tensor_copy_out(op_transpose(g, bsl, 0, 1), bc);
-    tensor_sgemm_naive(0, 0, 6, 6, 9, 1.0f, bc, 9, a->data, 6, 0.0f, ref, 6);
+    sgemm_naive(0, 0, 6, 6, 9, 1.0f, bc, 9, a->data, 6, 0.0f, ref, 6);
     CHECK(max_diff(y2->data, ref, 36) < 1e-5);
     CHECK(op_matmul(g, a, a) == NULL);
     CHECK_STR(lt_errmsg(), "matmul: shapes (9, 6) and (9, 6) do not fit (need (M, K) and (K, N))");
@@ -85,7 +85,7 @@ static void test_linear_vs_naive(void)
     rng_fill_uniform(&R, w->data, 35, -1, 1);
     rng_fill_uniform(&R, b->data, 5, -1, 1);
     float ref[65];
-    tensor_sgemm_naive(0, 1, 13, 5, 7, 1.0f, x->data, 7, w->data, 7, 0.0f, ref, 5);
+    sgemm_naive(0, 1, 13, 5, 7, 1.0f, x->data, 7, w->data, 7, 0.0f, ref, 5);
     for (int i = 0; i < 65; i++)
         ref[i] = 1.0f / (1.0f + expf(-(ref[i] + b->data[i % 5])));
     lt_tensor *y = op_linear(g, x, w, b, LT_ACT_SIGMOID, 0, NULL);
@@ -108,28 +108,28 @@ static void test_adaptive_threads(void)
     float *C = malloc((size_t)M * N * sizeof *C), *ref = malloc((size_t)M * N * sizeof *ref);
     rng_fill_uniform(&R, A, (size_t)M * K, -1, 1);
     rng_fill_uniform(&R, B, (size_t)K * N, -1, 1);
-    tensor_sgemm_naive(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, ref, N);
+    sgemm_naive(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, ref, N);
     int ok = 1;
-    tensor_set_adaptive_threads(1);
+    sgemm_set_adaptive_threads(1);
     for (int i = 0; i < 12; i++) {
-        tensor_sgemm(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
+        sgemm(0, 0, M, N, K, 1.0f, A, K, B, N, 0.0f, C, N);
         ok &= max_diff(C, ref, (size_t)M * N) < 1e-4;
     }
-    tensor_set_adaptive_threads(0);
+    sgemm_set_adaptive_threads(0);
     CHECK(ok);
     free(A); free(B); free(C); free(ref);
 }
 
 static void test_threads(void)
 {
-    int old = tensor_get_threads();
-    tensor_set_threads(1);
-    CHECK(tensor_get_threads() == 1);
+    int old = pool_get_threads();
+    sgemm_set_threads(1);
+    CHECK(pool_get_threads() == 1);
     float A[4] = { 1, 2, 3, 4 }, C[4];
-    tensor_sgemm(0, 0, 2, 2, 2, 1.0f, A, 2, A, 2, 0.0f, C, 2);
+    sgemm(0, 0, 2, 2, 2, 1.0f, A, 2, A, 2, 0.0f, C, 2);
     CHECK(C[0] == 7 && C[3] == 22);
-    tensor_set_threads(old);
-    CHECK(tensor_get_threads() == old);
+    sgemm_set_threads(old);
+    CHECK(pool_get_threads() == old);
 }
 
 int main(void)

@@ -1,4 +1,4 @@
-/* test_mem.c: the tensor memory account and its limit (core/mem.h): sizes parsed as a
+/* test_mem.c: the tensor memory account and its limit (core/base/mem.h): sizes parsed as a
  * lecturer writes them, heap tensors and graph arenas counted and given back, an
  * allocation past the limit failing with a message that names the size, the limit and
  * LATENT_MEM_LIMIT, and everything usable again once memory is freed. */

@@ -7,11 +7,15 @@
 #include <string.h>
 
 #include "check.h"
+#include "conv_layers.h"
 #include "graph.h"
+#include "kinds.h"
+#include "layers.h"
 #include "nn.h"
 #include "ops.h"
 #include "rng.h"
 #include "tensor.h"
+#include "unet.h"
 
 static lt_module *mlp(int in, int hidden, int out, lt_act act, rng *r)
 {
@@ -398,8 +402,58 @@ static void test_header_example(void)
     tensor_free(data);
 }
 
+/* The table of layer kinds: every row is found by its name, and every layer core makes is
+ * found by its kind, written as the call of its builtin, with its output shape. */
+static void test_kinds_table(void)
+{
+    for (int i = 0; i < nn_kind_count(); i++) {
+        const nn_kind *k = nn_kind_at(i);
+        CHECK(nn_kind_named(k->name) == k);
+    }
+    CHECK(nn_kind_named("dropout") == NULL && nn_kind_at(nn_kind_count()) == NULL);
+    rng r;
+    rng_seed(&r, 1);
+    unet_config cfg = unet_default_config();
+    int dims[3] = { 1, 28, 28 };
+    lt_module *m[] = { nn_linear(784, 20, &r), nn_act(LT_ACT_RELU, 0), nn_conv2d(1, 8, 3, 2, 1, &r),
+                       nn_group_norm(4, 8), layer_shape_new(LAYER_AVGPOOL, 0, NULL),
+                       layer_shape_new(LAYER_UNFLATTEN, 3, dims), nn_unet(&cfg, &r) };
+    const char *want[] = { "linear(784, 20)", "relu", "conv2d(1, 8, k=3, stride=2, padding=1)",
+                           "groupnorm(4, 8)", "avgpool(2)", "unflatten(1, 28, 28)",
+                           "unet(c1=16, c2=32, c3=64, groups=4, sdim=64, tdim=128)" };
+    char buf[256];
+    for (int i = 0; i < 7; i++) {
+        CHECK(m[i] != NULL && nn_kind_of(m[i]) != NULL);
+        CHECK(strcmp(nn_arch(m[i], buf, sizeof buf), want[i]) == 0);
+    }
+    CHECK(nn_in_width(m[0]) == 784 && nn_in_width(m[2]) == -1);
+    int nd = 4, shape[4] = { -1, 1, 28, 28 };
+    nn_shape_out(m[2], &nd, shape);   /* conv2d stride 2: (B, 8, 14, 14) */
+    CHECK(nd == 4 && shape[1] == 8 && shape[2] == 14 && shape[3] == 14);
+    nn_shape_out(m[3], &nd, shape);   /* GroupNorm: the same */
+    nn_shape_out(m[4], &nd, shape);   /* avgpool: (B, 8, 7, 7) */
+    CHECK(nd == 4 && shape[1] == 8 && shape[2] == 7 && shape[3] == 7);
+    nn_shape_out(m[0], &nd, shape);
+    CHECK(nd == 2 && shape[1] == 20);
+    CHECK(nn_unet_of(m[6]) != NULL && nn_unet_of(m[0]) == NULL);
+    int64_t bs[2];   /* checkpoint shapes: linear (out, in) and (out); others flat */
+    CHECK(nn_block_shape(m[0], 0, 784 * 20, bs) == 2 && bs[0] == 20 && bs[1] == 784);
+    CHECK(nn_block_shape(m[0], 1, 20, bs) == 1 && bs[0] == 20);
+    CHECK(nn_block_shape(m[2], 0, 72, bs) == 1 && bs[0] == 72);
+    lt_module *bare = nn_bare("down");   /* bare names in seq(...) */
+    CHECK(bare && strcmp(nn_arch(bare, buf, sizeof buf), "avgpool(2)") == 0);
+    nn_free(bare);
+    bare = nn_bare("leaky_relu");
+    CHECK(bare && strcmp(nn_arch(bare, buf, sizeof buf), "leaky_relu(0.01)") == 0);
+    nn_free(bare);
+    CHECK(nn_bare("linear") == NULL && nn_bare("seq") == NULL && nn_bare("nope") == NULL);
+    for (int i = 0; i < 7; i++)
+        nn_free(m[i]);
+}
+
 int main(void)
 {
+    RUN(test_kinds_table);
     RUN(test_linear_init);
     RUN(test_seq_describe_and_errors);
     RUN(test_layer_grads);

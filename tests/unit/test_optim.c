@@ -223,7 +223,7 @@ static void test_many_blocks_against_reference(void)
 static void test_zero_grad_lr_and_errors(void)
 {
     float w[4] = { 1, 2, 3, 4 }, g[4] = { 1, 1, 1, 1 }, w2 = 5, g2 = 7;
-    lt_param p[2] = { { w, g, 4, "a" }, { &w2, &g2, 1, "b" } };
+    lt_param p[2] = { { w, g, 4, "a", NULL }, { &w2, &g2, 1, "b", NULL } };
     optim_opts o = optim_defaults(OPTIM_ADAM);
     CHECK(o.lr == 1e-3 && o.beta1 == 0.9 && o.beta2 == 0.999 && o.eps == 1e-8 && o.weight_decay == 0);
     CHECK(optim_defaults(OPTIM_ADAMW).weight_decay == 1e-2);
@@ -262,7 +262,7 @@ static void test_ema(void)
 {
     /* decay 0.9 from [1, 2]: w = [2, 4] -> shadow [1.1, 2.2]; w = [0, 0] -> [0.99, 1.98] */
     float w[2] = { 1, 2 }, w2[1] = { 3 };
-    lt_param p[2] = { { w, NULL, 2, "a" }, { w2, NULL, 1, "b" } };
+    lt_param p[2] = { { w, NULL, 2, "a", NULL }, { w2, NULL, 1, "b", NULL } };
     ema *e = ema_new(p, 2, 0.9);
     CHECK(e && e->total == 3 && e->shadow[0] == 1 && e->shadow[2] == 3);
     w[0] = 2; w[1] = 4; w2[0] = 3;
@@ -284,7 +284,7 @@ static void test_ema(void)
     ema_free(e);
     /* a long constant run converges to the weights */
     float c = 5;
-    lt_param q = { &c, NULL, 1, "c" };
+    lt_param q = { &c, NULL, 1, "c", NULL };
     e = ema_new(&q, 1, 0.99);
     c = 1;
     for (int t = 0; t < 2000; t++) ema_update(e);
@@ -302,7 +302,7 @@ static void test_step_clear(void)
         float w1[3], w2[3], g1[3], g2[3];
         memcpy(w1, W0, sizeof w1);
         memcpy(w2, W0, sizeof w2);
-        lt_param p1 = { w1, g1, 3, "w" }, p2 = { w2, g2, 3, "w" };
+        lt_param p1 = { w1, g1, 3, "w", NULL }, p2 = { w2, g2, 3, "w", NULL };
         optim_kind kind;
         optim_opts o = case_opts(c, &kind);
         optim *a = optim_new(kind, &p1, 1, &o), *b = optim_new(kind, &p2, 1, &o);
@@ -321,7 +321,8 @@ static void test_step_clear(void)
         optim_free(b);
     }
     float w[2] = { 1.0f, -3.0f }, gr[2] = { 0, 0 };
-    lt_param p = { w, gr, 2, "w" };
+    unsigned long writes = 0;   /* the block's own count of backward writes (param.h) */
+    lt_param p = { w, gr, 2, "w", &writes };
     optim_opts o = optim_defaults(OPTIM_ADAM);
     optim *opt = optim_new(OPTIM_ADAM, &p, 1, &o);
     lt_graph *g = graph_new();
@@ -352,6 +353,16 @@ static void test_step_clear(void)
     optim_zero_grad(opt);
     CHECK(gr[1] == 5.0f);
     graph_zero_grad(&p, 1);
+    CHECK(gr[1] == 0.0f);
+    CHECK(writes == 4);   /* 3 steps' backwards and the good one after; not the failed one */
+    optim_free(opt);
+    /* a block without a count: optim_zero_grad cannot know, so it always zeroes */
+    lt_param q = { w, gr, 2, "w", NULL };
+    opt = optim_new(OPTIM_ADAM, &q, 1, &o);
+    CHECK(opt != NULL);
+    optim_step_clear(opt);
+    gr[1] = 5.0f;
+    optim_zero_grad(opt);
     CHECK(gr[1] == 0.0f);
     graph_free(g);
     optim_free(opt);

@@ -1,4 +1,4 @@
-/* test_par.c: the element loops over threads (core/par.h): every element once, sums that
+/* test_par.c: the element loops over threads (core/compute/par.h): every element once, sums that
  * do not depend on the thread count, and a training step (products, ops, optimizer)
  * whose results are the same bit for bit on 1, 2 and 3 threads. */
 #include <cblas.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "conv_par.h"
+#include "pool.h"
 #include "cpu.h"
 #include "graph.h"
 #include "nn.h"
@@ -32,7 +32,7 @@ static void test_range_covers(void)
 {
     int *hits = malloc(200003 * sizeof *hits);
     for (int t = 1; t <= 4; t++) {
-        tensor_set_threads(t);
+        sgemm_set_threads(t);
         for (size_t k = 0; k < NSIZES; k++)
             for (size_t min = 1; min <= PAR_MIN; min *= PAR_MIN) {
                 size_t n = SIZES[k], bad = 0;
@@ -66,7 +66,7 @@ static void test_sum_same_bits(void)
             ref += x[i];
         int ts[4] = { 1, 2, 3, 8 };
         for (int t = 0; t < 4; t++) {
-            tensor_set_threads(ts[t]);
+            sgemm_set_threads(ts[t]);
             double s = par_sum(m, sum_body, x);
             if (t == 0)
                 first = s;
@@ -95,9 +95,9 @@ static void nested_task(void *c, int i, int thread)
 /* a parallel loop inside a pool task runs inline instead of waiting for itself */
 static void test_nested(void)
 {
-    tensor_set_threads(2);
+    sgemm_set_threads(2);
     int *hits = calloc(4 * 70000, sizeof *hits);
-    conv_par_for(4, nested_task, hits);
+    pool_for(4, nested_task, hits);
     size_t bad = 0;
     for (size_t i = 0; i < 4 * 70000; i++)
         bad += hits[i] != 1;
@@ -110,7 +110,7 @@ static void test_nested(void)
  * weights after the step and the losses, for comparing thread counts. */
 static float *mlp_step(int threads, size_t *count)
 {
-    tensor_set_threads(threads);
+    sgemm_set_threads(threads);
     rng r;
     rng_seed(&r, 3);
     lt_module *l1 = nn_linear(300, 400, &r), *l2 = nn_linear(400, 300, &r);
@@ -165,9 +165,9 @@ static void test_ops_same_bits(void)
 
 int main(void)
 {
-    int t0 = tensor_get_threads();
+    int t0 = pool_get_threads();
     /* every product threaded: cut over the pool by columns (tensor.h), the same bits */
-    tensor_set_small_flops(0);
+    sgemm_set_small_flops(0);
     RUN(test_range_covers);
     RUN(test_sum_same_bits);
     RUN(test_nested);
@@ -180,7 +180,7 @@ int main(void)
         RUN(test_ops_same_bits);
     }
     cpu_isa_set(old);
-    tensor_set_threads(t0);
-    tensor_set_small_flops(8e6);
+    sgemm_set_threads(t0);
+    sgemm_set_small_flops(8e6);
     return check_summary("par");
 }

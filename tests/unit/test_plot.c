@@ -9,7 +9,7 @@
 
 #include "check.h"
 #include "plot.h"
-#include "plot_internal.h"  /* plot_tree_boxes, to check the tree layout */
+#include "plot_tree.h"  /* plot_tree_boxes, to check the tree layout */
 
 /* ---- decoding ---- */
 

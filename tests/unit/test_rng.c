@@ -125,16 +125,16 @@ static void test_large_fill_any_threads(void)
     size_t n = RNG_PAR_MIN + 123;   /* a parallel fill with a partial last block */
     float *x[3];
     uint64_t next[3];
-    int t0 = tensor_get_threads();
+    int t0 = pool_get_threads();
     for (int t = 0; t < 3; t++) {
-        tensor_set_threads(t + 1);
+        sgemm_set_threads(t + 1);
         rng r;
         rng_seed(&r, 5);
         x[t] = malloc(n * sizeof *x[t]);
         rng_fill_normal(&r, x[t], n, 1.0f, 2.0f);
         next[t] = rng_next(&r);
     }
-    tensor_set_threads(t0);
+    sgemm_set_threads(t0);
     CHECK(memcmp(x[0], x[1], n * sizeof(float)) == 0);
     CHECK(memcmp(x[0], x[2], n * sizeof(float)) == 0);
     CHECK(next[0] == next[1] && next[0] == next[2]);

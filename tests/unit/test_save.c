@@ -9,14 +9,15 @@
 #include <unistd.h>
 
 #include "buf.h"
-#include "builtins.h"
+#include "init.h"
+#include "registry.h"
 #include "check.h"
 #include "ckpt.h"
 #include "env.h"
 #include "latent.h"
 #include "nn.h"
-#include "nn_val.h"
-#include "session.h"
+#include "bi_nn.h"
+#include "sess.h"
 
 typedef struct host_log {
     buf out;               /* everything printed and every result's text/plain */
@@ -363,8 +364,10 @@ static void test_builtin_docs(void)
 {
     int missing = 0;
     size_t n = 0;
-    for (size_t i = 0; bi_at(i); i++, n++) {
-        const builtin *b = bi_at(i);
+    registry r = {0};
+    CHECK(lib_open_all(&r) == 0);
+    for (size_t i = 0; reg_at(&r, i); i++, n++) {
+        const builtin *b = reg_at(&r, i);
         int ok = b->signature && b->signature[0] && b->doc && b->doc[0] && b->example && b->example[0] &&
                  strncmp(b->signature, b->name, strlen(b->name)) == 0;
         if (!ok) { fprintf(stderr, "builtin %s lacks a signature, doc or example\n", b->name); missing++; }
@@ -407,9 +410,10 @@ static void test_complete_inspect(void)
     lt_completion_free(&c);
     /* every builtin completes from its first two letters */
     int missed = 0;
-    for (size_t i = 0; bi_at(i); i++) {
-        char pre[3] = { bi_at(i)->name[0], bi_at(i)->name[1], 0 };
-        if (lt_complete(s, pre, strlen(pre), &c) != 0 || !has_match(&c, bi_at(i)->name)) missed++;
+    for (size_t i = 0; reg_at(s->reg, i); i++) {
+        const char *name = reg_at(s->reg, i)->name;
+        char pre[3] = { name[0], name[1], 0 };
+        if (lt_complete(s, pre, strlen(pre), &c) != 0 || !has_match(&c, name)) missed++;
         lt_completion_free(&c);
     }
     CHECK(missed == 0);
@@ -432,9 +436,10 @@ static void test_complete_inspect(void)
     CHECK(t && strstr(t, "save(value, path") && strstr(t, "load("));
     free(t);
     int bad = 0;
-    for (size_t i = 0; bi_at(i); i++) {
-        t = lt_inspect(s, bi_at(i)->name, strlen(bi_at(i)->name), 0);
-        if (!t || !strstr(t, bi_at(i)->signature)) { bad++; fprintf(stderr, "inspect %s: %s\n", bi_at(i)->name, t ? t : "(null)"); }
+    for (size_t i = 0; reg_at(s->reg, i); i++) {
+        const builtin *b = reg_at(s->reg, i);
+        t = lt_inspect(s, b->name, strlen(b->name), 0);
+        if (!t || !strstr(t, b->signature)) { bad++; fprintf(stderr, "inspect %s: %s\n", b->name, t ? t : "(null)"); }
         free(t);
     }
     CHECK(bad == 0);

@@ -1,5 +1,5 @@
-/* test_score.c: the sample scorer's statistics (core/score.c) and NumPy's permutation
- * (core/mt.c), against independent references: closed forms, and numbers printed by
+/* test_score.c: the sample scorer's statistics (core/info/score.c) and NumPy's permutation
+ * (core/base/mt.c), against independent references: closed forms, and numbers printed by
  * NumPy and SciPy (scipy.linalg.sqrtm for the Frechet distance). */
 #include <math.h>
 #include <stdlib.h>

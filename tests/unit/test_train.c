@@ -11,9 +11,9 @@
 #include "env.h"
 #include "latent.h"
 #include "nn.h"
-#include "nn_val.h"
-#include "session.h"
-#include "train.h"
+#include "bi_nn.h"
+#include "sess.h"
+#include "bi_train.h"
 
 typedef struct host_log {
     char ename[64], evalue[512];

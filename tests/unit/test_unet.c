@@ -177,10 +177,10 @@ static void test_threads_agree(void)
     size_t total = unet_param_count(u);
     float *g1 = malloc(total * sizeof(float));
     float out1[8];
-    int threads0 = tensor_get_threads();
+    int threads0 = pool_get_threads();
     lt_graph *g = graph_new();
     for (int pass = 0; pass < 2; pass++) {
-        tensor_set_threads(pass ? 3 : 1);
+        sgemm_set_threads(pass ? 3 : 1);
         graph_reset(g);
         lt_tensor *y = unet_forward(u, g, x, t);
         lt_tensor *loss = op_sum(g, op_square(g, y));
@@ -204,7 +204,7 @@ static void test_threads_agree(void)
         if (pass)
             CHECK(worst < 1e-4);
     }
-    tensor_set_threads(threads0);
+    sgemm_set_threads(threads0);
     free(g1);
     graph_free(g);
     tensor_free(x);
@@ -231,8 +231,8 @@ static void test_grad_reuse_identical(void)
     size_t total = unet_param_count(u);
     float *ref = malloc(total * sizeof(float));
     size_t used[2] = { 0, 0 };
-    int threads0 = tensor_get_threads();
-    tensor_set_threads(1);
+    int threads0 = pool_get_threads();
+    sgemm_set_threads(1);
     for (int reuse = 0; reuse < 2; reuse++) {
         lt_graph *g = graph_new();
         CHECK(graph_set_grad_reuse(g, reuse) == 1);   /* on by default */
@@ -258,7 +258,7 @@ static void test_grad_reuse_identical(void)
         graph_free(g);
     }
     CHECK(3 * used[1] < 2 * used[0]);   /* backward's arena use: a third less at least */
-    tensor_set_threads(threads0);
+    sgemm_set_threads(threads0);
     free(ref);
     tensor_free(x);
     tensor_free(t);

@@ -4,10 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "builtins.h"
+#include "init.h"
+#include "registry.h"
 #include "check.h"
 #include "latent.h"
-#include "session.h"
+#include "sess.h"
 #include "value.h"
 
 static int frees;
@@ -122,7 +123,9 @@ static void test_equal_truthy_repr(void)
     CHECK_STR(b.data, "it's");
     CHECK(val_truthy(STR_VAL(a)) && !val_truthy(NUM_VAL(0)) && !val_truthy(NONE_VAL) && val_truthy(BOOL_VAL(1)));
     CHECK(val_equal(NUM_VAL(1), NUM_VAL(1)) && !val_equal(NUM_VAL(1), BOOL_VAL(1)));
-    CHECK_STR(val_type_name(BUILTIN_VAL(bi_find("len"))), "builtin");
+    registry r = {0};
+    CHECK(lib_open_all(&r) == 0);
+    CHECK_STR(val_type_name(BUILTIN_VAL(reg_find(&r, "len"))), "builtin");
     CHECK(val_utf8_count("naïve", strlen("naïve")) == 5);
     buf_free(&b);
     val_decref(STR_VAL(a));

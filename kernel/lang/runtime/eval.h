@@ -1,0 +1,32 @@
+/* eval.h: the tree-walking evaluator.
+ *
+ * Both functions return 0 on success or -1 after recording an error in s->err
+ * (with the node's line:col). On success eval_expr stores a new reference in
+ * *out that the caller must release with val_decref. Variables assigned before
+ * an error keep their new values (as in Python). */
+#ifndef LANG_EVAL_H
+#define LANG_EVAL_H
+
+#include "ast.h"
+#include "sess.h"
+#include "value.h"
+
+int eval_expr(lt_session *s, const ast_node *n, value *out);
+int eval_stmt(lt_session *s, const ast_node *n);
+/* Runs the statements of an AST_BLOCK (stops early after a `return`). */
+int eval_block(lt_session *s, const ast_node *n);
+/* Binds name to v in the current scope (the function's, else the session's), taking
+ * v's reference. */
+int eval_set_var(lt_session *s, const ast_node *at, const char *name, value v);
+
+/* Calls the function defined by def (an AST_FN or AST_NET) with a's positional
+ * arguments bound to its parameters in a new local scope; *out is what `return`
+ * gave, or none. 0, or -1 with the error recorded. */
+struct bi_args;
+int eval_fn_apply(lt_session *s, const ast_node *def, struct bi_args *a, value *out);
+
+/* Fills *out with the name among the session's variables, the builtins and the
+ * keywords nearest to `name` (for "did you mean"); returns 0 if none is close. */
+int eval_suggest(const lt_session *s, const char *name, const char **out);
+
+#endif
