@@ -1,4 +1,4 @@
-/* fuzz_npy.c: a libFuzzer target for the .npy/.npz reader (core/npy.h). One input is
+/* fuzz_npy.c: a libFuzzer target for the .npy/.npz reader (core/data/npy.h). One input is
  * the bytes of a file, parsed both as a .npy and as a .npz; every element read is
  * touched so that a bad pointer shows. An error status is a normal outcome; a crash,
  * a sanitizer report or a leak is a finding. Built like fuzz_lang.c: with clang

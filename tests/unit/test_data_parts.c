@@ -1,5 +1,5 @@
 /* test_data_parts.c: float targets through subsets, splits, shuffles and mini-batches,
- * sample shapes, and the bundled digits' fixed split (core/data_parts.c). */
+ * sample shapes, and the bundled digits' fixed split (core/data/data_parts.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

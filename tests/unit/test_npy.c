@@ -1,4 +1,4 @@
-/* test_npy.c: the .npy/.npz reader and writer (core/npy.c) on files NumPy wrote
+/* test_npy.c: the .npy/.npz reader and writer (core/data/npy.c) on files NumPy wrote
  * (tests/lang/data/npy/, made by make.py there), on a table of hostile headers and
  * archives, and on round trips through its own writer. */
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* bi_npy.h: tensors in and out through NumPy's .npy and .npz files (core/npy.h), and
+/* bi_npy.h: tensors in and out through NumPy's .npy and .npz files (core/data/npy.h), and
  * the `arrays` value (named tensors, what a .npz holds).
  *
  *     save(t, "x.npy")                       a tensor (float32; dtype="int64" etc.)
