@@ -58,7 +58,7 @@ static const lt_module_ops conv2d_layer_ops = { "conv2d", conv2d_layer_forward,
 lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
 {
     if (in < 1 || out < 1 || k < 1 || stride < 1 || pad < 0) {
-        lt_fail(LT_ERR_VALUE, "conv2d(%d, %d, k=%d, stride=%d, pad=%d): sizes and stride must be "
+        lt_fail(LT_ERR_VALUE, "conv2d(%d, %d, k=%d, stride=%d, padding=%d): sizes and stride must be "
                 "at least 1, padding at least 0", in, out, k, stride, pad);
         return NULL;
     }
@@ -88,11 +88,14 @@ lt_module *nn_conv2d(int in, int out, int k, int stride, int pad, rng *r)
     c->k = k;
     c->stride = stride;
     c->pad = pad;
-    if (stride == 1 && pad == (k - 1) / 2)
-        snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d)", in, out, k);
-    else
-        snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d, stride=%d, pad=%d)", in, out, k,
-                 stride, pad);
+    /* in the words of the builtin conv2d: stride= and padding= only where they are not its
+     * defaults (1 and k // 2), so a layer table row is a call that makes the layer */
+    int n = snprintf(c->name, sizeof c->name, "conv2d(%d, %d, k=%d", in, out, k);
+    if (stride != 1)
+        n += snprintf(c->name + n, sizeof c->name - (size_t)n, ", stride=%d", stride);
+    if (pad != k / 2)
+        n += snprintf(c->name + n, sizeof c->name - (size_t)n, ", padding=%d", pad);
+    snprintf(c->name + n, sizeof c->name - (size_t)n, ")");
     /* kaiming_uniform(a = sqrt(5)): bound = 1 / sqrt(fan_in), the bias likewise */
     float bound = 1.0f / sqrtf((float)fan_in);
     rng_fill_uniform(r, c->weight, nw, -bound, bound);
@@ -159,7 +162,7 @@ static const lt_module_ops group_norm_layer_ops = { "group_norm", group_norm_lay
 lt_module *nn_group_norm(int groups, int channels)
 {
     if (groups < 1 || channels < 1 || channels % groups) {
-        lt_fail(LT_ERR_VALUE, "group_norm(%d, %d): the groups must divide the channels", groups,
+        lt_fail(LT_ERR_VALUE, "groupnorm(%d, %d): the groups must divide the channels", groups,
                 channels);
         return NULL;
     }
@@ -174,7 +177,7 @@ lt_module *nn_group_norm(int groups, int channels)
     if (!n || !n->weight || !n->weight_grad || !n->bias || !n->bias_grad) {
         if (n)
             group_norm_layer_free(&n->base);
-        lt_fail(LT_ERR_NOMEM, "group_norm(%d, %d): out of memory", groups, channels);
+        lt_fail(LT_ERR_NOMEM, "groupnorm(%d, %d): out of memory", groups, channels);
         return NULL;
     }
     n->groups = groups;
@@ -182,7 +185,7 @@ lt_module *nn_group_norm(int groups, int channels)
     n->eps = 1e-5f;
     for (int c = 0; c < channels; c++)
         n->weight[c] = 1.0f;
-    snprintf(n->name, sizeof n->name, "group_norm(%d, %d)", groups, channels);
+    snprintf(n->name, sizeof n->name, "groupnorm(%d, %d)", groups, channels);   /* as the builtin */
     n->p[0] = (lt_param){ n->weight, n->weight_grad, (size_t)channels, "weight", &n->writes };
     n->p[1] = (lt_param){ n->bias, n->bias_grad, (size_t)channels, "bias", &n->writes };
     return &n->base;

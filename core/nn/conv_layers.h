@@ -24,7 +24,7 @@ typedef struct lt_conv2d {
     float *bias_grad;     /* (out) */
     lt_param p[2];        /* views: weight, bias */
     unsigned long writes; /* backward passes that wrote the gradients (param.h) */
-    char name[96];        /* "conv2d(16, 32, k=3, stride=2, pad=1)" */
+    char name[96];        /* "conv2d(16, 32, k=3, stride=2)": the builtin's call, defaults left out */
 } lt_conv2d;
 
 /* A k x k convolution from in to out channels with bias, PyTorch's default init:
@@ -46,7 +46,7 @@ typedef struct lt_group_norm {
     float *bias_grad;     /* (channels) */
     lt_param p[2];        /* views: weight, bias */
     unsigned long writes; /* backward passes that wrote the gradients (param.h) */
-    char name[48];        /* "group_norm(4, 16)" */
+    char name[48];        /* "groupnorm(4, 16)" */
 } lt_group_norm;
 
 /* GroupNorm over `channels` channels in `groups` groups (groups divides channels),

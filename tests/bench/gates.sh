@@ -11,6 +11,9 @@
 # script (NAME.sh, given the build folder as $1) that prints one line per gate:
 #     gate NAME: VALUE (target: ...) ok|MISS
 # Everything else the scripts print goes to the log (build/gates/NAME.log).
+# GATES_KEEP=DIR keeps the executed notebooks of the run (to commit the outputs the gates were
+# read from); LATENT_CELL_TIMEOUT=SECONDS lifts nbclient's 600 s per cell on a crowded machine.
+# The load average is printed before and after: the wall times mean little on a busy machine.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 run="$top/build/kernel/latent-run"
@@ -34,6 +37,7 @@ conf 0.95-0.98, FD 20-34; uniform noise: conf 0, FD ~1370):
   U-Net 16/32/64, 180 s, DDIM-50            conf 0.45  FD 187
   U-Net 16/32/64, 600 s + EMA               conf 0.62  FD 91
 REF
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 status=0; met=0; missed=0
 for f in "${scripts[@]}"; do
@@ -52,5 +56,6 @@ for f in "${scripts[@]}"; do
   printf '  (%s: %.0f s)\n' "$f" "$secs"
 done
 echo
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "gates: $met met, $missed missed"
 exit $status

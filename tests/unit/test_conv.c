@@ -778,11 +778,11 @@ static void test_layers(void)
     for (int i = 0; i < 32; i++)
         CHECK(fabsf(cc->bias[i]) <= bound);
     char buf[96];
-    CHECK_STR(nn_describe(c, buf, sizeof buf), "conv2d(16, 32, k=3, stride=2, pad=1)");
+    CHECK_STR(nn_describe(c, buf, sizeof buf), "conv2d(16, 32, k=3, stride=2)");
 
     lt_module *n = nn_group_norm(4, 16);
     CHECK(n && nn_param_count(n) == 32);
-    CHECK_STR(nn_describe(n, buf, sizeof buf), "group_norm(4, 16)");
+    CHECK_STR(nn_describe(n, buf, sizeof buf), "groupnorm(4, 16)");
     CHECK(((lt_group_norm *)n)->weight[5] == 1.0f && ((lt_group_norm *)n)->bias[5] == 0.0f);
     CHECK(nn_group_norm(3, 16) == NULL);
     CHECK(nn_conv2d(0, 3, 3, 1, 1, &r) == NULL);
@@ -792,12 +792,12 @@ static void test_layers(void)
     lt_graph *g = graph_new();
     lt_tensor *y = nn_group_norm_forward(n, g, nn_forward(c, g, graph_input(g, x)), 0);
     CHECK(y == NULL);   /* group_norm(4, 16) given 32 channels */
-    CHECK_STR(lt_errmsg(), "group_norm(4, 16): expected input (B, 16, H, W), got (2, 32, 4, 4)");
+    CHECK_STR(lt_errmsg(), "groupnorm(4, 16): expected input (B, 16, H, W), got (2, 32, 4, 4)");
     y = nn_forward(c, g, graph_input(g, x));
     CHECK(y && y->shape[1] == 32 && y->shape[2] == 4 && y->shape[3] == 4);
     lt_tensor *y2 = nn_forward(c, g, y);
     CHECK(y2 == NULL);
-    CHECK_STR(lt_errmsg(), "conv2d(16, 32, k=3, stride=2, pad=1): expected input (B, 16, H, W), "
+    CHECK_STR(lt_errmsg(), "conv2d(16, 32, k=3, stride=2): expected input (B, 16, H, W), "
                            "got (2, 32, 4, 4)");
     graph_free(g);
     tensor_free(x);

@@ -241,6 +241,23 @@ static void test_complete(void)
     lt_complete(S, "print(\"le", 9, &c);        /* nothing inside a string */
     CHECK(c.n == 0);
     lt_completion_free(&c);
+    /* the words of a train header, which are names, not keywords */
+    const char *code = "train on mnist() e";
+    lt_complete(S, code, strlen(code), &c);
+    CHECK(c.n >= 1 && strcmp(c.matches[0], "epochs") == 0);
+    lt_completion_free(&c);
+    code = "train on data epochs 3 ";
+    lt_complete(S, code, strlen(code), &c);
+    CHECK(c.n >= 1 && strcmp(c.matches[0], "batch") == 0);
+    lt_completion_free(&c);
+    code = "train on e";                          /* the data itself: no header word */
+    lt_complete(S, code, strlen(code), &c);
+    for (int i = 0; i < c.n; i++) CHECK(strcmp(c.matches[i], "epochs") != 0);
+    lt_completion_free(&c);
+    code = "train on d epochs 1 batch 8 { e";   /* in the body: none either */
+    lt_complete(S, code, strlen(code), &c);
+    for (int i = 0; i < c.n; i++) CHECK(strcmp(c.matches[i], "epochs") != 0);
+    lt_completion_free(&c);
 }
 
 static void test_inspect(void)

@@ -142,7 +142,7 @@ static void test_errors(void)
     CHECK_STR(expr("}"), "error 1:1: unexpected '}' (no '{' is open)");
     CHECK_STR(expr("if x == 1 { } else"), "error 1:19: '{' expected, got end of input");
     CHECK_STR(expr("f(x) = 3"), "error 1:6: cannot assign to this expression (only to a name or an item a[i])");
-    CHECK_STR(expr("net (x) { }"), "error 1:5: expected the network's name after 'net', got '('");
+    CHECK_STR(expr("net (x) { }"), "error 1:9: expected a new line or ';' after the statement, got '{'");
     CHECK_STR(expr("net f x { }"), "error 1:7: '(' expected after 'net f', got a name");
     /* deep nesting is an error, not a crash */
     buf deep;

@@ -1,6 +1,8 @@
 /* test_value.c: values: reference counting, equality, truthiness, repr, and
  * the extension point: a new object type (here a toy "counter") plugs into the
  * evaluator, printing, calls and rich display without touching eval.c. */
+#include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -131,8 +133,54 @@ static void test_equal_truthy_repr(void)
     val_decref(STR_VAL(a));
 }
 
+/* Whether keyword kw is among b's keywords. */
+static int takes(const builtin *b, const char *kw, size_t n)
+{
+    for (const char *const *k = b->keywords; k && *k; k++)
+        if (strlen(*k) == n && strncmp(*k, kw, n) == 0) return 1;
+    return 0;
+}
+
+/* Every builtin's signature (what help and the reference show) names exactly the
+ * keywords the builtin takes: each `name=` of the signature is accepted, and each
+ * accepted keyword is written `name=` in it (conv2d's padding= is not shown as pad=). */
+static void test_signatures_name_keywords(void)
+{
+    static registry r;
+    CHECK(lib_open_all(&r) == 0);
+    for (size_t i = 0; reg_at(&r, i); i++) {
+        const builtin *b = reg_at(&r, i);
+        if (b->keywords == reg_any_keywords) continue;
+        const char *sig = b->signature;
+        for (const char *p = strchr(sig, '='); p; p = strchr(p + 1, '=')) {
+            if (p[1] == '=' || p[-1] == '=' || p[-1] == '!' || p[-1] == '<' || p[-1] == '>') { p++; continue; }
+            const char *w = p;
+            while (w > sig && (isalnum((unsigned char)w[-1]) || w[-1] == '_')) w--;
+            if (w == p) continue;
+            int index = 0;   /* which parameter of its form: a positional one may show its default */
+            for (const char *c = p; c > sig && c[-1] != '('; c--) index += c[-1] == ',';
+            if (index < b->max_args || b->max_args < 0) continue;
+            if (!takes(b, w, (size_t)(p - w))) {
+                fprintf(stderr, "  %s: the signature %s shows %.*s=, which it does not take\n", b->name, sig, (int)(p - w), w);
+                CHECK(0);
+            }
+        }
+        for (const char *const *k = strstr(sig, "...") ? NULL : b->keywords; k && *k; k++) {
+            char want[64];
+            snprintf(want, sizeof want, "%s=", *k);
+            const char *at = strstr(sig, want);
+            while (at && at > sig && (isalnum((unsigned char)at[-1]) || at[-1] == '_')) at = strstr(at + 1, want);
+            if (!at) {
+                fprintf(stderr, "  %s: takes %s=, which its signature %s does not show\n", b->name, *k, sig);
+                CHECK(0);
+            }
+        }
+    }
+}
+
 int main(void)
 {
+    RUN(test_signatures_name_keywords);
     RUN(test_object_type);
     RUN(test_refcounts);
     RUN(test_equal_truthy_repr);

@@ -87,8 +87,8 @@ static int bi_about(bi_args *a, value *out)
     if (a->npos == 1) {
         if (!IS_STR(a->pos[0]))
             return bi_fail(a, a->pos_nodes[0], "TypeError",
-                           "about: the field is a string (\"isa\", \"threads\", ...), not a %s",
-                           val_type_name(a->pos[0]));
+                           "about: the field is a string (\"isa\", \"threads\", ...), not %s %s",
+                           val_a(a->pos[0]), val_type_name(a->pos[0]));
         return about_field(a, AS_STR(a->pos[0])->chars, out);
     }
     buf b;

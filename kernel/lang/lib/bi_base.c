@@ -12,6 +12,8 @@
 
 #include "eval.h"
 #include "sess.h"
+#include "help_index.h"
+#include "pyhint.h"
 
 static int bi_new_str(bi_args *a, const char *s, size_t n, value *out)
 {
@@ -74,18 +76,38 @@ static void bi_help_all(const registry *r, buf *out)
     for (size_t i = 0; reg_at(r, i); i++) buf_printf(out, "    %s\n", reg_at(r, i)->signature);
 }
 
-/* help("name"): a builtin's or a keyword's help. */
+/* The help of every builtin called name (cross_entropy: on distributions and on logits). */
+static void bi_help_all_named(const registry *r, const char *name, buf *out)
+{
+    for (size_t i = 0; reg_at(r, i); i++)
+        if (strcmp(reg_at(r, i)->name, name) == 0) {
+            if (out->len) buf_putc(out, '\n');
+            reg_help_text(reg_at(r, i), out);
+        }
+}
+
+/* help("name"): a builtin's or a keyword's help, else the builtins about it (help_index.h). */
 static int bi_help_named(bi_args *a, const char *name, buf *out)
 {
-    const builtin *b = reg_find(a->s->reg, name);
-    const char *kw = reg_keyword_doc(a->s->reg, name);
-    if (b) reg_help_text(b, out);
+    const char *kw = reg_keyword_doc(a->s->reg, name), *python = py_name(name);
+    if (reg_find(a->s->reg, name)) bi_help_all_named(a->s->reg, name, out);
     else if (kw) buf_printf(out, "%s\n    %s\n", name, kw);
     else {
-        const char *near;
-        if (eval_suggest(a->s, name, &near))
-            return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'; did you mean '%s'?", name, near);
-        return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'", name);
+        buf found;
+        buf_init(&found);
+        const char *near = NULL;
+        int n = help_search(a->s->reg, name, &found, 8), close = eval_suggest(a->s, name, EVAL_ANY, &near);
+        if (n > 0 || python) {
+            buf_printf(out, "no builtin or keyword is called '%s'", name);
+            if (python) buf_puts(out, python);
+            else if (close) buf_printf(out, "; did you mean '%s'?", near);
+            if (n > 0) buf_printf(out, "\nBuiltins about it:\n%s", found.data);
+            else buf_putc(out, '\n');
+        }
+        buf_free(&found);
+        if (n > 0 || python) return 0;
+        if (close) return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s'; did you mean '%s'?", name, near);
+        return bi_fail(a, a->pos_nodes[0], "ValueError", "no help for '%s' (help() lists every builtin)", name);
     }
     return 0;
 }
@@ -96,10 +118,10 @@ static int bi_help(bi_args *a, value *out)
     buf_init(&b);
     int st = 0;
     if (a->npos == 0) bi_help_all(a->s->reg, &b);
-    else if (IS_BUILTIN(a->pos[0])) reg_help_text(AS_BUILTIN(a->pos[0]), &b);
+    else if (IS_BUILTIN(a->pos[0])) bi_help_all_named(a->s->reg, AS_BUILTIN(a->pos[0])->name, &b);
     else if (IS_STR(a->pos[0])) st = bi_help_named(a, AS_STR(a->pos[0])->chars, &b);
     else {
-        buf_printf(&b, "a %s: ", val_type_name(a->pos[0]));
+        buf_printf(&b, "%s %s: ", val_a(a->pos[0]), val_type_name(a->pos[0]));
         val_repr(a->pos[0], &b);
         buf_putc(&b, '\n');
     }
@@ -182,7 +204,7 @@ static int bi_extreme(bi_args *a, value *out, int want_max, const char *name)
     size_t best = 0;
     for (size_t i = 0; i < n; i++) {
         if (!IS_NUM(items[i]))
-            return bi_fail(a, NULL, "TypeError", "%s() needs numbers, got a %s", name, val_type_name(items[i]));
+            return bi_fail(a, NULL, "TypeError", "%s() needs numbers, got %s %s", name, val_a(items[i]), val_type_name(items[i]));
         if (want_max ? AS_NUM(items[i]) > AS_NUM(items[best]) : AS_NUM(items[i]) < AS_NUM(items[best]))
             best = i;
     }
@@ -202,7 +224,7 @@ static int bi_sum(bi_args *a, value *out)
     double total = 0;
     for (size_t i = 0; i < n; i++) {
         if (!IS_NUM(items[i]))
-            return bi_fail(a, NULL, "TypeError", "sum() needs numbers, got a %s", val_type_name(items[i]));
+            return bi_fail(a, NULL, "TypeError", "sum() needs numbers, got %s %s", val_a(items[i]), val_type_name(items[i]));
         total += AS_NUM(items[i]);
     }
     *out = NUM_VAL(total);
@@ -216,7 +238,7 @@ static int bi_len(bi_args *a, value *out)
     value v = a->pos[0];
     if (IS_LIST(v)) *out = NUM_VAL((double)AS_LIST(v)->n);
     else if (IS_STR(v)) *out = NUM_VAL((double)val_utf8_count(AS_STR(v)->chars, AS_STR(v)->len));
-    else return bi_fail(a, a->pos_nodes[0], "TypeError", "a %s has no length", val_type_name(v));
+    else return bi_fail(a, a->pos_nodes[0], "TypeError", "%s %s has no length", val_a(v), val_type_name(v));
     return 0;
 }
 
@@ -302,7 +324,7 @@ static int bi_image(bi_args *a, value *out)
     unsigned char *data = NULL;
     size_t n = 0;
     if (!IS_STR(a->pos[0]))
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "image() needs a file name, not a %s", val_type_name(a->pos[0]));
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "image() needs a file name, not %s %s", val_a(a->pos[0]), val_type_name(a->pos[0]));
     const char *path = AS_STR(a->pos[0])->chars;
     if (bi_read_file(a, path, &data, &n) < 0) return -1;
     unsigned w = n >= 24 ? bi_be32(data + 16) : 0, h = n >= 24 ? bi_be32(data + 20) : 0;
@@ -347,8 +369,9 @@ static const builtin bi_base_builtins[] = {
      "(no flicker in animations).",
      "clear_output()", bi_clear_kw, 0, 0, bi_clear_output},
     {"help", "help(name, page=false)",
-     "Shows the signature, description and an example of a builtin; help(\"for\") explains a keyword; "
-     "help() lists every builtin. With page=true the text opens in Jupyter's pager instead.",
+     "Shows the signature, description and an example of a builtin (of each, where several share a name); "
+     "help(for) or help(\"for\") explains a keyword; help(\"std\") lists the builtins about a word that names "
+     "none; help() lists every builtin. With page=true the text opens in Jupyter's pager instead.",
      "help(abs)\n# => abs(x)\n# =>     The absolute value of x.\n# =>     Example:\n# =>         abs(-3)  # => 3",
      bi_help_kw, 0, 1, bi_help},
     {"len", "len(x)", "The number of items in a list, or of characters in a string.",

@@ -117,8 +117,8 @@ static int bi_density_new(bi_args *a, value *out)
     for (int i = 0; i < a->npos; i++) {
         if (!bi_is(a->pos[i], &iv_normal_type)) {
             free(d);
-            return bi_fail(a, a->pos_nodes[i], "TypeError", "density() needs normals such as normal(0, 1), not a %s",
-                           val_type_name(a->pos[i]));
+            return bi_fail(a, a->pos_nodes[i], "TypeError", "density() needs normals such as normal(0, 1), not %s %s",
+                           val_a(a->pos[i]), val_type_name(a->pos[i]));
         }
         d->d[d->n++] = *(const info_normal *)AS_OBJ(a->pos[i])->data;
     }
@@ -180,7 +180,7 @@ static int bi_kl(bi_args *a, value *out)
     if (!np && !nq) return bi_pair(a, out, 1);
     if (!np || !nq)
         return bi_fail(a, a->pos_nodes[np ? 1 : 0], "TypeError",
-                       "kl() needs two normals or two lists, not a normal and a %s", val_type_name(a->pos[np ? 1 : 0]));
+                       "kl() needs two normals or two lists, not a normal and %s %s", val_a(a->pos[np ? 1 : 0]), val_type_name(a->pos[np ? 1 : 0]));
     info_unit unit;
     double r = 0;
     if (bi_unit(a, 0, &unit) < 0) return -1;
@@ -196,7 +196,7 @@ static int bi_kl_mc(bi_args *a, value *out)
 {
     for (int i = 0; i < 2; i++)
         if (!bi_is(a->pos[i], &iv_normal_type))
-            return bi_fail(a, a->pos_nodes[i], "TypeError", "kl_mc() needs two normals, not a %s", val_type_name(a->pos[i]));
+            return bi_fail(a, a->pos_nodes[i], "TypeError", "kl_mc() needs two normals, not %s %s", val_a(a->pos[i]), val_type_name(a->pos[i]));
     info_unit unit;
     long n, seed;
     if (bi_unit(a, 0, &unit) < 0 || bi_kw_int(a, "n", 10000, 2, 10000000, &n) < 0 ||
@@ -425,7 +425,7 @@ static int bi_huffman_lists(bi_args *a, value *out)
 {
     if (!IS_LIST(a->pos[0]))
         return bi_fail(a, a->pos_nodes[0], "TypeError", "huffman() needs a text, a list of symbols and a list of weights, "
-                       "or symbol=weight keywords, not a %s", val_type_name(a->pos[0]));
+                       "or symbol=weight keywords, not %s %s", val_a(a->pos[0]), val_type_name(a->pos[0]));
     val_list *s = AS_LIST(a->pos[0]);
     bi_nums w;
     if (bi_vec(a, 1, "huffman", &w) < 0) return -1;
@@ -439,7 +439,7 @@ static int bi_huffman_lists(bi_args *a, value *out)
     for (size_t i = 0; i < s->n; i++) {
         if (!IS_STR(s->items[i])) {
             free(names); bi_nums_free(&w);
-            return bi_fail(a, a->pos_nodes[0], "TypeError", "huffman(): symbol %zu is a %s, not a string", i, val_type_name(s->items[i]));
+            return bi_fail(a, a->pos_nodes[0], "TypeError", "huffman(): symbol %zu is %s %s, not a string", i, val_a(s->items[i]), val_type_name(s->items[i]));
         }
         names[i] = AS_STR(s->items[i])->chars;
     }
@@ -459,8 +459,8 @@ static int bi_huffman(bi_args *a, value *out)
     if (a->npos == 1) {
         if (a->nkw) return bi_fail(a, a->kw_keys[0], "TypeError", "huffman() takes a text or symbol=weight keywords, not both");
         if (!IS_STR(a->pos[0]))
-            return bi_fail(a, a->pos_nodes[0], "TypeError", "huffman() needs a text (a string) or symbol=weight keywords, not a %s",
-                           val_type_name(a->pos[0]));
+            return bi_fail(a, a->pos_nodes[0], "TypeError", "huffman() needs a text (a string) or symbol=weight keywords, not %s %s",
+                           val_a(a->pos[0]), val_type_name(a->pos[0]));
         return bi_wrap_code(a, huff_from_text(AS_STR(a->pos[0])->chars), 1, a->pos_nodes[0], out);
     }
     if (a->nkw == 0)
@@ -470,8 +470,8 @@ static int bi_huffman(bi_args *a, value *out)
     if (a->nkw > 256) return bi_fail(a, NULL, "ValueError", "huffman() takes at most 256 keyword symbols");
     for (int i = 0; i < a->nkw; i++) {
         if (!IS_NUM(a->kw[i]))
-            return bi_fail(a, a->kw_keys[i], "TypeError", "huffman(): the weight of %s must be a number, not a %s",
-                           a->kw_keys[i]->text, val_type_name(a->kw[i]));
+            return bi_fail(a, a->kw_keys[i], "TypeError", "huffman(): the weight of %s must be a number, not %s %s",
+                           a->kw_keys[i]->text, val_a(a->kw[i]), val_type_name(a->kw[i]));
         names[i] = a->kw_keys[i]->text;
         w[i] = AS_NUM(a->kw[i]);
     }
@@ -483,8 +483,8 @@ static int bi_huffman(bi_args *a, value *out)
 static int bi_code_arg(bi_args *a, int i, const char *who, const huff_code **c)
 {
     if (!bi_is(a->pos[i], &iv_code_type))
-        return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a Huffman code (from huffman(...)), not a %s", who,
-                       val_type_name(a->pos[i]));
+        return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a Huffman code (from huffman(...)), not %s %s", who,
+                       val_a(a->pos[i]), val_type_name(a->pos[i]));
     *c = ((const iv_code *)AS_OBJ(a->pos[i])->data)->code;
     return 0;
 }
@@ -492,7 +492,7 @@ static int bi_code_arg(bi_args *a, int i, const char *who, const huff_code **c)
 static int bi_str_arg(bi_args *a, int i, const char *who, const char **s)
 {
     if (!IS_STR(a->pos[i]))
-        return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a string, not a %s", who, val_type_name(a->pos[i]));
+        return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a string, not %s %s", who, val_a(a->pos[i]), val_type_name(a->pos[i]));
     *s = AS_STR(a->pos[i])->chars;
     return 0;
 }
@@ -522,16 +522,16 @@ static int bi_words(bi_args *a, int i, const char *who, const char ***words, int
 {
     value v = a->pos[i];
     if (!IS_LIST(v))
-        return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a list of codewords such as [\"0\", \"10\"], not a %s",
-                       who, val_type_name(v));
+        return bi_fail(a, a->pos_nodes[i], "TypeError", "%s() needs a list of codewords such as [\"0\", \"10\"], not %s %s",
+                       who, val_a(v), val_type_name(v));
     val_list *l = AS_LIST(v);
     *words = malloc((l->n ? l->n : 1) * sizeof **words);
     if (!*words) return bi_fail(a, NULL, "MemoryError", "out of memory");
     for (size_t k = 0; k < l->n; k++) {
         if (!IS_STR(l->items[k])) {
             free(*words);
-            return bi_fail(a, a->pos_nodes[i], "TypeError", "%s(): codeword %zu is a %s, not a string of 0s and 1s",
-                           who, k, val_type_name(l->items[k]));
+            return bi_fail(a, a->pos_nodes[i], "TypeError", "%s(): codeword %zu is %s %s, not a string of 0s and 1s",
+                           who, k, val_a(l->items[k]), val_type_name(l->items[k]));
         }
         (*words)[k] = AS_STR(l->items[k])->chars;
     }

@@ -502,7 +502,7 @@ static const builtin bi_net_builtins[] = {
     {"groupnorm", "groupnorm(groups, channels) or groupnorm(x, groups)",
      "Group normalisation: a layer for seq(...), or inside a net body this call site's GroupNorm of x (B, C, H, W).",
      "groupnorm(4, 16)\n# => #    layer                  output       parameters\n"
-     "# => 0    group_norm(4, 16)      same         32\n# => total 32 parameters", NULL, 1, 2, bn_groupnorm},
+     "# => 0    groupnorm(4, 16)       same         32\n# => total 32 parameters", NULL, 1, 2, bn_groupnorm},
     {"conv2d", "conv2d(in, out, k=3, stride=1, padding=k//2)",
      "A 2-D convolution layer for seq(...): (B, in, H, W) -> (B, out, H', W') (PyTorch's initialisation).",
      "params(conv2d(1, 16))  # => 160", bn_conv_kw, 2, 2, bn_conv2d},
@@ -543,7 +543,7 @@ int lib_open_net(registry *r)
     if (reg_open(r, bi_net_builtins) < 0 || reg_open_on(r, &tv_type, net_tensor_methods, 0) < 0) return -1;
     if (reg_statement(r, AST_NET, "net", "net NAME(x, t) { ... return EXPR }: a network written as its forward "
                       "pass; each layer call site (linear, dense, conv, groupnorm) makes its parameters on the "
-                      "net's first call.", net_define) < 0)
+                      "net's first call. Anywhere else net is a name: net = seq(...).", net_define) < 0)
         return -1;
     return reg_call_hooks(r, net_enter_fn, net_leave_fn);
 }

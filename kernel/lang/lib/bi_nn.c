@@ -406,6 +406,8 @@ static void ov_free(void *data)
 {
     ov_data *o = data;
     optim_free(o->opt);
+    for (int i = 0; o->names && i < o->nnets; i++) free(o->names[i]);
+    free(o->names);
     for (int i = 0; i < o->nnets; i++) val_decref(o->nets[i]);
     free(o->nets);
     free(o);
@@ -496,6 +498,11 @@ static int ov_new(bi_args *a, value *out, optim_kind kind)
     d->nets = nets;
     d->nnets = n;
     for (int i = 0; i < n; i++) val_incref(nets[i]);
+    /* names at the top level only: a function's parameter names nothing global */
+    if (!a->s->locals && ov_name_nets(d, a->pos_nodes[0]) < 0) {
+        ov_free(d);
+        return bi_fail(a, NULL, "MemoryError", "out of memory");
+    }
     val_obj *obj = val_obj_new(&ov_type, d);
     if (!obj) return bi_fail(a, NULL, "MemoryError", "out of memory");
     *out = OBJ_VAL(obj);
@@ -526,6 +533,27 @@ int ov_refresh(ov_data *d)
     optim_free(old);
     d->opt = opt;
     return 0;
+}
+
+int ov_name_nets(ov_data *d, const ast_node *arg)
+{
+    int n = arg->kind == AST_LIST ? arg->n : 1;
+    if (n != d->nnets) return 0;   /* a list held by a variable: nothing to name */
+    if (!(d->names = calloc((size_t)n, sizeof *d->names))) return -1;
+    for (int i = 0; i < n; i++) {
+        const ast_node *e = arg->kind == AST_LIST ? arg->items[i] : arg;
+        if (e->kind == AST_NAME && !(d->names[i] = strdup(e->text))) return -1;
+    }
+    return 0;
+}
+
+const char *ov_stale(const ov_data *d, const value *(*lookup)(void *ctx, const char *name), void *ctx, int *i)
+{
+    for (*i = 0; d->names && *i < d->nnets; (*i)++) {
+        const value *v = d->names[*i] ? lookup(ctx, d->names[*i]) : NULL;
+        if (v && nv_is(*v) && AS_OBJ(*v) != AS_OBJ(d->nets[*i])) return d->names[*i];
+    }
+    return NULL;
 }
 
 static int bn_adam(bi_args *a, value *out) { return ov_new(a, out, OPTIM_ADAM); }

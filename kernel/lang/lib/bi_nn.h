@@ -38,6 +38,9 @@ typedef struct ov_data {
     optim *opt;      /* over the parameter blocks of nets, in order */
     value *nets;     /* (nnets) network values, one reference each */
     int nnets;
+    char **names;    /* (nnets) the variable each network was given as (adam(enc)), owned,
+                        or NULL (an expression, or no names at all): for the stale check */
+    int warned;      /* the stale warning was given */
 } ov_data;
 
 int nv_is(value v);
@@ -53,6 +56,15 @@ int ov_is(value v);
  * first. Blocks it had keep their moments; new ones start at zero. 0, or -1 after
  * lt_fail (the optimizer is unchanged then). */
 int ov_refresh(ov_data *d);
+/* Records the variables the networks of d were given as: arg is the optimizer's
+ * argument (enc, or [enc, dec]); other expressions record nothing. Returns 0, or -1
+ * when out of memory (d has no names then). */
+int ov_name_nets(ov_data *d, const ast_node *arg);
+/* When a step is about to update d's networks: the name of a variable that held
+ * network i when the optimizer was made and now holds another network (its cell was run
+ * again, so the optimizer trains the old one), and i; NULL when every one is current.
+ * lookup finds a variable's value (or NULL), given ctx. */
+const char *ov_stale(const ov_data *d, const value *(*lookup)(void *ctx, const char *name), void *ctx, int *i);
 int dv_is(value v);
 /* A new data set value taking over *d when st is LT_OK (else the core's error). */
 struct bi_args;

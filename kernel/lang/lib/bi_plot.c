@@ -99,7 +99,7 @@ static int bi_kw_names(bi_args *a, const char *name, size_t want, const char ***
     const value *v = bi_kw(a, name, &at);
     *names = NULL;
     if (!v || IS_NONE(*v) || IS_BOOL(*v)) return 0;
-    if (!IS_LIST(*v)) return bi_fail(a, at, "TypeError", "%s must be a list of strings, not a %s", name, val_type_name(*v));
+    if (!IS_LIST(*v)) return bi_fail(a, at, "TypeError", "%s must be a list of strings, not %s %s", name, val_a(*v), val_type_name(*v));
     val_list *l = AS_LIST(*v);
     if (want && l->n != want)
         return bi_fail(a, at, "ValueError", "%s has %zu names for %zu %s", name, l->n, want,
@@ -110,8 +110,8 @@ static int bi_kw_names(bi_args *a, const char *name, size_t want, const char ***
         if (!IS_STR(l->items[i])) {
             free(*names);
             *names = NULL;
-            return bi_fail(a, at, "TypeError", "%s must be a list of strings, but item %zu is a %s", name, i,
-                           val_type_name(l->items[i]));
+            return bi_fail(a, at, "TypeError", "%s must be a list of strings, but item %zu is %s %s", name, i,
+                           val_a(l->items[i]), val_type_name(l->items[i]));
         }
         (*names)[i] = AS_STR(l->items[i])->chars;
     }
@@ -704,10 +704,10 @@ done:
 static int bi_savefig(bi_args *a, value *out)
 {
     if (!IS_OBJ(a->pos[0]) || AS_OBJ(a->pos[0])->type != &bi_fig_type)
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "savefig() needs a figure (from plot, bar, ...), not a %s",
-                       val_type_name(a->pos[0]));
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "savefig() needs a figure (from plot, bar, ...), not %s %s",
+                       val_a(a->pos[0]), val_type_name(a->pos[0]));
     if (!IS_STR(a->pos[1]))
-        return bi_fail(a, a->pos_nodes[1], "TypeError", "savefig() needs a file name, not a %s", val_type_name(a->pos[1]));
+        return bi_fail(a, a->pos_nodes[1], "TypeError", "savefig() needs a file name, not %s %s", val_a(a->pos[1]), val_type_name(a->pos[1]));
     const bi_fig *f = AS_OBJ(a->pos[0])->data;
     const char *path = AS_STR(a->pos[1])->chars;
     FILE *fp = fopen(path, "wb");
@@ -799,8 +799,8 @@ static int bi_grid(bi_args *a, value *out)
     if (bi_kw_int(a, "cols", 0, 0, 16, &cols) < 0) return -1;
     for (int i = 0; i < a->npos; i++) {
         if (!IS_OBJ(a->pos[i]) || AS_OBJ(a->pos[i])->type != &bi_fig_type)
-            return bi_fail(a, a->pos_nodes[i], "TypeError", "grid() needs figures (from plot, bar, show, ...), not a %s",
-                           val_type_name(a->pos[i]));
+            return bi_fail(a, a->pos_nodes[i], "TypeError", "grid() needs figures (from plot, bar, show, ...), not %s %s",
+                           val_a(a->pos[i]), val_type_name(a->pos[i]));
         figs[i] = AS_OBJ(a->pos[i])->data;
     }
     int n = a->npos, c = cols ? (int)cols : n <= 3 ? n : n == 4 ? 2 : 3;
@@ -903,7 +903,7 @@ static int bi_animate(bi_args *a, value *out)
     if (!figs || !pngs || !delay || !f) { bi_fail(a, NULL, "MemoryError", "out of memory"); goto done; }
     for (; made < n; made++) {
         const value *t = titles ? &AS_LIST(*titles)->items[made] : NULL;
-        if (t && !IS_STR(*t)) { bi_fail(a, at, "TypeError", "titles= needs strings, but item %d is a %s", made, val_type_name(*t)); goto done; }
+        if (t && !IS_STR(*t)) { bi_fail(a, at, "TypeError", "titles= needs strings, but item %d is %s %s", made, val_a(*t), val_type_name(*t)); goto done; }
         if (bi_anim_frame(a, l->items[made], made, t, &figs[made]) < 0) goto done;
         pngs[made] = ((bi_fig *)AS_OBJ(figs[made])->data)->png;
         delay[made] = (int)lround(1000 / fps);
@@ -936,7 +936,7 @@ done:
 static int bi_live(bi_args *a, value *out)
 {
     if (!IS_BOOL(a->pos[0]))
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "live() needs true or false, not a %s", val_type_name(a->pos[0]));
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "live() needs true or false, not %s %s", val_a(a->pos[0]), val_type_name(a->pos[0]));
     tc_ctx *tc = tc_get(a->s, a->call);
     if (!tc) return -1;
     tc->live_after = AS_BOOL(a->pos[0]) ? 1.0 : -1.0;
@@ -967,7 +967,7 @@ static const builtin bi_plot_builtins[] = {
      "plot([1, 0.5, 0.25], [0.9, 0.6, 0.4], legend=[\"train\", \"valid\"], title=\"loss\")\n"
      "# => <line plot 'loss' (2 series, 3 points)>",
      bi_plot_kw, 1, -1, bi_plot},
-    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=)",
+    {"scatter", "scatter(xs, ys, labels=none, legend=, title=, xlabel=, ylabel=, size=, xlim=, ylim=, ...)",
      "Points (xs[i], ys[i]); with labels (whole numbers, e.g. digit classes) each class gets its own colour "
      "and a legend entry, named by its number or, in increasing order of the classes, by legend.",
      "scatter([0, 1, 2, 3], [1, 3, 2, 4], labels=[0, 0, 1, 1])  # => <scatter plot (4 points, 2 classes)>",

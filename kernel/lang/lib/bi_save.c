@@ -589,7 +589,12 @@ static int sv_load_opt(bi_args *a, const ckpt *ck, value *out)
     }
     sv_opt_apply(o, &r);
     for (int i = 0; i < n; i++) { keep[i] = nets[i]; val_incref(nets[i]); }
-    *d = (ov_data){ o, keep, n };
+    *d = (ov_data){ .opt = o, .nets = keep, .nnets = n };
+    for (int i = 0; !a->s->locals && i < a->call->n; i++)   /* the stale check's names, from nets= */
+        if (a->call->keys[i] && strcmp(a->call->keys[i]->text, "nets") == 0 && ov_name_nets(d, a->call->items[i]) < 0) {
+            ov_type.free(d);
+            return bi_fail(a, NULL, "MemoryError", "out of memory");
+        }
     val_obj *obj = val_obj_new(&ov_type, d);
     if (!obj) return bi_fail(a, NULL, "MemoryError", "out of memory");
     *out = OBJ_VAL(obj);

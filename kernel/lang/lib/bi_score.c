@@ -164,7 +164,7 @@ static int sc_load_net(bi_args *a, const char *path, value *out)
     val_decref(pv);
     if (st == 0 && !nv_is(*out)) {
         val_decref(*out);
-        return bi_fail(a, NULL, "ValueError", "score: %s holds a %s, not a classifier network", path, val_type_name(*out));
+        return bi_fail(a, NULL, "ValueError", "score: %s holds %s %s, not a classifier network", path, val_a(*out), val_type_name(*out));
     }
     return st;
 }
@@ -274,7 +274,7 @@ static int sc_kind_arg(bi_args *a, int *k)
     const value *v = bi_kw(a, "data", &at);
     *k = 0;
     if (!v || IS_NONE(*v)) return 0;
-    if (!IS_STR(*v)) return bi_fail(a, at, "TypeError", "data must be \"mnist\" or \"fashion\", not a %s", val_type_name(*v));
+    if (!IS_STR(*v)) return bi_fail(a, at, "TypeError", "data must be \"mnist\" or \"fashion\", not %s %s", val_a(*v), val_type_name(*v));
     for (*k = 0; *k < SC_NKINDS; ++*k)
         if (strcmp(AS_STR(*v)->chars, sc_kinds[*k].name) == 0) return 0;
     return bi_fail(a, at, "ValueError", "data must be \"mnist\" or \"fashion\", not \"%s\"", AS_STR(*v)->chars);
@@ -286,8 +286,8 @@ static int sc_samples(bi_args *a, float **x, int *n)
     value v = a->pos[0];
     const ast_node *at = a->pos_nodes[0];
     if (!tv_is(v))
-        return bi_fail(a, at, "TypeError", "score() needs a tensor of samples (N, 784) or (N, 1, 28, 28), not a %s",
-                       val_type_name(v));
+        return bi_fail(a, at, "TypeError", "score() needs a tensor of samples (N, 784) or (N, 1, 28, 28), not %s %s",
+                       val_a(v), val_type_name(v));
     size_t len;
     int shape[4], ndim;
     *x = AS_OBJ(v)->type->to_floats(AS_OBJ(v)->data, &len, shape, &ndim);
@@ -411,7 +411,7 @@ static int sc_shift(bi_args *a, value *out)
     size_t len;
     if (bi_kw_int(a, "pixels", 2, 0, 1000, &px) < 0) return -1;
     if (!tv_is(a->pos[0]))
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "shift() needs a tensor of images, not a %s", val_type_name(a->pos[0]));
+        return bi_fail(a, a->pos_nodes[0], "TypeError", "shift() needs a tensor of images, not %s %s", val_a(a->pos[0]), val_type_name(a->pos[0]));
     tc_ctx *tc = tc_get(a->s, a->call);
     float *x = tc ? AS_OBJ(a->pos[0])->type->to_floats(AS_OBJ(a->pos[0])->data, &len, shape, &ndim) : NULL;
     if (!x) return tc ? bi_fail(a, a->pos_nodes[0], "ValueError", "shift(): cannot read this tensor") : -1;

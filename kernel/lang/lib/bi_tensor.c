@@ -142,6 +142,12 @@ static void tv_repr_dim(const lt_tensor *t, int d, ptrdiff_t off, int indent, in
 void tv_repr(const lt_tensor *t, buf *out)
 {
     char shape[64];
+    if (t->ndim == 0) {   /* a scalar (a loss inside a train body): one line, as PyTorch prints it */
+        buf_puts(out, "tensor(");
+        tv_num(t->data[0], out);
+        buf_putc(out, ')');
+        return;
+    }
     buf_printf(out, "tensor %s float32\n", tensor_shape_str(t, shape, sizeof shape));
     tv_repr_dim(t, 0, 0, 0, tensor_numel(t) > TV_SUMMARY, out);
 }

@@ -74,7 +74,8 @@ int tv_result_tensor(lt_session *s, const ast_node *at, lt_tensor *y, value *out
 double tv_float_num(float x);
 /* Records the engine's last error (lt_errmsg) at `at`. */
 int tv_fail(lt_session *s, const ast_node *at);
-/* Shows a tensor as "tensor (2, 2) float32" and a numpy-like excerpt. */
+/* Shows a tensor as "tensor (2, 2) float32" and a numpy-like excerpt; a scalar (shape
+ * ()) on one line, "tensor(0.2331)". */
 void tv_repr(const lt_tensor *t, buf *out);
 
 /* Tensor activations (bi_tensor.c), which bi_nn.c's relu, sigmoid, ... call on tensors. */

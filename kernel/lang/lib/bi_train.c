@@ -247,6 +247,37 @@ static int train_bind_batch(lt_session *s, const ast_node *n, const data_batches
     return eval_set_var(s, n, "epoch", NUM_VAL(epoch));
 }
 
+/* ---- the loop's names -------------------------------------------------------------- */
+
+static const char *const train_names[] = {"x", "y", "batch", "epoch"};
+enum { TRAIN_NAMES = 4 };
+
+/* Keeps the values x, y, batch and epoch have before the loop (NONE_VAL with had 0 for
+ * an unbound name), so that the loop does not clobber a user's variables. */
+typedef struct train_saved {
+    value v[TRAIN_NAMES];
+    int had[TRAIN_NAMES];
+} train_saved;
+
+static void train_save_names(lt_session *s, train_saved *sv)
+{
+    env *e = s->locals ? s->locals : s->globals;
+    for (int i = 0; i < TRAIN_NAMES; i++) {
+        const value *v = env_get(e, train_names[i]);
+        sv->had[i] = v != NULL;
+        sv->v[i] = v ? *v : NONE_VAL;
+        if (v) val_incref(*v);
+    }
+}
+
+/* Gives back each name that had a value before the loop its value; a name that had
+ * none keeps the last mini-batch's (so x after a first loop is its last batch). */
+static void train_restore_names(lt_session *s, const ast_node *at, train_saved *sv)
+{
+    for (int i = 0; i < TRAIN_NAMES; i++)
+        if (sv->had[i]) eval_set_var(s, at, train_names[i], sv->v[i]);
+}
+
 /* The loop itself, from epoch `first`; the caller sets up and tears down the context. */
 static int train_loop(lt_session *s, const ast_node *n, train_run *r, data_batches *it, int first)
 {
@@ -360,8 +391,11 @@ static int train_exec(lt_session *s, const ast_node *n)
     tc->run = &r;
     tc->training = 1;
     graph_set_recording(tc->g, 1);
+    train_saved saved;
+    train_save_names(s, &saved);
     int st = train_loop(s, n, &r, it, first);
     graph_set_recording(tc->g, 0);   /* first: the reset then gives a big arena back */
+    train_restore_names(s, n, &saved);
     tc_reset(s);
     tc->training = 0;
     live_plot_tick(s, &r.live, 1);   /* the final frame, while the series are still live */
@@ -391,6 +425,35 @@ static int train_scalar(lt_session *s, const ast_node *at, value v, const char *
     return 0;
 }
 
+/* A variable's value as the body sees it (locals first), for ov_stale. */
+static const value *train_lookup(void *ctx, const char *name)
+{
+    lt_session *s = ctx;
+    const value *v = s->locals ? env_get(s->locals, name) : NULL;
+    return v ? v : env_get(s->globals, name);
+}
+
+/* Says once per optimizer, on stderr, that it steps a network its variable no longer
+ * holds (the network's cell was run again, the optimizer's was not): such a training
+ * changes nothing the user can see. */
+static void train_warn_stale(lt_session *s, const ast_node *n, ov_data *d)
+{
+    int i;
+    const char *var = d->warned ? NULL : ov_stale(d, train_lookup, s, &i);
+    if (!var) return;
+    const char *opt = n->a->kind == AST_NAME ? n->a->text : "the optimizer";
+    const char *make = d->opt->kind == OPTIM_SGD ? "sgd" : d->opt->kind == OPTIM_ADAMW ? "adamw" : "adam";
+    char text[512];
+    int len = snprintf(text, sizeof text,
+                       "warning: %s trains the network that %s held when %s was made, but %s has been "
+                       "redefined since, so this training does not change %s: run the cell that makes %s "
+                       "again (%s = %s(%s%s%s, ...)) after the one that defines %s\n",
+                       opt, var, opt, var, var, opt, opt, make, d->nnets > 1 ? "[" : "", var,
+                       d->nnets > 1 ? ", ...]" : "", var);
+    d->warned = 1;
+    sess_write_err(s, text, len < (int)sizeof text ? (size_t)len : sizeof text - 1);
+}
+
 static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
 {
     train_run *r = s->tc ? s->tc->run : NULL;
@@ -406,6 +469,7 @@ static int train_do_step(lt_session *s, const ast_node *n, value vo, value vl)
                          what, isnan(x) ? "nan" : "infinite", r->epoch, r->batch);
     if (!loss || !loss->requires_grad)
         return sess_fail(s, n->b, "ValueError", "%s does not depend on the optimizer's parameters", what);
+    train_warn_stale(s, n, AS_OBJ(vo)->data);
     if (ov_refresh(AS_OBJ(vo)->data) < 0) return tv_fail(s, n);
     optim *opt = ((ov_data *)AS_OBJ(vo)->data)->opt;
     optim_zero_grad(opt);
@@ -450,7 +514,8 @@ static int train_log(lt_session *s, const ast_node *n)
 int lib_open_train(registry *r)
 {
     if (reg_statement(r, AST_TRAIN, "train", "train on DATA epochs N batch B { ... }: runs the block once per "
-                      "mini-batch with x, y, batch and epoch bound; autograd records only inside it.", train_exec) < 0 ||
+                      "mini-batch with x, y, batch and epoch bound (each given back its value before the loop when it "
+                      "ends); autograd records only inside it.", train_exec) < 0 ||
         reg_keyword(r, "on", "Part of a training loop: train on DATA epochs N batch B { ... }.") < 0 ||
         reg_statement(r, AST_STEP, "step", "step OPT LOSS: zeroes OPT's gradients, back-propagates LOSS into OPT's "
                       "parameters only and updates them; LOSS is recorded in the history under its name.", train_step) < 0 ||

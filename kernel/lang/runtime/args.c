@@ -101,8 +101,8 @@ static int bi_nums_list(bi_args *a, val_list *l, const ast_node *at, const char 
     return 0;
 bad_item:
     free(out->x); out->x = NULL;
-    return bi_fail(a, at, "TypeError", "%s() needs numbers, but item %zu is a %s", who, i,
-                   val_type_name(l->items[i]));
+    return bi_fail(a, at, "TypeError", "%s() needs numbers, but item %zu is %s %s", who, i,
+                   val_a(l->items[i]), val_type_name(l->items[i]));
 }
 
 int bi_nums_get(bi_args *a, value v, const ast_node *at, const char *who, bi_nums *out)
@@ -117,7 +117,7 @@ int bi_nums_get(bi_args *a, value v, const ast_node *at, const char *who, bi_num
     }
     if (IS_LIST(v)) return bi_nums_list(a, AS_LIST(v), at, who, out);
     if (IS_OBJ(v) && AS_OBJ(v)->type->to_floats) return bi_nums_obj(a, v, at, who, out);
-    return bi_fail(a, at, "TypeError", "%s() needs a list of numbers, not a %s", who, val_type_name(v));
+    return bi_fail(a, at, "TypeError", "%s() needs a list of numbers, not %s %s", who, val_a(v), val_type_name(v));
 }
 
 void bi_nums_free(bi_nums *v)
@@ -145,7 +145,7 @@ int bi_kw_bool(bi_args *a, const char *name, int dflt, int *on)
     const value *v = bi_kw(a, name, &at);
     *on = dflt;
     if (!v || IS_NONE(*v)) return 0;
-    if (!IS_BOOL(*v)) return bi_fail(a, at, "TypeError", "%s must be true or false, not a %s", name, val_type_name(*v));
+    if (!IS_BOOL(*v)) return bi_fail(a, at, "TypeError", "%s must be true or false, not %s %s", name, val_a(*v), val_type_name(*v));
     *on = AS_BOOL(*v);
     return 0;
 }
@@ -156,7 +156,7 @@ int bi_kw_text(bi_args *a, const char *name, const char *dflt, const char **text
     const value *v = bi_kw(a, name, &at);
     *text = dflt;
     if (!v || IS_NONE(*v)) return 0;
-    if (!IS_STR(*v)) return bi_fail(a, at, "TypeError", "%s must be a string, not a %s", name, val_type_name(*v));
+    if (!IS_STR(*v)) return bi_fail(a, at, "TypeError", "%s must be a string, not %s %s", name, val_a(*v), val_type_name(*v));
     *text = AS_STR(*v)->chars;
     return 0;
 }

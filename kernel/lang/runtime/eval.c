@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "lex.h"
+#include "help_index.h"
+#include "pyhint.h"
 #include "registry.h"
 
 static int eval_oom(lt_session *s, const ast_node *at)
@@ -18,37 +20,59 @@ static int eval_oom(lt_session *s, const ast_node *at)
 static void eval_consider(const char *name, const char *cand, const char **best, int *best_d)
 {
     int d;
-    if (!diag_close(name, cand, &d)) return;
+    if (!diag_close_word(name, cand, &d)) return;
     if (d < *best_d || (d == *best_d && strcmp(cand, *best) < 0)) {
         *best = cand;
         *best_d = d;
     }
 }
 
-int eval_suggest(const lt_session *s, const char *name, const char **out)
+/* Whether v can stand where `kind` asks: anything, or something callable for a call. */
+static int eval_fits(value v, eval_kind kind)
+{
+    if (kind != EVAL_CALLEE) return 1;
+    return IS_BUILTIN(v) || (IS_OBJ(v) && AS_OBJ(v)->type->call);
+}
+
+int eval_suggest(const lt_session *s, const char *name, eval_kind kind, const char **out)
 {
     const char *best = NULL;
     int best_d = 1000;
     for (size_t i = 0; i < env_slots(s->globals); i++)
-        if (env_name(s->globals, i)) eval_consider(name, env_name(s->globals, i), &best, &best_d);
+        if (env_name(s->globals, i) && eval_fits(*env_value(s->globals, i), kind))
+            eval_consider(name, env_name(s->globals, i), &best, &best_d);
     for (size_t i = 0; reg_at(s->reg, i); i++) eval_consider(name, reg_at(s->reg, i)->name, &best, &best_d);
-    for (int k = TOK_FIRST_KEYWORD; k <= TOK_LAST_KEYWORD; k++)
-        eval_consider(name, lex_keyword_text((tok_kind)k), &best, &best_d);
+    for (int k = TOK_FIRST_KEYWORD; k <= TOK_LAST_KEYWORD; k++) {
+        /* a name in an expression can only be meant as a keyword that is a value */
+        int value = k == TOK_TRUE || k == TOK_FALSE || k == TOK_NONE;
+        if (kind == EVAL_ANY || (kind == EVAL_VALUE && value))
+            eval_consider(name, lex_keyword_text((tok_kind)k), &best, &best_d);
+    }
     *out = best;
     return best != NULL;
 }
 
-static int eval_name(lt_session *s, const ast_node *n, value *out)
+/* name, or name(...) when kind is EVAL_CALLEE (suggestions then only callables) */
+static int eval_lookup(lt_session *s, const ast_node *n, eval_kind kind, value *out)
 {
     const value *v = s->locals ? env_get(s->locals, n->text) : NULL;
     if (!v) v = env_get(s->globals, n->text);
     if (v) { *out = *v; val_incref(*v); return 0; }
     const builtin *b = reg_find(s->reg, n->text);
     if (b) { *out = BUILTIN_VAL(b); return 0; }
-    const char *near;
-    if (eval_suggest(s, n->text, &near))
+    const char *near, *python = py_name(n->text);
+    if (python) return sess_fail(s, n, "NameError", "name '%s' is not defined%s", n->text, python);
+    if (eval_suggest(s, n->text, kind, &near))
         return sess_fail(s, n, "NameError", "name '%s' is not defined; did you mean '%s'?", n->text, near);
+    if (help_related(n->text))
+        return sess_fail(s, n, "NameError", "name '%s' is not defined; help(\"%s\") lists builtins about it",
+                         n->text, n->text);
     return sess_fail(s, n, "NameError", "name '%s' is not defined", n->text);
+}
+
+static int eval_name(lt_session *s, const ast_node *n, value *out)
+{
+    return eval_lookup(s, n, EVAL_VALUE, out);
 }
 
 /* ---- operators --------------------------------------------------------- */
@@ -266,7 +290,7 @@ static int eval_index_value(lt_session *s, const ast_node *n, value a, value iv,
         val_index ix = { .v = iv, .start = NONE_VAL, .stop = NONE_VAL };
         return AS_OBJ(a)->type->index(s, n, AS_OBJ(a)->data, &ix, 1, out);
     }
-    return sess_fail(s, n, "TypeError", "a %s cannot be indexed", val_type_name(a));
+    return sess_fail(s, n, "TypeError", "%s %s cannot be indexed", val_a(a), val_type_name(a));
 }
 
 /* Evaluates subscript entry e (an expression or an AST_SLICE) into *ix. */
@@ -286,7 +310,7 @@ static int eval_subscript(lt_session *s, const ast_node *n, value a, value *out)
     val_index ix[8];
     int k = 0, st = 0;
     if (!IS_OBJ(a) || !AS_OBJ(a)->type->index)
-        return sess_fail(s, n, "TypeError", "a %s cannot be indexed with slices or several indices", val_type_name(a));
+        return sess_fail(s, n, "TypeError", "%s %s cannot be indexed with slices or several indices", val_a(a), val_type_name(a));
     if (n->n > 8) return sess_fail(s, n, "IndexError", "too many indices (%d)", n->n);
     for (; k < n->n && st == 0; k++)
         if ((st = eval_subscript_entry(s, n->items[k], &ix[k])) < 0) break;
@@ -328,8 +352,11 @@ static int eval_holds(value v, const val_list *l, int depth)
 static int eval_set_item(lt_session *s, const ast_node *n, value a, value iv, value v)
 {
     size_t pos;
+    if (strcmp(val_type_name(a), "tensor") == 0)
+        return sess_fail(s, n, "TypeError", "a tensor is not changed in place (x[i] = v): compute a new one, "
+                         "e.g. m = arange(len(x)) == i; x = x + m * (v - x)");
     if (!IS_LIST(a))
-        return sess_fail(s, n, "TypeError", "a %s does not support item assignment", val_type_name(a));
+        return sess_fail(s, n, "TypeError", "%s %s does not support item assignment", val_a(a), val_type_name(a));
     if (eval_position(s, n, iv, AS_LIST(a)->n, "list", &pos) < 0) return -1;
     int holds = eval_holds(v, AS_LIST(a), 0);
     if (holds > 0) return sess_fail(s, n, "ValueError", "a list cannot contain itself");
@@ -362,7 +389,7 @@ static int eval_invoke(lt_session *s, const ast_node *n, value f, bi_args *args,
 {
     if (IS_BUILTIN(f)) return reg_call(AS_BUILTIN(f), args, out);
     if (IS_OBJ(f) && AS_OBJ(f)->type->call) return AS_OBJ(f)->type->call(AS_OBJ(f)->data, args, out);
-    return sess_fail(s, n, "TypeError", "a %s cannot be called", val_type_name(f));
+    return sess_fail(s, n, "TypeError", "%s %s cannot be called", val_a(f), val_type_name(f));
 }
 
 /* Evaluates the arguments of call n (positional first, then keyword) into vals. */
@@ -388,7 +415,7 @@ static int eval_call(lt_session *s, const ast_node *n, value *out)
 {
     value f, stack_vals[EVAL_ARGS_STACK];
     ast_node *stack_nodes[EVAL_ARGS_STACK];
-    if (eval_expr(s, n->a, &f) < 0) return -1;
+    if ((n->a->kind == AST_NAME ? eval_lookup(s, n->a, EVAL_CALLEE, &f) : eval_expr(s, n->a, &f)) < 0) return -1;
     int big = n->n > EVAL_ARGS_STACK;
     value *vals = big ? malloc((size_t)n->n * sizeof *vals) : stack_vals;
     ast_node **nodes = big ? malloc((size_t)n->n * sizeof *nodes) : stack_nodes;
@@ -460,6 +487,26 @@ static int eval_assign(lt_session *s, const ast_node *n)
     return eval_set_var(s, n, n->text, v);
 }
 
+/* a, b = EXPR: the items of a list, one per name */
+static int eval_unpack(lt_session *s, const ast_node *n)
+{
+    value v;
+    if (eval_expr(s, n->b, &v) < 0) return -1;
+    int st = 0;
+    if (!IS_LIST(v))
+        st = sess_fail(s, n->b, "TypeError", "only a list unpacks into %d names, not %s %s (a function gives "
+                       "several values as a list: return a, b)", n->n, val_a(v), val_type_name(v));
+    else if (AS_LIST(v)->n != (size_t)n->n)
+        st = sess_fail(s, n->b, "ValueError", "%d names, but the list has %zu item%s", n->n, AS_LIST(v)->n,
+                       AS_LIST(v)->n == 1 ? "" : "s");
+    for (int i = 0; st == 0 && i < n->n; i++) {
+        val_incref(AS_LIST(v)->items[i]);
+        st = eval_set_var(s, n->items[i], n->items[i]->text, AS_LIST(v)->items[i]);
+    }
+    val_decref(v);
+    return st;
+}
+
 int eval_block(lt_session *s, const ast_node *n)
 {
     for (int i = 0; i < n->n && !s->returning; i++)
@@ -523,8 +570,8 @@ static int eval_for_list(lt_session *s, const ast_node *n)
     value l;
     if (eval_expr(s, n->a, &l) < 0) return -1;
     if (!IS_LIST(l)) {
-        int st = sess_fail(s, n->a, "TypeError", "'for %s in' needs a list or a range A .. B, not a %s",
-                           n->text, val_type_name(l));
+        int st = sess_fail(s, n->a, "TypeError", "'for %s in' needs a list or a range A .. B, not %s %s",
+                           n->text, val_a(l), val_type_name(l));
         val_decref(l);
         return st;
     }
@@ -628,6 +675,7 @@ int eval_stmt(lt_session *s, const ast_node *n)
     case AST_RETURN: return eval_return(s, n);
     case AST_TRAIN: case AST_STEP: case AST_LOG: return eval_library_stmt(s, n);
     case AST_ASSIGN: return eval_assign(s, n);
+    case AST_UNPACK: return eval_unpack(s, n);
     case AST_SET_INDEX: return eval_set_index(s, n);
     case AST_BLOCK: return eval_block(s, n);
     case AST_IF: return eval_if(s, n);

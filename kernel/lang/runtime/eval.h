@@ -25,8 +25,14 @@ int eval_set_var(lt_session *s, const ast_node *at, const char *name, value v);
 struct bi_args;
 int eval_fn_apply(lt_session *s, const ast_node *def, struct bi_args *a, value *out);
 
-/* Fills *out with the name among the session's variables, the builtins and the
- * keywords nearest to `name` (for "did you mean"); returns 0 if none is close. */
-int eval_suggest(const lt_session *s, const char *name, const char **out);
+/* Where a name stands, for "did you mean": anywhere (help("...")), as a value, or as
+ * the callee of a call. */
+typedef enum eval_kind { EVAL_ANY, EVAL_VALUE, EVAL_CALLEE } eval_kind;
+
+/* Fills *out with the name nearest to `name` (diag_close) of the right kind: for a
+ * callee the builtins and the variables that can be called, for a value the variables,
+ * builtins and true/false/none, for EVAL_ANY every keyword too. Returns 0 if none is
+ * close. */
+int eval_suggest(const lt_session *s, const char *name, eval_kind kind, const char **out);
 
 #endif

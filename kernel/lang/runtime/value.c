@@ -116,6 +116,11 @@ const char *val_type_name(value v)
     return "?";
 }
 
+const char *val_a(value v)
+{
+    return strchr("aeiou", val_type_name(v)[0]) && val_type_name(v)[0] ? "an" : "a";
+}
+
 int val_truthy(value v)
 {
     switch (v.kind) {

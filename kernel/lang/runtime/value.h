@@ -166,6 +166,8 @@ val_obj *val_obj_new(const val_type *type, void *data);
 
 /* "number", "string", "list", ... or the object type's name. Static. */
 const char *val_type_name(value v);
+/* The article of val_type_name(v): "an" before a vowel (an optimizer, an ema), else "a". */
+const char *val_a(value v);
 /* Python's truthiness: none, false, 0, "" and [] are false. */
 int val_truthy(value v);
 /* Deep equality (numbers by value, strings by bytes, lists item by item). */

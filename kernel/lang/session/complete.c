@@ -89,6 +89,47 @@ static void comp_sorted(comp_list *l, int from)
         qsort(l->v + from, (size_t)(l->n - from), sizeof *l->v, comp_cmp);
 }
 
+/* The word of a train statement's header after tokens t[from..n) (those after 'on'):
+ * epochs after the data, batch after the epochs; NULL when the data is not written yet
+ * or both words are. */
+static const char *comp_train_next(const token *t, size_t from, size_t n)
+{
+    int epochs = -1, batch = -1;
+    for (size_t i = from; i < n; i++) {
+        if (t[i].kind != TOK_NAME) continue;
+        if (strcmp(t[i].text, "epochs") == 0) epochs = (int)i;
+        if (strcmp(t[i].text, "batch") == 0 && epochs >= 0) batch = (int)i;
+    }
+    if (epochs < 0) return n > from ? "epochs" : NULL;
+    return batch < 0 && (size_t)epochs + 1 < n ? "batch" : NULL;
+}
+
+/* In `train on DATA epochs N batch B {`, the word the header expects at byte start
+ * (the words are names, not keywords, so nothing else offers them), or NULL. */
+static const char *comp_train_word(const char *code, size_t start)
+{
+    char *head = malloc(start + 1);
+    arena a = {0};
+    diag err;
+    token *t;
+    size_t n;
+    const char *word = NULL;
+    if (!head) return NULL;
+    memcpy(head, code, start);
+    head[start] = 0;
+    if (lex_cell(head, &a, &t, &n, &err) == LEX_OK) {
+        long train = -1;   /* the last train whose header is still open */
+        for (size_t i = 0; i + 1 < n; i++) {
+            if (t[i].kind == TOK_TRAIN) train = (long)i;
+            else if (t[i].kind == TOK_LBRACE || t[i].kind == TOK_NEWLINE || t[i].kind == TOK_SEMI) train = -1;
+        }
+        if (train >= 0 && t[train + 1].kind == TOK_ON) word = comp_train_next(t, (size_t)train + 2, n - 1);
+    }
+    arena_free(&a);
+    free(head);
+    return word;
+}
+
 int lt_complete(lt_session *s, const char *code, size_t cursor, lt_completion *out)
 {
     memset(out, 0, sizeof *out);
@@ -104,6 +145,8 @@ int lt_complete(lt_session *s, const char *code, size_t cursor, lt_completion *o
     const char *prefix = code + start;
     size_t plen = cursor - start;
     comp_list l = {0};
+    const char *train_word = comp_train_word(code, start);
+    if (train_word) comp_add(&l, prefix, plen, train_word, "");
     for (const char *const *k = call && call->keywords != reg_any_keywords ? call->keywords : NULL; k && *k; k++) comp_add(&l, prefix, plen, *k, "=");
     comp_sorted(&l, 0);
     int from = l.n;

@@ -31,7 +31,8 @@ typedef enum ast_kind {
     AST_LOG,        /* log text [= b]      (b NULL: the variable text) */
     AST_FN,         /* fn text(items[0..n) names) c */
     AST_RETURN,     /* return [a] */
-    AST_NET         /* net text(items[0..n) names) c   (a network written as its forward pass) */
+    AST_NET,        /* net text(items[0..n) names) c   (a network written as its forward pass) */
+    AST_UNPACK      /* items[0], ..., items[n-1] = b   (names; b a list of n items) */
 } ast_kind;
 
 typedef struct ast_node {

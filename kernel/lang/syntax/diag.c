@@ -84,7 +84,9 @@ void diag_report(const diag *d, const char *src, const lt_host *host)
     free(evalue);
 }
 
-int diag_distance(const char *a, const char *b)
+/* Optimal string alignment distance; a substitution costs sub (1, or 2 so that only
+ * insertions, deletions and swaps count as one edit). */
+static int diag_osa(const char *a, const char *b, int sub)
 {
     enum { MAX = 64 };
     size_t n = strlen(a), m = strlen(b);
@@ -94,7 +96,7 @@ int diag_distance(const char *a, const char *b)
     for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
     for (size_t i = 1; i <= n; i++) {
         for (size_t j = 1; j <= m; j++) {
-            int cost = a[i - 1] != b[j - 1];
+            int cost = a[i - 1] != b[j - 1] ? sub : 0;
             int best = d[i - 1][j] + 1;
             if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
             if (d[i - 1][j - 1] + cost < best) best = d[i - 1][j - 1] + cost;
@@ -107,10 +109,24 @@ int diag_distance(const char *a, const char *b)
     return d[n][m];
 }
 
+int diag_distance(const char *a, const char *b)
+{
+    return diag_osa(a, b, 1);
+}
+
 int diag_close(const char *name, const char *candidate, int *distance)
 {
     int len = (int)strlen(name);
     int limit = len / 3 < 1 ? 1 : len / 3 > 3 ? 3 : len / 3;
     *distance = diag_distance(name, candidate);
     return *distance > 0 && *distance <= limit;
+}
+
+int diag_close_word(const char *name, const char *candidate, int *distance)
+{
+    if (!diag_close(name, candidate, distance)) return 0;
+    /* a short name with one letter changed is another word more often than a typo
+     * (std and sgd, var and bar, grad and grid): there only a letter left out, one
+     * too many, or two swapped count */
+    return strlen(name) > 4 || diag_osa(name, candidate, 2) <= 1;
 }

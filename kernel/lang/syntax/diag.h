@@ -37,7 +37,12 @@ void diag_report(const diag *d, const char *src, const lt_host *host);
 /* Edit distance (optimal string alignment: insertions, deletions, substitutions
  * and swaps of neighbours cost 1) between a and b, capped at 100. */
 int diag_distance(const char *a, const char *b);
-/* Whether candidate is close enough to name to be offered as "did you mean". */
+/* Whether candidate is close enough to name to be offered as "did you mean": at most
+ * len/3 edits (1 to 3). For a few candidates of the right kind (a builtin's keywords). */
 int diag_close(const char *name, const char *candidate, int *distance);
+/* The same among all the names a session knows: a name of up to 4 characters is close
+ * only by one insertion, deletion or swap of neighbours (a changed letter makes another
+ * word: std and sgd, var and bar). */
+int diag_close_word(const char *name, const char *candidate, int *distance);
 
 #endif

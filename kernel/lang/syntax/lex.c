@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "pyhint.h"
 
 typedef struct lexer {
     const char *src, *p;     /* whole cell, current position */
@@ -238,6 +239,8 @@ static int lex_name(lexer *L, int line, int col)
     const char *start = L->p;
     while (lex_isalpha(*L->p) || lex_isdigit(*L->p)) lex_advance(L);
     size_t n = (size_t)(L->p - start);
+    const char *fstring = *L->p == '"' || *L->p == '\'' ? py_string_prefix(start, n) : NULL;
+    if (fstring) return lex_fail(L, line, col, "%s", fstring);
     token *t = lex_push(L, lex_keyword(start, n), start, line, col);
     if (!t || !(t->text = arena_strndup(L->a, start, n))) return lex_fail(L, line, col, "out of memory");
     t->text_len = n;
@@ -285,6 +288,8 @@ static int lex_symbol(lexer *L, int line, int col)
 {
     int len;
     const char *start = L->p;
+    const char *python = py_operator(L->p, &len);
+    if (python) return lex_fail(L, line, col, "%s", python);
     tok_kind k = lex_operator(L->p, &len);
     if (len == 0) {
         char what[8] = {0};

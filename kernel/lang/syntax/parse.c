@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "buf.h"
 #include "lex.h"
+#include "pyhint.h"
 
 typedef struct parser {
     token *t;        /* all tokens of the cell, ending with TOK_EOF */
@@ -14,6 +16,7 @@ typedef struct parser {
     arena *a;
     diag *err;
     int depth;
+    const token *left_start;   /* the first token of the left operand of the infix running */
 } parser;
 
 typedef enum prec {
@@ -63,6 +66,12 @@ static int parse_match(parser *p, tok_kind k)
     if (!parse_check(p, k)) return 0;
     parse_next(p);
     return 1;
+}
+
+/* Moves past a NAME (or 'net', a name where no net is defined) and returns 1, or 0. */
+static int parse_match_name(parser *p)
+{
+    return parse_match(p, TOK_NAME) || parse_match(p, TOK_NET);
 }
 
 /* Records a SyntaxError at token t (only the first error counts); returns NULL. */
@@ -129,6 +138,15 @@ static int parse_enter(parser *p, const token *t)
 
 /* ---- expressions ------------------------------------------------------- */
 
+/* "expected an expression, got X", and for a keyword how to ask about it. */
+static ast_node *parse_no_expr(parser *p, const token *t)
+{
+    const char *kw = lex_keyword_text(t->kind);
+    if (kw)
+        return parse_fail(p, t, "expected an expression, got '%s' (a keyword: help(\"%s\") explains it)", kw, kw);
+    return parse_fail(p, t, "expected an expression, got %s", lex_kind_name(t->kind));
+}
+
 /* expr -> an expression of any precedence (Pratt) */
 static ast_node *parse_expr(parser *p)
 {
@@ -139,11 +157,12 @@ static ast_node *parse_expr_prec(parser *p, prec pr)
 {
     const token *t = parse_next(p);
     if (parse_enter(p, t) < 0) return NULL;
+    const token *first = t;
     parse_prefix_fn prefix = parse_rules[t->kind].prefix;
-    ast_node *left = prefix ? prefix(p, t)
-                            : parse_fail(p, t, "expected an expression, got %s", lex_kind_name(t->kind));
+    ast_node *left = prefix ? prefix(p, t) : parse_no_expr(p, t);
     while (left && pr <= parse_rules[parse_peek(p)->kind].prec) {
         t = parse_next(p);
+        p->left_start = first;
         left = parse_rules[t->kind].infix(p, t, left);
     }
     p->depth--;
@@ -166,9 +185,21 @@ static ast_node *parse_string(parser *p, const token *t)
     return n;
 }
 
-/* name -> NAME */
+/* What token kind k is to py_word. */
+static py_next parse_py_next(tok_kind k)
+{
+    if (k == TOK_NAME) return PY_NEXT_NAME;
+    if (k == TOK_COLON) return PY_NEXT_COLON;
+    if (k == TOK_ASSIGN || k == TOK_NEWLINE || k == TOK_EOF || k == TOK_SEMI || k == TOK_RPAREN || k == TOK_COMMA)
+        return PY_NEXT_END;
+    return PY_NEXT_OTHER;
+}
+
+/* name -> NAME   ('net' is a name too, where no net definition can be) */
 static ast_node *parse_name(parser *p, const token *t)
 {
+    const char *python = t->kind == TOK_NAME ? py_word(t->text, parse_py_next(parse_peek(p)->kind)) : NULL;
+    if (python) return parse_fail(p, t, "%s", python);
     ast_node *n = parse_node(p, AST_NAME, t);
     if (n) { n->text = t->text; n->text_len = t->text_len; }
     return n;
@@ -195,6 +226,9 @@ static ast_node *parse_list(parser *p, const token *t)
     while (!parse_check(p, TOK_RBRACKET) && !parse_check(p, TOK_EOF)) {
         ast_node *e = parse_expr(p);
         if (!e || parse_vec_push(p, &v, e, NULL) < 0) return NULL;
+        if (parse_check(p, TOK_FOR))
+            return parse_fail(p, parse_peek(p), "Latent has no comprehensions ([f(v) for v in l]): build the list "
+                              "in a loop, out = []; for v in l { out = out + [f(v)] }");
         if (!parse_match(p, TOK_COMMA)) break;
     }
     if (parse_close(p, TOK_RBRACKET, t) < 0) return NULL;
@@ -224,6 +258,14 @@ static ast_node *parse_binary(parser *p, const token *t, ast_node *left)
     return n;
 }
 
+/* help(train): a keyword alone as help's argument stands for its name, help("train"). */
+static int parse_help_keyword(const parser *p, const ast_node *callee)
+{
+    const token *at = parse_peek(p);
+    return callee->kind == AST_NAME && strcmp(callee->text, "help") == 0 && lex_keyword_text(at->kind) &&
+           p->t[p->pos + 1].kind == TOK_RPAREN;
+}
+
 /* call -> expr '(' [ arg { ',' arg } [ ',' ] ] ')'     arg -> [ NAME '=' ] expr */
 static ast_node *parse_call(parser *p, const token *t, ast_node *callee)
 {
@@ -233,16 +275,15 @@ static ast_node *parse_call(parser *p, const token *t, ast_node *callee)
         ast_node *key = NULL;
         const token *at = parse_peek(p);
         /* `train` is reserved, but fashion_mnist(train=true) names a keyword with it */
-        int reserved = at->kind == TOK_TRAIN;
+        int reserved = at->kind == TOK_TRAIN || at->kind == TOK_NET;
         if ((at->kind == TOK_NAME || reserved) && p->t[p->pos + 1].kind == TOK_ASSIGN) {
             if (!(key = parse_name(p, at))) return NULL;
-            if (reserved) { key->text = "train"; key->text_len = 5; }
             p->pos += 2;
             seen_keyword = 1;
         } else if (seen_keyword) {
             return parse_fail(p, at, "a positional argument cannot follow keyword arguments");
         }
-        ast_node *e = parse_expr(p);
+        ast_node *e = parse_help_keyword(p, callee) ? parse_string(p, parse_next(p)) : parse_expr(p);
         if (!e || parse_vec_push(p, &v, e, key) < 0) return NULL;
         if (!parse_match(p, TOK_COMMA)) break;
     }
@@ -290,7 +331,53 @@ static ast_node *parse_index(parser *p, const token *t, ast_node *left)
     return n;
 }
 
+/* The ')' that closes the '(' at token open, or NULL. */
+static const token *parse_close_at(const token *open)
+{
+    int depth = 0;
+    for (const token *k = open; k->kind != TOK_EOF; k++) {
+        depth += k->kind == TOK_LPAREN ? 1 : k->kind == TOK_RPAREN ? -1 : 0;
+        if (depth == 0) return k;
+    }
+    return NULL;
+}
+
+/* dot -> expr '.' NAME { '.' NAME } [ '(' ]: Python's attributes and methods, which
+ * Latent does not have; always a SyntaxError that names the Latent way (pyhint.h). */
+static ast_node *parse_dot(parser *p, const token *t, ast_node *left)
+{
+    (void)left;
+    const token *attr = parse_peek(p);
+    if (attr->kind != TOK_NAME && !lex_keyword_text(attr->kind))
+        return parse_fail(p, t, "unexpected '.' (Latent has no attributes; numbers are written 0.5)");
+    while (p->t[p->pos + 1].kind == TOK_DOT && p->t[p->pos + 2].kind == TOK_NAME) {
+        p->pos += 2;
+        attr = parse_peek(p);
+    }
+    const token *start = p->left_start;
+    size_t len = (size_t)(t->start - start->start), all = (size_t)(attr->start + attr->len - start->start);
+    while (len > 0 && (start->start[len - 1] == ' ' || start->start[len - 1] == '\t')) len--;
+    char obj[48], written[96];
+    if (len >= sizeof obj || memchr(start->start, '\n', len)) snprintf(obj, sizeof obj, "x");
+    else snprintf(obj, sizeof obj, "%.*s", (int)len, start->start);
+    if (start->kind == TOK_LPAREN && parse_close_at(start) == t - 1) {   /* (x + 1).T: transpose(x + 1) */
+        memmove(obj, obj + 1, strlen(obj));
+        obj[strlen(obj) - 1] = 0;
+    }
+    if (all >= sizeof written || memchr(start->start, '\n', all)) snprintf(written, sizeof written, "%s.%s", obj, attr->text);
+    else snprintf(written, sizeof written, "%.*s", (int)all, start->start);
+    int call = p->t[p->pos + 1].kind == TOK_LPAREN, args = call && p->t[p->pos + 2].kind != TOK_RPAREN;
+    buf b;
+    buf_init(&b);
+    py_attr(obj, written, attr->text, call, args, &b);
+    parse_fail(p, t, "%s", b.oom ? "Latent has no attributes or methods" : b.data);
+    buf_free(&b);
+    return NULL;
+}
+
 static const parse_rule parse_rules[TOK_COUNT] = {
+    [TOK_DOT]      = {NULL, parse_dot, PREC_POSTFIX},
+    [TOK_NET]      = {parse_name, NULL, PREC_NONE},
     [TOK_NUMBER]   = {parse_number, NULL, PREC_NONE},
     [TOK_STRING]   = {parse_string, NULL, PREC_NONE},
     [TOK_NAME]     = {parse_name, NULL, PREC_NONE},
@@ -335,6 +422,27 @@ static int parse_is_sep(const parser *p)
     return parse_check(p, TOK_NEWLINE) || parse_check(p, TOK_SEMI);
 }
 
+/* Something follows statement s on its line: "expected a new line or ';'", and what was
+ * probably meant: a statement keyword misspelt (retrun x), Python's x = a if c else b. */
+static ast_node *parse_after_stmt(parser *p, const ast_node *s)
+{
+    static const tok_kind starts[] = {TOK_IF, TOK_FOR, TOK_FN, TOK_RETURN, TOK_TRAIN, TOK_STEP, TOK_NET, TOK_ELSE};
+    const token *t = parse_peek(p);
+    const char *best = NULL;
+    int best_d = 100, d;
+    for (size_t i = 0; s->kind == AST_NAME && i < sizeof starts / sizeof starts[0]; i++)
+        if (diag_close_word(s->text, lex_keyword_text(starts[i]), &d) && d < best_d) {
+            best = lex_keyword_text(starts[i]);
+            best_d = d;
+        }
+    if (best)
+        return parse_fail(p, t, "expected a new line or ';' after '%s', got %s ('%s' is no keyword; did you mean '%s'?)",
+                          s->text, lex_kind_name(t->kind), s->text, best);
+    if (t->kind == TOK_IF)
+        return parse_fail(p, t, "Latent has no conditional expression (a if c else b): write if c { x = a } else { x = b }");
+    return parse_fail(p, t, "expected a new line or ';' after the statement, got %s", lex_kind_name(t->kind));
+}
+
 /* stmts -> { sep } [ stmt { sep { sep } stmt } { sep } ]     sep -> NEWLINE | ';'
  * (ends before `end`: '}' or end of input) */
 static ast_node *parse_stmts(parser *p, tok_kind end, const token *at)
@@ -346,8 +454,7 @@ static ast_node *parse_stmts(parser *p, tok_kind end, const token *at)
         if (!s || parse_vec_push(p, &v, s, NULL) < 0) return NULL;
         if (!parse_is_sep(p) && !parse_check(p, end) && !parse_check(p, TOK_EOF)) {
             if (end == TOK_EOF && parse_is_closer(parse_peek(p)->kind)) return parse_stray(p, parse_peek(p));
-            return parse_fail(p, parse_peek(p), "expected a new line or ';' after the statement, got %s",
-                              lex_kind_name(parse_peek(p)->kind));
+            return parse_after_stmt(p, s);
         }
         while (parse_is_sep(p)) parse_next(p);
     }
@@ -361,7 +468,8 @@ static ast_node *parse_block(parser *p)
 {
     const token *open = parse_peek(p);
     if (!parse_match(p, TOK_LBRACE)) {
-        const char *hint = open->kind == TOK_ASSIGN ? " (use '==' to compare)" : "";
+        const char *hint = open->kind == TOK_ASSIGN ? " (use '==' to compare)"
+                         : open->kind == TOK_COLON ? " (a block is { ... }, not ':' and an indent as in Python)" : "";
         return parse_fail(p, open, "'{' expected, got %s%s", lex_kind_name(open->kind), hint);
     }
     if (parse_enter(p, open) < 0) return NULL;
@@ -389,8 +497,13 @@ static ast_node *parse_for(parser *p)
 {
     const token *t = parse_next(p);
     const token *name = parse_peek(p);
-    if (!parse_match(p, TOK_NAME))
+    if (!parse_match_name(p))
         return parse_fail(p, name, "expected the loop variable's name after 'for', got %s", lex_kind_name(name->kind));
+    if (parse_check(p, TOK_COMMA)) {
+        const token *second = &p->t[p->pos + 1];
+        return parse_fail(p, parse_peek(p), "a for loop takes one name: for i in 0 .. len(l) - 1 { %s = l[i] } "
+                          "(Latent has no enumerate or zip)", second->kind == TOK_NAME ? second->text : "v");
+    }
     if (!parse_match(p, TOK_IN))
         return parse_fail(p, parse_peek(p), "'in' expected after 'for %s', got %s", name->text, lex_kind_name(parse_peek(p)->kind));
     ast_node *n = parse_node(p, AST_FOR, t);
@@ -401,12 +514,56 @@ static ast_node *parse_for(parser *p)
     return (n->c = parse_block(p)) ? n : NULL;
 }
 
-/* simple_stmt -> expr [ '=' expr ]    (the target: NAME or expr '[' expr ']') */
+/* exprs -> expr { ',' expr }   (several: a list, as Python's tuple a, b) */
+static ast_node *parse_exprs(parser *p)
+{
+    const token *at = parse_peek(p);
+    ast_node *e = parse_expr(p);
+    if (!e || !parse_check(p, TOK_COMMA)) return e;
+    parse_vec v = {0};
+    if (parse_vec_push(p, &v, e, NULL) < 0) return NULL;
+    while (parse_match(p, TOK_COMMA))
+        if (!(e = parse_expr(p)) || parse_vec_push(p, &v, e, NULL) < 0) return NULL;
+    ast_node *n = parse_node(p, AST_LIST, at);
+    if (n) { n->items = v.v; n->n = v.n; }
+    return n;
+}
+
+/* unpack_stmt -> NAME ',' NAME { ',' NAME } '=' exprs   (first: the first name, parsed) */
+static ast_node *parse_unpack(parser *p, ast_node *first)
+{
+    parse_vec v = {0};
+    if (parse_vec_push(p, &v, first, NULL) < 0) return NULL;
+    while (parse_match(p, TOK_COMMA)) {
+        const token *t = parse_peek(p);
+        if (t->kind != TOK_NAME && t->kind != TOK_NET)
+            return parse_fail(p, t, "only names can be unpacked into: a, b = [1, 2]");
+        ast_node *name = parse_name(p, parse_next(p));
+        if (!name || parse_vec_push(p, &v, name, NULL) < 0) return NULL;
+    }
+    const token *eq = parse_peek(p);
+    if (!parse_match(p, TOK_ASSIGN))
+        return parse_fail(p, eq, "'=' expected after %s, ... (unpacking: a, b = f() takes the items of the list "
+                          "f returns; a list is written [a, b])", first->text);
+    ast_node *n = parse_node(p, AST_UNPACK, eq);
+    if (!n || !(n->b = parse_exprs(p))) return NULL;
+    n->line = first->line;
+    n->col = first->col;
+    n->items = v.v;
+    n->n = v.n;
+    return n;
+}
+
+/* simple_stmt -> expr [ '=' expr ] | unpack_stmt   (the target: NAME or expr '[' expr ']') */
 static ast_node *parse_simple(parser *p)
 {
     ast_node *target = parse_expr(p);
+    if (target && target->kind == AST_NAME && parse_check(p, TOK_COMMA)) return parse_unpack(p, target);
     if (!target || !parse_check(p, TOK_ASSIGN)) return target;
     const token *eq = parse_next(p);
+    if (target->kind == AST_INDEX && !target->b)
+        return parse_fail(p, eq, "cannot assign to a slice or to several indices at once (only to one item a[i] "
+                          "of a list; a tensor is computed anew, not changed in place)");
     if (target->kind != AST_NAME && (target->kind != AST_INDEX || !target->b))
         return parse_fail(p, eq, "cannot assign to this expression (only to a name or an item a[i])");
     ast_node *value = parse_expr(p);
@@ -489,14 +646,14 @@ static ast_node *parse_fn(parser *p, ast_kind kind)
     const token *t = parse_next(p);
     const char *word = kind == AST_NET ? "net" : "fn";
     const token *name = parse_peek(p);
-    if (!parse_match(p, TOK_NAME))
+    if (!parse_match_name(p))
         return parse_fail(p, name, "expected the %s's name after '%s', got %s",
                           kind == AST_NET ? "network" : "function", word, lex_kind_name(name->kind));
     const token *open = parse_peek(p);
     if (!parse_match(p, TOK_LPAREN))
         return parse_fail(p, open, "'(' expected after '%s %s', got %s", word, name->text, lex_kind_name(open->kind));
     parse_vec v = {0};
-    while (parse_check(p, TOK_NAME)) {
+    while (parse_check(p, TOK_NAME) || parse_check(p, TOK_NET)) {
         ast_node *param = parse_name(p, parse_next(p));
         if (!param || parse_vec_push(p, &v, param, NULL) < 0) return NULL;
         if (!parse_match(p, TOK_COMMA)) break;
@@ -511,14 +668,14 @@ static ast_node *parse_fn(parser *p, ast_kind kind)
     return (n->c = parse_block(p)) ? n : NULL;
 }
 
-/* return_stmt -> 'return' [ expr ] */
+/* return_stmt -> 'return' [ exprs ]   (return a, b gives the list [a, b]) */
 static ast_node *parse_return(parser *p)
 {
     const token *t = parse_next(p);
     ast_node *n = parse_node(p, AST_RETURN, t);
     if (!n) return NULL;
     if (parse_is_sep(p) || parse_check(p, TOK_EOF) || parse_check(p, TOK_RBRACE)) return n;
-    return (n->a = parse_expr(p)) ? n : NULL;
+    return (n->a = parse_exprs(p)) ? n : NULL;
 }
 
 /* stmt -> if_stmt | for_stmt | train_stmt | step_stmt | log_stmt | fn_stmt | net_stmt
@@ -532,12 +689,14 @@ static ast_node *parse_stmt(parser *p)
     case TOK_TRAIN: return parse_train(p);
     case TOK_STEP: return parse_step(p);
     case TOK_FN: return parse_fn(p, AST_FN);
-    case TOK_NET: return parse_fn(p, AST_NET);
+    case TOK_NET:   /* net NAME ... defines a net; anywhere else net is a name (net = seq(...)) */
+        return p->t[p->pos + 1].kind == TOK_NAME ? parse_fn(p, AST_NET) : parse_simple(p);
     case TOK_RETURN: return parse_return(p);
     case TOK_LBRACE: return parse_block(p);
     case TOK_ELSE: return parse_fail(p, t, "'else' without a matching 'if'");
     case TOK_NAME:
-        if (strcmp(t->text, "log") == 0 && p->t[p->pos + 1].kind == TOK_NAME) return parse_log(p);
+        if (strcmp(t->text, "log") == 0 && (p->t[p->pos + 1].kind == TOK_NAME || p->t[p->pos + 1].kind == TOK_NET))
+            return parse_log(p);
         return parse_simple(p);
     case TOK_ON:
         return parse_fail(p, t, "'on' belongs to a training loop: train on DATA epochs N batch B { ... }");

@@ -5,7 +5,8 @@ script, cells separated by '# %%', in notebooks/), then a cell that defines
 gate(name, value, target, ok), which prints 'gate NAME: VALUE (target: TARGET) ok|MISS',
 then the gate cell read from standard input, which uses the notebook's variables.
 Prints the run's other output, then the gate lines, then how long the cells took.
-Exit status 0 when the cells ran and every gate is met, 1 otherwise."""
+Exit status 0 when the cells ran and printed their gates, met or missed (gates.sh counts
+the MISS lines; a non-zero status there means the script could not run), 1 otherwise."""
 import json
 import os
 import subprocess
@@ -34,8 +35,7 @@ def main():
     print("\n".join(l for l in lines if not l.startswith("gate ")))
     print("\n".join(gates))
     print("%s's cells took %.0f s here (latent-run, no Jupyter)" % (os.path.basename(nb), secs))
-    ok = res.returncode == 0 and gates and not any(l.endswith(" MISS") for l in gates)
-    sys.exit(0 if ok else 1)
+    sys.exit(0 if res.returncode == 0 and gates else 1)
 
 
 main()
