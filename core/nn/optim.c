@@ -23,6 +23,11 @@ optim_opts optim_defaults(optim_kind kind)
     optim_opts o = { .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8 };
     if (kind == OPTIM_SGD) o.lr = 0.01;
     if (kind == OPTIM_ADAMW) o.weight_decay = 1e-2;
+    if (kind == OPTIM_RMSPROP || kind == OPTIM_ADAGRAD) o.lr = 1e-2;
+    if (kind == OPTIM_ADAGRAD) o.eps = 1e-10;
+    if (kind == OPTIM_ADADELTA) { o.lr = 1.0; o.eps = 1e-6; }
+    o.alpha = 0.99;
+    o.rho = 0.9;
     return o;
 }
 
@@ -32,6 +37,9 @@ const char *optim_name(optim_kind kind)
     case OPTIM_SGD: return "SGD";
     case OPTIM_ADAM: return "Adam";
     case OPTIM_ADAMW: return "AdamW";
+    case OPTIM_RMSPROP: return "RMSprop";
+    case OPTIM_ADAGRAD: return "Adagrad";
+    case OPTIM_ADADELTA: return "Adadelta";
     }
     return "?";
 }
@@ -39,7 +47,7 @@ const char *optim_name(optim_kind kind)
 static lt_status optim_check(optim_kind kind, const lt_param *p, int np, const optim_opts *o)
 {
     const char *name = optim_name(kind);
-    if (kind != OPTIM_SGD && kind != OPTIM_ADAM && kind != OPTIM_ADAMW)
+    if ((unsigned)kind >= OPTIM_KINDS)
         return lt_fail(LT_ERR_VALUE, "optim: unknown kind %d", (int)kind);
     if (!(o->lr >= 0)) return lt_fail(LT_ERR_VALUE, "%s: lr must be >= 0, got %g", name, o->lr);
     if (!(o->weight_decay >= 0))
@@ -49,11 +57,15 @@ static lt_status optim_check(optim_kind kind, const lt_param *p, int np, const o
         if (o->nesterov && (o->momentum <= 0 || o->dampening != 0))
             return lt_fail(LT_ERR_VALUE, "SGD: nesterov needs momentum > 0 and dampening 0, got momentum %g, "
                            "dampening %g", o->momentum, o->dampening);
+    } else if (kind >= OPTIM_RMSPROP) {
+        if (optim_more_check(kind, o) != LT_OK) return LT_ERR_VALUE;
     } else {
         if (!(o->beta1 >= 0 && o->beta1 < 1)) return lt_fail(LT_ERR_VALUE, "%s: beta1 must be in [0, 1), got %g", name, o->beta1);
         if (!(o->beta2 >= 0 && o->beta2 < 1)) return lt_fail(LT_ERR_VALUE, "%s: beta2 must be in [0, 1), got %g", name, o->beta2);
         if (!(o->eps >= 0)) return lt_fail(LT_ERR_VALUE, "%s: eps must be >= 0, got %g", name, o->eps);
     }
+    if (!(o->clip >= 0)) return lt_fail(LT_ERR_VALUE, "%s: clip must be >= 0, got %g", name, o->clip);
+    if (sched_check(&o->sched) != LT_OK) return LT_ERR_VALUE;
     if (np < 0 || (np > 0 && !p)) return lt_fail(LT_ERR_VALUE, "%s: bad parameter list (%d blocks)", name, np);
     for (int i = 0; i < np; i++)
         if (p[i].n > 0 && (!p[i].w || !p[i].g))
@@ -74,13 +86,16 @@ optim *optim_new(optim_kind kind, const lt_param *params, int nparams, const opt
     if (!opt->params) goto nomem;
     if (nparams) memcpy(opt->params, params, (size_t)nparams * sizeof *params);
     for (int i = 0; i < nparams; i++) opt->total += params[i].n;
-    size_t k = kind == OPTIM_SGD ? 1 : 2;   /* SGD: momentum buffer; Adam: m and v */
+    size_t k = (size_t)optim_nstate(kind, opts);   /* SGD: momentum buffer; Adam: m and v */
     opt->m = mem_alloc((opt->total ? k * opt->total : 1) * sizeof *opt->m, 1, optim_name(kind));
     if (!opt->m) {   /* mem_alloc's message: the memory limit, or out of memory */
         optim_free(opt);
         return NULL;
     }
-    opt->v = kind == OPTIM_SGD ? NULL : opt->m + opt->total;
+    opt->v = k >= 2 ? opt->m + opt->total : NULL;
+    opt->u = k >= 3 ? opt->m + 2 * opt->total : NULL;
+    if (kind == OPTIM_ADAGRAD)   /* the sum starts at initial_accumulator_value */
+        for (size_t i = 0; i < opt->total; i++) opt->m[i] = (float)opts->init_acc;
     return opt;
 nomem:
     optim_free(opt);
@@ -152,7 +167,7 @@ void optim_zero_grad(optim *opt)
     mark_clean(opt, 1);
 }
 
-double optim_lr(const optim *opt) { return opt->o.lr; }
+double optim_lr(const optim *opt) { return sched_lr(&opt->o.sched, opt->o.lr, opt->step); }
 void optim_set_lr(optim *opt, double lr) { opt->o.lr = lr; }
 
 /* ---------------------------------------------------------------- SGD */
@@ -269,10 +284,13 @@ static void sgd_range(void *c, size_t lo, size_t hi)
     over_blocks(j->opt, lo, hi, sgd_part, j);
 }
 
-static void step(optim *opt, int clear)
+/* One update with the rate opt->o.lr (the scheduled one: step() swaps it in) */
+static void step_kind(optim *opt, int clear)
 {
-    opt->step++;
-    mark_clean(opt, clear);
+    if (opt->kind >= OPTIM_RMSPROP) {
+        optim_more_step(opt, clear);
+        return;
+    }
     if (opt->kind != OPTIM_SGD) {
         adam_step(opt, clear);
         return;
@@ -281,6 +299,17 @@ static void step(optim *opt, int clear)
     sgd_job j = { opt, (float)o->lr, (float)o->weight_decay, (float)o->momentum,
                   (float)(1.0 - o->dampening), opt->step == 1, o->nesterov, clear };
     par_range(opt->total, PAR_MIN / 2, sgd_range, &j);
+}
+
+static void step(optim *opt, int clear)
+{
+    double base = opt->o.lr;
+    opt->o.lr = optim_lr(opt);   /* the schedule's rate at the steps taken so far */
+    opt->last_norm = opt->o.clip > 0 ? optim_clip_grad_norm(opt, opt->o.clip) : 0.0;
+    opt->step++;
+    mark_clean(opt, clear);
+    step_kind(opt, clear);
+    opt->o.lr = base;
 }
 
 void optim_step(optim *opt) { step(opt, 0); }

@@ -26,6 +26,7 @@
 #include "vec.h"
 #include "graph.h"
 #include "ops.h"
+#include "ops_math.h"
 #include "tensor.h"
 #include "vmath.h"
 
@@ -92,6 +93,9 @@ static double ref_silu(double x) { return x * ref_sigmoid(x); }
 static double ref_square(double x) { return x * x; }
 static double ref_pow3(double x) { return pow(x, 3.0); }
 static double ref_powh(double x) { return pow(x, 0.5); }
+static double ref_sin(double x) { return sin(x); }
+static double ref_cos(double x) { return cos(x); }
+static double ref_tan(double x) { return tan(x); }
 static double ref_clamp(double x) { return isnan(x) ? x : x < -1.0 ? -1.0 : x > 2.0 ? 2.0 : x; }
 
 /* ---- runners ------------------------------------------------------------------------------ */
@@ -179,6 +183,11 @@ static void test_unary_ops(void)
     run_op("pow3", op_pow3, ref_pow3, 1);
     run_op("pow0.5", op_powh, ref_powh, 1);
     run_op("clamp", op_clamp12, ref_clamp, 0);
+    /* glibc's sinf/cosf/tanf reduce the argument exactly (sin(1e30) is right): 1 ulp,
+     * 2 for tan; +-inf and NaN give NaN, sin(-0) = -0 */
+    run_op("sin", op_sin, ref_sin, 1);
+    run_op("cos", op_cos, ref_cos, 1);
+    run_op("tan", op_tan, ref_tan, 2);
 }
 
 /* ---- vmath (libmvec) and the fused linear + activation ------------------------------------ */

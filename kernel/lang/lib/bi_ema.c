@@ -197,11 +197,13 @@ static const builtin bi_ema_builtins[] = {
     {"update", "update(avg)", "One step of an ema: blends the network's current weights into the average.",
      "avg = ema(seq(linear(2, 2)))\nupdate(avg)\nupdate(avg)\nprint(avg)\n"
      "# => ema(decay=0.999) of a network of 6 parameters, 2 updates", NULL, 1, 1, be_update},
-    {"get_lr", "get_lr(opt)", "An optimizer's learning rate.",
+    {"get_lr", "get_lr(opt)", "The learning rate an optimizer's next step uses: with a schedule (cosine, ...), "
+     "the scheduled rate at its steps so far.",
      "get_lr(adam(linear(2, 1), lr=0.01))  # => 0.01", NULL, 1, 1, be_get_lr},
     {"set_lr", "set_lr(opt, lr)",
      "Sets an optimizer's learning rate for its next steps (its moments and step count stay): warm-ups and "
-     "decays, e.g. set_lr(opt, 2e-3 * min(1, k / 100)).",
+     "decays by hand, e.g. set_lr(opt, 2e-3 * min(1, k / 100)). With a schedule it sets the base rate the "
+     "schedule scales.",
      "opt = adam(linear(2, 1))\nset_lr(opt, 5e-4)\nget_lr(opt)  # => 0.0005", NULL, 2, 2, be_set_lr},
     {0},
 };

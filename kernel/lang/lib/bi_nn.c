@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "args.h"
+#include "bi_math.h"
+#include "sched_val.h"
 #include "conv.h"
 #include "data.h"
 #include "kinds.h"
@@ -245,9 +247,12 @@ static int bn_linear(bi_args *a, value *out)
  * it is a layer for seq(...). */
 static int bn_activation(bi_args *a, value *out, lt_act act, int (*apply)(bi_args *, value *))
 {
-    if (a->npos == 1 && !IS_NUM(a->pos[0])) return apply(a, out);
-    if (a->npos == 1)
-        return bi_fail(a, a->pos_nodes[0], "TypeError", "this activation takes a tensor, not a number");
+    if (a->npos == 1 && IS_NUM(a->pos[0])) {   /* tanh(0.5), as exp(0.5) */
+        *out = NUM_VAL(bm_act_num(act == LT_ACT_RELU ? "relu" : act == LT_ACT_SIGMOID ? "sigmoid" : "tanh",
+                                  AS_NUM(a->pos[0])));
+        return 0;
+    }
+    if (a->npos == 1) return apply(a, out);
     return nv_new(a, nn_act(act, 0), out);
 }
 static int bn_relu(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT_RELU, tv_relu); }
@@ -256,6 +261,10 @@ static int bn_tanh(bi_args *a, value *out) { return bn_activation(a, out, LT_ACT
 
 static int bn_unary(bi_args *a, value *out, lt_unary f, int (*apply)(bi_args *, value *))
 {
+    if (a->npos == 1 && IS_NUM(a->pos[0])) {
+        *out = NUM_VAL(bm_act_num(f == LT_UNARY_SILU ? "silu" : "softplus", AS_NUM(a->pos[0])));
+        return 0;
+    }
     if (a->npos == 1) return apply(a, out);
     return nv_new(a, nn_unary(f), out);
 }
@@ -266,6 +275,12 @@ static int bn_softplus(bi_args *a, value *out) { return bn_unary(a, out, LT_UNAR
 static int bn_leaky_relu(bi_args *a, value *out)
 {
     double alpha = 0.01;
+    if (a->npos == 2 && IS_NUM(a->pos[0])) {   /* leaky_relu(-1, 0.2): a number */
+        if (bi_num(a, 1, &alpha) < 0) return -1;
+        double x = AS_NUM(a->pos[0]);
+        *out = NUM_VAL(x > 0 || isnan(x) ? x : alpha * x);
+        return 0;
+    }
     if (a->npos >= 1 && !IS_NUM(a->pos[0])) {
         lt_tensor *x;
         if (a->npos == 2 && bi_num(a, 1, &alpha) < 0) return -1;
@@ -329,34 +344,29 @@ static int bn_params(bi_args *a, value *out)
 
 /* ---- losses ------------------------------------------------------------------ */
 
-static int bn_reduce(bi_args *a, lt_reduce *r)
-{
-    const ast_node *at;
-    const value *v = bi_kw(a, "reduce", &at);
-    *r = LT_MEAN;
-    if (!v) return 0;
-    if (IS_STR(*v) && strcmp(AS_STR(*v)->chars, "sum") == 0) { *r = LT_SUM; return 0; }
-    if (IS_STR(*v) && strcmp(AS_STR(*v)->chars, "mean") == 0) return 0;
-    return bi_fail(a, at, "ValueError", "reduce must be \"mean\" or \"sum\"");
-}
-
 typedef lt_tensor *(*bn_loss_fn)(lt_graph *, lt_tensor *, lt_tensor *, lt_reduce);
 
 static int bn_loss(bi_args *a, value *out, bn_loss_fn f)
 {
     lt_tensor *p, *y;
     lt_reduce r;
-    if (bn_reduce(a, &r) < 0) return -1;
+    if (bm_reduce_kw(a, &r) < 0) return -1;
     if (tv_arg(a->s, a->pos_nodes[0], a->pos[0], &p) < 0 || tv_arg(a->s, a->pos_nodes[1], a->pos[1], &y) < 0) return -1;
     return tv_result(a->s, a->call, f(a->s->tc->g, p, y, r), out);
 }
 static int bn_mse(bi_args *a, value *out) { return bn_loss(a, out, op_mse); }
-static int bn_bce(bi_args *a, value *out) { return bn_loss(a, out, op_bce); }
+/* bce(p, 1): a number target means that value everywhere, as bce_logits allows */
+static lt_tensor *bn_bce_op(lt_graph *g, lt_tensor *p, lt_tensor *y, lt_reduce r)
+{
+    if (p && y && y->ndim == 0 && p->ndim > 0) y = op_contiguous(g, op_expand(g, y, p->ndim, p->shape));
+    return op_bce(g, p, y, r);
+}
+static int bn_bce(bi_args *a, value *out) { return bn_loss(a, out, bn_bce_op); }
 static int bn_bce_logits(bi_args *a, value *out) { return bn_loss(a, out, op_bce_logits); }
 
-/* cross_entropy(logits, labels) on tensors: the overload for a tensor first argument
- * (registry.h); information theory's cross_entropy(p, q) takes everything else. */
-static int bn_cross_entropy(bi_args *a, value *out) { return bn_loss(a, out, op_cross_entropy); }
+/* cross_entropy(logits, target) on tensors is the overload for a tensor first argument
+ * (registry.h), bm_cross_entropy (bi_math.c: label smoothing, probability targets);
+ * information theory's cross_entropy(p, q) takes everything else. */
 
 static int bn_kl_gauss(bi_args *a, value *out) { return bn_loss(a, out, op_kl_gauss); }
 
@@ -419,10 +429,7 @@ static void ov_repr(const void *data, buf *out)
     size_t n = o->opt->total;
     char num[32];
     nv_thousands(n, num);
-    buf_printf(out, "%s(lr=%g", optim_name(o->opt->kind), o->opt->o.lr);
-    if (o->opt->kind == OPTIM_SGD) buf_printf(out, ", momentum=%g", o->opt->o.momentum);
-    else buf_printf(out, ", betas=[%g, %g]", o->opt->o.beta1, o->opt->o.beta2);
-    if (o->opt->o.weight_decay != 0) buf_printf(out, ", weight_decay=%g", o->opt->o.weight_decay);
+    sch_optim_repr(o->opt, out);
     buf_printf(out, ") over %d network%s, %s parameters, %ld steps", o->nnets, o->nnets == 1 ? "" : "s", num, o->opt->step);
 }
 
@@ -479,12 +486,12 @@ static int ov_opts(bi_args *a, optim_opts *o)
     return 0;
 }
 
-static int ov_new(bi_args *a, value *out, optim_kind kind)
+int ov_new(bi_args *a, value *out, optim_kind kind)
 {
     optim_opts o = optim_defaults(kind);
     value *nets = NULL;
     int n;
-    if (ov_opts(a, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
+    if (ov_opts(a, &o) < 0 || sch_optim_opts(a, kind, &o) < 0 || ov_nets(a, &nets, &n) < 0) return -1;
     int np = 0;
     lt_param none;
     for (int i = 0; i < n; i++) np += nn_params(nv_module(nets[i]), &none, 0);
@@ -527,6 +534,7 @@ int ov_refresh(ov_data *d)
             if (opt->params[i].w != old->params[j].w) continue;
             memcpy(opt->m + to, old->m + at, old->params[j].n * sizeof *opt->m);
             if (old->v) memcpy(opt->v + to, old->v + at, old->params[j].n * sizeof *opt->v);
+            if (old->u) memcpy(opt->u + to, old->u + at, old->params[j].n * sizeof *opt->u);
         }
     }
     opt->step = old->step;
@@ -720,8 +728,9 @@ static int bn_subset(bi_args *a, value *out)
 
 static const char *const bn_linear_kw[] = {"bias", NULL};
 static const char *const bn_reduce_kw[] = {"reduce", NULL};
-static const char *const bn_optim_kw[] = {"lr", "betas", "eps", "weight_decay", NULL};
-static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", NULL};
+static const char *const bn_ce_kw[] = {"reduce", "label_smoothing", NULL};
+static const char *const bn_optim_kw[] = {"lr", "betas", "eps", "weight_decay", "schedule", "clip", NULL};
+static const char *const bn_sgd_kw[] = {"lr", "momentum", "weight_decay", "dampening", "nesterov", "schedule", "clip", NULL};
 static const char *const bn_moons_kw[] = {"noise", "seed", NULL};
 static const char *const bn_train_kw[] = {"train", NULL};
 
@@ -763,9 +772,13 @@ static const builtin bi_nn_builtins[] = {
 /* cross_entropy(logits, labels): the overload for a tensor first argument (registry.h);
  * listed by help() after information theory's cross_entropy(p, q). */
 static const builtin bi_nn_tensor_builtins[] = {
-    {"cross_entropy", "cross_entropy(logits, labels, reduce=\"mean\")",
-     "Softmax cross-entropy of logits (B, C) against whole-number labels (B).",
-     "round(cross_entropy(tensor([[0, 0]]), tensor([1])), digits=4)  # => 0.6931", bn_reduce_kw, 2, 2, bn_cross_entropy},
+    {"cross_entropy", "cross_entropy(logits, target, reduce=\"mean\", label_smoothing=0)",
+     "Softmax cross-entropy of logits (B, C) against whole-number labels (B) or class probabilities (B, C), "
+     "as PyTorch's: label_smoothing=eps mixes each target with the uniform distribution, (1 - eps) of it "
+     "plus eps / C per class. (Given two lists or distributions, cross_entropy is information theory's H(p, q).)",
+     "print(round(cross_entropy(tensor([[0, 0]]), tensor([1])), digits=4))  # => 0.6931\n"
+     "round(cross_entropy(tensor([[2, 0]]), tensor([0]), label_smoothing=0.2), digits=4)  # => 0.3269",
+     bn_ce_kw, 2, 2, bm_cross_entropy},
     {0},
 };
 
@@ -774,15 +787,19 @@ static const builtin bi_nn_more_builtins[] = {
     {"kl_gauss", "kl_gauss(mu, logvar, reduce=\"mean\")",
      "The VAE's KL term 0.5 * sum(exp(logvar) + mu^2 - 1 - logvar), per sample (mean) or summed.",
      "kl_gauss(zeros(4, 2), zeros(4, 2))  # => 0", bn_reduce_kw, 2, 2, bn_kl_gauss},
-    {"adam", "adam(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0)",
-     "An Adam optimizer over a network or a list of networks (PyTorch's update rule).",
+    {"adam", "adam(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0, schedule=none, clip=0)",
+     "An Adam optimizer over a network or a list of networks (PyTorch's update rule). Every optimizer takes "
+     "schedule= (cosine, exponential, step_decay, warmup: the lr per step) and clip= (before each step the "
+     "gradients are scaled so their global L2 norm is at most clip, as torch.nn.utils.clip_grad_norm_).",
      "adam(linear(2, 1), lr=0.01)\n# => Adam(lr=0.01, betas=[0.9, 0.999]) over 1 network, 3 parameters, 0 steps",
      bn_optim_kw, 1, 1, bn_adam},
-    {"adamw", "adamw(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0.01)",
+    {"adamw", "adamw(nets, lr=1e-3, betas=[0.9, 0.999], eps=1e-8, weight_decay=0.01, schedule=none, clip=0)",
      "AdamW: Adam with decoupled weight decay.",
      "adamw(linear(2, 1))\n# => AdamW(lr=0.001, betas=[0.9, 0.999], weight_decay=0.01) over 1 network, 3 parameters, 0 steps",
      bn_optim_kw, 1, 1, bn_adamw},
-    {"sgd", "sgd(nets, lr=0.01, momentum=0, weight_decay=0)", "Stochastic gradient descent, with optional momentum.",
+    {"sgd", "sgd(nets, lr=0.01, momentum=0, weight_decay=0, dampening=0, nesterov=false, schedule=none, clip=0)",
+     "Stochastic gradient descent, with optional momentum (nesterov=true: Nesterov's, as PyTorch's; needs "
+     "momentum > 0 and dampening 0).",
      "sgd(linear(2, 1), lr=0.1, momentum=0.9)\n# => SGD(lr=0.1, momentum=0.9) over 1 network, 3 parameters, 0 steps",
      bn_sgd_kw, 1, 1, bn_sgd},
     {"mnist", "mnist(train=none)",

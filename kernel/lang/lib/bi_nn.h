@@ -51,6 +51,9 @@ lt_module *nv_unshare(lt_module *m);
 /* x with thousands separators ("184,785"); out holds 32 bytes. */
 void nv_thousands(size_t x, char *out);
 int ov_is(value v);
+/* A new optimizer value of kind over the networks of a->pos[0] (one or a list), from
+ * the call's keywords (lr, betas, eps, weight_decay, momentum, and sched_val.h's). 0 or -1. */
+int ov_new(bi_args *a, value *out, optim_kind kind);
 /* Brings an optimizer up to date with its networks' parameter blocks: a net makes
  * its parameters on its first call, possibly after adam(net), so `step` calls this
  * first. Blocks it had keep their moments; new ones start at zero. 0, or -1 after

@@ -8,14 +8,20 @@
  *                                      layers; NAME is the layer's): a linear's weight
  *                                      (out, in) row-major and bias (out); the blocks of
  *                                      other layers flat, (n)
- *   "optimizer"  kind            text  "Adam", "AdamW" or "SGD"
+ *   "optimizer"  kind            text  "Adam", "AdamW", "SGD", "RMSprop", "Adagrad", "Adadelta"
  *                hyper           f64   (8) lr, momentum, dampening, nesterov, beta1,
- *                                      beta2, eps, weight_decay
+ *                                      beta2, eps, weight_decay; or (21): those, then
+ *                                      alpha, centered, lr_decay, init_acc, rho, clip and
+ *                                      the schedule's kind, warmup, steps, every, gamma,
+ *                                      min_lr, start (sched_val.c; files of 8 have none)
  *                step            i64   () steps taken
  *                sizes           i64   (blocks) the floats of each parameter block
  *                nets            text  the architectures of its networks, one a line
  *                m               f32   (total) momentum buffer / Adam's first moment
- *                v               f32   (total) Adam's second moment (Adam, AdamW only)
+ *                v               f32   (total) Adam's second moment, or the second state
+ *                                      buffer of the others (not for SGD and Adagrad)
+ *                u               f32   (total) a third state buffer (RMSprop with momentum
+ *                                      and centered only)
  *   "history"    name            text  "loss"
  *                values          f32   (n) one value per mini-batch
  *                epochs          i64   () the epochs they span
@@ -35,6 +41,7 @@
  * with load_into(net, path) into a network of the same description, whose blocks must
  * match the file's in number and size. */
 #include "bi_save.h"
+#include "sched_val.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -354,8 +361,11 @@ static int sv_net(bi_args *a, value net, ckpt_writer *w)
     return st;
 }
 
-static void sv_hyper(const optim *o, double h[8])
+enum { SV_HYPER = 8 + SCH_HYPER_MORE };
+
+static void sv_hyper(const optim *o, double h[SV_HYPER])
 {
+    sch_hyper_write(&o->o, h + 8);
     h[0] = o->o.lr; h[1] = o->o.momentum; h[2] = o->o.dampening; h[3] = o->o.nesterov;
     h[4] = o->o.beta1; h[5] = o->o.beta2; h[6] = o->o.eps; h[7] = o->o.weight_decay;
 }
@@ -363,8 +373,8 @@ static void sv_hyper(const optim *o, double h[8])
 static int sv_opt(bi_args *a, const ov_data *d, ckpt_writer *w)
 {
     const optim *o = d->opt;
-    double h[8];
-    int64_t eight = 8, nb = o->nparams, total = (int64_t)o->total, step = o->step;
+    double h[SV_HYPER];
+    int64_t eight = SV_HYPER, nb = o->nparams, total = (int64_t)o->total, step = o->step;
     int64_t *sizes = malloc((size_t)(nb ? nb : 1) * sizeof *sizes);
     buf nets;
     buf_init(&nets);
@@ -383,6 +393,7 @@ static int sv_opt(bi_args *a, const ov_data *d, ckpt_writer *w)
     if (st == 0) st = sv_add(a, ckpt_add_text(w, "nets", nets.data ? nets.data : ""));
     if (st == 0) st = sv_add(a, ckpt_add_f32(w, "m", o->m, 1, &total));
     if (st == 0 && o->v) st = sv_add(a, ckpt_add_f32(w, "v", o->v, 1, &total));
+    if (st == 0 && o->u) st = sv_add(a, ckpt_add_f32(w, "u", o->u, 1, &total));
     free(sizes);
     buf_free(&nets);
     return st;
@@ -501,12 +512,12 @@ typedef struct sv_optrec {
     optim_kind kind;
     optim_opts o;
     long step;
-    const ckpt_rec *m, *v;
+    const ckpt_rec *m, *v, *u;
 } sv_optrec;
 
 static int sv_opt_kind(const char *name, optim_kind *k)
 {
-    for (int i = OPTIM_SGD; i <= OPTIM_ADAMW; i++)
+    for (int i = 0; i < OPTIM_KINDS; i++)
         if (strcmp(optim_name((optim_kind)i), name) == 0) { *k = (optim_kind)i; return 0; }
     return -1;
 }
@@ -519,11 +530,14 @@ static int sv_opt_check(bi_args *a, const ckpt *ck, const lt_param *ps, int np, 
         sv_get(a, ck, "step", CKPT_I64, &step) < 0 || sv_get(a, ck, "sizes", CKPT_I64, &sizes) < 0 ||
         sv_get(a, ck, "nets", CKPT_TEXT, &nets) < 0 || sv_get(a, ck, "m", CKPT_F32, &r->m) < 0)
         return -1;
-    if (sv_opt_kind(kind->data, &r->kind) < 0 || hyper->count != 8 || step->ndim != 0 || sizes->ndim != 1)
+    if (sv_opt_kind(kind->data, &r->kind) < 0 || (hyper->count != 8 && hyper->count != SV_HYPER) ||
+        step->ndim != 0 || sizes->ndim != 1)
         return bi_fail(a, NULL, "FormatError", "%s: malformed optimizer records", path);
     const double *h = hyper->data;
     r->o = (optim_opts){ .lr = h[0], .momentum = h[1], .dampening = h[2], .nesterov = h[3] != 0,
                          .beta1 = h[4], .beta2 = h[5], .eps = h[6], .weight_decay = h[7] };
+    if (hyper->count == SV_HYPER) sch_hyper_read(h + 8, &r->o);
+    else { optim_opts d = optim_defaults(r->kind); r->o.alpha = d.alpha; r->o.rho = d.rho; }
     r->step = (long)*(const int64_t *)step->data;
     const int64_t *sz = sizes->data;
     size_t total = 0;
@@ -537,12 +551,16 @@ static int sv_opt_check(bi_args *a, const ckpt *ck, const lt_param *ps, int np, 
                        "blocks, %d given): give the same networks, in the same order",
                        path, was, (long long)sizes->shape[0], np);
     }
-    r->v = r->kind == OPTIM_SGD ? NULL : ckpt_find(ck, "v");
+    int ns = optim_nstate(r->kind, &r->o);
+    r->v = ns >= 2 ? ckpt_find(ck, "v") : NULL;
+    r->u = ns >= 3 ? ckpt_find(ck, "u") : NULL;
     int64_t want = (int64_t)total;
     if (ckpt_check_shape(r->m, 1, &want, path) != LT_OK ||
-        (r->kind != OPTIM_SGD && ckpt_check_shape(r->v, 1, &want, path) != LT_OK))
+        (ns >= 2 && ckpt_check_shape(r->v, 1, &want, path) != LT_OK) ||
+        (ns >= 3 && ckpt_check_shape(r->u, 1, &want, path) != LT_OK))
         return bi_fail(a, NULL, "FormatError", "%s", lt_errmsg());
-    if (r->v && r->v->type != CKPT_F32) return bi_fail(a, NULL, "FormatError", "%s: 'v' is not f32", path);
+    if ((r->v && r->v->type != CKPT_F32) || (r->u && r->u->type != CKPT_F32))
+        return bi_fail(a, NULL, "FormatError", "%s: 'v' or 'u' is not f32", path);
     return 0;
 }
 
@@ -552,6 +570,7 @@ static void sv_opt_apply(optim *o, const sv_optrec *r)
     o->step = r->step;
     if (o->total) memcpy(o->m, r->m->data, o->total * sizeof(float));
     if (o->v && r->v && o->total) memcpy(o->v, r->v->data, o->total * sizeof(float));
+    if (o->u && r->u && o->total) memcpy(o->u, r->u->data, o->total * sizeof(float));
 }
 
 /* The networks of nets=: one network or a list of them (borrowed). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "lex.h"
+#include "ops_math.h"
 #include "bi_tensor.h"
 
 /* ---- the context ----------------------------------------------------------- */
@@ -566,6 +567,46 @@ int tv_tanh(bi_args *a, value *out) { return bt_unary(a, out, op_tanh); }
 int tv_silu(bi_args *a, value *out) { return bt_unary(a, out, op_silu); }
 int tv_softplus(bi_args *a, value *out) { return bt_unary(a, out, op_softplus); }
 
+int tv_axes(bi_args *a, int *naxes, int *axes, int *given)
+{
+    const ast_node *at;
+    const value *v = bi_kw(a, "axis", &at);
+    *naxes = 0;
+    *given = v && !IS_NONE(*v);
+    if (!*given) return 0;
+    const value *items = v;
+    size_t n = 1;
+    if (IS_LIST(*v)) {
+        items = AS_LIST(*v)->items;
+        n = AS_LIST(*v)->n;
+        if (n < 1 || n > LT_MAXDIM)
+            return bi_fail(a, at, "ValueError", "axis takes 1 to %d axes, got %zu", LT_MAXDIM, n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (!IS_NUM(items[i]) || AS_NUM(items[i]) != floor(AS_NUM(items[i])) || fabs(AS_NUM(items[i])) > 64)
+            return bi_fail(a, at, "TypeError", "axis must be a whole number or a list of them, e.g. axis=[0, 2, 3]");
+        axes[i] = (int)AS_NUM(items[i]);
+    }
+    *naxes = (int)n;
+    return 0;
+}
+
+/* sum/mean/max/min(x, axis=[..], keepdim=) over several axes; kind names the reduction */
+static int bt_reduce_axes(bi_args *a, value *out, const char *kind)
+{
+    lt_tensor *t;
+    int naxes, axes[LT_MAXDIM], given, keep;
+    if (ta(a, 0, &t) < 0 || tv_axes(a, &naxes, axes, &given) < 0 || ta_kw_int(a, "keepdim", 0, &keep, NULL) < 0)
+        return -1;
+    lt_graph *g = a->s->tc->g;
+    lt_tensor *y;
+    if (strcmp(kind, "sum") == 0) y = op_sum_axes(g, t, naxes, axes, keep);
+    else if (strcmp(kind, "mean") == 0) y = op_mean_axes(g, t, naxes, axes, keep);
+    else if (strcmp(kind, "max") == 0) y = op_max_axes(g, t, naxes, axes, keep);
+    else y = op_neg(g, op_max_axes(g, op_neg(g, t), naxes, axes, keep));
+    return tv_result(a->s, a->call, y, out);
+}
+
 typedef lt_tensor *(*ta_axis_fn)(lt_graph *, lt_tensor *, int, int);
 
 /* sum/mean/max(x, axis=): all elements, or along one axis */
@@ -573,6 +614,8 @@ static int bt_reduce(bi_args *a, value *out, const char *name, ta_unary_fn all, 
 {
     int axis, given, keep;
     if (a->npos != 1) return bi_fail(a, NULL, "TypeError", "%s() of a tensor takes one tensor (%d given)", name, a->npos);
+    const value *axes = bi_kw(a, "axis", NULL);
+    if (axes && IS_LIST(*axes)) return bt_reduce_axes(a, out, name);   /* several axes: axis=[0, 2, 3] */
     lt_tensor *t;
     if (ta(a, 0, &t) < 0 || ta_kw_int(a, "axis", 0, &axis, &given) < 0 || ta_kw_int(a, "keepdim", 0, &keep, NULL) < 0)
         return -1;
@@ -614,7 +657,8 @@ static int bt_clamp(bi_args *a, value *out)
     if (lo && hi && AS_NUM(*lo) > AS_NUM(*hi))
         return bi_fail(a, NULL, "ValueError", "clamp: min (%g) is above max (%g)", AS_NUM(*lo), AS_NUM(*hi));
     float l = lo ? (float)AS_NUM(*lo) : -INFINITY, h = hi ? (float)AS_NUM(*hi) : INFINITY;
-    return tv_result_tensor(a->s, a->call, op_clamp(a->s->tc->g, x, l, h), out);
+    /* a number gives a number, as exp(0.5) */
+    return (IS_NUM(a->pos[0]) ? tv_result : tv_result_tensor)(a->s, a->call, op_clamp(a->s->tc->g, x, l, h), out);
 }
 
 static int bt_argmax(bi_args *a, value *out)

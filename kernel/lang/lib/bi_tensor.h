@@ -70,6 +70,9 @@ int tv_arg(lt_session *s, const ast_node *at, value v, lt_tensor **t);
 int tv_result(lt_session *s, const ast_node *at, lt_tensor *y, value *out);
 /* Like tv_result, but a () result stays a tensor. */
 int tv_result_tensor(lt_session *s, const ast_node *at, lt_tensor *y, value *out);
+/* The axis= keyword of a reduction: absent (*given 0), one whole number or a list of
+ * distinct ones (up to 4, into axes); -1 with a TypeError/ValueError at the keyword. */
+int tv_axes(bi_args *a, int *naxes, int *axes, int *given);
 /* A float32 as a number with the 7 significant digits it holds (0.1f -> 0.1). */
 double tv_float_num(float x);
 /* Records the engine's last error (lt_errmsg) at `at`. */

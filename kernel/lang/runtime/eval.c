@@ -58,6 +58,8 @@ static int eval_lookup(lt_session *s, const ast_node *n, eval_kind kind, value *
     const value *v = s->locals ? env_get(s->locals, n->text) : NULL;
     if (!v) v = env_get(s->globals, n->text);
     if (v) { *out = *v; val_incref(*v); return 0; }
+    double c;
+    if (reg_constant_get(s->reg, n->text, &c)) { *out = NUM_VAL(c); return 0; }   /* pi, e */
     const builtin *b = reg_find(s->reg, n->text);
     if (b) { *out = BUILTIN_VAL(b); return 0; }
     const char *near, *python = py_name(n->text);

@@ -57,6 +57,25 @@ int reg_keyword(registry *r, const char *word, const char *doc)
     return 0;
 }
 
+int reg_constant(registry *r, const char *name, double x)
+{
+    double had;
+    if (r->nconstants == REG_MAX_CONSTANTS || reg_constant_get(r, name, &had)) {
+        snprintf(r->clash, sizeof r->clash, "constant %s: registered twice or too many constants", name);
+        return -1;
+    }
+    r->constants[r->nconstants].name = name;
+    r->constants[r->nconstants++].x = x;
+    return 0;
+}
+
+int reg_constant_get(const registry *r, const char *name, double *x)
+{
+    for (int i = 0; i < r->nconstants; i++)
+        if (strcmp(r->constants[i].name, name) == 0) { *x = r->constants[i].x; return 1; }
+    return 0;
+}
+
 int reg_statement(registry *r, int kind, const char *word, const char *doc, reg_stmt_fn fn)
 {
     if (kind < 0 || kind >= REG_MAX_STMTS || r->stmt[kind]) {

@@ -55,7 +55,7 @@ typedef int (*reg_enter_fn)(lt_session *s, const ast_node *call);
 typedef void (*reg_leave_fn)(lt_session *s);
 typedef void (*reg_close_fn)(lt_session *s);
 
-enum { REG_MAX_TABLES = 32, REG_MAX_STMTS = 32, REG_MAX_KEYWORDS = 16, REG_MAX_CLOSERS = 8 };
+enum { REG_MAX_TABLES = 32, REG_MAX_STMTS = 32, REG_MAX_KEYWORDS = 16, REG_MAX_CLOSERS = 8, REG_MAX_CONSTANTS = 8 };
 
 typedef struct registry {
     struct {
@@ -71,6 +71,8 @@ typedef struct registry {
     reg_leave_fn leave;                       /* ... and has returned */
     reg_close_fn closers[REG_MAX_CLOSERS];    /* called by lt_session_free, last opened first */
     int nclosers;
+    struct { const char *name; double x; } constants[REG_MAX_CONSTANTS];   /* pi, e */
+    int nconstants;
     char clash[160];                          /* why reg_open refused a table ("" when it did not) */
 } registry;
 
@@ -88,6 +90,12 @@ int reg_keyword(registry *r, const char *word, const char *doc);
 int reg_call_hooks(registry *r, reg_enter_fn enter, reg_leave_fn leave);
 /* fn runs when the session is freed (a library's per-session state). */
 int reg_closer(registry *r, reg_close_fn fn);
+/* A named number (pi, e): a name evaluates to it unless a variable of that name exists
+ * (variables hide constants, so `e = temb(t, 128)` still works). 0, or -1 when the name is
+ * registered twice or the table is full. */
+int reg_constant(registry *r, const char *name, double x);
+/* 1 and *x when name is a registered constant, else 0. */
+int reg_constant_get(const registry *r, const char *name, double *x);
 
 /* The plain builtin called name, or NULL. */
 const builtin *reg_find(const registry *r, const char *name);
