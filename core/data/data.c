@@ -68,6 +68,7 @@ void data_free(lt_dataset *ds)
 {
     free(ds->x);
     free(ds->y);
+    free(ds->t);
     memset(ds, 0, sizeof *ds);
 }
 
@@ -174,19 +175,26 @@ lt_status data_subset(lt_dataset *out, const lt_dataset *ds, const int *idx, int
         if (idx[i] < 0 || idx[i] >= ds->n)
             return lt_fail(LT_ERR_INDEX, "dataset: index %d (position %d) out of range for %d samples",
                            idx[i], i, ds->n);
-    size_t d = (size_t)ds->d;
+    size_t d = (size_t)ds->d, kt = (size_t)ds->k;
     float *x = malloc((k ? (size_t)k * d : 1) * sizeof *x);
     int *y = ds->y ? malloc((k ? (size_t)k : 1) * sizeof *y) : NULL;
-    if (!x || (ds->y && !y)) {
+    float *t = ds->t ? malloc((k ? (size_t)k * kt : 1) * sizeof *t) : NULL;
+    if (!x || (ds->y && !y) || (ds->t && !t)) {
         free(x);
         free(y);
+        free(t);
         return lt_fail(LT_ERR_NOMEM, "dataset: out of memory for %d x %d floats", k, ds->d);
     }
     for (int i = 0; i < k; i++) {
         memcpy(x + (size_t)i * d, ds->x + (size_t)idx[i] * d, d * sizeof *x);
         if (y) y[i] = ds->y[idx[i]];
+        if (t) memcpy(t + (size_t)i * kt, ds->t + (size_t)idx[i] * kt, kt * sizeof *t);
     }
-    *out = (lt_dataset){ .x = x, .y = y, .n = k, .d = ds->d, .h = ds->h, .w = ds->w, .nclass = ds->nclass };
+    *out = *ds;   /* the shapes and the class count; then the copies */
+    out->x = x;
+    out->y = y;
+    out->t = t;
+    out->n = k;
     return LT_OK;
 }
 
@@ -241,7 +249,8 @@ data_batches *data_batches_new(const lt_dataset *ds, int batch, int drop_last, u
     size_t rows = (size_t)(batch < ds->n ? batch : ds->n > 0 ? ds->n : 1);
     it->x = malloc(rows * (size_t)ds->d * sizeof *it->x);
     it->y = ds->y ? malloc(rows * sizeof *it->y) : NULL;
-    if (!it->perm || !it->x || (ds->y && !it->y)) goto nomem;
+    it->t = ds->t ? malloc(rows * (size_t)ds->k * sizeof *it->t) : NULL;
+    if (!it->perm || !it->x || (ds->y && !it->y) || (ds->t && !it->t)) goto nomem;
     return it;
 nomem:
     data_batches_free(it);
@@ -274,6 +283,7 @@ int data_batches_next_into(data_batches *it, float *x, int *y)
     for (int i = 0; i < rows; i++) {
         memcpy(x + (size_t)i * d, ds->x + (size_t)idx[i] * d, d * sizeof *x);
         if (y && ds->y) y[i] = ds->y[idx[i]];
+        if (ds->t) memcpy(it->t + (size_t)i * ds->k, ds->t + (size_t)idx[i] * ds->k, (size_t)ds->k * sizeof *it->t);
     }
     it->pos += rows;
     it->idx = idx;
@@ -299,5 +309,6 @@ void data_batches_free(data_batches *it)
     free(it->perm);
     free(it->x);
     free(it->y);
+    free(it->t);
     free(it);
 }

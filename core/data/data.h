@@ -1,7 +1,8 @@
 /* data.h: data sets in memory, the bundled and installed image sets, seeded mini-batches.
  *
- * A data set is n samples of d floats (row-major, (n, d)), optional integer labels,
- * and an image shape (h, w) when each row is an h x w image.
+ * A data set is n samples of d floats (row-major, (n, d)), optional integer labels or
+ * float targets of any shape (regression, images to images: never both), and an image
+ * shape (h, w) when each row is an h x w image.
  *
  *     lt_dataset ds;
  *     if (data_mnist(&ds) != LT_OK) return show(lt_errmsg());     // 10,000 x 784 in [0,1]
@@ -28,6 +29,12 @@ typedef struct lt_dataset {
     int d;        /* floats per sample                                     */
     int h, w;     /* image shape when each sample is an h x w image (h * w == d), else 0 */
     int nclass;   /* 1 + the largest label, 0 when unlabelled              */
+    float *t;     /* (n, k) float targets, or NULL; owned. Never with y     */
+    int k;        /* floats per target; 0 without targets                  */
+    int tndim;    /* a target's shape is tshape[0 .. tndim) (product k); 0: (k) */
+    int tshape[3];
+    int xndim;    /* a sample's shape is xshape[0 .. xndim) (product d); 0: (d) */
+    int xshape[3];
 } lt_dataset;
 
 /* Makes a data set from copies of x (n, d) and y (n) (y may be NULL). Labels must be
@@ -84,6 +91,7 @@ typedef struct data_batches {
     int epoch;             /* epochs started so far (1 during the first)     */
     float *x;              /* (min(B, n), d) the current batch; owned       */
     int *y;                /* (B) its labels, or NULL when ds is unlabelled; owned */
+    float *t;              /* (B, k) its targets, or NULL when ds has none; owned */
     const int *idx;        /* (rows) the current batch's sample indices (into perm) */
     int rows;              /* rows in the current batch (<= B)               */
 } data_batches;
@@ -97,7 +105,7 @@ data_batches *data_batches_new(const lt_dataset *ds, int batch, int drop_last, u
 int data_batches_next(data_batches *it);
 
 /* As data_batches_next, but copies into caller buffers x (B, d) and y (B) (y may be
- * NULL); it->x and it->y are left untouched. */
+ * NULL); it->x and it->y are left untouched (targets still go to it->t). */
 int data_batches_next_into(data_batches *it, float *x, int *y);
 
 /* Abandons the rest of the current epoch (after an interrupted training loop): the
@@ -108,5 +116,29 @@ void data_batches_restart(data_batches *it);
 int data_batches_count(const data_batches *it);
 
 void data_batches_free(data_batches *it);
+
+/* ---- targets, shapes, parts (data_parts.c) ---------------------------------------- */
+
+/* Gives ds (which must have no labels) targets t (n, k), taking ownership of the
+ * malloc'ed t; the shape of one target is tshape[0 .. tndim) (tndim 0..3, product k;
+ * tndim 0 means (k)). On failure t is freed and ds is unchanged. */
+lt_status data_set_targets(lt_dataset *ds, float *t, int k, int tndim, const int *tshape);
+/* Sets the shape of one sample, xshape[0 .. xndim) (xndim 1..3, product d). */
+lt_status data_set_sample_shape(lt_dataset *ds, int xndim, const int *xshape);
+/* Whether ds has float targets. */
+int data_has_targets(const lt_dataset *ds);
+/* The shape of all samples, (n, ...) (2 to 4 dims), and of all targets (n, ...). */
+void data_sample_shape(const lt_dataset *ds, int *ndim, int shape[4]);
+void data_target_shape(const lt_dataset *ds, int *ndim, int shape[4]);
+/* A copy of ds in a random order: NumPy's RandomState(seed).permutation when
+ * numpy_seed >= 0, else a permutation drawn from r. */
+lt_status data_shuffle(lt_dataset *out, const lt_dataset *ds, long long numpy_seed, rng *r);
+
+/* The bundled digits' fixed split (data_mnist's 10,000, MNIST's test set): part 0 the
+ * 1,000 held out by the sample scorer (the first 1,000 of NumPy's
+ * RandomState(0).permutation(10000)), part 1 the other 9,000 (what the scorer trained
+ * on), each in the files' order. part -1: all 10,000. */
+lt_status data_mnist_part(lt_dataset *out, int part);
+#define DATA_MNIST_HELD_OUT 1000
 
 #endif

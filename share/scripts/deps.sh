@@ -6,7 +6,7 @@ PKGS="build-essential cmake pkg-config git xeus-dev nlohmann-json3-dev libopenbl
   libpng-dev libcairo2-dev zlib1g-dev fonts-dejavu-core
   python3-jupyter-client jupyter-client jupyter-nbconvert python3-nbclient
   python3-jupyter-kernel-test jupyter-notebook jupyter-console python3-ipykernel
-  dataset-fashion-mnist"
+  dataset-fashion-mnist python3-numpy"
 missing=""
 for p in $PKGS; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -581,9 +581,15 @@ static void dv_repr(const void *data, buf *out)
     const lt_dataset *d = data;
     char num[32];
     nv_thousands((size_t)d->n, num);
-    buf_printf(out, "dataset: %s samples of %d", num, d->d);
+    char sh[64];
+    int ndim, shape[4];
+    data_sample_shape(d, &ndim, shape);
+    if (ndim > 2) buf_printf(out, "dataset: %s samples of %s", num, tensor_dims_str(ndim - 1, shape + 1, sh, sizeof sh));
+    else buf_printf(out, "dataset: %s samples of %d", num, d->d);
     if (d->h) buf_printf(out, " (%dx%d images)", d->h, d->w);
+    data_target_shape(d, &ndim, shape);
     if (d->y) buf_printf(out, ", labels 0..%d", d->nclass - 1);
+    else if (d->t) buf_printf(out, ", targets %s", tensor_dims_str(ndim - 1, shape + 1, sh, sizeof sh));
     else buf_puts(out, ", no labels");
 }
 
@@ -595,8 +601,8 @@ static float *dv_to_floats(void *data, size_t *n, int shape[4], int *ndim)
     float *x = malloc((*n ? *n : 1) * sizeof *x);
     if (!x) return NULL;
     memcpy(x, d->x, *n * sizeof *x);
-    *ndim = 2;
-    shape[0] = d->n; shape[1] = d->d; shape[2] = shape[3] = 1;
+    data_sample_shape(d, ndim, shape);
+    for (int i = *ndim; i < 4; i++) shape[i] = 1;
     return x;
 }
 
@@ -627,8 +633,9 @@ static int dv_len_index(lt_session *s, const ast_node *at, void *data, const val
 {
     lt_dataset *d = data;
     if (!tc_get(s, at)) return -1;
-    int shape[2] = { d->n, d->d };
-    lt_tensor *t = graph_tensor(s->tc->g, 2, shape);
+    int ndim, shape[4];
+    data_sample_shape(d, &ndim, shape);
+    lt_tensor *t = graph_tensor(s->tc->g, ndim, shape);
     if (!t) return tv_fail(s, at);
     memcpy(t->data, d->x, (size_t)d->n * (size_t)d->d * sizeof(float));
     value tmp;
@@ -638,7 +645,7 @@ static int dv_len_index(lt_session *s, const ast_node *at, void *data, const val
     return st;
 }
 
-static int dv_new(bi_args *a, lt_dataset *d, lt_status st, value *out)
+int dv_new(bi_args *a, lt_dataset *d, lt_status st, value *out)
 {
     if (st != LT_OK) return bi_fail(a, NULL, lt_status_name(st), "%s", lt_errmsg());
     lt_dataset *h = malloc(sizeof *h);
@@ -650,10 +657,12 @@ static int dv_new(bi_args *a, lt_dataset *d, lt_status st, value *out)
     return 0;
 }
 
+/* mnist(train=none): all 10,000 bundled digits, or the 9,000 / 1,000 of the fixed split */
 static int bn_mnist(bi_args *a, value *out)
 {
     lt_dataset d;
-    lt_status st = data_mnist(&d);
+    const value *train = bi_kw(a, "train", NULL);
+    lt_status st = data_mnist_part(&d, !train || IS_NONE(*train) ? -1 : val_truthy(*train));
     return dv_new(a, &d, st, out);
 }
 
@@ -701,43 +710,13 @@ static int bn_spirals(bi_args *a, value *out)
     return dv_new(a, &d, st, out);
 }
 
-/* dataset(xs, ys): a data set around the rows of xs (n, d) and labels ys (n) */
-static int bn_dataset(bi_args *a, value *out)
-{
-    lt_tensor *x, *y = NULL;
-    if (tv_arg(a->s, a->pos_nodes[0], a->pos[0], &x) < 0) return -1;
-    if (a->npos == 2 && tv_arg(a->s, a->pos_nodes[1], a->pos[1], &y) < 0) return -1;
-    char sh[64];
-    if (x->ndim != 2) {
-        return bi_fail(a, a->pos_nodes[0], "ShapeError", "dataset needs samples of shape (n, d), got %s",
-                       tensor_shape_str(x, sh, sizeof sh));
-    }
-    int n = x->shape[0], dim = x->shape[1];
-    if (y && (y->ndim != 1 || y->shape[0] != n))
-        return bi_fail(a, a->pos_nodes[1], "ShapeError", "labels must have shape (%d), got %s", n,
-                       tensor_shape_str(y, sh, sizeof sh));
-    float *xs = malloc((size_t)n * (size_t)dim * sizeof *xs + 1);
-    int *ys = y ? malloc((size_t)n * sizeof *ys + 1) : NULL;
-    if (!xs || (y && !ys)) { free(xs); free(ys); return bi_fail(a, NULL, "MemoryError", "out of memory"); }
-    tensor_copy_out(x, xs);
-    for (int i = 0; y && i < n; i++) {
-        float v = tensor_get(y, (size_t)i);
-        if (v != floorf(v) || v < 0) { free(xs); free(ys);
-            return bi_fail(a, a->pos_nodes[1], "ValueError", "labels must be whole numbers >= 0"); }
-        ys[i] = (int)v;
-    }
-    lt_dataset d;
-    lt_status st = data_adopt(&d, xs, ys, n, dim, 0, 0);
-    if (!a->s->tc->training) tc_reset(a->s);
-    return dv_new(a, &d, st, out);
-}
-
 /* labels(data): a data set's labels as a tensor */
 static int bn_labels(bi_args *a, value *out)
 {
     if (!dv_is(a->pos[0])) return bi_fail(a, a->pos_nodes[0], "TypeError", "labels() needs a dataset, not %s", val_type_name(a->pos[0]));
     lt_dataset *d = AS_OBJ(a->pos[0])->data;
-    if (!d->y) return bi_fail(a, a->pos_nodes[0], "ValueError", "this dataset has no labels");
+    if (!d->y) return bi_fail(a, a->pos_nodes[0], "ValueError", "this dataset has %s", d->t ? "targets, not labels: "
+                              "targets(data) gives them" : "no labels");
     if (!tc_get(a->s, a->call)) return -1;
     lt_tensor *t = graph_tensor(a->s->tc->g, 1, &d->n);
     if (!t) return tv_fail(a->s, a->call);
@@ -841,8 +820,14 @@ static const builtin bi_nn_more_builtins[] = {
      "momentum > 0 and dampening 0).",
      "sgd(linear(2, 1), lr=0.1, momentum=0.9)\n# => SGD(lr=0.1, momentum=0.9) over 1 network, 3 parameters, 0 steps",
      bn_sgd_kw, 1, 1, bn_sgd},
-    {"mnist", "mnist()", "The 10,000 bundled MNIST digits: 784 floats in [0, 1] per image, labels 0..9.",
-     "mnist()  # => dataset: 10,000 samples of 784 (28x28 images), labels 0..9", NULL, 0, 0, bn_mnist},
+    {"mnist", "mnist(train=none)",
+     "The 10,000 bundled MNIST digits (MNIST's own test set): 784 floats in [0, 1] per image, labels 0..9. "
+     "train=true gives the 9,000 the sample scorer trained on, train=false the 1,000 it held out (the first "
+     "1,000 of permutation(10000, seed=0)), each in the files' order.",
+     "print(mnist(), mnist(train=true), mnist(train=false), sep=\"\\n\")\n"
+     "# => dataset: 10,000 samples of 784 (28x28 images), labels 0..9\n"
+     "# => dataset: 9,000 samples of 784 (28x28 images), labels 0..9\n"
+     "# => dataset: 1,000 samples of 784 (28x28 images), labels 0..9", bn_train_kw, 0, 0, bn_mnist},
     {"fashion_mnist", "fashion_mnist(train=false)",
      "Fashion-MNIST (Debian's dataset-fashion-mnist): the 10,000 test images, or the 60,000 training ones.",
      "fashion_mnist()  # => dataset: 10,000 samples of 784 (28x28 images), labels 0..9",
@@ -857,9 +842,6 @@ static const builtin bi_nn_more_builtins[] = {
      "Interleaved spiral arms (the two-spirals problem): n points in 2-D, point i on arm i % arms (its label), "
      "at a radius r uniform in [0, 1] and angle 2 pi (turns r + arm / arms), plus normal noise.",
      "spirals(300)  # => dataset: 300 samples of 2, labels 0..1", bn_spirals_kw, 1, 1, bn_spirals},
-    {"dataset", "dataset(xs, ys=none)", "A data set around your own samples xs (n, d) and whole-number labels ys (n).",
-     "dataset(tensor([[0, 1], [1, 0]]), tensor([0, 1]))  # => dataset: 2 samples of 2, labels 0..1",
-     NULL, 1, 2, bn_dataset},
     {"labels", "labels(data)", "A data set's labels as a tensor.",
      "labels(moons(4))\n# => tensor (4) float32\n# => [0, 1, 0, 1]", NULL, 1, 1, bn_labels},
     {"roc_auc", "roc_auc(scores, labels)",

@@ -8,6 +8,7 @@
 #ifndef LANG_BI_NN_H
 #define LANG_BI_NN_H
 
+#include "data.h"
 #include "nn.h"
 #include "optim.h"
 #include "bi_tensor.h"
@@ -68,6 +69,9 @@ int ov_name_nets(ov_data *d, const ast_node *arg);
  * lookup finds a variable's value (or NULL), given ctx. */
 const char *ov_stale(const ov_data *d, const value *(*lookup)(void *ctx, const char *name), void *ctx, int *i);
 int dv_is(value v);
+/* A new data set value taking over *d when st is LT_OK (else the core's error). */
+struct bi_args;
+int dv_new(struct bi_args *a, lt_dataset *d, lt_status st, value *out);
 
 /* Registers the library (registry.h). */
 int lib_open_nn(registry *r);

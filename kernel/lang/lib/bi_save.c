@@ -50,6 +50,7 @@
 
 #include "arena.h"
 #include "bi_ema.h"
+#include "bi_npy.h"
 #include "ckpt.h"
 #include "kinds.h"
 #include "env.h"
@@ -428,9 +429,10 @@ static const char *sv_kind_of(value v)
 static int bs_save(bi_args *a, value *out)
 {
     const char *path = NULL, *kind = sv_kind_of(a->pos[0]);
+    if (npy_val_wants(a)) return npy_val_save(a, out);   /* tensors: NumPy's .npy/.npz */
     if (!kind)
         return bi_fail(a, a->pos_nodes[0], "TypeError", "save() takes a network (or its ema), an optimizer or a "
-                       "training history, not %s", val_type_name(a->pos[0]));
+                       "training history (to a checkpoint), or tensors (to .npy/.npz), not %s", val_type_name(a->pos[0]));
     if (sv_path(a, 1, &path) < 0) return -1;
     ckpt_writer *w = ckpt_writer_new(kind);
     if (!w) return sv_core_fail(a, LT_ERR_NOMEM);
@@ -623,7 +625,9 @@ static int bs_load(bi_args *a, value *out)
 {
     const char *path = NULL;
     ckpt *ck;
-    if (sv_path(a, 0, &path) < 0 || sv_read(a, path, &ck) < 0) return -1;
+    if (sv_path(a, 0, &path) < 0) return -1;
+    if (npy_val_is_file(path)) return npy_val_load(a, out);
+    if (sv_read(a, path, &ck) < 0) return -1;
     const char *kind = ckpt_kind(ck);
     int st;
     if (bi_kw(a, "nets", NULL) && strcmp(kind, "optimizer") != 0)
@@ -711,6 +715,7 @@ static int bs_seed(bi_args *a, value *out)
 }
 
 static const char *const bs_load_kw[] = {"nets", NULL};
+static const char *const bs_save_kw[] = {"dtype", "compress", NULL};
 
 /* model_file(name): the path of a model shipped with Latent (share/models) */
 static int bs_model_file(bi_args *a, value *out)
@@ -738,18 +743,21 @@ static const builtin bi_save_builtins[] = {
      "The path of a model file shipped with Latent (share/models: the scorer's classifier, the longer-trained "
      "diffusion U-Net), found in $LATENT_MODEL_DIR, the installed share/latent/models or the source tree; for load().",
      "u = load(model_file(\"diffusion-unet.ckpt\"))\nparams(u)  # => 184785", NULL, 1, 1, bs_model_file},
-    {"save", "save(value, path)",
+    {"save", "save(value, path, dtype=none, compress=false)",
      "Saves a network (architecture and weights; a `net` too, once called), an optimizer (kind, hyperparameters, step count, "
      "moments; not the networks' weights: save those too) or a training history to a checkpoint file "
-     "(relative to the notebook's folder). The file is written whole or not at all.",
+     "(relative to the notebook's folder); a tensor to a .npy file, several (arrays(x=a, y=b), a list, a dataset) "
+     "to a .npz file, in NumPy's format (float32; dtype=\"int64\", \"uint8\", \"bool\", ... for whole numbers; "
+     "compress=true deflates a .npz). The file is written whole or not at all.",
      "m = seq(linear(2, 3), relu)\nsave(m, \"/tmp/latent-example-net.ckpt\")\n"
      "m2 = load(\"/tmp/latent-example-net.ckpt\")\n"
      "x = tensor([[1, -2]])\nsum(m2(x) == m(x))  # => 3",
-     NULL, 2, 2, bs_save},
+     bs_save_kw, 2, 2, bs_save},
     {"load", "load(path, nets=none)",
      "Reads what save() wrote: a network (a new one, giving bit-identical outputs: any network of built-in "
      "layers, unet() included; a `net` goes back with load_into), a history, or an "
-     "optimizer over the networks given as nets= (the same architectures, in the same order). A "
+     "optimizer over the networks given as nets= (the same architectures, in the same order); a NumPy .npy "
+     "file as a tensor, a .npz as arrays (d[\"x\"], keys(d)). A "
      "missing, corrupt or mismatched file is an error and nothing changes.",
      "h = linear(4, 2)\nopt = adam(h, lr=0.01)\nsave(opt, \"/tmp/latent-example-opt.ckpt\")\n"
      "load(\"/tmp/latent-example-opt.ckpt\", nets=h)\n"

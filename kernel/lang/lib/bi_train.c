@@ -224,16 +224,21 @@ static int train_count(lt_session *s, const ast_node *at, value v, const char *w
     return 0;
 }
 
-/* Binds x, y, batch and epoch for one mini-batch. */
+/* Binds x, y, batch and epoch for one mini-batch: x (rows, sample shape), y the rows'
+ * labels (rows) or targets (rows, target shape), none without either. */
 static int train_bind_batch(lt_session *s, const ast_node *n, const data_batches *it, int epoch)
 {
     const lt_dataset *d = it->ds;
-    int xs[2] = { it->rows, d->d };
-    lt_tensor *x = graph_tensor(s->tc->g, 2, xs);
-    lt_tensor *y = d->y ? graph_tensor(s->tc->g, 1, &it->rows) : NULL;
-    if (!x || (d->y && !y)) return tv_fail(s, n);
+    int xn, xs[4], yn = 1, ys[4] = { it->rows };
+    data_sample_shape(d, &xn, xs);
+    if (d->t) data_target_shape(d, &yn, ys);
+    xs[0] = ys[0] = it->rows;
+    lt_tensor *x = graph_tensor(s->tc->g, xn, xs);
+    lt_tensor *y = d->y || d->t ? graph_tensor(s->tc->g, yn, ys) : NULL;
+    if (!x || ((d->y || d->t) && !y)) return tv_fail(s, n);
     memcpy(x->data, it->x, (size_t)it->rows * (size_t)d->d * sizeof(float));
-    for (int i = 0; y && i < it->rows; i++) y->data[i] = (float)it->y[i];
+    for (int i = 0; d->y && i < it->rows; i++) y->data[i] = (float)it->y[i];
+    if (d->t) memcpy(y->data, it->t, (size_t)it->rows * (size_t)d->k * sizeof(float));
     value vx, vy = NONE_VAL;
     if (tv_result_tensor(s, n, x, &vx) < 0) return -1;
     if (y && tv_result_tensor(s, n, y, &vy) < 0) { val_decref(vx); return -1; }

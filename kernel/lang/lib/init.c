@@ -5,11 +5,13 @@
 #include "bi_about.h"
 #include "bi_base.h"
 #include "bi_boundary.h"
+#include "bi_dataset.h"
 #include "bi_ema.h"
 #include "bi_info.h"
 #include "bi_math.h"
 #include "bi_net.h"
 #include "bi_nn.h"
+#include "bi_npy.h"
 #include "bi_plot.h"
 #include "bi_save.h"
 #include "bi_sched.h"
@@ -26,11 +28,13 @@ static int (*const lib_opens[])(registry *r) = {
     lib_open_tensor,   /* tensors and their ops */
     lib_open_math,     /* sin, cos, tan, pi, e, var, std, where, one_hot, log_softmax, nll_loss */
     lib_open_nn,       /* layers, seq, losses, optimizers, data sets */
+    lib_open_dataset,  /* dataset, split, shuffle, batches, targets, accuracy */
     lib_open_sched,    /* schedules, schedule(opt, s), rmsprop, adagrad, adadelta */
     lib_open_net,      /* net NAME(...) { }, conv layers, the U-Net */
     lib_open_train,    /* train, step, log and training histories */
     lib_open_ema,      /* ema(net): weight averages */
     lib_open_save,     /* save, load, load_into */
+    lib_open_npy,      /* arrays, keys: NumPy .npy/.npz files */
     lib_open_score,    /* score(samples): the sample scorer */
     lib_open_about,    /* about(): the machine and the build */
 };
